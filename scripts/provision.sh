@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Provisions the system parts the test suites use for real: a Docker engine,
+# redis-server, bubblewrap (inline-code sandbox) and Chromium (playground test).
+# Installs what is missing when run as root on Debian and starts dockerd.
+# Without root it only reports; the suites that need a missing part then fail
+# and say which part is missing.
+set -uo pipefail
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "provision: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "provision: missing ${need[*]} and not root: the suites that need them will fail" >&2
+  fi
+fi
+
+# A Docker engine for the docker deployer's suite: vfs storage and no network
+# set-up, because the machines have neither overlayfs nor iptables to spare.
+if command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "provision: starting dockerd"
+    nohup dockerd --storage-driver=vfs --iptables=false --bridge=none >/tmp/agentspec-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    docker info >/dev/null 2>&1 || { echo "provision: dockerd did not start, see /tmp/agentspec-dockerd.log" >&2; tail -20 /tmp/agentspec-dockerd.log >&2; }
+  fi
+fi
+exit 0
