@@ -59,3 +59,20 @@ export interface AgentInfo {
   skills: string[];
   counters: { invocations: number; errors: number; tokens: number };
 }
+
+/**
+ * What the HTTP layer, the Lambda functions and the pipeline executor need of a
+ * runtime. `Runtime` (runtime.ts) implements it.
+ */
+export interface AgentRuntime {
+  readonly ir: import('../ir/types.js').IRDocument;
+  agents(): AgentInfo[];
+  hasAgent(name: string): boolean;
+  /** Runs to the final answer. Throws `AgentSpecError` (invalid_request, not_found, timeout, budget_exceeded, …). */
+  invoke(agent: string, request: InvokeRequest): Promise<InvokeResult>;
+  /** The same run as events; the last one is `done` or `error`. Never throws once iterated; an invalid request yields one `error`. */
+  stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent>;
+  readonly sessions: import('../sessions/types.js').SessionStore;
+  /** Stops pooled servers, sandboxes and stores. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+/**
+ * The subprocess sandbox that runs inline tool code. Each run gets a fresh,
+ * single-use interpreter; the tool input arrives on the code's stdin.
+ */
+export interface SandboxRunRequest {
+  language: 'python' | 'javascript';
+  code: string;
+  /** given to the code on stdin (the JSON tool input) */
+  stdin: string;
+  /** the complete environment of the code (declared env + resolved secrets); nothing of the parent's */
+  env: Record<string, string>;
+  timeoutMs: number;
+  memoryBytes: number;
+  signal?: AbortSignal;
+}
+
+export interface SandboxRunResult {
+  exitCode: number | null;
+  /** the signal that ended the process, if any */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** true when stdout or stderr was cut at the output cap */
+  truncated: boolean;
+  duration_ms: number;
+}
+
+export interface SandboxIsolation {
+  /** true with bubblewrap namespaces (user, mount, pid, net) and resource limits */
+  full: boolean;
+  /** what is missing when not full, e.g. ['bubblewrap'] */
+  missing: string[];
+}
+
+export interface Sandbox {
+  readonly isolation: SandboxIsolation;
+  run(request: SandboxRunRequest): Promise<SandboxRunResult>;
+  /** stops the warm pool; no process is left behind */
+  close(): Promise<void>;
+}
