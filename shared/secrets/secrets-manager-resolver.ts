@@ -1,0 +1,56 @@
+/**
+ * `store("path")` secrets on AWS Secrets Manager. A value is fetched once per
+ * execution environment and cached (a Lambda environment lives minutes to
+ * hours; rotating a secret takes effect on the next cold start). Errors name
+ * the secret, never a value.
+ */
+import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import type { SecretResolver, SecretSource } from './types.js';
+
+export interface SecretsManagerResolverOptions {
+  /** a client, or the configuration of a new one */
+  client?: SecretsManagerClient | SecretsManagerClientConfig;
+}
+
+/** Resolves `store(...)` sources with GetSecretValue; the key is a secret name or ARN. */
+export class SecretsManagerResolver implements SecretResolver {
+  private readonly client: SecretsManagerClient;
+  private readonly cache = new Map<string, Promise<string>>();
+
+  constructor(options: SecretsManagerResolverOptions = {}) {
+    this.client = options.client instanceof SecretsManagerClient ? options.client : new SecretsManagerClient(options.client ?? {});
+  }
+
+  resolve(source: SecretSource): Promise<string> {
+    if (source.source !== 'store') {
+      return Promise.reject(new AgentSpecError(ErrorCode.ConfigError, `The Secrets Manager resolver only resolves store(...) secrets, not ${source.source}("${source.key}").`));
+    }
+    let pending = this.cache.get(source.key);
+    if (!pending) {
+      pending = this.fetch(source.key);
+      // a failure is not cached: the next call retries (the secret may be filled in later)
+      pending.catch(() => this.cache.delete(source.key));
+      this.cache.set(source.key, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(key: string): Promise<string> {
+    let out;
+    try {
+      out = await this.client.send(new GetSecretValueCommand({ SecretId: key }));
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      const reason = name === 'ResourceNotFoundException' ? 'does not exist' : name === 'AccessDeniedException' ? 'is not readable by this role' : `could not be read (${name})`;
+      throw new AgentSpecError(ErrorCode.ConfigError, `Secret "${key}" in AWS Secrets Manager ${reason}.`, { cause: error, details: { secret: key } });
+    }
+    const value = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+    if (value === undefined || value === '') {
+      throw new AgentSpecError(ErrorCode.ConfigError, `Secret "${key}" in AWS Secrets Manager has no value; set one with \`aws secretsmanager put-secret-value --secret-id ${key} --secret-string …\`.`, {
+        details: { secret: key },
+      });
+    }
+    return value;
+  }
+}
