@@ -1,0 +1,105 @@
+/**
+ * The one Hono app behind every entry point (dev server, `serve`, Lambda,
+ * containers). It imports only Hono's core: adapters belong to the entry
+ * points.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
+import type { AgentRuntime } from '../loop/types.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { ApiKeyChecker, apiKeysFromEnv } from './auth.js';
+import type { AppEnv, RouteContext } from './context.js';
+import { errorResponse } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
+import { agentRoutes } from './routes/agents.js';
+import { pipelineRoutes } from './routes/pipelines.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { systemRoutes } from './routes/system.js';
+
+export interface AppOptions {
+  /** the current runtime (a function, so a hot reload can swap it) */
+  runtime: () => AgentRuntime;
+  /** accepted API keys; `AGENTSPEC_API_KEYS` (comma-separated) when omitted; none means no authentication */
+  apiKeys?: string[];
+  /** requests per minute per agent (and per pipeline); no limit when omitted or 0 */
+  rateLimitPerMinute?: number;
+  /** reported by `/healthz` and `/openapi.json` */
+  version?: string;
+  /** metrics registry and tracing; a fresh one when omitted (give the same object to the runtime as its observer) */
+  telemetry?: Telemetry;
+  /** request body limit; 1 MiB by default */
+  bodyLimitBytes?: number;
+  /** when given, served at `GET /` without authentication (the page asks for a key itself) */
+  playgroundHtml?: string;
+  /** JSON request logs; to stderr by default */
+  logger?: Logger;
+  /** runs (invoke, session message, pipeline) longer than this end with `timeout` */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const OPEN_PATHS = new Set(['/healthz']);
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Creates the HTTP API app. */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const logger = options.logger ?? createLogger();
+  const telemetry = options.telemetry ?? new Telemetry({ logger });
+  const rate = options.rateLimitPerMinute ?? 0;
+  const ctx: RouteContext = {
+    runtime: options.runtime,
+    ...(rate > 0 ? { limiter: new RateLimiter(rate) } : {}),
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    telemetry,
+    logger,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    version: options.version ?? '0.1.0',
+    startedAt: Date.now(),
+  };
+  const keys = new ApiKeyChecker(options.apiKeys ?? apiKeysFromEnv());
+  const playground = options.playgroundHtml !== undefined;
+
+  const app = new Hono<AppEnv>();
+
+  // Request id, one log line and one metric per request.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+    const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+    telemetry.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    logger.info('request', {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  app.use('*', async (c, next) => {
+    if (!OPEN_PATHS.has(c.req.path) && !(playground && c.req.path === '/' && c.req.method === 'GET')) keys.check(c.req.raw.headers);
+    await next();
+  });
+
+  systemRoutes(app, ctx, options.playgroundHtml);
+  agentRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  pipelineRoutes(app, ctx);
+
+  app.notFound((c) =>
+    errorResponse(c, new AgentSpecError(ErrorCode.NotFound, `No route ${c.req.method} ${c.req.path}.`, { details: { method: c.req.method, path: c.req.path } })),
+  );
+  app.onError((error, c) => {
+    const known = toAgentSpecError(error);
+    if (known.status >= 500) logger.error('request failed', { request_id: c.get('requestId'), error: known, cause: known.cause });
+    return errorResponse(c, known);
+  });
+  return app;
+}

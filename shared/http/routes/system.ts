@@ -1,0 +1,25 @@
+/** Operational routes: health, metrics, the OpenAPI document and the optional playground page. */
+import type { Hono } from 'hono';
+import type { AppEnv, RouteContext } from '../context.js';
+import { openApiDocument } from '../openapi.js';
+
+export function systemRoutes(app: Hono<AppEnv>, ctx: RouteContext, playgroundHtml?: string): void {
+  app.get('/healthz', (c) =>
+    c.json({
+      status: 'ok',
+      uptime_s: Math.round((Date.now() - ctx.startedAt) / 1000),
+      agents: ctx.runtime().agents().length,
+      version: ctx.version,
+    }),
+  );
+
+  app.get('/v1/metrics', async (c) => {
+    const registry = ctx.telemetry.registry;
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
+
+  const openapi = openApiDocument({ version: ctx.version, playground: playgroundHtml !== undefined });
+  app.get('/openapi.json', (c) => c.json(openapi));
+
+  if (playgroundHtml !== undefined) app.get('/', (c) => c.html(playgroundHtml));
+}
