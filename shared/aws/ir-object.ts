@@ -1,0 +1,65 @@
+/**
+ * Package IRs in S3, content-addressed: the key is the SHA-256 of the exact
+ * bytes stored, so an upload is idempotent, a version's configuration names
+ * its IR immutably, and a reader can verify what it loaded.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import type { IRDocument } from '../ir/types.js';
+
+/** Environment variable naming the live IR's digest on the run and stream functions. */
+export const IR_DIGEST_ENV = 'AGENTSPEC_IR_DIGEST';
+/** Environment variable naming the IR bucket. */
+export const IR_BUCKET_ENV = 'AGENTSPEC_IR_BUCKET';
+
+/** The bytes stored for an IR and their digest (hex SHA-256). */
+export function serializeIR(ir: IRDocument): { body: string; digest: string } {
+  const body = JSON.stringify(ir);
+  return { body, digest: sha256(body) };
+}
+
+/** Hex SHA-256 of a string's UTF-8 bytes. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The object key of an IR with this digest. */
+export function irKey(digest: string): string {
+  return `ir/${digest}.json`;
+}
+
+/** Uploads an IR under its digest; returns the digest. */
+export async function putIR(s3: S3Client, bucket: string, ir: IRDocument): Promise<string> {
+  const { body, digest } = serializeIR(ir);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: irKey(digest),
+      Body: body,
+      ContentType: 'application/json',
+      ChecksumAlgorithm: 'SHA256',
+      Metadata: { package: ir.package.name, version: ir.package.version },
+    }),
+  );
+  return digest;
+}
+
+/** Downloads the IR JSON with this digest and checks the bytes match it. Returns the parsed JSON (validate it with the IR loader). */
+export async function getIRJson(s3: S3Client, bucket: string, digest: string): Promise<unknown> {
+  let body: string;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: irKey(digest) }));
+    body = (await out.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR ${digest} could not be read from s3://${bucket}/${irKey(digest)}.`, { cause: error, details: { bucket, digest } });
+  }
+  if (sha256(body) !== digest) {
+    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR at s3://${bucket}/${irKey(digest)} does not match its digest.`, { details: { bucket, digest } });
+  }
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR ${digest} is not JSON.`, { cause: error, details: { digest } });
+  }
+}
