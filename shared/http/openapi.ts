@@ -60,13 +60,13 @@ export function routesOf(options: { playground: boolean }): RouteSpec[] {
 export function openApiDocument(options: { version: string; playground: boolean }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const schemas: Record<string, unknown> = {};
+  // Schemas with a `meta({id})` come out as `{$ref: '#/$defs/Id', $defs}`; their definitions move to components.
   const ref = (schema: z.ZodType, io: 'input' | 'output') => {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
-    const { $schema: _drop, id, ...rest } = json;
-    const name = typeof id === 'string' ? id : undefined;
-    if (name === undefined) return rest;
-    schemas[name] = rest;
-    return { $ref: `#/components/schemas/${name}` };
+    const text = JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }));
+    const { $schema: _drop, $defs, ...rest } = JSON.parse(text.replaceAll('#/$defs/', '#/components/schemas/')) as Record<string, unknown>;
+    // Request schemas are only read as input and response schemas only as output, so one id has one form.
+    Object.assign(schemas, $defs ?? {});
+    return rest;
   };
   const errorRef = ref(S.ErrorResponse, 'output');
   for (const route of routesOf(options)) {

@@ -1,0 +1,119 @@
+/**
+ * The local HTTP server: the shared Hono app on `@hono/node-server`.
+ * Without API keys it serves loopback only (and says so); binding another
+ * address without keys is refused unless `insecure`. `close()` drains:
+ * it stops accepting, lets in-flight requests and streams finish (bounded),
+ * then closes the runtime.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { AgentSpecError, ErrorCode } from '../shared/errors.js';
+import { apiKeysFromEnv } from '../shared/http/auth.js';
+import { createApp } from '../shared/http/app.js';
+import type { IRDocument } from '../shared/ir/types.js';
+import type { AgentRuntime } from '../shared/loop/types.js';
+import { createLogger, type Logger } from '../shared/telemetry/logger.js';
+import { Telemetry } from '../shared/telemetry/telemetry.js';
+
+export interface ServerOptions {
+  /** the current runtime (hot reload swaps what it returns), or an IR to compose a runtime from */
+  runtime: (() => AgentRuntime) | IRDocument;
+  host?: string;
+  /** 0 picks a free port; 8080 by default */
+  port?: number;
+  /** `AGENTSPEC_API_KEYS` when omitted */
+  apiKeys?: string[];
+  /** allow a non-loopback address without API keys */
+  insecure?: boolean;
+  playgroundHtml?: string;
+  rateLimitPerMinute?: number;
+  requestTimeoutMs?: number;
+  version?: string;
+  /** shared with the runtime as its observer, for `/v1/metrics` */
+  telemetry?: Telemetry;
+  logger?: Logger;
+  /** human-readable start-up notices; stderr by default */
+  notice?: (line: string) => void;
+  /** how long `close()` waits for in-flight requests; 10 s by default */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting, drains in-flight requests (bounded), closes the runtime. */
+  close(): Promise<void>;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
+/** Starts the API on a real socket. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const keys = options.apiKeys ?? apiKeysFromEnv();
+  const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (keys.length === 0 && !isLoopback(host)) {
+    if (!options.insecure) {
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Refusing to serve on ${host} without API keys: set AGENTSPEC_API_KEYS, bind 127.0.0.1, or pass --insecure to accept unauthenticated access.`,
+        { details: { host } },
+      );
+    }
+    notice(`WARNING: serving on ${host} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
+  } else if (keys.length === 0) {
+    notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on loopback ${host} only, without authentication.`);
+  }
+
+  let runtime: () => AgentRuntime;
+  let composed: AgentRuntime | undefined;
+  const telemetry = options.telemetry ?? new Telemetry({ logger: options.logger });
+  if (typeof options.runtime === 'function') {
+    runtime = options.runtime;
+  } else {
+    // Loaded lazily: a caller that brings its own runtime does not load providers, tools and sandboxes.
+    const { composeRuntime } = await import('../shared/compose/compose-runtime.js');
+    composed = await composeRuntime(options.runtime, { observer: telemetry });
+    const fixed = composed;
+    runtime = () => fixed;
+  }
+
+  const app = createApp({
+    runtime,
+    apiKeys: keys,
+    telemetry,
+    logger: options.logger ?? createLogger(),
+    ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
+    ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.version === undefined ? {} : { version: options.version }),
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(s as Server)) as Server;
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new AgentSpecError(ErrorCode.ConfigError, `Cannot listen on ${host}:${options.port ?? 8080}: ${error.code ?? error.message}.`, { cause: error })),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 10_000).unref());
+      if ((await Promise.race([drained, deadline])) === 'timeout') {
+        server.closeAllConnections();
+        await drained;
+      }
+      await (composed ?? runtime()).close();
+      await telemetry.shutdown();
+    })());
+  return { url, port, close };
+}
