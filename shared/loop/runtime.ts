@@ -1,0 +1,279 @@
+/**
+ * The runtime: an IR's agents made invocable. `invoke` and `stream` share one
+ * code path (`execute`), which renders the prompt, loads the session, runs
+ * the agent's strategy under its limits and error policy, and saves the
+ * session. Nested invocations (delegates, router targets, fallbacks) go
+ * through `runAgent` too, with their own context linked to the caller's.
+ */
+import { randomUUID } from 'node:crypto';
+import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
+import { resourcesOf, type IRDocument, type ScalarValue } from '../ir/types.js';
+import { createProviderFor } from '../llm/anthropic-provider.js';
+import type { Message, ModelProvider, ToolDefinition } from '../llm/types.js';
+import { MemorySessionStore } from '../sessions/index.js';
+import type { SessionStore } from '../sessions/types.js';
+import { NOOP_OBSERVER, type RuntimeObserver } from '../telemetry/events.js';
+import type { ToolRegistry } from '../tools/types.js';
+import { compileAgent } from './compile-agent.js';
+import { abortReason, createDeadline } from './deadline.js';
+import { streamRun } from './event-stream.js';
+import { TurnCounter } from './limits.js';
+import { userText } from './messages.js';
+import { conversationForFallback, shouldFallback } from './on-error.js';
+import { renderPrompt } from './prompt-template.js';
+import type { AgentOutcome, CompiledAgent, Emit, NestedRunOptions, RunContext, RunHost } from './run-context.js';
+import { IGNORE_EVENTS } from './run-context.js';
+import { loadConversation, saveTurn } from './session-turn.js';
+import { STRATEGIES } from './strategies/index.js';
+import { addTokens, TokenMeter } from './token-meter.js';
+import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from './types.js';
+
+export interface RuntimeOptions {
+  /** the model provider for a provider name; default: `createProviderFor` (Anthropic) */
+  providerFor?: (provider: string) => ModelProvider;
+  /** default: a registry with no tools */
+  tools?: ToolRegistry;
+  /** default: a new in-memory store */
+  sessions?: SessionStore;
+  observer?: RuntimeObserver;
+  /** how deep delegation may nest (default 3) */
+  maxDelegationDepth?: number;
+  /** `max_tokens` asked of each model call, lowered to fit the budget (default 4096) */
+  maxTokensPerCall?: number;
+  /** clock in epoch milliseconds (default `Date.now`) */
+  now?: () => number;
+}
+
+const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_DELEGATION_DEPTH = 3;
+
+/** A registry offering no tool: every call is an error result for the model. */
+const NO_TOOLS: ToolRegistry = {
+  definitionsFor: async () => [],
+  call: async (_agent, name) => ({ ok: false, error: `unknown tool "${name}"` }),
+  close: async () => {},
+};
+
+interface RunAgentOptions {
+  signal: AbortSignal | undefined;
+  depth: number;
+  meter: TokenMeter;
+  emit: Emit;
+  variables: Record<string, ScalarValue> | undefined;
+  parentInvocationId?: string;
+}
+
+export class Runtime implements AgentRuntime, RunHost {
+  readonly sessions: SessionStore;
+  readonly tools: ToolRegistry;
+  readonly observer: RuntimeObserver;
+  readonly now: () => number;
+  readonly maxDelegationDepth: number;
+  readonly maxTokensPerCall: number;
+  private readonly compiled = new Map<string, CompiledAgent>();
+  private readonly providers = new Map<string, ModelProvider>();
+  private readonly providerFor: (provider: string) => ModelProvider;
+  /** registry definitions → those plus an agent's hand-off tools, so the list (and its size estimate) is built once */
+  private readonly offered = new WeakMap<ToolDefinition[], Map<string, ToolDefinition[]>>();
+
+  private constructor(
+    readonly ir: IRDocument,
+    options: RuntimeOptions,
+  ) {
+    this.providerFor = options.providerFor ?? createProviderFor;
+    this.tools = options.tools ?? NO_TOOLS;
+    this.sessions = options.sessions ?? new MemorySessionStore();
+    this.observer = options.observer ?? NOOP_OBSERVER;
+    this.now = options.now ?? Date.now;
+    this.maxDelegationDepth = options.maxDelegationDepth ?? DEFAULT_DELEGATION_DEPTH;
+    this.maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS;
+    for (const agent of resourcesOf(ir, 'Agent')) this.compiled.set(agent.name, compileAgent(ir, agent));
+  }
+
+  /** Builds a runtime for the agents of an IR document. */
+  static fromIR(ir: IRDocument, options: RuntimeOptions = {}): Runtime {
+    return new Runtime(ir, options);
+  }
+
+  agents(): AgentInfo[] {
+    return [...this.compiled.values()].map((agent) => ({
+      name: agent.name,
+      model: agent.attrs.model,
+      strategy: agent.attrs.strategy,
+      skills: [...agent.attrs.skills],
+      counters: { ...agent.counters },
+    }));
+  }
+
+  hasAgent(name: string): boolean {
+    return this.compiled.has(name);
+  }
+
+  invoke(agent: string, request: InvokeRequest): Promise<InvokeResult> {
+    return this.execute(agent, request, IGNORE_EVENTS);
+  }
+
+  stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent> {
+    return streamRun((emit, signal) => this.execute(agent, { ...request, signal }, emit), request.signal);
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([this.tools.close(), this.sessions.close()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw toAgentSpecError(failed.reason);
+  }
+
+  /** RunHost: a delegate, router target or fallback, one level deeper than `parent`. */
+  runNested(agent: string, conversation: Message[], options: NestedRunOptions): Promise<AgentOutcome> {
+    const { parent } = options;
+    const target = this.agentOrThrow(agent);
+    return this.runAgent(target, conversation, {
+      signal: parent.signal,
+      depth: parent.depth + 1,
+      meter: new TokenMeter(target.attrs.token_budget, parent.meter),
+      emit: options.emit,
+      variables: parent.variables,
+      parentInvocationId: parent.invocationId,
+    });
+  }
+
+  private async execute(name: string, request: InvokeRequest, emit: Emit): Promise<InvokeResult> {
+    const started = this.now();
+    const agent = this.agentOrThrow(name);
+    if (typeof request.message !== 'string' || request.message.length === 0) {
+      throw new AgentSpecError(ErrorCode.InvalidRequest, 'The request needs a non-empty "message".');
+    }
+    agent.counters.invocations++;
+    try {
+      const meter = new TokenMeter(agent.attrs.token_budget);
+      const userMessage = userText(request.message);
+      const session = request.sessionId === undefined ? undefined : await loadConversation(this, agent, this.providerOf(agent), request.sessionId, meter);
+      const conversation = session ? [...session.history, userMessage] : [userMessage];
+      const outcome = await this.runAgent(agent, conversation, {
+        signal: request.signal,
+        depth: 0,
+        meter,
+        emit,
+        variables: request.variables,
+      });
+      if (session) await saveTurn(this, agent, session.id, [userMessage, ...outcome.added]);
+      agent.counters.tokens += outcome.tokens.total;
+      const result: InvokeResult = {
+        output: outcome.output,
+        tool_calls: outcome.toolCalls,
+        tokens: outcome.tokens,
+        turns: outcome.turns,
+        duration_ms: this.now() - started,
+      };
+      if (session) result.session_id = session.id;
+      return result;
+    } catch (error) {
+      agent.counters.errors++;
+      throw error;
+    }
+  }
+
+  /** One agent invocation: its context, deadline, strategy, telemetry and `on_error` policy. */
+  private async runAgent(agent: CompiledAgent, conversation: Message[], options: RunAgentOptions): Promise<AgentOutcome> {
+    const system = agent.template ? renderPrompt(agent.template, options.variables) : undefined;
+    const provider = this.providerOf(agent);
+    const deadline = createDeadline(agent.attrs.timeout_ms, options.signal);
+    const invocationId = randomUUID();
+    const start = this.now();
+    this.observer.record({ type: 'invocation_start', invocation_id: invocationId, agent: agent.name, start_ms: start, parent_invocation_id: options.parentInvocationId });
+    const ctx: RunContext = {
+      host: this,
+      agent,
+      system,
+      provider,
+      tools: [],
+      signal: deadline.signal,
+      meter: options.meter,
+      turns: new TurnCounter(agent.attrs.max_turns),
+      toolCalls: [],
+      invocationId,
+      depth: options.depth,
+      variables: options.variables,
+      emit: options.emit,
+      progress: { emitted: '', lastText: '' },
+      transcript: conversation,
+    };
+    let failure: AgentSpecError | undefined;
+    try {
+      (ctx as { tools: ToolDefinition[] }).tools = await this.toolsFor(agent);
+      const result = await STRATEGIES[agent.attrs.strategy](ctx, conversation);
+      return { output: result.output, added: result.added, tokens: options.meter.usage, turns: ctx.turns.count, toolCalls: ctx.toolCalls };
+    } catch (error) {
+      failure = deadline.signal.aborted ? abortReason(deadline.signal) : toAgentSpecError(error);
+      if (shouldFallback(ctx, failure)) return await this.fallback(ctx, failure, options);
+      throw withProgress(failure, ctx);
+    } finally {
+      deadline.dispose(failure !== undefined);
+      this.observer.record({
+        type: 'invocation_end',
+        invocation_id: invocationId,
+        agent: agent.name,
+        status: failure ? 'error' : 'ok',
+        error_code: failure?.code,
+        start_ms: start,
+        duration_ms: this.now() - start,
+        tokens: { ...options.meter.usage },
+      });
+    }
+  }
+
+  /** Hands a failed run to the agent's fallback with the conversation so far. */
+  private async fallback(failed: RunContext, failure: AgentSpecError, options: RunAgentOptions): Promise<AgentOutcome> {
+    const target = this.agentOrThrow(failed.agent.attrs.fallback!);
+    if (options.depth + 1 > this.maxDelegationDepth) throw withProgress(failure, failed);
+    // the failed run's meter may be spent: the fallback gets its own budget under the same parent
+    const outcome = await this.runAgent(target, conversationForFallback(failed.transcript, failure), {
+      ...options,
+      depth: options.depth + 1,
+      meter: new TokenMeter(target.attrs.token_budget, options.meter.parent),
+      parentInvocationId: failed.invocationId,
+    });
+    const tokens = { ...options.meter.usage };
+    addTokens(tokens, outcome.tokens);
+    return { ...outcome, tokens, turns: failed.turns.count + outcome.turns, toolCalls: [...failed.toolCalls, ...outcome.toolCalls] };
+  }
+
+  private agentOrThrow(name: string): CompiledAgent {
+    const agent = this.compiled.get(name);
+    if (!agent) throw new AgentSpecError(ErrorCode.NotFound, `No agent named "${name}".`, { details: { agent: name } });
+    return agent;
+  }
+
+  private providerOf(agent: CompiledAgent): ModelProvider {
+    const name = agent.attrs.provider;
+    let provider = this.providers.get(name);
+    if (!provider) {
+      provider = this.providerFor(name);
+      this.providers.set(name, provider);
+    }
+    return provider;
+  }
+
+  private async toolsFor(agent: CompiledAgent): Promise<ToolDefinition[]> {
+    const defs = await this.tools.definitionsFor(agent.name);
+    if (agent.delegateTools.length === 0) return defs;
+    let byAgent = this.offered.get(defs);
+    if (!byAgent) this.offered.set(defs, (byAgent = new Map()));
+    let tools = byAgent.get(agent.name);
+    if (!tools) byAgent.set(agent.name, (tools = [...defs, ...agent.delegateTools]));
+    return tools;
+  }
+}
+
+/** The failure with what the run had done: partial output, tokens and turns so far. */
+function withProgress(error: AgentSpecError, ctx: RunContext): AgentSpecError {
+  return new AgentSpecError(error.code, error.message, {
+    cause: error,
+    details: {
+      ...error.details,
+      partial_output: ctx.progress.emitted || ctx.progress.lastText,
+      tokens: { ...ctx.meter.usage },
+      turns: ctx.turns.count,
+    },
+  });
+}
