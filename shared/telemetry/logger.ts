@@ -37,7 +37,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (ORDER[level] < min) return;
     const record = { time: new Date().toISOString(), level, msg: message, ...options.base, ...fields };
     try {
-      sink(redact(JSON.stringify(record, errorReplacer)));
+      sink(redact(JSON.stringify(plain(record, 0))));
     } catch {
       // A broken sink must never break the request that logs.
     }
@@ -53,14 +53,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything (tests, benchmarks). */
 export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Errors are not enumerable; log their name, message, code and cause chain instead of `{}`. */
-function errorReplacer(_key: string, value: unknown): unknown {
+/**
+ * Errors are not enumerable and `AgentSpecError.toJSON` drops the cause, so
+ * errors are turned into `{name, message, code, cause}` before serialising
+ * (depth-bounded, for cyclic or deep values).
+ */
+function plain(value: unknown, depth: number): unknown {
+  if (depth > 8) return '[deep]';
   if (value instanceof Error) {
     const out: Record<string, unknown> = { name: value.name, message: value.message };
     const code = (value as { code?: unknown }).code;
     if (code !== undefined) out.code = code;
-    if (value.cause !== undefined) out.cause = value.cause;
+    if (value.cause !== undefined) out.cause = plain(value.cause, depth + 1);
     return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v, depth + 1)]));
   }
   return value;
 }
