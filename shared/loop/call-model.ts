@@ -37,7 +37,7 @@ export interface CallOptions {
 
 /** Makes one model call on `messages` (not modified). */
 export async function callModel(ctx: RunContext, messages: Message[], options: CallOptions): Promise<ModelTurn> {
-  ctx.turns.take();
+  ctx.turns.check();
   const tools = options.tools ?? ctx.tools;
   const system = options.systemSuffix ? (ctx.system ? `${ctx.system}\n\n${options.systemSuffix}` : options.systemSuffix) : ctx.system;
   const request: ModelRequest = { model: ctx.agent.model, system, messages, temperature: ctx.agent.attrs.temperature };
@@ -46,13 +46,20 @@ export async function callModel(ctx: RunContext, messages: Message[], options: C
     // the API only accepts tool_choice alongside tools; with none, no tool can be used anyway
     if (options.toolChoice) request.tool_choice = options.toolChoice;
   }
-  return withRetries(ctx, () => attempt(ctx, request, options.emitText));
+  let counted = false;
+  return withRetries(ctx, () => {
+    if (ctx.signal.aborted) throw abortReason(ctx.signal);
+    const claim = claimCall(ctx.meter, request, ctx.host.maxTokensPerCall);
+    // a turn is a model call really made; its retries are the same turn
+    if (!counted) ctx.turns.count++;
+    counted = true;
+    return attempt(ctx, request, claim, options.emitText);
+  });
 }
 
-async function attempt(ctx: RunContext, request: ModelRequest, emitText: boolean): Promise<ModelTurn> {
-  if (ctx.signal.aborted) throw abortReason(ctx.signal);
+async function attempt(ctx: RunContext, request: ModelRequest, claim: { maxTokens: number; reservation: number }, emitText: boolean): Promise<ModelTurn> {
   const wanted = ctx.host.maxTokensPerCall;
-  const { maxTokens, reservation } = claimCall(ctx.meter, request, wanted);
+  const { maxTokens, reservation } = claim;
   const start = ctx.host.now();
   const turn: ModelTurn = { text: '', toolUses: [], usage: { input: 0, output: 0, cache_read: 0, cache_write: 0 }, stop: 'other', cutByBudget: false };
   let failure: unknown;

@@ -13,14 +13,13 @@ export class TurnCounter {
   count = 0;
   constructor(readonly max: number) {}
 
-  /** Claims the next turn or throws `max_turns_exceeded`. */
-  take(): void {
+  /** Throws `max_turns_exceeded` when no turn is left. */
+  check(): void {
     if (this.count >= this.max) {
       throw new AgentSpecError(ErrorCode.MaxTurnsExceeded, `The agent needed more than max_turns (${this.max}) model calls.`, {
         details: { max_turns: this.max },
       });
     }
-    this.count++;
   }
 
   get remaining(): number {
