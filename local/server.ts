@@ -106,7 +106,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () =>
     (closing ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections turn idle as their last response ends; close each then, not after the keep-alive timeout.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
+      void drained.then(() => clearInterval(sweep));
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 10_000).unref());
       if ((await Promise.race([drained, deadline])) === 'timeout') {
         server.closeAllConnections();
