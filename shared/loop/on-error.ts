@@ -15,8 +15,10 @@ import { AgentSpecError, ErrorCode, isAgentSpecError } from '../errors.js';
 import type { ContentBlock, Message } from '../llm/types.js';
 import type { RunContext } from './run-context.js';
 
-/** Codes worth another attempt of the same model call. */
-const RETRYABLE = new Set<string>([ErrorCode.UpstreamError, ErrorCode.RateLimited, ErrorCode.Unavailable, ErrorCode.InternalError]);
+/** Codes worth another attempt of the same model call (`unavailable` is a missing API key: no retry helps). */
+const RETRYABLE = new Set<string>([ErrorCode.UpstreamError, ErrorCode.RateLimited, ErrorCode.InternalError]);
+/** HTTP statuses of the API that a retry can fix; other 4xx (a bad request, a bad key) cannot. */
+const RETRYABLE_4XX = new Set([408, 409, 429]);
 /** Codes a fallback agent cannot help with: the caller left or asked for something invalid. */
 const NOT_FALLBACK = new Set<string>([ErrorCode.Cancelled, ErrorCode.InvalidRequest, ErrorCode.NotFound]);
 
@@ -30,10 +32,16 @@ export async function withRetries<T>(ctx: RunContext, attempt: () => Promise<T>)
     try {
       return await attempt();
     } catch (error) {
-      if (tried >= retries || ctx.signal.aborted || !isAgentSpecError(error) || !RETRYABLE.has(error.code)) throw error;
+      if (tried >= retries || ctx.signal.aborted || !isRetryable(error)) throw error;
       await sleep(BACKOFF_MS * 2 ** tried, ctx.signal);
     }
   }
+}
+
+function isRetryable(error: unknown): boolean {
+  if (!isAgentSpecError(error) || !RETRYABLE.has(error.code)) return false;
+  const status = error.details.status;
+  return typeof status !== 'number' || status >= 500 || RETRYABLE_4XX.has(status);
 }
 
 /** True when a failed run of this agent should be handed to its fallback agent. */
