@@ -1,0 +1,234 @@
+/**
+ * The Anthropic implementation of `ModelProvider`, over the official SDK —
+ * the only file of the project that imports `@anthropic-ai/sdk`.
+ *
+ * One streaming Messages call per `stream()`: SDK events become neutral
+ * `ModelEvent`s (text deltas as they arrive, a tool use once its input JSON is
+ * complete, then usage, then the stop reason). Prompt caching marks the system
+ * prompt and the last tool definition `ephemeral`. Retries (429, 5xx, 529,
+ * connection failures) are the SDK's own, which honours `retry-after` and
+ * `retry-after-ms`; every failure surfaces as an `AgentSpecError`.
+ */
+import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import { SUPPORTED_PROVIDERS } from './model-string.js';
+import type { ContentBlock, Message, ModelEvent, ModelProvider, ModelRequest, StopReason, ToolDefinition, Usage } from './types.js';
+
+export interface AnthropicProviderOptions {
+  /** default: `ANTHROPIC_API_KEY`, read at each call */
+  apiKey?: string;
+  /** default: `ANTHROPIC_BASE_URL` read at each call, else the SDK's `https://api.anthropic.com` */
+  baseURL?: string;
+  /** SDK retries on 408/409/429/5xx/529 and connection errors (default 2) */
+  maxRetries?: number;
+  /** `max_tokens` when the request sets none (default 4096) */
+  defaultMaxTokens?: number;
+}
+
+export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_MAX_RETRIES = 2;
+
+/**
+ * The SDK's streaming params plus `temperature`, which this SDK version no
+ * longer types (the API deprecates it for newer models) but still sends as a
+ * body field; the language offers it, so we pass it when the agent sets it.
+ */
+export type SdkParams = Anthropic.MessageCreateParamsStreaming & { temperature?: number };
+type SdkEvent = Anthropic.RawMessageStreamEvent;
+
+/** A `ModelProvider` for Claude; credentials and base URL come from options or the environment at call time. */
+export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
+  let cached: { key: string; client: Anthropic } | undefined;
+  const clientFor = (apiKey: string, baseURL: string | undefined): Anthropic => {
+    const key = `${baseURL ?? ''}\u0000${apiKey}`;
+    if (cached?.key !== key) {
+      cached = { key, client: new Anthropic({ apiKey, baseURL: baseURL ?? null, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES }) };
+    }
+    return cached.client;
+  };
+  return {
+    async *stream(request, signal) {
+      const apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
+      if (!apiKey) {
+        throw new AgentSpecError(
+          ErrorCode.Unavailable,
+          'No Anthropic API key: set the ANTHROPIC_API_KEY environment variable (e.g. `export ANTHROPIC_API_KEY=sk-ant-...`) or pass `apiKey` to the provider.',
+          { details: { env: 'ANTHROPIC_API_KEY' } },
+        );
+      }
+      if (signal.aborted) throw cancelled(signal.reason);
+      const baseURL = options.baseURL ?? (process.env.ANTHROPIC_BASE_URL || undefined);
+      const client = clientFor(apiKey, baseURL);
+      const params = toSdkParams(request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS);
+      try {
+        const events = await client.messages.create(params, { signal });
+        yield* mapEvents(events);
+      } catch (error) {
+        throw toProviderError(error, signal, baseURL);
+      }
+    },
+  };
+}
+
+let shared: ModelProvider | undefined;
+
+/**
+ * The provider for a provider name (from `parseModel`). Only `anthropic` is
+ * supported; any other name is a `config_error`.
+ */
+export function createProviderFor(provider: string): ModelProvider {
+  if (provider === 'anthropic') return (shared ??= createAnthropicProvider());
+  throw new AgentSpecError(ErrorCode.ConfigError, `Model provider "${provider}" is not supported; supported: ${SUPPORTED_PROVIDERS.join(', ')}.`, {
+    details: { provider, supported: [...SUPPORTED_PROVIDERS] },
+  });
+}
+
+/** The SDK request: system prompt and last tool marked for prompt caching. */
+export function toSdkParams(request: ModelRequest, defaultMaxTokens: number): SdkParams {
+  const params: SdkParams = {
+    model: request.model,
+    max_tokens: request.max_tokens ?? defaultMaxTokens,
+    messages: request.messages.map(toSdkMessage),
+    stream: true,
+  };
+  if (request.system) params.system = [{ type: 'text', text: request.system, cache_control: { type: 'ephemeral' } }];
+  if (request.tools && request.tools.length > 0) params.tools = request.tools.map((tool, i, all) => toSdkTool(tool, i === all.length - 1));
+  if (request.temperature !== undefined) params.temperature = request.temperature;
+  if (request.tool_choice) params.tool_choice = request.tool_choice;
+  return params;
+}
+
+function toSdkTool(tool: ToolDefinition, last: boolean): Anthropic.Tool {
+  const sdkTool: Anthropic.Tool = {
+    name: tool.name,
+    description: tool.description,
+    input_schema: { type: 'object', ...tool.input_schema } as Anthropic.Tool.InputSchema,
+  };
+  if (last) sdkTool.cache_control = { type: 'ephemeral' };
+  return sdkTool;
+}
+
+function toSdkMessage(message: Message): Anthropic.MessageParam {
+  return { role: message.role, content: message.content.map(toSdkBlock) } as Anthropic.MessageParam;
+}
+
+function toSdkBlock(block: ContentBlock): Anthropic.ContentBlockParam {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'tool_use':
+      return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+    case 'tool_result':
+      return { type: 'tool_result', tool_use_id: block.tool_use_id, content: block.content, ...(block.is_error ? { is_error: true } : {}) };
+  }
+}
+
+/** SDK stream events → `ModelEvent`s; a tool use is yielded once its input JSON is complete. */
+async function* mapEvents(events: AsyncIterable<SdkEvent>): AsyncGenerator<ModelEvent> {
+  const usage: Usage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
+  const tools = new Map<number, { id: string; name: string; json: string }>();
+  let stop: StopReason = 'other';
+  for await (const event of events) {
+    switch (event.type) {
+      case 'message_start': {
+        const u = event.message.usage;
+        usage.input = u.input_tokens;
+        usage.output = u.output_tokens;
+        usage.cache_read = u.cache_read_input_tokens ?? 0;
+        usage.cache_write = u.cache_creation_input_tokens ?? 0;
+        break;
+      }
+      case 'content_block_start':
+        if (event.content_block.type === 'tool_use') {
+          tools.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: '' });
+        }
+        break;
+      case 'content_block_delta':
+        if (event.delta.type === 'text_delta') {
+          if (event.delta.text) yield { type: 'text', text: event.delta.text };
+        } else if (event.delta.type === 'input_json_delta') {
+          const tool = tools.get(event.index);
+          if (tool) tool.json += event.delta.partial_json;
+        }
+        break;
+      case 'content_block_stop': {
+        const tool = tools.get(event.index);
+        if (tool) {
+          tools.delete(event.index);
+          yield { type: 'tool_use', id: tool.id, name: tool.name, input: parseToolInput(tool.name, tool.json) };
+        }
+        break;
+      }
+      case 'message_delta': {
+        const u = event.usage;
+        usage.output = u.output_tokens;
+        if (u.input_tokens != null) usage.input = u.input_tokens;
+        if (u.cache_read_input_tokens != null) usage.cache_read = u.cache_read_input_tokens;
+        if (u.cache_creation_input_tokens != null) usage.cache_write = u.cache_creation_input_tokens;
+        stop = mapStopReason(event.delta.stop_reason);
+        break;
+      }
+      case 'message_stop':
+        yield { type: 'usage', usage: { ...usage } };
+        yield { type: 'stop', reason: stop };
+        return;
+    }
+  }
+  throw new AgentSpecError(ErrorCode.UpstreamError, 'The Anthropic API stream ended before message_stop.');
+}
+
+function parseToolInput(name: string, json: string): unknown {
+  if (json.trim() === '') return {};
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API sent invalid JSON input for tool "${name}".`, { cause: error, details: { tool: name } });
+  }
+}
+
+/** The SDK's stop reason as a neutral `StopReason`. */
+export function mapStopReason(reason: string | null | undefined): StopReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'tool_use':
+    case 'max_tokens':
+    case 'stop_sequence':
+    case 'pause_turn':
+    case 'refusal':
+      return reason;
+    default:
+      return 'other';
+  }
+}
+
+function cancelled(cause: unknown): AgentSpecError {
+  return new AgentSpecError(ErrorCode.Cancelled, 'The model call was cancelled.', { cause });
+}
+
+/** Any failure of a call as an `AgentSpecError`; never includes the API key. */
+function toProviderError(error: unknown, signal: AbortSignal, baseURL: string | undefined): AgentSpecError {
+  // an abort can surface as a silently ended stream: the signal decides, whatever the symptom
+  if (signal.aborted || error instanceof APIUserAbortError) return error instanceof AgentSpecError && error.code === ErrorCode.Cancelled ? error : cancelled(error);
+  if (error instanceof AgentSpecError) return error;
+  if (error instanceof APIError && error.status !== undefined) {
+    const body = (error.error ?? {}) as { error?: { type?: unknown; message?: unknown } };
+    const type = typeof body.error?.type === 'string' ? body.error.type : 'unknown_error';
+    const message = typeof body.error?.message === 'string' ? body.error.message : error.message;
+    return new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API answered ${error.status} ${type}: ${message}`, {
+      cause: error,
+      details: { status: error.status, type, message, request_id: error.requestID ?? undefined },
+    });
+  }
+  if (error instanceof APIConnectionError) {
+    const target = baseURL ?? 'https://api.anthropic.com';
+    return new AgentSpecError(ErrorCode.UpstreamError, `Could not reach the Anthropic API at ${target}: ${error.message}`, {
+      cause: error,
+      details: { base_url: target },
+    });
+  }
+  if (error instanceof APIError) {
+    // an `error` event inside the stream: the SDK gives no status
+    return new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API failed mid-stream: ${error.message}`, { cause: error });
+  }
+  return new AgentSpecError(ErrorCode.UpstreamError, 'The Anthropic API call failed.', { cause: error });
+}
