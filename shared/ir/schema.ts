@@ -1,0 +1,171 @@
+/** The JSON Schema (draft 2020-12) of the IR document in `types.ts`. */
+import type { JsonSchema } from './types.js';
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer', minimum: 0 } as const;
+const strMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+const strList = { type: 'array', items: { type: 'string' } } as const;
+const obj = (properties: Record<string, unknown>, required: string[]): JsonSchema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+
+const tool: JsonSchema = {
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [
+    obj({ type: { const: 'mcp' }, server: str, tool: str }, ['type', 'server', 'tool']),
+    obj(
+      {
+        type: { const: 'http' },
+        method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+        url: str,
+        headers: strMap,
+        body_template: str,
+        timeout_ms: int,
+      },
+      ['type', 'method', 'url', 'headers', 'timeout_ms'],
+    ),
+    obj({ type: { const: 'command' }, binary: str, args: strList, timeout_ms: int, env: strMap, secrets: strMap }, [
+      'type',
+      'binary',
+      'args',
+      'timeout_ms',
+      'env',
+      'secrets',
+    ]),
+    obj(
+      {
+        type: { const: 'inline' },
+        language: { enum: ['python', 'javascript'] },
+        code: str,
+        timeout_ms: int,
+        memory_bytes: int,
+        env: strMap,
+        secrets: strMap,
+      },
+      ['type', 'language', 'code', 'timeout_ms', 'memory_bytes', 'env', 'secrets'],
+    ),
+  ],
+};
+
+const scalar = { type: ['string', 'number', 'boolean'] };
+
+const ATTRIBUTES: Record<string, JsonSchema> = {
+  Prompt: obj(
+    {
+      content: str,
+      variables: {
+        type: 'array',
+        items: obj({ name: str, type: { enum: ['string', 'number', 'bool'] }, required: { type: 'boolean' }, default: scalar }, ['name', 'type', 'required']),
+      },
+    },
+    ['content', 'variables'],
+  ),
+  Type: obj({ schema: { type: 'object' } }, ['schema']),
+  Skill: obj({ description: str, input_schema: { type: 'object' }, output_schema: { type: 'object' }, tool }, ['description', 'input_schema', 'tool']),
+  Server: obj(
+    { transport: { enum: ['stdio', 'sse', 'streamable-http'] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList },
+    ['transport', 'args', 'env', 'exposes'],
+  ),
+  Client: obj({ servers: strList }, ['servers']),
+  Agent: obj(
+    {
+      prompt: str,
+      skills: strList,
+      model: { type: 'string', minLength: 1 },
+      provider: str,
+      strategy: { enum: ['react', 'plan-and-execute', 'reflexion', 'router', 'map-reduce'] },
+      max_turns: { type: 'integer', minimum: 1, maximum: 100 },
+      timeout_ms: int,
+      token_budget: { type: 'integer', minimum: 1 },
+      temperature: { type: 'number', minimum: 0, maximum: 1 },
+      stream: { type: 'boolean' },
+      on_error: { enum: ['retry', 'fail', 'fallback'] },
+      max_retries: { type: 'integer', minimum: 0, maximum: 10 },
+      fallback: str,
+      memory: obj({ strategy: { enum: ['sliding_window', 'summary'] }, max_messages: { type: 'integer', minimum: 1 } }, ['strategy', 'max_messages']),
+      delegates: { type: 'array', items: obj({ agent: str, when: str }, ['agent', 'when']) },
+      clients: strList,
+      metadata: strMap,
+    },
+    ['skills', 'model', 'provider', 'strategy', 'max_turns', 'timeout_ms', 'token_budget', 'stream', 'on_error', 'max_retries', 'memory', 'delegates', 'clients', 'metadata'],
+  ),
+  Pipeline: obj(
+    {
+      steps: {
+        type: 'array',
+        items: obj({ name: str, agent: str, input: str, output: str, parallel: { type: 'boolean' }, depends_on: strList, when: str }, ['name', 'agent', 'parallel', 'depends_on']),
+      },
+    },
+    ['steps'],
+  ),
+  Deploy: obj(
+    {
+      target: { enum: ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] },
+      default: { type: 'boolean' },
+      port: { type: 'integer', minimum: 1, maximum: 65535 },
+      host: str,
+      image: str,
+      base_image: str,
+      env: strMap,
+      secrets: strMap,
+      health: obj({ path: str, interval_ms: int, timeout_ms: int }, ['path', 'interval_ms', 'timeout_ms']),
+      resources: obj({ cpu: str, memory: str }, []),
+      namespace: str,
+      replicas: int,
+      autoscale: obj({ min: int, max: int, metric: str, target: int }, ['min', 'max', 'metric', 'target']),
+      sessions: str,
+      region: str,
+      memory_bytes: int,
+      timeout_ms: int,
+      architecture: str,
+    },
+    ['target', 'default', 'env', 'secrets'],
+  ),
+  Secret: obj({ source: { enum: ['env', 'store'] }, key: { type: 'string', minLength: 1 } }, ['source', 'key']),
+  Environment: obj(
+    {
+      overrides: {
+        type: 'array',
+        items: obj({ kind: str, name: str, attributes: { type: 'object', additionalProperties: scalar } }, ['kind', 'name', 'attributes']),
+      },
+    },
+    ['overrides'],
+  ),
+  Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: ['deny', 'require', 'allow'] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, ['rules']),
+  Plugin: obj({ version: str }, ['version']),
+  Import: obj({ source: str, version: str }, ['source']),
+};
+
+const sha = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+
+/** JSON Schema of an `IRDocument`. */
+export const IR_SCHEMA: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://agentspec.dev/schemas/ir-1.json',
+  title: 'AgentSpec IR document',
+  type: 'object',
+  additionalProperties: false,
+  required: ['ir_version', 'package', 'hash', 'resources'],
+  properties: {
+    ir_version: { const: '1' },
+    package: obj({ name: { type: 'string', minLength: 1 }, version: str, lang: { const: '2.0' } }, ['name', 'version', 'lang']),
+    environment: str,
+    hash: sha,
+    resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind'],
+        discriminator: { propertyName: 'kind' },
+        oneOf: Object.entries(ATTRIBUTES).map(([kind, attributes]) =>
+          obj({ kind: { const: kind }, name: { type: 'string', minLength: 1 }, fqn: str, hash: sha, attributes }, ['kind', 'name', 'fqn', 'hash', 'attributes']),
+        ),
+      },
+    },
+  },
+};

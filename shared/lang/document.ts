@@ -1,0 +1,88 @@
+/** Read helpers over the syntax tree: statements by kind and name, attribute lookups. */
+import type { Body, Entry, FileNode, Value } from './ast.js';
+
+/** A top-level statement with a name (`agent "bot" { … }`). */
+export interface Statement {
+  kind: string;
+  name: string;
+  entry: Entry;
+}
+
+/** Statements of a file grouped by keyword; the first of each name wins (duplicates are validation errors). */
+export class DocumentIndex {
+  readonly byKind = new Map<string, Map<string, Statement>>();
+  readonly ordered: Statement[] = [];
+
+  constructor(readonly file: FileNode) {
+    for (const entry of file.entries) {
+      const name = nameOf(entry);
+      if (entry.key === 'package' || name === undefined) continue;
+      let names = this.byKind.get(entry.key);
+      if (!names) this.byKind.set(entry.key, (names = new Map()));
+      if (names.has(name)) continue;
+      const st = { kind: entry.key, name, entry };
+      names.set(name, st);
+      this.ordered.push(st);
+    }
+  }
+
+  names(kind: string): Map<string, Statement> {
+    return this.byKind.get(kind) ?? new Map();
+  }
+
+  has(kind: string, name: string): boolean {
+    return this.byKind.get(kind)?.has(name) ?? false;
+  }
+}
+
+/** The quoted name of a statement (`agent "bot"` → `bot`). */
+export function nameOf(entry: Entry): string | undefined {
+  const first = entry.args[0];
+  return first?.type === 'string' ? first.value : undefined;
+}
+
+/** The first entry named `key` in a body. */
+export function attr(body: Body | undefined, key: string): Entry | undefined {
+  return body?.entries.find((e) => e.key === key);
+}
+
+/** Every entry named `key` in a body. */
+export function attrs(body: Body | undefined, key: string): Entry[] {
+  return body ? body.entries.filter((e) => e.key === key) : [];
+}
+
+/** The string value of an entry's first value. */
+export function str(entry: Entry | undefined): string | undefined {
+  const v = entry?.args[0];
+  return v?.type === 'string' ? v.value : undefined;
+}
+
+/** A scalar of any type as written (strings, numbers, booleans, identifiers). */
+export function scalar(v: Value | undefined): string | number | boolean | undefined {
+  if (!v || v.type === 'list') return undefined;
+  return v.value;
+}
+
+/** The strings of a list value. */
+export function strings(v: Value | undefined): string[] {
+  return v?.type === 'list' ? v.items.flatMap((i) => (i.type === 'string' || i.type === 'ident' ? [i.value] : [])) : [];
+}
+
+/** A `{ KEY "value" }` map block as a record. */
+export function mapOf(entry: Entry | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entry?.body?.entries ?? []) {
+    const v = scalar(e.args[0]);
+    if (v !== undefined) out[e.key] = String(v);
+  }
+  return out;
+}
+
+/** The last positional string of an entry (`uses skill "x"` → `x`). */
+export function lastString(entry: Entry): string | undefined {
+  for (let i = entry.args.length - 1; i >= 0; i--) {
+    const v = entry.args[i]!;
+    if (v.type === 'string') return v.value;
+  }
+  return undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * The canonical printer (`agentspec fmt`): two-space indent, one blank line
+ * between top-level statements, the package header first, attributes in the
+ * reference's order, comments kept with the entry they precede or end, short
+ * lists on one line. Printing never changes a value, so the IR is preserved.
+ */
+import type { Body, Entry, FileNode, Value } from './ast.js';
+import { childContext, orderOf, type Ctx } from './schema.js';
+import type { Token } from './tokens.js';
+
+const MAX_LINE = 100;
+
+/** Quotes a string with the language's escapes; newlines stay literal (multi-line strings keep their shape). */
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\t/g, '\\t')}"`;
+}
+
+/** Prints a parsed file canonically. */
+export function printFile(node: FileNode): string {
+  const out: string[] = [];
+  const header = node.entries.filter((e) => e.key === 'package');
+  const rest = node.entries.filter((e) => e.key !== 'package');
+  [...header, ...rest].forEach((entry, i) => {
+    if (i > 0) out.push('');
+    printEntry(entry, 'root', 0, out);
+  });
+  if (node.closing.length > 0) {
+    if (out.length > 0) out.push('');
+    for (const c of node.closing) out.push(c.value);
+  }
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
+function printComments(comments: Token[], indent: string, out: string[]): void {
+  for (const c of comments) out.push(`${indent}${c.value}`);
+}
+
+function printEntry(entry: Entry, ctx: Ctx, depth: number, out: string[]): void {
+  const indent = '  '.repeat(depth);
+  printComments(entry.leading, indent, out);
+  let head = indent + (entry.keyQuoted ? quote(entry.key) : entry.key);
+  for (const v of entry.args) head += ` ${printValue(v, depth)}`;
+  if (entry.call) head += `(${printValue(entry.call, depth)})`;
+  const trailing = entry.trailing ? ` ${entry.trailing.value}` : '';
+  if (!entry.body) {
+    out.push(head + trailing);
+    return;
+  }
+  const child = childContext(ctx, entry.key, entry.args);
+  const inline = inlineBody(entry.body, child);
+  if (inline !== undefined) {
+    out.push(`${head} ${inline}${trailing}`);
+    return;
+  }
+  out.push(`${head} {`);
+  printBody(entry.body, child, depth + 1, out);
+  out.push(`${indent}}${trailing}`);
+}
+
+/** Secret blocks with one `env(NAME)`/`store("path")` and no comments stay on one line. */
+function inlineBody(body: Body, ctx: Ctx): string | undefined {
+  if (body.entries.length === 0 && body.closing.length === 0) return '{}';
+  if (ctx !== 'secret' || body.entries.length !== 1 || body.closing.length > 0) return undefined;
+  const e = body.entries[0]!;
+  if (e.leading.length > 0 || e.trailing || e.body || e.args.length > 0 || !e.call) return undefined;
+  return `{ ${e.key}(${printValue(e.call, 0)}) }`;
+}
+
+function printBody(body: Body, ctx: Ctx, depth: number, out: string[]): void {
+  const entries = body.entries.map((e, i) => ({ e, i }));
+  entries.sort((a, b) => orderOf(ctx, a.e.key) - orderOf(ctx, b.e.key) || a.i - b.i);
+  for (const { e } of entries) printEntry(e, ctx, depth, out);
+  printComments(body.closing, '  '.repeat(depth), out);
+}
+
+function printValue(v: Value, depth: number): string {
+  switch (v.type) {
+    case 'string':
+      return quote(v.value);
+    case 'number':
+      return v.raw;
+    case 'bool':
+      return String(v.value);
+    case 'ident':
+      return v.value;
+    case 'list': {
+      const items = v.items.map((i) => printValue(i, depth + 1));
+      const one = `[${items.join(', ')}]`;
+      if (one.length + depth * 2 <= MAX_LINE && !one.includes('\n')) return one;
+      const pad = '  '.repeat(depth + 1);
+      return `[\n${items.map((i) => `${pad}${i},`).join('\n')}\n${'  '.repeat(depth)}]`;
+    }
+  }
+}

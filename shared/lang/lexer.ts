@@ -1,0 +1,171 @@
+/**
+ * The IntentLang lexer: turns source text into tokens with locations. Comments
+ * are returned on the side (the formatter keeps them); lexical errors become
+ * diagnostics and lexing continues.
+ */
+import { TokenKind, type Location, type Token } from './tokens.js';
+import type { Diagnostic } from './diagnostic.js';
+
+export interface LexResult {
+  tokens: Token[];
+  comments: Token[];
+  diagnostics: Diagnostic[];
+}
+
+const PUNCTUATION: Record<string, TokenKind> = {
+  '{': TokenKind.LBrace,
+  '}': TokenKind.RBrace,
+  '[': TokenKind.LBracket,
+  ']': TokenKind.RBracket,
+  '(': TokenKind.LParen,
+  ')': TokenKind.RParen,
+  ',': TokenKind.Comma,
+};
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"' };
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c) || c === 45;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Splits `source` into tokens (ending with `<EOF>`) and comments. */
+export function lex(source: string, file: string): LexResult {
+  const tokens: Token[] = [];
+  const comments: Token[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let offset = 0;
+  let line = 1;
+  let lineStart = 0;
+  const here = (): Location => ({ line, column: offset - lineStart + 1, offset });
+  const n = source.length;
+
+  while (offset < n) {
+    const c = source.charCodeAt(offset);
+    if (c === 10) {
+      offset++;
+      line++;
+      lineStart = offset;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
+      offset++;
+      continue;
+    }
+    const start = here();
+    const ch = source[offset]!;
+    if (ch === '#' || (ch === '/' && source[offset + 1] === '/')) {
+      let end = source.indexOf('\n', offset);
+      if (end < 0) end = n;
+      const text = source.slice(offset, end).replace(/\r$/, '');
+      offset = end;
+      comments.push({ kind: TokenKind.Comment, value: text, start, end: here() });
+      continue;
+    }
+    const punct = PUNCTUATION[ch];
+    if (punct) {
+      offset++;
+      tokens.push({ kind: punct, value: ch, start, end: here() });
+      continue;
+    }
+    if (ch === '"') {
+      offset++;
+      const parts: string[] = [];
+      let chunk = offset;
+      let closed = false;
+      while (offset < n) {
+        const d = source.charCodeAt(offset);
+        if (d === 34) {
+          parts.push(source.slice(chunk, offset));
+          offset++;
+          closed = true;
+          break;
+        }
+        if (d === 92) {
+          parts.push(source.slice(chunk, offset));
+          const next = source[offset + 1];
+          const decoded = next === undefined ? undefined : ESCAPES[next];
+          if (decoded === undefined) {
+            const at = here();
+            diagnostics.push({
+              severity: 'error',
+              message: `Unknown escape "\\${next ?? ''}" in string.`,
+              hint: 'use \\n, \\t, \\\\ or \\"',
+              file,
+              line: at.line,
+              column: at.column,
+              code: 'syntax',
+            });
+            if (next !== undefined && next !== '\n') parts.push(next);
+          } else {
+            parts.push(decoded);
+          }
+          offset += next === undefined || next === '\n' ? 1 : 2;
+          chunk = offset;
+          continue;
+        }
+        if (d === 10) {
+          offset++;
+          line++;
+          lineStart = offset;
+          continue;
+        }
+        offset++;
+      }
+      if (!closed) {
+        parts.push(source.slice(chunk, offset));
+        diagnostics.push({
+          severity: 'error',
+          message: 'Unterminated string.',
+          hint: 'close the string with a double quote (")',
+          file,
+          line: start.line,
+          column: start.column,
+          code: 'syntax',
+        });
+      }
+      tokens.push({ kind: TokenKind.String, value: parts.join(''), start, end: here() });
+      continue;
+    }
+    if (isDigit(c) || (ch === '-' && isDigit(source.charCodeAt(offset + 1)))) {
+      let end = offset + 1;
+      while (end < n && isDigit(source.charCodeAt(end))) end++;
+      if (source[end] === '.' && isDigit(source.charCodeAt(end + 1))) {
+        end++;
+        while (end < n && isDigit(source.charCodeAt(end))) end++;
+      }
+      const text = source.slice(offset, end);
+      offset = end;
+      tokens.push({ kind: TokenKind.Number, value: text, start, end: here() });
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let end = offset + 1;
+      while (end < n && isIdentPart(source.charCodeAt(end))) end++;
+      const text = source.slice(offset, end);
+      offset = end;
+      tokens.push({ kind: TokenKind.Identifier, value: text, start, end: here() });
+      continue;
+    }
+    // Skip a run of unexpected characters and report it once.
+    let end = offset + 1;
+    while (end < n && !/[\s"{}[\](),#A-Za-z0-9_]/.test(source[end]!)) end++;
+    diagnostics.push({
+      severity: 'error',
+      message: `Unexpected character ${JSON.stringify(source.slice(offset, Math.min(end, offset + 10)))}.`,
+      file,
+      line: start.line,
+      column: start.column,
+      code: 'syntax',
+    });
+    offset = end;
+  }
+  const eof = here();
+  tokens.push({ kind: TokenKind.EOF, value: '', start: eof, end: eof });
+  return { tokens, comments, diagnostics };
+}

@@ -1,0 +1,291 @@
+/**
+ * Lowering: a validated syntax tree to the IR of `shared/ir/types.ts` —
+ * FQNs, defaults applied, durations in milliseconds, sizes in bytes, types as
+ * JSON Schema, and content hashes.
+ */
+import type { Entry } from './ast.js';
+import { attr, attrs, lastString, mapOf, scalar, str, strings, type DocumentIndex } from './document.js';
+import { TypeCompiler } from './lower-types.js';
+import { coerceDefault } from './lower-types.js';
+import { parseDuration, parseSize } from './units.js';
+import { canonicalJson, sha256Hex } from '../ir/hash.js';
+import {
+  IR_VERSION,
+  type DeployTarget,
+  type IRAgent,
+  type IRDeploy,
+  type IRDocument,
+  type IRResource,
+  type IRStep,
+  type IRTool,
+  type IRVariable,
+  type OnError,
+  type ScalarValue,
+  type Strategy,
+} from '../ir/types.js';
+import type { FileNode } from './ast.js';
+
+const KINDS: Record<string, IRResource['kind']> = {
+  prompt: 'Prompt',
+  type: 'Type',
+  skill: 'Skill',
+  server: 'Server',
+  client: 'Client',
+  agent: 'Agent',
+  pipeline: 'Pipeline',
+  deploy: 'Deploy',
+  secret: 'Secret',
+  environment: 'Environment',
+  policy: 'Policy',
+  plugin: 'Plugin',
+  import: 'Import',
+};
+
+export const DEFAULTS = {
+  agent: { strategy: 'react', max_turns: 10, timeout_ms: 120_000, token_budget: 100_000, stream: true, on_error: 'fail', max_retries: 3 },
+  memory: { strategy: 'sliding_window', max_messages: 50 },
+  tool_timeout_ms: { http: 30_000, command: 30_000, inline: 10_000 },
+  inline_memory_bytes: 256 * 1024 * 1024,
+  port: 8080,
+  health: { path: '/healthz', interval_ms: 10_000, timeout_ms: 3_000 },
+} as const;
+
+const ms = (e: Entry | undefined): number | undefined => {
+  const s = str(e);
+  return s === undefined ? undefined : parseDuration(s);
+};
+const num = (e: Entry | undefined): number | undefined => {
+  const v = e?.args[0];
+  return v?.type === 'number' ? v.value : undefined;
+};
+const bool = (e: Entry | undefined): boolean | undefined => {
+  const v = e?.args[0];
+  return v?.type === 'bool' ? v.value : undefined;
+};
+
+/** Drops `undefined` members so optional IR fields are absent, not undefined. */
+function compact<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+/** Lowers a validated file (with any environment already applied) to the IR document. */
+export function lower(node: FileNode, doc: DocumentIndex, environment?: string): IRDocument {
+  const header = node.entries.find((e) => e.key === 'package')!;
+  const pkg = { name: str(header)!, version: header.args[2]!.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
+  const types = new TypeCompiler(doc);
+  const resources: IRResource[] = [];
+  for (const st of doc.ordered) {
+    const kind = KINDS[st.kind];
+    if (!kind) continue;
+    const attributes = lowerAttributes(st.kind, st.entry, types);
+    resources.push({
+      kind,
+      name: st.name,
+      fqn: `${pkg.name}/${kind}/${st.name}`,
+      hash: sha256Hex(canonicalJson(attributes)),
+      attributes,
+    } as IRResource);
+  }
+  const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
+  if (environment !== undefined) body.environment = environment;
+  return { ...body, hash: sha256Hex(canonicalJson(body)) };
+}
+
+function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unknown {
+  const b = entry.body;
+  switch (kind) {
+    case 'prompt':
+      return {
+        content: str(attr(b, 'content')) ?? '',
+        variables: (attr(b, 'variables')?.body?.entries ?? []).map(lowerVariable),
+      };
+    case 'type':
+      return { schema: types.typeSchema(str(entry)!) };
+    case 'skill': {
+      const output = attr(b, 'output');
+      return compact({
+        description: str(attr(b, 'description')) ?? '',
+        input_schema: types.fieldsSchema(attr(b, 'input')?.body),
+        output_schema: output ? types.fieldsSchema(output.body) : undefined,
+        tool: lowerTool(attr(b, 'tool')!),
+      });
+    }
+    case 'server':
+      return compact({
+        transport: str(attr(b, 'transport')),
+        command: str(attr(b, 'command')),
+        args: strings(attr(b, 'args')?.args[0]),
+        env: mapOf(attr(b, 'env')),
+        url: str(attr(b, 'url')),
+        auth: str(attr(b, 'auth')),
+        exposes: attrs(b, 'exposes').map((e) => lastString(e)!),
+      });
+    case 'client':
+      return { servers: attrs(b, 'connects').map((e) => lastString(e)!) };
+    case 'agent':
+      return lowerAgent(entry);
+    case 'pipeline':
+      return { steps: attrs(b, 'step').map(lowerStep) };
+    case 'deploy':
+      return lowerDeploy(entry);
+    case 'secret': {
+      const e = attr(b, 'env') ?? attr(b, 'store')!;
+      return { source: e.key, key: String(scalar(e.call)) };
+    }
+    case 'environment':
+      return {
+        overrides: (b?.entries ?? []).map((t) => ({
+          kind: KINDS[t.key] ?? t.key,
+          name: str(t)!,
+          attributes: Object.fromEntries((t.body?.entries ?? []).map((o) => [o.key, scalar(o.args[0]) as ScalarValue])),
+        })),
+      };
+    case 'policy':
+      return {
+        rules: (b?.entries ?? []).map((r) => ({ action: r.key, subject: String(scalar(r.args[0])), value: String(scalar(r.args[1])) })),
+      };
+    case 'plugin':
+      return { version: entry.args[2]?.type === 'string' ? entry.args[2].value : '' };
+    case 'import':
+      return compact({ source: str(entry)!, version: entry.args[2]?.type === 'string' ? entry.args[2].value : undefined });
+  }
+  return {};
+}
+
+function lowerVariable(v: Entry): IRVariable {
+  const type = (v.args[0]?.type === 'ident' ? v.args[0].value : 'string') as IRVariable['type'];
+  const d = v.args.findIndex((a) => a.type === 'ident' && a.value === 'default');
+  const dv = d >= 0 ? scalar(v.args[d + 1]) : undefined;
+  const out: IRVariable = { name: v.key, type, required: v.args.some((a) => a.type === 'ident' && a.value === 'required') };
+  if (dv !== undefined) out.default = coerceDefault(dv, type === 'bool' ? 'boolean' : type);
+  return out;
+}
+
+function lowerTool(tool: Entry): IRTool {
+  const kind = tool.args[0]?.type === 'ident' ? tool.args[0].value : '';
+  const b = tool.body;
+  if (kind === 'mcp') {
+    const target = str({ ...tool, args: tool.args.slice(1) }) ?? '';
+    const slash = target.indexOf('/');
+    return { type: 'mcp', server: target.slice(0, slash), tool: target.slice(slash + 1) };
+  }
+  if (kind === 'http') {
+    return compact({
+      type: 'http' as const,
+      method: str(attr(b, 'method')) as 'GET',
+      url: str(attr(b, 'url')) ?? '',
+      headers: mapOf(attr(b, 'headers')),
+      body_template: str(attr(b, 'body_template')),
+      timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.tool_timeout_ms.http,
+    });
+  }
+  if (kind === 'command') {
+    return {
+      type: 'command',
+      binary: str(attr(b, 'binary')) ?? '',
+      args: strings(attr(b, 'args')?.args[0]),
+      timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.tool_timeout_ms.command,
+      env: mapOf(attr(b, 'env')),
+      secrets: mapOf(attr(b, 'secrets')),
+    };
+  }
+  const language = str(attr(b, 'language'));
+  return {
+    type: 'inline',
+    language: language === 'python' ? 'python' : 'javascript',
+    code: str(attr(b, 'code')) ?? '',
+    timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.tool_timeout_ms.inline,
+    memory_bytes: parseSize(str(attr(b, 'memory')) ?? '') ?? DEFAULTS.inline_memory_bytes,
+    env: mapOf(attr(b, 'env')),
+    secrets: mapOf(attr(b, 'secrets')),
+  };
+}
+
+function lowerAgent(entry: Entry): IRAgent['attributes'] {
+  const b = entry.body;
+  const model = str(attr(b, 'model')) ?? '';
+  const slash = model.indexOf('/');
+  const strategy = str(attr(b, 'strategy'));
+  const memory = attr(b, 'memory')?.body;
+  const uses = attrs(b, 'uses');
+  const usesOf = (kind: string) => uses.filter((u) => u.args[0]?.type === 'ident' && u.args[0].value === kind).map((u) => lastString(u)!);
+  return compact({
+    prompt: usesOf('prompt')[0],
+    skills: usesOf('skill'),
+    model,
+    provider: slash < 0 ? 'anthropic' : model.slice(0, slash),
+    strategy: (strategy === 'plan-execute' ? 'plan-and-execute' : (strategy ?? DEFAULTS.agent.strategy)) as Strategy,
+    max_turns: num(attr(b, 'max_turns')) ?? DEFAULTS.agent.max_turns,
+    timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.agent.timeout_ms,
+    token_budget: num(attr(b, 'token_budget')) ?? DEFAULTS.agent.token_budget,
+    temperature: num(attr(b, 'temperature')),
+    stream: bool(attr(b, 'stream')) ?? DEFAULTS.agent.stream,
+    on_error: (str(attr(b, 'on_error')) ?? DEFAULTS.agent.on_error) as OnError,
+    max_retries: num(attr(b, 'max_retries')) ?? DEFAULTS.agent.max_retries,
+    fallback: str(attr(b, 'fallback')),
+    memory: {
+      strategy: (str(attr(memory, 'strategy')) ?? DEFAULTS.memory.strategy) as 'summary',
+      max_messages: num(attr(memory, 'max_messages')) ?? DEFAULTS.memory.max_messages,
+    },
+    delegates: attrs(b, 'delegate').map((d) => ({ agent: str({ ...d, args: d.args.slice(2) }) ?? '', when: lastString(d) ?? '' })),
+    clients: attrs(b, 'connects').map((c) => lastString(c)!),
+    metadata: mapOf(attr(b, 'metadata')),
+  });
+}
+
+function lowerStep(step: Entry): IRStep {
+  const b = step.body;
+  return compact({
+    name: str(step)!,
+    agent: str(attr(b, 'agent')) ?? '',
+    input: str(attr(b, 'input')),
+    output: str(attr(b, 'output')),
+    parallel: bool(attr(b, 'parallel')) ?? false,
+    depends_on: strings(attr(b, 'depends_on')?.args[0]),
+    when: str(attr(b, 'when')),
+  });
+}
+
+function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
+  const b = entry.body;
+  const target = (entry.args[2]?.type === 'string' ? entry.args[2].value : 'process') as DeployTarget;
+  const container = target !== 'lambda';
+  const health = attr(b, 'health')?.body;
+  const resources = attr(b, 'resources')?.body;
+  const autoscale = attr(b, 'autoscale')?.body;
+  return compact({
+    target,
+    default: bool(attr(b, 'default')) ?? false,
+    port: num(attr(b, 'port')) ?? (container ? DEFAULTS.port : undefined),
+    host: str(attr(b, 'host')),
+    image: str(attr(b, 'image')),
+    base_image: str(attr(b, 'base_image')),
+    env: mapOf(attr(b, 'env')),
+    secrets: mapOf(attr(b, 'secrets')),
+    health:
+      container || health
+        ? {
+            path: str(attr(health, 'path')) ?? DEFAULTS.health.path,
+            interval_ms: ms(attr(health, 'interval')) ?? DEFAULTS.health.interval_ms,
+            timeout_ms: ms(attr(health, 'timeout')) ?? DEFAULTS.health.timeout_ms,
+          }
+        : undefined,
+    resources: resources ? compact({ cpu: str(attr(resources, 'cpu')), memory: str(attr(resources, 'memory')) }) : undefined,
+    namespace: str(attr(b, 'namespace')) ?? (target === 'kubernetes' ? 'default' : undefined),
+    replicas: num(attr(b, 'replicas')) ?? (target === 'kubernetes' ? 1 : undefined),
+    autoscale: autoscale
+      ? {
+          min: num(attr(autoscale, 'min')) ?? 1,
+          max: num(attr(autoscale, 'max')) ?? 1,
+          metric: str(attr(autoscale, 'metric')) ?? 'cpu',
+          target: num(attr(autoscale, 'target')) ?? 80,
+        }
+      : undefined,
+    sessions: str(attr(b, 'sessions')),
+    region: str(attr(b, 'region')),
+    memory_bytes: parseSize(str(attr(b, 'memory')) ?? '') ,
+    timeout_ms: ms(attr(b, 'timeout')),
+    architecture: str(attr(b, 'architecture')),
+  });
+}

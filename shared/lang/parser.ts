@@ -1,0 +1,274 @@
+/**
+ * The IntentLang parser: a recursive-descent parser with one method per
+ * grammar rule. The language is uniform (every statement is an entry: key,
+ * values, optional call, optional block); how many values an entry takes
+ * comes from the block's schema, which lets short blocks sit on one line
+ * (`memory { strategy "summary" max_messages 30 }`). On a syntax error the
+ * parser skips to the next line or closing brace and continues, so one run
+ * reports every error.
+ */
+import { lex } from './lexer.js';
+import { TokenKind, type Range, type Token } from './tokens.js';
+import { syntaxError, type Diagnostic } from './diagnostic.js';
+import type { Body, Entry, FileNode, Value } from './ast.js';
+import { childContext, specOf, type Ctx } from './schema.js';
+
+/** Largest accepted source, in bytes. */
+export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
+
+export interface ParseResult {
+  file: FileNode;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses `source`; never throws on bad input, reports diagnostics instead. */
+export function parse(source: string, file: string): ParseResult {
+  if (source.length > MAX_SOURCE_BYTES || Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
+    const at = { line: 1, column: 1, offset: 0 };
+    return {
+      file: { entries: [], closing: [], range: { start: at, end: at } },
+      diagnostics: [
+        { severity: 'error', message: `Input is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`, file, line: 1, column: 1, code: 'input' },
+      ],
+    };
+  }
+  const lexed = lex(source, file);
+  const parser = new Parser(lexed.tokens, lexed.comments, file);
+  const node = parser.parseFile();
+  return { file: node, diagnostics: [...lexed.diagnostics, ...parser.diagnostics] };
+}
+
+class SyntaxStop extends Error {}
+
+function isValueStart(t: Token): boolean {
+  return t.kind === TokenKind.String || t.kind === TokenKind.Number || t.kind === TokenKind.Identifier || t.kind === TokenKind.LBracket;
+}
+
+function fieldAccepts(args: Value[], next: Token): boolean {
+  if (args.length === 0) return true;
+  const first = args[0]!;
+  const last = args[args.length - 1]!;
+  if (args.length === 1 && first.type === 'ident' && first.value === 'list') return true;
+  if (last.type === 'ident' && last.value === 'default' && args.length > 1) return true;
+  return next.kind === TokenKind.Identifier && (next.value === 'required' || next.value === 'default');
+}
+
+class Parser {
+  readonly diagnostics: Diagnostic[] = [];
+  private pos = 0;
+  private prev: Token;
+  private commentIndex = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly comments: Token[],
+    private readonly file: string,
+  ) {
+    this.prev = tokens[0]!;
+  }
+
+  private get token(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  private advance(): Token {
+    const t = this.token;
+    if (t.kind !== TokenKind.EOF) this.pos++;
+    this.prev = t;
+    return t;
+  }
+
+  private sameLine(t: Token): boolean {
+    return this.pos > 0 && t.start.line === this.prev.end.line;
+  }
+
+  private fail(expected: string, hint?: string): never {
+    this.diagnostics.push(syntaxError(this.file, expected, this.token, hint));
+    throw new SyntaxStop();
+  }
+
+  private expect(kind: TokenKind): Token {
+    if (this.token.kind !== kind) this.fail(`"${kind}"`);
+    return this.advance();
+  }
+
+  private takeComments(beforeOffset: number): Token[] {
+    const out: Token[] = [];
+    while (this.commentIndex < this.comments.length && this.comments[this.commentIndex]!.start.offset < beforeOffset) {
+      out.push(this.comments[this.commentIndex++]!);
+    }
+    return out;
+  }
+
+  private takeTrailing(last: Token): Token | undefined {
+    const c = this.comments[this.commentIndex];
+    if (c && c.start.line === last.end.line && c.start.offset >= last.end.offset) {
+      this.commentIndex++;
+      return c;
+    }
+    return undefined;
+  }
+
+  /** Skips to the next line (at the same nesting depth) or to the closing brace of the current block. */
+  private recover(from: Token): void {
+    let depth = 0;
+    while (this.token.kind !== TokenKind.EOF) {
+      const t = this.token;
+      if (depth === 0 && t.kind === TokenKind.RBrace) return;
+      if (depth === 0 && t.start.line > from.start.line && t !== from) return;
+      if (t.kind === TokenKind.LBrace) depth++;
+      if (t.kind === TokenKind.RBrace) depth--;
+      this.advance();
+    }
+  }
+
+  /** File := Entry* <EOF> */
+  parseFile(): FileNode {
+    const start = this.token.start;
+    const entries = this.parseEntries('root');
+    if (this.token.kind !== TokenKind.EOF) {
+      // A stray "}" at the top level.
+      this.diagnostics.push(syntaxError(this.file, 'a statement', this.token));
+    }
+    const closing = this.takeComments(Number.POSITIVE_INFINITY);
+    return { entries, closing, range: { start, end: this.token.end } };
+  }
+
+  /** Entries := Entry* (until "}" or <EOF>) */
+  private parseEntries(ctx: Ctx): Entry[] {
+    const entries: Entry[] = [];
+    for (;;) {
+      while (ctx === 'root' && this.token.kind === TokenKind.RBrace) {
+        this.diagnostics.push(syntaxError(this.file, 'a statement', this.token, 'this "}" closes no block'));
+        this.advance();
+      }
+      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return entries;
+      const at = this.token;
+      try {
+        entries.push(this.parseEntry(ctx));
+      } catch (error) {
+        if (!(error instanceof SyntaxStop)) throw error;
+        this.recover(at);
+        if (this.token === at) this.advance();
+      }
+    }
+  }
+
+  /** Entry := Key Value* ( "(" Value ")" )? Body?   — Key := Identifier | String (in maps) */
+  private parseEntry(ctx: Ctx): Entry {
+    const leading = this.takeComments(this.token.start.offset);
+    const keyToken = this.token;
+    if (keyToken.kind !== TokenKind.Identifier && !(ctx === 'map' && keyToken.kind === TokenKind.String)) {
+      this.fail(ctx === 'root' ? 'a statement' : 'an attribute name');
+    }
+    this.advance();
+    const key = keyToken.value;
+    const args: Value[] = [];
+    while (isValueStart(this.token) && this.sameLine(this.token) && this.accepts(ctx, key, args, this.token)) {
+      args.push(this.parseValue());
+    }
+    const entry: Entry = {
+      key,
+      keyRange: { start: keyToken.start, end: keyToken.end },
+      keyQuoted: keyToken.kind === TokenKind.String,
+      args,
+      range: { start: keyToken.start, end: this.prev.end },
+      leading,
+    };
+    if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
+      entry.call = this.parseCall();
+    }
+    if (this.token.kind === TokenKind.LBrace && this.sameLine(this.token)) {
+      entry.body = this.parseBody(childContext(ctx, key, args));
+    }
+    if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {
+      this.fail('the end of the line');
+    }
+    entry.range = { start: keyToken.start, end: this.prev.end };
+    const trailing = this.takeTrailing(this.prev);
+    if (trailing) entry.trailing = trailing;
+    return entry;
+  }
+
+  /** Call := "(" Value ")" */
+  private parseCall(): Value {
+    this.expect(TokenKind.LParen);
+    if (!isValueStart(this.token) || this.token.kind === TokenKind.LBracket) this.fail('a name');
+    const value = this.parseValue();
+    this.expect(TokenKind.RParen);
+    return value;
+  }
+
+  /** Body := "{" Entries "}" */
+  private parseBody(ctx: Ctx): Body {
+    const open = this.expect(TokenKind.LBrace);
+    const entries = this.parseEntries(ctx);
+    const closing = this.takeComments(this.token.start.offset);
+    if (this.token.kind !== TokenKind.RBrace) {
+      this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.start.line} is not closed`));
+      return { entries, closing, range: { start: open.start, end: this.token.end } };
+    }
+    const close = this.advance();
+    return { entries, closing, range: { start: open.start, end: close.end } };
+  }
+
+  /** Value := String | Number | Identifier | List */
+  private parseValue(): Value {
+    const t = this.token;
+    const range: Range = { start: t.start, end: t.end };
+    switch (t.kind) {
+      case TokenKind.String:
+        this.advance();
+        return { type: 'string', value: t.value, range };
+      case TokenKind.Number:
+        this.advance();
+        return { type: 'number', value: Number(t.value), raw: t.value, range };
+      case TokenKind.Identifier:
+        this.advance();
+        if (t.value === 'true' || t.value === 'false') return { type: 'bool', value: t.value === 'true', range };
+        return { type: 'ident', value: t.value, range };
+      case TokenKind.LBracket:
+        return this.parseList();
+      default:
+        return this.fail('a value');
+    }
+  }
+
+  /** List := "[" ( Value ","? )* "]" */
+  private parseList(): Value {
+    const open = this.expect(TokenKind.LBracket);
+    const items: Value[] = [];
+    while (this.token.kind !== TokenKind.RBracket) {
+      if (this.token.kind === TokenKind.LBracket || !isValueStart(this.token)) this.fail('a list item or "]"');
+      items.push(this.parseValue());
+      if (this.token.kind === TokenKind.Comma) this.advance();
+    }
+    const close = this.advance();
+    return { type: 'list', items, range: { start: open.start, end: close.end } };
+  }
+
+  /** Whether the entry `key` in `ctx` takes `next` as one more positional value. */
+  private accepts(ctx: Ctx, key: string, args: Value[], next: Token): boolean {
+    switch (ctx) {
+      case 'root':
+      case 'unknown':
+        return true;
+      case 'fields':
+      case 'variables':
+        return fieldAccepts(args, next);
+      case 'map':
+      case 'environment':
+      case 'overlay':
+        return args.length < 1;
+    }
+    const spec = specOf(ctx, key);
+    if (!spec) return true;
+    if (spec.shape === 'tool') {
+      return args.length === 0 || (args.length === 1 && args[0]!.type === 'ident' && args[0].value === 'mcp');
+    }
+    if (spec.shape === 'call') return args.length < 1;
+    if (spec.arity !== undefined) return args.length < spec.arity;
+    if (spec.block) return false;
+    return args.length < 1;
+  }
+}

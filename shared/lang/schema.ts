@@ -1,0 +1,245 @@
+/**
+ * What each block accepts: the attributes, their value types and ranges, and
+ * their canonical order (the order of the language reference, which the
+ * formatter follows). The parser uses it to know how many values an attribute
+ * takes; the validator checks against it.
+ */
+
+export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
+
+/** A block's context: decides which attributes it knows. */
+export type Ctx =
+  | 'root'
+  | 'prompt'
+  | 'variables'
+  | 'fields'
+  | 'skill'
+  | 'http'
+  | 'command'
+  | 'inline'
+  | 'map'
+  | 'server'
+  | 'client'
+  | 'agent'
+  | 'memory'
+  | 'pipeline'
+  | 'step'
+  | 'deploy'
+  | 'health'
+  | 'resources'
+  | 'autoscale'
+  | 'secret'
+  | 'environment'
+  | 'overlay'
+  | 'policy'
+  | 'unknown';
+
+/** How an attribute is written when it is not `name value`. */
+export type Shape = 'uses' | 'delegate' | 'connects' | 'exposes' | 'tool' | 'step' | 'rule' | 'call';
+
+export interface AttrSpec {
+  name: string;
+  value?: ValueType;
+  oneOf?: readonly string[];
+  aliases?: Readonly<Record<string, string>>;
+  min?: number;
+  max?: number;
+  block?: Ctx;
+  shape?: Shape;
+  /** Number of positional values for a shaped attribute. */
+  arity?: number;
+  repeat?: boolean;
+  required?: boolean;
+}
+
+export const STRATEGIES = ['react', 'plan-and-execute', 'reflexion', 'router', 'map-reduce'] as const;
+export const TARGETS = ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] as const;
+export const TRANSPORTS = ['stdio', 'sse', 'streamable-http'] as const;
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const FIELD_TYPES = ['string', 'int', 'number', 'float', 'bool', 'timestamp', 'object'] as const;
+export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
+
+const env: AttrSpec = { name: 'env', block: 'map' };
+const secrets: AttrSpec = { name: 'secrets', block: 'map' };
+const timeout: AttrSpec = { name: 'timeout', value: 'duration' };
+
+/** Attributes of each block that has a fixed set, in canonical order. */
+export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
+  prompt: [
+    { name: 'content', value: 'string', required: true },
+    { name: 'variables', block: 'variables' },
+  ],
+  skill: [
+    { name: 'description', value: 'string', required: true },
+    { name: 'input', block: 'fields' },
+    { name: 'output', block: 'fields' },
+    { name: 'tool', shape: 'tool', required: true },
+  ],
+  http: [
+    { name: 'method', value: 'string', oneOf: METHODS, required: true },
+    { name: 'url', value: 'string', required: true },
+    { name: 'headers', block: 'map' },
+    { name: 'body_template', value: 'string' },
+    timeout,
+  ],
+  command: [{ name: 'binary', value: 'string', required: true }, { name: 'args', value: 'strings' }, timeout, env, secrets],
+  inline: [
+    { name: 'language', value: 'string', oneOf: ['python', 'javascript'], aliases: { node: 'javascript' }, required: true },
+    { name: 'code', value: 'string', required: true },
+    timeout,
+    { name: 'memory', value: 'size' },
+    env,
+    secrets,
+  ],
+  server: [
+    { name: 'transport', value: 'string', oneOf: TRANSPORTS, required: true },
+    { name: 'command', value: 'string' },
+    { name: 'args', value: 'strings' },
+    env,
+    { name: 'url', value: 'string' },
+    { name: 'auth', value: 'string' },
+    { name: 'exposes', shape: 'exposes', arity: 2, repeat: true },
+  ],
+  client: [{ name: 'connects', shape: 'connects', arity: 3, repeat: true }],
+  agent: [
+    { name: 'uses', shape: 'uses', arity: 2, repeat: true },
+    { name: 'model', value: 'string', required: true },
+    { name: 'strategy', value: 'string', oneOf: STRATEGIES, aliases: { 'plan-execute': 'plan-and-execute' } },
+    { name: 'max_turns', value: 'int', min: 1, max: 100 },
+    timeout,
+    { name: 'token_budget', value: 'int', min: 1 },
+    { name: 'temperature', value: 'number', min: 0, max: 1 },
+    { name: 'stream', value: 'bool' },
+    { name: 'on_error', value: 'string', oneOf: ['retry', 'fail', 'fallback'] },
+    { name: 'max_retries', value: 'int', min: 0, max: 10 },
+    { name: 'fallback', value: 'string' },
+    { name: 'memory', block: 'memory' },
+    { name: 'delegate', shape: 'delegate', arity: 5, repeat: true },
+    { name: 'connects', shape: 'connects', arity: 3, repeat: true },
+    { name: 'metadata', block: 'map' },
+  ],
+  memory: [
+    { name: 'strategy', value: 'string', oneOf: ['sliding_window', 'summary'] },
+    { name: 'max_messages', value: 'int', min: 1 },
+  ],
+  pipeline: [{ name: 'step', shape: 'step', arity: 1, repeat: true, block: 'step' }],
+  step: [
+    { name: 'agent', value: 'string', required: true },
+    { name: 'depends_on', value: 'strings' },
+    { name: 'input', value: 'string' },
+    { name: 'output', value: 'string' },
+    { name: 'parallel', value: 'bool' },
+    { name: 'when', value: 'string' },
+  ],
+  deploy: [
+    { name: 'port', value: 'int', min: 1, max: 65535 },
+    { name: 'host', value: 'string' },
+    { name: 'default', value: 'bool' },
+    { name: 'image', value: 'string' },
+    { name: 'base_image', value: 'string' },
+    env,
+    secrets,
+    { name: 'health', block: 'health' },
+    { name: 'resources', block: 'resources' },
+    { name: 'namespace', value: 'string' },
+    { name: 'replicas', value: 'int', min: 0, max: 1000 },
+    { name: 'autoscale', block: 'autoscale' },
+    { name: 'sessions', value: 'string' },
+    { name: 'region', value: 'string' },
+    { name: 'memory', value: 'size' },
+    timeout,
+    { name: 'architecture', value: 'string', oneOf: ['x86_64', 'arm64'] },
+  ],
+  health: [{ name: 'path', value: 'string' }, { name: 'interval', value: 'duration' }, timeout],
+  resources: [
+    { name: 'cpu', value: 'string' },
+    { name: 'memory', value: 'string' },
+  ],
+  autoscale: [
+    { name: 'min', value: 'int', min: 0, required: true },
+    { name: 'max', value: 'int', min: 1, required: true },
+    { name: 'metric', value: 'string' },
+    { name: 'target', value: 'int', min: 1 },
+  ],
+  secret: [
+    { name: 'env', shape: 'call' },
+    { name: 'store', shape: 'call' },
+  ],
+  policy: [
+    { name: 'deny', shape: 'rule', arity: 2, repeat: true },
+    { name: 'require', shape: 'rule', arity: 2, repeat: true },
+    { name: 'allow', shape: 'rule', arity: 2, repeat: true },
+  ],
+};
+
+/** Top-level statements, in the order the formatter keeps them (document order). */
+export const STATEMENTS = [
+  'package',
+  'import',
+  'plugin',
+  'secret',
+  'type',
+  'server',
+  'client',
+  'prompt',
+  'skill',
+  'agent',
+  'pipeline',
+  'deploy',
+  'environment',
+  'policy',
+] as const;
+
+/** Context of the body of a top-level statement. */
+export const STATEMENT_BODY: Readonly<Record<string, Ctx>> = {
+  prompt: 'prompt',
+  type: 'fields',
+  skill: 'skill',
+  server: 'server',
+  client: 'client',
+  agent: 'agent',
+  pipeline: 'pipeline',
+  deploy: 'deploy',
+  secret: 'secret',
+  environment: 'environment',
+  policy: 'policy',
+};
+
+/** Resource kinds an environment may overlay, with their block context. */
+export const OVERLAY_KINDS: Readonly<Record<string, Ctx>> = {
+  agent: 'agent',
+  prompt: 'prompt',
+  skill: 'skill',
+  server: 'server',
+  deploy: 'deploy',
+};
+
+const index = new Map<Ctx, Map<string, AttrSpec>>();
+for (const [ctx, specs] of Object.entries(BLOCK_SPECS)) {
+  index.set(ctx as Ctx, new Map(specs.map((s) => [s.name, s])));
+}
+
+/** The spec of `name` in `ctx`, if the block knows it. */
+export function specOf(ctx: Ctx, name: string): AttrSpec | undefined {
+  return index.get(ctx)?.get(name);
+}
+
+/** Canonical position of `name` in `ctx` (unknown names sort last, stable). */
+export function orderOf(ctx: Ctx, name: string): number {
+  const specs = BLOCK_SPECS[ctx];
+  if (!specs) return 0;
+  const i = specs.findIndex((s) => s.name === name);
+  return i < 0 ? specs.length : i;
+}
+
+/** Context of the block that follows the entry `key` (with values `args`) inside a `ctx` block. */
+export function childContext(ctx: Ctx, key: string, args: readonly { type: string; value?: unknown }[]): Ctx {
+  if (ctx === 'root') return STATEMENT_BODY[key] ?? 'unknown';
+  if (ctx === 'environment') return 'overlay';
+  const spec = specOf(ctx, key);
+  if (spec?.shape === 'tool') {
+    const kind = args[0]?.type === 'ident' ? args[0].value : '';
+    return kind === 'http' || kind === 'command' || kind === 'inline' ? kind : 'unknown';
+  }
+  return spec?.block ?? 'unknown';
+}

@@ -1,0 +1,289 @@
+/**
+ * Semantic checks: every reference resolves (with "did you mean …?"), pipeline
+ * and type cycles, prompt variables, http placeholders, model providers, the
+ * single default deploy and the rule that `on_error "fallback"` needs a
+ * fallback agent.
+ */
+import type { Entry, Value } from './ast.js';
+import { diagnosticAt, type Diagnostic } from './diagnostic.js';
+import { attr, attrs, lastString, str, type DocumentIndex, type Statement } from './document.js';
+import { didYouMean } from './suggest.js';
+import { placeholders } from './templates.js';
+import type { Range } from './tokens.js';
+
+/** Providers this runtime can call. */
+export const SUPPORTED_PROVIDERS = ['anthropic'] as const;
+
+export class ReferenceChecker {
+  constructor(
+    private readonly doc: DocumentIndex,
+    private readonly file: string,
+    private readonly out: Diagnostic[],
+  ) {}
+
+  private report(severity: Diagnostic['severity'], range: Range, message: string, hint?: string, code?: string): void {
+    this.out.push(diagnosticAt(this.file, range, severity, message, hint, code));
+  }
+
+  /** Reports an unresolved reference to a `kind` named `name`. */
+  private ref(kind: string, name: string, range: Range, from: string): void {
+    if (this.doc.has(kind, name)) return;
+    const hint = didYouMean(name, this.doc.names(kind).keys());
+    this.report('error', range, `Unknown ${kind} "${name}" referenced by ${from}.`, hint ?? `declare ${kind} "${name}"`, 'reference');
+  }
+
+  checkAll(): void {
+    for (const st of this.doc.ordered) {
+      const body = st.entry.body;
+      const from = `${st.kind} "${st.name}"`;
+      switch (st.kind) {
+        case 'prompt':
+          this.checkPrompt(st);
+          break;
+        case 'type':
+          this.checkFieldRefs(st.entry, from);
+          break;
+        case 'skill':
+          this.checkSkill(st);
+          break;
+        case 'server': {
+          const auth = attr(body, 'auth');
+          if (auth && str(auth) !== undefined) this.ref('secret', str(auth)!, auth.args[0]!.range, from);
+          const transport = str(attr(body, 'transport'));
+          if (transport === 'stdio' && !attr(body, 'command')) this.report('error', st.entry.keyRange, `Server "${st.name}" uses the stdio transport and needs a command.`, undefined, 'required');
+          if ((transport === 'sse' || transport === 'streamable-http') && !attr(body, 'url')) this.report('error', st.entry.keyRange, `Server "${st.name}" uses the ${transport} transport and needs a url.`, undefined, 'required');
+          this.checkSecretMap(attr(body, 'secrets'), from);
+          for (const e of attrs(body, 'exposes')) this.refLast(e, 'skill', from);
+          break;
+        }
+        case 'client':
+          for (const e of attrs(body, 'connects')) this.refLast(e, 'server', from);
+          break;
+        case 'agent':
+          this.checkAgent(st);
+          break;
+        case 'pipeline':
+          this.checkPipeline(st);
+          break;
+        case 'deploy':
+          this.checkSecretMap(attr(body, 'secrets'), from);
+          break;
+        case 'environment':
+          for (const e of body?.entries ?? []) {
+            const name = str(e);
+            if (name !== undefined) this.ref(e.key, name, e.args[0]!.range, from);
+          }
+          break;
+        case 'policy':
+          for (const e of body?.entries ?? []) {
+            const subject = e.args[0]?.type === 'ident' ? e.args[0].value : '';
+            if (e.key === 'require' && subject === 'secret' && e.args[1]?.type === 'string') this.ref('secret', e.args[1].value, e.args[1].range, from);
+          }
+          break;
+      }
+    }
+    this.checkDefaults();
+    this.checkTypeCycles();
+  }
+
+  private refLast(e: Entry, kind: string, from: string): void {
+    const name = lastString(e);
+    if (name !== undefined) this.ref(kind, name, e.args[e.args.length - 1]!.range, from);
+  }
+
+  private checkSecretMap(map: Entry | undefined, from: string): void {
+    for (const e of map?.body?.entries ?? []) {
+      const name = str(e);
+      if (name !== undefined) this.ref('secret', name, e.args[0]!.range, from);
+    }
+  }
+
+  private checkPrompt(st: Statement): void {
+    const content = attr(st.entry.body, 'content');
+    const variables = attr(st.entry.body, 'variables');
+    const text = str(content);
+    if (text === undefined || !variables?.body) return;
+    const used = new Set(placeholders(text));
+    const declared = new Set(variables.body.entries.map((e) => e.key));
+    for (const name of used) {
+      if (!declared.has(name)) {
+        this.report('error', content!.args[0]!.range, `Prompt "${st.name}" uses {{${name}}}, which its variables block does not declare.`, didYouMean(name, declared) ?? `declare it: ${name} string required`, 'variable');
+      }
+    }
+    for (const v of variables.body.entries) {
+      if (!used.has(v.key)) this.report('warning', v.keyRange, `Variable "${v.key}" of prompt "${st.name}" is declared but never used.`, undefined, 'unused');
+    }
+  }
+
+  private checkFieldRefs(owner: Entry, from: string): void {
+    const check = (v: Value | undefined) => {
+      if (v?.type === 'string') this.ref('type', v.value, v.range, from);
+    };
+    if (!owner.body) {
+      if (owner.args[1]?.type === 'ident' && owner.args[1].value === 'list') check(owner.args[2]);
+      return;
+    }
+    for (const f of owner.body.entries) {
+      const a = f.args;
+      check(a[0]?.type === 'ident' && a[0].value === 'list' ? a[1] : a[0]);
+    }
+  }
+
+  private checkSkill(st: Statement): void {
+    const body = st.entry.body;
+    const from = `skill "${st.name}"`;
+    for (const block of ['input', 'output']) {
+      const e = attr(body, block);
+      if (e) this.checkFieldRefs(e, from);
+    }
+    const tool = attr(body, 'tool');
+    const kind = tool?.args[0]?.type === 'ident' ? tool.args[0].value : undefined;
+    if (!tool || !kind) return;
+    if (kind === 'mcp') {
+      const target = tool.args[1];
+      if (target?.type === 'string' && target.value.includes('/')) {
+        this.ref('server', target.value.slice(0, target.value.indexOf('/')), target.range, from);
+      }
+      return;
+    }
+    this.checkSecretMap(attr(tool.body, 'secrets'), from);
+    if (kind !== 'http') return;
+    const inputs = new Set((attr(body, 'input')?.body?.entries ?? []).map((e) => e.key));
+    const templated: Value[] = [];
+    for (const key of ['url', 'body_template']) {
+      const v = attr(tool.body, key)?.args[0];
+      if (v) templated.push(v);
+    }
+    for (const h of attr(tool.body, 'headers')?.body?.entries ?? []) if (h.args[0]) templated.push(h.args[0]);
+    for (const v of templated) {
+      if (v.type !== 'string') continue;
+      for (const name of placeholders(v.value)) {
+        if (name.startsWith('secret.')) {
+          this.ref('secret', name.slice('secret.'.length), v.range, from);
+        } else if (!inputs.has(name)) {
+          this.report('error', v.range, `{{${name}}} in the http tool of ${from} is not an input field.`, didYouMean(name, inputs) ?? `add "${name}" to the input block`, 'placeholder');
+        }
+      }
+    }
+  }
+
+  private checkAgent(st: Statement): void {
+    const body = st.entry.body;
+    const from = `agent "${st.name}"`;
+    let prompts = 0;
+    for (const e of attrs(body, 'uses')) {
+      const kind = e.args[0]?.type === 'ident' ? e.args[0].value : '';
+      if (kind === 'prompt' && ++prompts > 1) this.report('error', e.range, `Agent "${st.name}" uses more than one prompt.`, 'an agent has at most one `uses prompt`', 'duplicate');
+      if (kind === 'prompt' || kind === 'skill') this.refLast(e, kind, from);
+    }
+    const model = attr(body, 'model');
+    const id = str(model);
+    if (id !== undefined) {
+      const slash = id.indexOf('/');
+      const provider = slash < 0 ? 'anthropic' : id.slice(0, slash);
+      if (!(SUPPORTED_PROVIDERS as readonly string[]).includes(provider)) {
+        this.report('error', model!.args[0]!.range, `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`, 'use a Claude model id such as "claude-sonnet-4-20250514"', 'provider');
+      } else if (id.trim() === '' || slash === id.length - 1) {
+        this.report('error', model!.args[0]!.range, `Agent "${st.name}" has an empty model id.`);
+      }
+    }
+    const onError = attr(body, 'on_error');
+    const fallback = attr(body, 'fallback');
+    if (str(onError) === 'fallback' && !fallback) {
+      this.report('error', onError!.range, `Agent "${st.name}" sets on_error "fallback" but names no fallback agent.`, 'add: fallback "<agent>"', 'required');
+    }
+    if (fallback && str(fallback) !== undefined) {
+      const name = str(fallback)!;
+      if (name === st.name) this.report('error', fallback.args[0]!.range, `Agent "${st.name}" cannot be its own fallback.`);
+      else this.ref('agent', name, fallback.args[0]!.range, from);
+    }
+    for (const e of attrs(body, 'delegate')) {
+      const target = e.args[2];
+      if (target?.type === 'string') this.ref('agent', target.value, target.range, from);
+    }
+    for (const e of attrs(body, 'connects')) this.refLast(e, 'client', from);
+  }
+
+  private checkPipeline(st: Statement): void {
+    const steps = new Map<string, { entry: Entry; deps: { name: string; range: Range }[] }>();
+    const from = `pipeline "${st.name}"`;
+    for (const e of attrs(st.entry.body, 'step')) {
+      const name = str(e);
+      if (name === undefined) continue;
+      if (steps.has(name)) {
+        this.report('error', e.args[0]!.range, `Duplicate step "${name}" in ${from}.`, undefined, 'duplicate');
+        continue;
+      }
+      const agent = attr(e.body, 'agent');
+      if (agent && str(agent) !== undefined) this.ref('agent', str(agent)!, agent.args[0]!.range, `step "${name}" of ${from}`);
+      const dependsOn = attr(e.body, 'depends_on')?.args[0];
+      const deps = dependsOn?.type === 'list' ? dependsOn.items.flatMap((i) => (i.type === 'string' ? [{ name: i.value, range: i.range }] : [])) : [];
+      steps.set(name, { entry: e, deps });
+    }
+    if (steps.size === 0) this.report('error', st.entry.keyRange, `Pipeline "${st.name}" has no steps.`, 'add: step "<name>" { agent "<agent>" }', 'required');
+    for (const [name, step] of steps) {
+      for (const d of step.deps) {
+        if (!steps.has(d.name)) this.report('error', d.range, `Step "${name}" of ${from} depends on unknown step "${d.name}".`, didYouMean(d.name, steps.keys()), 'reference');
+      }
+    }
+    // Cycle detection: depth-first search with colours; report each cycle once.
+    const colour = new Map<string, 1 | 2>();
+    const path: string[] = [];
+    const visit = (name: string): void => {
+      colour.set(name, 1);
+      path.push(name);
+      for (const d of steps.get(name)!.deps) {
+        if (!steps.has(d.name)) continue;
+        const c = colour.get(d.name);
+        if (c === 1) {
+          const cycle = [...path.slice(path.indexOf(d.name)), d.name];
+          this.report('error', d.range, `Steps of ${from} form a cycle: ${cycle.join(' → ')}.`, 'remove one of these depends_on entries', 'cycle');
+        } else if (c === undefined) visit(d.name);
+      }
+      path.pop();
+      colour.set(name, 2);
+    };
+    for (const name of steps.keys()) if (!colour.has(name)) visit(name);
+  }
+
+  private checkDefaults(): void {
+    let first: Statement | undefined;
+    for (const st of this.doc.names('deploy').values()) {
+      const d = attr(st.entry.body, 'default');
+      if (d?.args[0]?.type !== 'bool' || !d.args[0].value) continue;
+      if (first) {
+        this.report('error', d.range, `Deploy "${st.name}" is marked default, but deploy "${first.name}" already is.`, 'at most one deploy block has default true', 'default');
+      } else first = st;
+    }
+  }
+
+  private checkTypeCycles(): void {
+    const graph = new Map<string, { to: string; range: Range }[]>();
+    for (const st of this.doc.names('type').values()) {
+      const edges: { to: string; range: Range }[] = [];
+      for (const f of st.entry.body?.entries ?? []) {
+        const a = f.args;
+        const required = a.some((v) => v.type === 'ident' && v.value === 'required');
+        if (required && a[0]?.type === 'string') edges.push({ to: a[0].value, range: a[0].range });
+      }
+      graph.set(st.name, edges);
+    }
+    const colour = new Map<string, 1 | 2>();
+    const path: string[] = [];
+    const visit = (name: string): void => {
+      colour.set(name, 1);
+      path.push(name);
+      for (const e of graph.get(name) ?? []) {
+        if (!graph.has(e.to)) continue;
+        const c = colour.get(e.to);
+        if (c === 1) {
+          const cycle = [...path.slice(path.indexOf(e.to)), e.to];
+          this.report('error', e.range, `Types form a cycle through required fields: ${cycle.join(' → ')}.`, 'make one of these fields optional', 'cycle');
+        } else if (c === undefined) visit(e.to);
+      }
+      path.pop();
+      colour.set(name, 2);
+    };
+    for (const name of graph.keys()) if (!colour.has(name)) visit(name);
+  }
+}

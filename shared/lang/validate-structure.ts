@@ -1,0 +1,342 @@
+/**
+ * Structural checks: the package header, known statements and attributes,
+ * value types and ranges, required attributes, one-of-a-kind attributes and
+ * unique names. Driven by `schema.ts`.
+ */
+import type { Body, Entry, FileNode, Value } from './ast.js';
+import { diagnosticAt, type Diagnostic } from './diagnostic.js';
+import { nameOf } from './document.js';
+import { FIELD_TYPES, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { parseDuration, parseSize } from './units.js';
+import type { Range } from './tokens.js';
+
+const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
+
+export class StructureChecker {
+  constructor(
+    private readonly file: string,
+    private readonly out: Diagnostic[],
+  ) {}
+
+  private error(range: Range, message: string, hint?: string, code?: string): void {
+    this.out.push(diagnosticAt(this.file, range, 'error', message, hint, code));
+  }
+
+  /** Checks the whole file. */
+  checkFile(node: FileNode): void {
+    if (this.file.endsWith('.az')) {
+      this.error(node.range, 'Files ending in .az are IntentLang 1.0 (AgentZ) files.', `rename the file to .ias and run \`agentspec migrate --to-v2 ${this.file}\``, 'migrate');
+    }
+    const first = node.entries[0];
+    if (!first || first.key !== 'package') {
+      const range = first ? first.keyRange : node.range;
+      this.error(range, 'Missing package header: a file must start with `package "<name>" version "<semver>" lang "2.0"`.', 'add the package statement as the first line', 'package');
+    }
+    const seen = new Map<string, Map<string, Entry>>();
+    node.entries.forEach((entry, i) => {
+      if (entry.key === 'package') {
+        if (i > 0) this.error(entry.keyRange, 'The package header must be the first statement and appear once.', undefined, 'package');
+        else this.checkHeader(entry);
+        return;
+      }
+      if (!(STATEMENTS as readonly string[]).includes(entry.key)) {
+        this.error(entry.keyRange, `Unknown statement "${entry.key}".`, didYouMean(entry.key, STATEMENTS), 'unknown');
+        return;
+      }
+      const name = nameOf(entry);
+      if (name === undefined) {
+        this.error(entry.range, `A ${entry.key} statement needs a quoted name: ${entry.key} "<name>".`, undefined, 'syntax');
+        return;
+      }
+      let names = seen.get(entry.key);
+      if (!names) seen.set(entry.key, (names = new Map()));
+      const earlier = names.get(name);
+      if (earlier) {
+        this.error(entry.args[0]!.range, `Duplicate ${entry.key} "${name}" (first declared on line ${earlier.range.start.line}).`, 'names must be unique per kind', 'duplicate');
+      } else names.set(name, entry);
+      this.checkStatement(entry, name);
+    });
+  }
+
+  private checkHeader(entry: Entry): void {
+    const a = entry.args;
+    const ok =
+      a.length === 5 && a[0]!.type === 'string' && isWord(a[1], 'version') && a[2]!.type === 'string' && isWord(a[3], 'lang') && a[4]!.type === 'string';
+    if (!ok) {
+      this.error(entry.range, 'The package header reads `package "<name>" version "<semver>" lang "2.0"`.', undefined, 'package');
+      return;
+    }
+    const version = (a[2] as { value: string }).value;
+    if (!SEMVER.test(version)) this.error(a[2]!.range, `Package version "${version}" is not a semantic version (like "1.2.3").`);
+    const lang = (a[4] as { value: string }).value;
+    if (lang === '1.0') {
+      this.error(a[4]!.range, 'This file is IntentLang 1.0 (lang "1.0"); this runtime reads IntentLang 2.0.', `run \`agentspec migrate --to-v2 ${this.file}\``, 'migrate');
+    } else if (lang !== '2.0') {
+      this.error(a[4]!.range, `Unsupported language version lang "${lang}".`, 'use lang "2.0"');
+    }
+  }
+
+  private checkStatement(entry: Entry, name: string): void {
+    const kind = entry.key;
+    const a = entry.args;
+    const what = `${kind} "${name}"`;
+    if (kind === 'plugin' || kind === 'import') {
+      const shapeOk = entry.body === undefined && (a.length === 1 ? kind === 'import' : a.length === 3 && isWord(a[1], 'version') && a[2]!.type === 'string');
+      if (!shapeOk) this.error(entry.range, `A ${kind} statement reads \`${kind} "<${kind === 'plugin' ? 'name' : 'source'}>" version "<version>"\`.`);
+      return;
+    }
+    if (kind === 'deploy') {
+      if (a.length !== 3 || !isWord(a[1], 'target') || a[2]!.type !== 'string') {
+        this.error(entry.range, `A deploy statement reads \`deploy "<name>" target "<target>" { … }\`.`);
+      }
+    } else if (kind === 'type') {
+      if (entry.body) {
+        if (a.length !== 1) this.error(entry.range, 'A type is either a field block, `enum [...]` or `list <type>`.');
+        this.checkFields(entry.body, 'fields', what);
+        return;
+      }
+      if (a.length === 3 && isWord(a[1], 'enum') && a[2]!.type === 'list') {
+        const items = a[2].items;
+        if (items.length === 0 || items.some((i) => i.type !== 'string')) this.error(a[2].range, `The enum of ${what} must list one or more strings.`);
+        return;
+      }
+      if (a.length === 3 && isWord(a[1], 'list') && (a[2]!.type === 'string' || a[2]!.type === 'ident')) {
+        this.checkFieldType(a[2]!, 'fields');
+        return;
+      }
+      this.error(entry.range, `Type ${what} must be a field block, \`enum ["a", "b"]\` or \`list <type>\`.`);
+      return;
+    } else if (a.length !== 1) {
+      this.error(a[1]?.range ?? entry.range, `Unexpected value after ${what}.`);
+    }
+    if (!entry.body) {
+      this.error(entry.range, `${what} needs a block: ${kind} "${name}" { … }.`);
+      return;
+    }
+    this.checkBody(STATEMENT_BODY[kind]!, entry.body, entry, what);
+  }
+
+  /** Checks a block against its spec. */
+  checkBody(ctx: Ctx, body: Body, owner: Entry, what: string): void {
+    if (ctx === 'map') return this.checkMap(body, what);
+    if (ctx === 'fields' || ctx === 'variables') return this.checkFields(body, ctx, what);
+    if (ctx === 'environment') return this.checkEnvironment(body, what);
+    const specs = BLOCK_SPECS[ctx];
+    if (!specs) return;
+    const seen = new Set<string>();
+    for (const e of body.entries) {
+      const spec = specOf(ctx, e.key);
+      if (!spec) {
+        this.error(e.keyRange, `Unknown attribute "${e.key}" in ${what}.`, didYouMean(e.key, specs.map((s) => s.name)) ?? `known: ${specs.map((s) => s.name).join(', ')}`, 'unknown');
+        continue;
+      }
+      if (!spec.repeat && seen.has(e.key)) this.error(e.keyRange, `Attribute "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
+      seen.add(e.key);
+      this.checkAttr(ctx, spec, e, what);
+    }
+    for (const spec of specs) {
+      if (spec.required && !seen.has(spec.name)) {
+        this.error(owner.keyRange, `${capitalise(what)} is missing the required attribute "${spec.name}".`, undefined, 'required');
+      }
+    }
+    if (ctx === 'secret' && !seen.has('env') === !seen.has('store')) {
+      this.error(owner.keyRange, `${capitalise(what)} must say where its value comes from: env(NAME) or store("path"), exactly one.`, undefined, 'required');
+    }
+  }
+
+  private checkAttr(ctx: Ctx, spec: AttrSpec, e: Entry, what: string): void {
+    const where = `"${e.key}" in ${what}`;
+    if (spec.shape) {
+      if (spec.shape === 'call') {
+        if (!e.call || e.args.length > 0 || e.body) this.error(e.range, `Write ${e.key}(${e.key === 'env' ? 'NAME' : '"path"'}) in ${what}.`);
+        return;
+      }
+      if (e.call) this.error(e.range, `Unexpected "(" after ${where}.`);
+      this.checkShape(spec, e, what);
+      return;
+    }
+    if (e.call) this.error(e.range, `Unexpected "(" after ${where}.`);
+    if (spec.block) {
+      if (!e.body || e.args.length > 0) this.error(e.range, `${where} takes a block: ${e.key} { … }.`);
+      else this.checkBody(spec.block, e.body, e, `${e.key} of ${what}`);
+      return;
+    }
+    if (e.body) this.error(e.body.range, `${where} does not take a block.`);
+    if (e.args.length !== 1) {
+      this.error(e.args[1]?.range ?? e.range, `${where} takes exactly one value.`);
+      return;
+    }
+    this.checkValue(spec, e.args[0]!, where, ctx);
+  }
+
+  /** Checks one value against an attribute spec (also used by environment overlays, which coerce strings). */
+  checkValue(spec: AttrSpec, v: Value, where: string, _ctx: Ctx, coerce = false): void {
+    const type = spec.value ?? 'string';
+    const text = v.type === 'list' ? undefined : String(v.value);
+    let num: number | undefined = v.type === 'number' ? v.value : undefined;
+    if (coerce && v.type === 'string' && (type === 'int' || type === 'number') && v.value.trim() !== '' && Number.isFinite(Number(v.value))) num = Number(v.value);
+    switch (type) {
+      case 'string':
+        if (v.type !== 'string') return this.error(v.range, `${where} must be a quoted string.`);
+        break;
+      case 'strings':
+        if (v.type !== 'list' || v.items.some((i) => i.type !== 'string')) return this.error(v.range, `${where} must be a list of strings, like ["a", "b"].`);
+        return;
+      case 'bool':
+        if (v.type !== 'bool' && !(coerce && (text === 'true' || text === 'false'))) return this.error(v.range, `${where} must be true or false.`);
+        return;
+      case 'int':
+      case 'number':
+        if (num === undefined) return this.error(v.range, `${where} must be a number.`);
+        if (type === 'int' && !Number.isInteger(num)) return this.error(v.range, `${where} must be a whole number.`);
+        if ((spec.min !== undefined && num < spec.min) || (spec.max !== undefined && num > spec.max)) {
+          return this.error(v.range, `${where} is ${num}, outside ${spec.min ?? '-∞'}..${spec.max ?? '∞'}.`, `${spec.name} must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`, 'range');
+        }
+        return;
+      case 'duration':
+        if (v.type !== 'string' || parseDuration(v.value) === undefined) return this.error(v.range, `${where} must be a duration like "500ms", "10s" or "2m".`);
+        return;
+      case 'size':
+        if (v.type !== 'string' || parseSize(v.value) === undefined) return this.error(v.range, `${where} must be a size like "128Mi" or "1Gi".`);
+        return;
+    }
+    if (spec.oneOf && v.type === 'string' && !spec.oneOf.includes(v.value) && !(spec.aliases && v.value in spec.aliases)) {
+      this.error(v.range, `${where} is "${v.value}", which is not one of ${spec.oneOf.join(', ')}.`, didYouMean(v.value, spec.oneOf) ?? `use one of: ${spec.oneOf.join(', ')}`, 'enum');
+    }
+  }
+
+  private checkShape(spec: AttrSpec, e: Entry, what: string): void {
+    const a = e.args;
+    const bad = (form: string) => this.error(e.range, `In ${what}, write \`${form}\`.`);
+    switch (spec.shape) {
+      case 'uses':
+        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]!.type !== 'string') bad('uses prompt "<name>"` or `uses skill "<name>"');
+        return;
+      case 'exposes':
+        if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]!.type !== 'string') bad('exposes skill "<name>"');
+        return;
+      case 'connects': {
+        const target = what.startsWith('client') ? 'server' : 'client';
+        if (a.length !== 3 || !isWord(a[0], 'to') || !isWord(a[1], target) || a[2]!.type !== 'string') bad(`connects to ${target} "<name>"`);
+        return;
+      }
+      case 'delegate':
+        if (a.length !== 5 || !isWord(a[0], 'to') || !isWord(a[1], 'agent') || a[2]!.type !== 'string' || !isWord(a[3], 'when') || a[4]!.type !== 'string') {
+          bad('delegate to agent "<name>" when "<condition>"');
+        }
+        return;
+      case 'rule':
+        if (a.length !== 2 || a[0]!.type !== 'ident' || a[1]!.type !== 'string') bad(`${e.key} <subject> "<value>"`);
+        return;
+      case 'step':
+        if (a.length !== 1 || a[0]!.type !== 'string' || !e.body) bad('step "<name>" { agent "<agent>" … }');
+        else this.checkBody('step', e.body, e, `step "${a[0].value}" of ${what}`);
+        return;
+      case 'tool': {
+        const kind = a[0]?.type === 'ident' ? a[0].value : undefined;
+        if (kind === 'mcp') {
+          if (a.length !== 2 || a[1]!.type !== 'string' || !/^[^/]+\/.+$/.test(a[1].value) || e.body) bad('tool mcp "<server>/<tool>"');
+          return;
+        }
+        if (kind === 'http' || kind === 'command' || kind === 'inline') {
+          if (a.length !== 1 || !e.body) bad(`tool ${kind} { … }`);
+          else this.checkBody(kind, e.body, e, `the ${kind} tool of ${what}`);
+          return;
+        }
+        this.error(a[0]?.range ?? e.range, `Unknown tool kind${kind ? ` "${kind}"` : ''} in ${what}.`, kind ? (didYouMean(kind, ['mcp', 'http', 'command', 'inline']) ?? 'use mcp, http, command or inline') : 'use mcp, http, command or inline');
+        return;
+      }
+    }
+  }
+
+  private checkMap(body: Body, what: string): void {
+    const seen = new Set<string>();
+    for (const e of body.entries) {
+      if (seen.has(e.key)) this.error(e.keyRange, `Key "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
+      seen.add(e.key);
+      if (e.args.length !== 1 || e.args[0]!.type !== 'string' || e.body || e.call) this.error(e.range, `In ${what}, write \`${e.key} "<value>"\`.`);
+    }
+  }
+
+  private checkFields(body: Body, ctx: 'fields' | 'variables', what: string): void {
+    const seen = new Set<string>();
+    for (const e of body.entries) {
+      if (seen.has(e.key)) this.error(e.keyRange, `Field "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
+      seen.add(e.key);
+      const a = e.args;
+      if (e.body || e.call || a.length === 0) {
+        this.error(e.range, `In ${what}, write \`${e.key} <type> [required] [default "<value>"]\`.`);
+        continue;
+      }
+      let i = 1;
+      if (isWord(a[0], 'list') && ctx === 'fields') {
+        if (!a[1]) {
+          this.error(e.range, `Field "${e.key}" in ${what}: list needs an element type.`);
+          continue;
+        }
+        this.checkFieldType(a[1], ctx);
+        i = 2;
+      } else this.checkFieldType(a[0]!, ctx);
+      for (; i < a.length; i++) {
+        if (isWord(a[i], 'required')) continue;
+        if (isWord(a[i], 'default') && a[i + 1] && a[i + 1]!.type !== 'list') {
+          i++;
+          continue;
+        }
+        this.error(a[i]!.range, `Unexpected value in field "${e.key}" of ${what}.`, 'a field reads: name type [required] [default "value"]');
+        break;
+      }
+    }
+  }
+
+  private checkFieldType(v: Value, ctx: 'fields' | 'variables'): void {
+    if (ctx === 'variables') {
+      if (v.type !== 'ident' || !(VARIABLE_TYPES as readonly string[]).includes(v.value)) {
+        this.error(v.range, `Variable type must be one of ${VARIABLE_TYPES.join(', ')}.`, v.type === 'ident' ? didYouMean(v.value, VARIABLE_TYPES) : undefined);
+      }
+      return;
+    }
+    if (v.type === 'string') return; // a reference to a declared type, resolved later
+    if (v.type !== 'ident' || !(FIELD_TYPES as readonly string[]).includes(v.value)) {
+      const text = v.type === 'list' ? '[…]' : String(v.value);
+      this.error(v.range, `Unknown field type "${text}".`, (v.type === 'ident' ? didYouMean(v.value, FIELD_TYPES) : undefined) ?? `use ${FIELD_TYPES.join(', ')}, list <type> or the quoted name of a type`);
+    }
+  }
+
+  private checkEnvironment(body: Body, what: string): void {
+    for (const e of body.entries) {
+      const ctx = OVERLAY_KINDS[e.key];
+      if (!ctx) {
+        this.error(e.keyRange, `Environments overlay ${Object.keys(OVERLAY_KINDS).join(', ')}; "${e.key}" is not one of them.`, didYouMean(e.key, Object.keys(OVERLAY_KINDS)));
+        continue;
+      }
+      if (e.args.length !== 1 || e.args[0]!.type !== 'string' || !e.body) {
+        this.error(e.range, `In ${what}, write \`${e.key} "<name>" { <attribute> <value> }\`.`);
+        continue;
+      }
+      const target = `${e.key} "${e.args[0].value}" in ${what}`;
+      for (const o of e.body.entries) {
+        const spec = specOf(ctx, o.key);
+        if (!spec || spec.block || spec.shape || spec.value === 'strings') {
+          const names = (BLOCK_SPECS[ctx] ?? []).filter((s) => !s.block && !s.shape && s.value !== 'strings').map((s) => s.name);
+          this.error(o.keyRange, `"${o.key}" cannot be overlaid on ${target}.`, didYouMean(o.key, names) ?? `overlayable: ${names.join(', ')}`, 'unknown');
+          continue;
+        }
+        if (o.args.length !== 1 || o.body) {
+          this.error(o.range, `"${o.key}" in ${target} takes exactly one value.`);
+          continue;
+        }
+        this.checkValue(spec, o.args[0]!, `"${o.key}" in ${target}`, ctx, true);
+      }
+    }
+  }
+}
+
+function isWord(v: Value | undefined, word: string): boolean {
+  return v?.type === 'ident' && v.value === word;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
