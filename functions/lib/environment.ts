@@ -1,0 +1,71 @@
+/**
+ * One execution environment's runtime, built once and reused by every warm
+ * invocation: the package IR (bundled, or from S3 by digest after a
+ * hot-swap), the Anthropic key from Secrets Manager (into the process
+ * environment the provider reads, never logged), the API keys, DynamoDB
+ * sessions, and the composed runtime whose MCP servers and sandbox live as
+ * long as the environment.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Hono } from 'hono';
+import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from '../../shared/aws/index.js';
+import { composeRuntime } from '../../shared/compose/index.js';
+import { createApp } from '../../shared/http/index.js';
+import { loadIR } from '../../shared/ir/index.js';
+import type { AgentRuntime } from '../../shared/loop/types.js';
+import { defaultRedactor } from '../../shared/secrets/index.js';
+import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
+import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
+import { createLogger } from '../../shared/telemetry/logger.js';
+
+export interface RuntimeEnvironment {
+  app: Hono;
+  runtime: AgentRuntime;
+  /** the IR's digest, when known */
+  digest?: string;
+}
+
+/** Builds the runtime and the HTTP app for this environment from its configuration. */
+export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeEnvironment> {
+  const config = awsConfigFromEnv(env);
+  const redactor = defaultRedactor();
+  const secrets = new SecretsManagerResolver();
+  const baseDir = dirname(fileURLToPath(import.meta.url));
+
+  const [loaded, anthropicKey, apiKeys] = await Promise.all([
+    readPackageIRJson(config, { baseDir, s3: () => new S3Client({}) }),
+    config.anthropicSecret ? secrets.resolve({ source: 'store', key: config.anthropicSecret }) : undefined,
+    config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
+  ]);
+  if (anthropicKey !== undefined) {
+    redactor.register('anthropic-api-key', anthropicKey);
+    // the Anthropic provider reads the key from the environment at call time
+    process.env.ANTHROPIC_API_KEY = anthropicKey;
+  }
+  for (const [i, key] of (apiKeys ?? []).entries()) redactor.register(`api-key-${i}`, key);
+
+  // stdio MCP servers name paths relative to the package folder bundled beside the code
+  if (config.packageDir) {
+    try {
+      process.chdir(config.packageDir.startsWith('/') ? config.packageDir : `${baseDir}/${config.packageDir}`);
+    } catch {
+      // no bundled package folder: servers resolve from the code directory
+    }
+  }
+
+  const ir = loadIR(loaded.json);
+  const runtime = await composeRuntime(ir, {
+    redactor,
+    secretResolvers: { store: secrets },
+    ...(config.sessionsTable ? { sessions: new DynamoDBSessionStore({ tableName: config.sessionsTable }) } : {}),
+  });
+  const app = createApp({
+    runtime: () => runtime,
+    ...(apiKeys ? { apiKeys } : {}),
+    version: ir.package.version,
+    logger: createLogger({ redact: (text) => redactor.redact(text), base: { package: ir.package.name, ir: loaded.digest } }),
+  }) as unknown as Hono;
+  return { app, runtime, digest: loaded.digest };
+}
