@@ -7,7 +7,7 @@
 import type { Range, Token } from './tokens.js';
 
 export type Value =
-  | { type: 'string'; value: string; range: Range }
+  | { type: 'string'; value: string; range: Range; /** escapes as written, kept by the formatter */ raw?: string }
   | { type: 'number'; value: number; raw: string; range: Range }
   | { type: 'bool'; value: boolean; range: Range }
   | { type: 'ident'; value: string; range: Range }

@@ -76,7 +76,8 @@ function printBody(body: Body, ctx: Ctx, depth: number, out: string[]): void {
 function printValue(v: Value, depth: number): string {
   switch (v.type) {
     case 'string':
-      return quote(v.value);
+      // The escapes as the author wrote them (`\n` or a real newline) are kept.
+      return v.raw === undefined ? quote(v.value) : `"${v.raw}"`;
     case 'number':
       return v.raw;
     case 'bool':

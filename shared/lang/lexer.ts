@@ -129,7 +129,7 @@ export function lex(source: string, file: string): LexResult {
           code: 'syntax',
         });
       }
-      tokens.push({ kind: TokenKind.String, value: parts.join(''), start, end: here() });
+      tokens.push({ kind: TokenKind.String, value: parts.join(''), raw: source.slice(start.offset + 1, closed ? offset - 1 : offset), start, end: here() });
       continue;
     }
     if (isDigit(c) || (ch === '-' && isDigit(source.charCodeAt(offset + 1)))) {

@@ -219,7 +219,7 @@ class Parser {
     switch (t.kind) {
       case TokenKind.String:
         this.advance();
-        return { type: 'string', value: t.value, range };
+        return t.raw === undefined ? { type: 'string', value: t.value, range } : { type: 'string', value: t.value, raw: t.raw, range };
       case TokenKind.Number:
         this.advance();
         return { type: 'number', value: Number(t.value), raw: t.value, range };

@@ -32,6 +32,8 @@ export interface Token extends Range {
   kind: TokenKind;
   /** Decoded value for strings, raw text otherwise. */
   value: string;
+  /** For strings: the source text between the quotes, escapes as written. */
+  raw?: string;
 }
 
 /** How a token reads in an error message: `"}"`, `<EOF>`, `String "abc"`. */

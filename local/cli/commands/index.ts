@@ -1,9 +1,17 @@
 /** Every command of the CLI. Each module exports `register(program)`. */
 import type { Command } from 'commander';
 import { register as init } from './init.js';
+import { register as validate } from './validate.js';
+import { register as fmt } from './fmt.js';
+import { register as exportIr } from './export.js';
+import { register as migrate } from './migrate.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   init,
+  validate,
+  fmt,
+  exportIr,
+  migrate,
 ];
