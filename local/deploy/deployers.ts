@@ -1,0 +1,51 @@
+/**
+ * The deploy target → Deployer map. Each entry builds its deployer lazily,
+ * so `apply --target local` never loads dockerode or the Kubernetes client.
+ * To add a target, add one line: `name: async (options) => new X(...)`.
+ */
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import type { IRDeploy } from '../../shared/ir/types.js';
+import type { Deployer } from '../../shared/deploy/types.js';
+
+export type DeployTargetKind = IRDeploy['attributes']['target'];
+
+export interface DeployerOptions {
+  /** extra environment for runtimes started locally (tests: ANTHROPIC_BASE_URL) */
+  env?: NodeJS.ProcessEnv;
+  /** print manifests instead of applying (kubernetes) */
+  dryRun?: boolean;
+  /** remove images too on destroy (docker) */
+  removeImages?: boolean;
+}
+
+export type DeployerFactory = (options: DeployerOptions) => Promise<Deployer>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The serve entry of this checkout (TypeScript, run through tsx). */
+export const SERVE_ENTRY = join(here, '..', 'serve-entry.ts');
+
+/** argv starting the serve entry with this Node and tsx's loader. */
+export function serveCommand(): string[] {
+  // resolved here: the runtime starts in the package directory, where `tsx` is not installed
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [process.execPath, '--import', tsx, SERVE_ENTRY];
+}
+
+export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
+  process: async (options) => {
+    const { ProcessDeployer } = await import('../../shared/deploy/process/index.js');
+    return new ProcessDeployer({ command: serveCommand(), ...(options.env ? { env: options.env } : {}) });
+  },
+};
+
+/** The deployer for a target kind; `config_error` naming the supported kinds when there is none. */
+export async function deployerFor(kind: DeployTargetKind, options: DeployerOptions = {}): Promise<Deployer> {
+  const factory = deployers[kind];
+  if (!factory) {
+    throw new AgentSpecError(ErrorCode.ConfigError, `Deploy target "${kind}" is not supported here; supported: ${Object.keys(deployers).join(', ')}.`);
+  }
+  return factory(options);
+}

@@ -1,0 +1,70 @@
+/**
+ * Writes a small deployable package (one agent, one secret, one deploy
+ * block) into a fresh temporary directory, for the deployer suites.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+export interface PackageOptions {
+  target: 'process' | 'docker' | 'docker-compose' | 'kubernetes';
+  port: number;
+  /** changes the prompt, hence the IR hash */
+  promptText?: string;
+  /** extra lines inside the deploy block */
+  deployLines?: string[];
+  name?: string;
+}
+
+/** The .ias source of the test package. */
+export function packageSource(options: PackageOptions): string {
+  const name = options.name ?? 'deploytest';
+  return `package "${name}" version "1.0.0" lang "2.0"
+
+secret "anthropic-key" { env(AGENTSPEC_TEST_ANTHROPIC_KEY) }
+
+prompt "helper" {
+  content "${options.promptText ?? 'You answer briefly.'}"
+}
+
+agent "echo" {
+  uses prompt "helper"
+  model "claude-haiku-4-5"
+  max_turns 2
+}
+
+deploy "main" target "${options.target}" {
+  port ${options.port}
+  default true
+  env {
+    LOG_LEVEL "info"
+  }
+  secrets {
+    ANTHROPIC_API_KEY "anthropic-key"
+  }
+${(options.deployLines ?? []).map((l) => `  ${l}`).join('\n')}
+}
+`;
+}
+
+/** A temporary directory holding agents.ias; returns the file path. */
+export async function writePackage(options: PackageOptions, dir?: string): Promise<string> {
+  const where = dir ?? (await mkdtemp(join(tmpdir(), 'agentspec-deploy-')));
+  const file = join(where, 'agents.ias');
+  await writeFile(file, packageSource(options));
+  return file;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
