@@ -1,0 +1,214 @@
+/**
+ * One MCP client connection per declared server, shared by every agent of a
+ * runtime. A stdio server is started on first use and kept; a server that
+ * dies is dropped from the pool and started again on the next call (a call
+ * in flight when it dies fails with a tool error). sse and streamable-http
+ * connections are opened once and reused; `auth` sends the named secret as
+ * a Bearer token.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode as McpErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import type { IRServer } from '../ir/types.js';
+import type { SecretVault } from '../secrets/vault.js';
+import { contentText, contentToResult, type McpContentBlock } from './mcp-content.js';
+import { tail } from './tool-output.js';
+
+export type McpServerSpec = IRServer['attributes'];
+
+export interface McpPoolOptions {
+  secrets: SecretVault;
+  /** how long starting or reaching a server may take (default 30 s) */
+  connectTimeoutMs?: number;
+  logger?: (line: Record<string, unknown>) => void;
+}
+
+export interface McpCallOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+interface Connection {
+  client: Client;
+  transport: Transport;
+  pid: number | null;
+  stderr: { text: string };
+}
+
+const STDERR_KEPT = 4096;
+const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** Pooled MCP clients for a package's servers. */
+export class McpPool {
+  private readonly specs: Map<string, McpServerSpec>;
+  private readonly connections = new Map<string, Promise<Connection>>();
+  private readonly connectTimeoutMs: number;
+  private closed = false;
+
+  constructor(
+    servers: Iterable<IRServer>,
+    private readonly options: McpPoolOptions,
+  ) {
+    this.specs = new Map([...servers].map((s) => [s.name, s.attributes]));
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+  }
+
+  /** Every tool the server lists (`tools/list`, all pages). */
+  async listTools(server: string, signal?: AbortSignal): Promise<Tool[]> {
+    const conn = await this.connection(server);
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await conn.client.listTools(cursor === undefined ? {} : { cursor }, { signal, timeout: this.connectTimeoutMs });
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+    } catch (error) {
+      throw this.failure(server, conn, error, 'listing its tools');
+    }
+    return tools;
+  }
+
+  /** Calls a tool; an `isError` result, a protocol error or a lost connection throws `tool_error`. */
+  async callTool(server: string, tool: string, input: unknown, options: McpCallOptions): Promise<unknown> {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" takes a JSON object as input.`);
+    }
+    const conn = await this.connection(server);
+    let result;
+    try {
+      result = await conn.client.callTool({ name: tool, arguments: input as Record<string, unknown> }, undefined, {
+        signal: options.signal,
+        timeout: options.timeoutMs,
+      });
+    } catch (error) {
+      throw this.failure(server, conn, error, `calling "${tool}"`);
+    }
+    const content = result.content as McpContentBlock[] | undefined;
+    if (result.isError) {
+      const text = contentText(content);
+      throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" reported an error: ${text === '' ? '(no message)' : tail(text)}`, {
+        details: { server, tool },
+      });
+    }
+    return contentToResult(content);
+  }
+
+  /** The process id of a connected stdio server, else null. */
+  async pidOf(server: string): Promise<number | null> {
+    const pending = this.connections.get(server);
+    return pending ? (await pending.catch(() => undefined))?.pid ?? null : null;
+  }
+
+  /** Number of open connections. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Closes every connection and stops every stdio server it started. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.allSettled(pending.map(async (p) => shutdown(await p)));
+  }
+
+  private connection(server: string): Promise<Connection> {
+    if (this.closed) return Promise.reject(new AgentSpecError(ErrorCode.ToolError, `The tool registry is closed; MCP server "${server}" is not available.`));
+    let pending = this.connections.get(server);
+    if (!pending) {
+      pending = this.connect(server);
+      this.connections.set(server, pending);
+      pending.catch(() => {
+        if (this.connections.get(server) === pending) this.connections.delete(server);
+      });
+    }
+    return pending;
+  }
+
+  private async connect(server: string): Promise<Connection> {
+    const spec = this.specs.get(server);
+    if (!spec) throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" is not declared in the package.`);
+    const stderr = { text: '' };
+    const transport = await this.transportFor(server, spec, stderr);
+    const client = new Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {} });
+    try {
+      await client.connect(transport, { timeout: this.connectTimeoutMs });
+    } catch (error) {
+      await transport.close().catch(() => {});
+      const where = spec.transport === 'stdio' ? `could not be started (${spec.command ?? ''} ${spec.args.join(' ')})` : `could not be reached at ${spec.url ?? ''}`;
+      const err = tail(stderr.text, 1000);
+      throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" ${where}: ${messageOf(error)}${err ? `; its stderr ends with: ${err}` : ''}`, {
+        cause: error,
+        details: { server },
+      });
+    }
+    const conn: Connection = { client, transport, pid: transport instanceof StdioClientTransport ? transport.pid : null, stderr };
+    client.onclose = () => {
+      // a dead server leaves the pool; the next call starts (or reaches) it again
+      const current = this.connections.get(server);
+      if (current) void current.then((c) => c === conn && this.connections.get(server) === current && this.connections.delete(server), () => {});
+      this.options.logger?.({ level: 'info', msg: 'mcp connection closed', server });
+    };
+    this.options.logger?.({ level: 'info', msg: 'mcp connected', server, transport: spec.transport, ...(conn.pid ? { pid: conn.pid } : {}) });
+    return conn;
+  }
+
+  private async transportFor(server: string, spec: McpServerSpec, stderr: { text: string }): Promise<Transport> {
+    if (spec.transport === 'stdio') {
+      if (!spec.command) throw new AgentSpecError(ErrorCode.ConfigError, `MCP server "${server}" uses stdio but declares no command.`);
+      // The SDK adds HOME, USER, SHELL, … to the child's environment; a server gets only its declared env and PATH,
+      // so those keys are set to undefined, which Node's spawn leaves out.
+      const blanked = Object.fromEntries(Object.keys(getDefaultEnvironment()).map((k) => [k, undefined]));
+      const env = { ...blanked, PATH: process.env.PATH ?? FALLBACK_PATH, ...spec.env } as Record<string, string>;
+      const transport = new StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe' });
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        stderr.text = (stderr.text + chunk.toString('utf8')).slice(-STDERR_KEPT);
+      });
+      return transport;
+    }
+    if (!spec.url) throw new AgentSpecError(ErrorCode.ConfigError, `MCP server "${server}" uses ${spec.transport} but declares no url.`);
+    const headers: Record<string, string> = {};
+    if (spec.auth) headers.Authorization = `Bearer ${await this.options.secrets.get(spec.auth)}`;
+    const url = new URL(spec.url);
+    return spec.transport === 'sse' ? new SSEClientTransport(url, { requestInit: { headers } }) : new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  }
+
+  private failure(server: string, conn: Connection, error: unknown, doing: string): AgentSpecError {
+    if (error instanceof AgentSpecError) return error;
+    const lost = !(error instanceof McpError) || error.code === McpErrorCode.ConnectionClosed;
+    if (lost && this.connections.has(server)) {
+      // the transport failed: drop the connection so the next call reconnects (or restarts the server)
+      const pending = this.connections.get(server);
+      void pending?.then((c) => {
+        if (c === conn && this.connections.get(server) === pending) {
+          this.connections.delete(server);
+          void shutdown(c);
+        }
+      }, () => {});
+    }
+    if (error instanceof McpError && error.code === McpErrorCode.RequestTimeout) {
+      return new AgentSpecError(ErrorCode.Timeout, `MCP server "${server}" did not answer in time while ${doing}.`, { cause: error, details: { server } });
+    }
+    const err = lost ? tail(conn.stderr.text, 1000) : '';
+    const what = lost ? `lost the connection while ${doing} (the server will be started or reached again on the next call)` : `failed while ${doing}`;
+    return new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" ${what}: ${messageOf(error)}${err ? `; its stderr ends with: ${err}` : ''}`, {
+      cause: error,
+      details: { server },
+    });
+  }
+}
+
+async function shutdown(conn: Connection): Promise<void> {
+  if (conn.transport instanceof StreamableHTTPClientTransport) await conn.transport.terminateSession().catch(() => {});
+  await conn.client.close().catch(() => {});
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
