@@ -1,0 +1,92 @@
+/**
+ * The code a warm interpreter runs while it waits. Protocol, on stdin: one
+ * line with the byte length of a JSON header, then the header
+ * `{code, env, limits}`; everything after it is the tool input, left unread
+ * for the user code. Reading exactly the header's bytes (never a buffered
+ * read) is what keeps the tool input intact. The bootstrap writes one byte
+ * on fd 3 when it is ready, then closes fd 3.
+ */
+
+/** Limits the python bootstrap sets on itself before running user code (bytes, seconds, count). */
+export interface BootstrapLimits {
+  as?: number;
+  cpu?: number;
+  nproc?: number;
+  fsize?: number;
+}
+
+/** The header written before the tool input. */
+export interface BootstrapHeader {
+  code: string;
+  env: Record<string, string>;
+  limits: BootstrapLimits;
+}
+
+/** Encodes the header: a length line, then the JSON bytes. */
+export function encodeHeader(header: BootstrapHeader): Buffer {
+  const body = Buffer.from(JSON.stringify(header), 'utf8');
+  return Buffer.concat([Buffer.from(`${body.length}\n`, 'ascii'), body]);
+}
+
+/** Python lowers its own rlimits (a lower limit needs no privilege), so one pool serves every memory size. */
+export const PYTHON_BOOTSTRAP = String.raw`
+import os, sys, json, resource
+def _read(n):
+    b = b''
+    while len(b) < n:
+        c = os.read(0, n - len(b))
+        if not c: os._exit(70)
+        b += c
+    return b
+try:
+    os.write(3, b'R'); os.close(3)
+except OSError:
+    pass
+_n = b''
+while True:
+    _c = os.read(0, 1)
+    if not _c: os._exit(70)
+    if _c == b'\n': break
+    _n += _c
+_h = json.loads(_read(int(_n)))
+for _name, _key in (('RLIMIT_AS', 'as'), ('RLIMIT_CPU', 'cpu'), ('RLIMIT_NPROC', 'nproc'), ('RLIMIT_FSIZE', 'fsize')):
+    _v = _h['limits'].get(_key)
+    if _v is None: continue
+    _r = getattr(resource, _name)
+    _soft, _hard = resource.getrlimit(_r)
+    if _hard != resource.RLIM_INFINITY: _v = min(_v, _hard)
+    resource.setrlimit(_r, (_v, _v))
+os.environ.clear()
+os.environ.update(_h['env'])
+sys.argv = ['inline.py']
+_code = compile(_h['code'], 'inline.py', 'exec')
+del _h
+exec(_code, {'__name__': '__main__', '__builtins__': __builtins__, '__file__': 'inline.py'})
+`;
+
+/** Node's memory is fixed at spawn (--max-old-space-size and the address-space limit), so node pools per memory size. */
+export const NODE_BOOTSTRAP = String.raw`
+const fs = require('node:fs'), vm = require('node:vm'), Module = require('node:module'), path = require('node:path');
+try { fs.writeSync(3, 'R'); fs.closeSync(3); } catch {}
+const one = Buffer.alloc(1);
+let line = '';
+for (;;) {
+  if (fs.readSync(0, one, 0, 1, null) === 0) process.exit(70);
+  if (one[0] === 10) break;
+  line += String.fromCharCode(one[0]);
+}
+const size = Number(line), body = Buffer.alloc(size);
+for (let off = 0; off < size; ) {
+  const n = fs.readSync(0, body, off, size - off, null);
+  if (n === 0) process.exit(70);
+  off += n;
+}
+const header = JSON.parse(body.toString('utf8'));
+for (const key of Object.keys(process.env)) delete process.env[key];
+Object.assign(process.env, header.env);
+const filename = path.join(process.cwd(), 'inline.js');
+const fn = vm.compileFunction(header.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+const mod = new Module(filename);
+mod.filename = filename;
+fn.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, path.dirname(filename));
+`;

@@ -1,0 +1,9 @@
+/**
+ * The inline-code sandbox: `createSandbox()` runs python and javascript in
+ * single-use, pre-started interpreters under bubblewrap (user, mount, PID and
+ * network namespaces) with memory, CPU, process-count and output limits.
+ */
+export { createSandbox, type PooledSandbox, type SandboxOptions } from './create-sandbox.js';
+export { probeSystem, type SystemParts } from './system-probe.js';
+export type { PoolStats } from './warm-pool.js';
+export type { Sandbox, SandboxIsolation, SandboxRunRequest, SandboxRunResult } from './types.js';

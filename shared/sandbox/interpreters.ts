@@ -1,0 +1,50 @@
+/**
+ * Resolves the real interpreter binaries and the directories they need, so
+ * that only those are bound read-only into the sandbox (pyenv's shims, for
+ * one, are shell scripts pointing into the user's home).
+ */
+import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import { findOnPath } from './system-probe.js';
+
+const run = promisify(execFile);
+
+export interface Interpreter {
+  /** absolute, symlink-free path of the binary */
+  binary: string;
+  /** directories the interpreter reads at run time (its install prefix) */
+  roots: string[];
+}
+
+/** Asks python itself where it lives: a shim's path says nothing about the real install. */
+export async function resolvePython(command: string): Promise<Interpreter> {
+  try {
+    const { stdout } = await run(
+      command,
+      ['-S', '-I', '-c', 'import os,sys;print(os.path.realpath(sys.executable));print(sys.base_prefix);print(sys.base_exec_prefix)'],
+      { timeout: 10_000, encoding: 'utf8' },
+    );
+    const [binary, prefix, execPrefix] = stdout.trim().split('\n');
+    if (!binary || !prefix) throw new Error(`unexpected answer: ${stdout.slice(0, 200)}`);
+    return { binary, roots: [...new Set([prefix, execPrefix ?? prefix, dirname(binary)])] };
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.Unavailable, `The python interpreter "${command}" cannot be started; install python3 or set the sandbox's python option.`, {
+      cause: error,
+    });
+  }
+}
+
+/** Node's install prefix is the parent of its bin directory. */
+export function resolveNode(command: string): Interpreter {
+  try {
+    const binary = realpathSync(command.includes('/') ? command : (findOnPath(command) ?? command));
+    return { binary, roots: [dirname(dirname(binary))] };
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.Unavailable, `The node binary "${command}" does not exist; set the sandbox's node option to an absolute path.`, {
+      cause: error,
+    });
+  }
+}

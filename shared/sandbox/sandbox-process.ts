@@ -1,0 +1,180 @@
+/**
+ * One single-use sandboxed interpreter: spawned (warm or cold), handed one
+ * request, then killed with everything it started, its working directory
+ * and its cgroup removed. Never reused.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { AgentSpecError, ErrorCode } from '../errors.js';
+import { encodeHeader, type BootstrapHeader } from './bootstraps.js';
+import { killCgroup, removeCgroup } from './pids-cgroup.js';
+import type { SandboxRunResult } from './types.js';
+
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  /** host directory: the per-process working directory (bound to /sandbox under bubblewrap) */
+  workdir: string;
+  cgroupDir: string | null;
+  /** true under bubblewrap: the PID namespace dies with bwrap, and 128+n exit codes mean signal n */
+  namespaced: boolean;
+}
+
+/** How long to wait for the pipes to drain after the process ended. */
+const DRAIN_MS = 250;
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, no]) => [no, name]));
+
+class CappedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return; // keep draining so the writer never blocks; the rest is dropped
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+function ended(stream: Readable | null): Promise<void> {
+  if (!stream || stream.destroyed || stream.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', resolve);
+    stream.once('end', resolve);
+  });
+}
+
+/** A spawned sandbox process waiting for its one request. */
+export class SandboxProcess {
+  readonly child: ChildProcess;
+  readonly startedAt = performance.now();
+  /** resolves when the bootstrap is ready for code (or the process died) */
+  readonly ready: Promise<void>;
+  isReady = false;
+  /** resolves with the exit code and signal when the spawned process has ended */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private dead = false;
+  private used = false;
+  private cleaned: Promise<void> | null = null;
+
+  constructor(private readonly spec: LaunchSpec) {
+    this.child = spawn(spec.command, spec.args, {
+      cwd: spec.workdir,
+      env: {},
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // Without a PID namespace, a process group is the best handle on the whole tree.
+      detached: !spec.namespaced,
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.dead = true;
+        resolve({ code, signal });
+      });
+      this.child.once('error', () => {
+        this.dead = true;
+        resolve({ code: null, signal: null });
+      });
+    });
+    this.child.stdin?.on('error', () => undefined); // EPIPE when the code never reads its input
+    const readyPipe = this.child.stdio[3] as Readable | null;
+    this.ready = new Promise((resolve) => {
+      readyPipe?.once('data', () => {
+        this.isReady = true;
+        resolve();
+      });
+      void this.exited.then(() => resolve());
+    });
+    readyPipe?.on('error', () => undefined);
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Runs the one request this process will ever serve. */
+  async run(header: BootstrapHeader, stdin: string, options: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal }): Promise<SandboxRunResult> {
+    if (this.used) throw new AgentSpecError(ErrorCode.InternalError, 'A sandbox process was handed a second request.');
+    this.used = true;
+    const t0 = performance.now();
+    const stdout = new CappedBuffer(options.maxOutputBytes);
+    const stderr = new CappedBuffer(options.maxOutputBytes);
+    this.child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    let timedOut = false;
+    let aborted = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.killTree();
+    }, options.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      this.killTree();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    this.child.stdin?.write(encodeHeader(header));
+    this.child.stdin?.end(stdin);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    const duration_ms = performance.now() - t0;
+    // The call is over: whatever the code left running goes now.
+    this.killTree();
+    await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    await this.cleanup();
+    if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
+    let { code: exitCode, signal } = { code: exit.code, signal: exit.signal as string | null };
+    if (this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
+      signal = SIGNAL_NAMES.get(exitCode - 128) ?? null;
+      exitCode = null;
+    }
+    if (timedOut && signal === null && exitCode === null) signal = 'SIGKILL';
+    return {
+      exitCode,
+      signal,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      timedOut,
+      truncated: stdout.truncated || stderr.truncated,
+      duration_ms,
+    };
+  }
+
+  /** Kills the process and everything it started. Idempotent. */
+  killTree(): void {
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      try {
+        if (this.spec.namespaced) this.child.kill('SIGKILL');
+        else process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (this.spec.cgroupDir) killCgroup(this.spec.cgroupDir);
+  }
+
+  /** Kills, waits for the end, removes the working directory and the cgroup. */
+  cleanup(): Promise<void> {
+    this.cleaned ??= (async () => {
+      this.killTree();
+      await this.exited;
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+      this.child.stdin?.destroy();
+      (this.child.stdio[3] as Readable | null)?.destroy();
+      await rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 });
+      if (this.spec.cgroupDir) await removeCgroup(this.spec.cgroupDir);
+    })();
+    return this.cleaned;
+  }
+}
