@@ -5,6 +5,11 @@ import { register as validate } from './validate.js';
 import { register as fmt } from './fmt.js';
 import { register as exportIr } from './export.js';
 import { register as migrate } from './migrate.js';
+import { register as plan } from './plan.js';
+import { register as apply } from './apply.js';
+import { register as status } from './status.js';
+import { register as logs } from './logs.js';
+import { register as destroy } from './destroy.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -14,4 +19,9 @@ export const commands: RegisterCommand[] = [
   fmt,
   exportIr,
   migrate,
+  plan,
+  apply,
+  status,
+  logs,
+  destroy,
 ];
