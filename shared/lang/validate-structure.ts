@@ -6,7 +6,7 @@
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { nameOf } from './document.js';
-import { FIELD_TYPES, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx } from './schema.js';
+import { FIELD_TYPES, TARGETS, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration, parseSize } from './units.js';
 import type { Range } from './tokens.js';
@@ -89,6 +89,8 @@ export class StructureChecker {
     if (kind === 'deploy') {
       if (a.length !== 3 || !isWord(a[1], 'target') || a[2]!.type !== 'string') {
         this.error(entry.range, `A deploy statement reads \`deploy "<name>" target "<target>" { … }\`.`);
+      } else if (!(TARGETS as readonly string[]).includes(a[2].value)) {
+        this.error(a[2].range, `Deploy target "${a[2].value}" is not one of ${TARGETS.join(', ')}.`, didYouMean(a[2].value, TARGETS) ?? `use one of: ${TARGETS.join(', ')}`, 'enum');
       }
     } else if (kind === 'type') {
       if (entry.body) {
