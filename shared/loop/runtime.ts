@@ -147,7 +147,7 @@ export class Runtime implements AgentRuntime, RunHost {
     try {
       const meter = new TokenMeter(agent.attrs.token_budget);
       const userMessage = userText(request.message);
-      const session = request.sessionId === undefined ? undefined : await loadConversation(this, agent, this.providerOf(agent), request.sessionId, meter);
+      const session = request.sessionId === undefined ? undefined : await loadConversation(this.sessions, agent, this.providerOf(agent), request.sessionId, meter, request.signal);
       const conversation = session ? [...session.history, userMessage] : [userMessage];
       const outcome = await this.runAgent(agent, conversation, {
         signal: request.signal,
@@ -156,7 +156,7 @@ export class Runtime implements AgentRuntime, RunHost {
         emit,
         variables: request.variables,
       });
-      if (session) await saveTurn(this, agent, session.id, [userMessage, ...outcome.added]);
+      if (session) await saveTurn(this.sessions, agent, session, [userMessage, ...outcome.added]);
       agent.counters.tokens += outcome.tokens.total;
       const result: InvokeResult = {
         output: outcome.output,

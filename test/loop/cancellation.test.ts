@@ -3,6 +3,9 @@ import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
 import { harness } from './runtime-factory.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { fakeServerRuntime } from './runtime-factory.js';
 
 describe('cancellation', () => {
   it('aborting the caller signal mid-stream aborts the model call and fails with cancelled', async () => {
@@ -50,5 +53,49 @@ describe('cancellation', () => {
 
     expect(tools.calls[0]!.signal.aborted).toBe(true);
     expect(runtime.agents()[0]!.counters.errors).toBe(1);
+  });
+});
+
+describe('cancellation through the Anthropic provider and the fake Messages API', () => {
+  let fake: FakeAnthropic;
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('aborting mid-stream closes the connection to the API', async () => {
+    // Prepare: the model starts answering and never finishes
+    fake.script({ text: 'Once upon', hang: true });
+    const { runtime } = fakeServerRuntime(fake, [agent('bot')]);
+    const controller = new AbortController();
+
+    // Act
+    const events = [];
+    for await (const event of runtime.stream('bot', { message: 'tell a story', signal: controller.signal })) {
+      events.push(event);
+      if (event.type === 'text') controller.abort();
+    }
+    await fake.nextAbort();
+
+    // Assess
+    expect(fake.aborted).toBe(1);
+    expect(events.at(-1)).toMatchObject({ type: 'error', data: { error: 'cancelled' } });
+  });
+
+  it('aborting while tools run aborts their signals and sends no further model call', async () => {
+    const tools = testTools({ name: 'slow', delayMs: 5_000 });
+    fake.script({ toolUses: [{ name: 'slow', input: {} }] }, { text: 'never' });
+    const { runtime } = fakeServerRuntime(fake, [agent('bot')], { tools });
+    const controller = new AbortController();
+    const run = runtime.invoke('bot', { message: 'x', signal: controller.signal });
+    while (tools.calls.length < 1) await new Promise((r) => setTimeout(r, 5));
+
+    controller.abort();
+
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(tools.calls[0]!.signal.aborted).toBe(true);
+    expect(fake.requests).toHaveLength(1);
   });
 });

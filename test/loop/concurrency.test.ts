@@ -3,6 +3,9 @@ import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
 import { harness } from './runtime-factory.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { fakeServerRuntime } from './runtime-factory.js';
 
 describe('tool concurrency', () => {
   it('runs the tool uses of one response at the same time', async () => {
@@ -50,5 +53,39 @@ describe('tool concurrency', () => {
     const results = await Promise.all(['one', 'two', 'three'].map((message) => runtime.invoke('bot', { message })));
 
     expect(results.map((r) => r.output)).toEqual(['echo one', 'echo two', 'echo three']);
+  });
+});
+
+describe('tool concurrency through the Anthropic provider and the fake Messages API', () => {
+  let fake: FakeAnthropic;
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('three tools of 200 ms asked in one response finish in about 200 ms, results in the model’s order', async () => {
+    // Prepare
+    const tools = testTools(
+      { name: 'a', delayMs: 200, handler: () => 'A' },
+      { name: 'b', delayMs: 200, handler: () => 'B' },
+      { name: 'c', delayMs: 200, handler: () => 'C' },
+    );
+    fake.script(
+      { toolUses: [{ id: 't_a', name: 'a', input: {} }, { id: 't_b', name: 'b', input: {} }, { id: 't_c', name: 'c', input: {} }] },
+      { text: 'ABC' },
+    );
+    const { runtime } = fakeServerRuntime(fake, [agent('bot')], { tools });
+
+    // Act
+    const result = await runtime.invoke('bot', { message: 'go' });
+
+    // Assess
+    const toolSpan = Math.max(...tools.calls.map((c) => c.endedAt!)) - Math.min(...tools.calls.map((c) => c.startedAt));
+    expect(toolSpan).toBeLessThan(450);
+    expect(result.output).toBe('ABC');
+    const results = (fake.requests[1]!.body.messages as { content: { tool_use_id: string; content: string }[] }[])[2]!.content;
+    expect(results.map((r) => [r.tool_use_id, r.content])).toEqual([['t_a', 'A'], ['t_b', 'B'], ['t_c', 'C']]);
   });
 });

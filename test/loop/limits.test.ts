@@ -4,6 +4,9 @@ import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
 import { harness } from './runtime-factory.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { fakeServerRuntime } from './runtime-factory.js';
 
 async function failureOf(promise: Promise<unknown>): Promise<AgentSpecError> {
   try {
@@ -96,5 +99,47 @@ describe('timeout', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(tools.calls[0]!.signal.aborted).toBe(true);
     expect(error.details).toMatchObject({ turns: 1, tokens: { total: 15 } });
+  });
+});
+
+describe('limits through the Anthropic provider and the fake Messages API', () => {
+  let fake: FakeAnthropic;
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('never sends a call that could pass the token budget, and every call sent fits in what was left', async () => {
+    // Prepare: the model keeps asking for a tool; each call really costs 700 tokens
+    fake.respond(() => ({ toolUses: [{ name: 'poll', input: {} }], usage: { input_tokens: 500, output_tokens: 200 } }));
+    const budget = 3000;
+    const { runtime } = fakeServerRuntime(fake, [agent('bot', { token_budget: budget })], { tools: testTools({ name: 'poll' }), maxTokensPerCall: 1024 });
+
+    // Act
+    const error = await failureOf(runtime.invoke('bot', { message: 'go' }));
+
+    // Assess
+    expect(error.code).toBe('budget_exceeded');
+    const spent = (error.details.tokens as { total: number }).total;
+    expect(spent).toBeLessThanOrEqual(budget);
+    expect(fake.requests).toHaveLength(spent / 700);
+    let used = 0;
+    for (const request of fake.requests) {
+      expect(used + (request.body.max_tokens as number)).toBeLessThanOrEqual(budget);
+      used += 700;
+    }
+  });
+
+  it('times out a model call that hangs, closing its connection', async () => {
+    fake.script({ text: 'start', hang: true });
+    const { runtime } = fakeServerRuntime(fake, [agent('bot', { timeout_ms: 200 })]);
+
+    const error = await failureOf(runtime.invoke('bot', { message: 'go' }));
+    await fake.nextAbort();
+
+    expect(error.code).toBe('timeout');
+    expect(fake.aborted).toBe(1);
   });
 });

@@ -3,6 +3,10 @@ import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
 import { harness } from './runtime-factory.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { fakeServerRuntime } from './runtime-factory.js';
+import { prompt } from '../helpers/ir-builder.js';
 
 describe('react strategy', () => {
   it('calls the model, runs the tool it asks for, gives it the result and returns its answer', async () => {
@@ -84,5 +88,39 @@ describe('react strategy', () => {
     expect(runtime.agents()).toMatchObject([{ name: 'bot', strategy: 'react', counters: { invocations: 2, errors: 1, tokens: 10 } }]);
     expect(runtime.hasAgent('bot')).toBe(true);
     expect(runtime.hasAgent('other')).toBe(false);
+  });
+});
+
+describe('react through the Anthropic provider and the fake Messages API', () => {
+  let fake: FakeAnthropic;
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('runs the tool loop over the real wire format and sends the tool result back', async () => {
+    // Prepare
+    const tools = testTools({ name: 'lookup', handler: (input) => ({ status: `order ${(input as { id: string }).id} shipped` }) });
+    fake.script(
+      { text: 'Checking.', toolUses: [{ id: 'toolu_w1', name: 'lookup', input: { id: 'A1' } }], usage: { input_tokens: 120, output_tokens: 20, cache_creation_input_tokens: 100 } },
+      { text: 'It has shipped.', usage: { input_tokens: 150, output_tokens: 10, cache_read_input_tokens: 100 } },
+    );
+    const { runtime } = fakeServerRuntime(fake, [prompt('p', 'You are support.'), agent('bot', { prompt: 'p', temperature: 0.3 })], { tools });
+
+    // Act
+    const result = await runtime.invoke('bot', { message: 'Where is A1?' });
+
+    // Assess
+    expect(result.output).toBe('It has shipped.');
+    expect(result.tool_calls).toMatchObject([{ name: 'lookup', input: { id: 'A1' }, status: 'ok' }]);
+    expect(result.tokens).toEqual({ input: 270, output: 30, cache_read: 100, cache_write: 100, total: 500 });
+    expect(fake.requests).toHaveLength(2);
+    const first = fake.requests[0]!.body;
+    expect(first).toMatchObject({ model: 'claude-sonnet-4-20250514', temperature: 0.3, stream: true });
+    expect((first.tools as { name: string }[]).map((t) => t.name)).toEqual(['lookup']);
+    const second = fake.requests[1]!.body.messages as { role: string; content: unknown }[];
+    expect(second[2]).toMatchObject({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_w1', content: '{"status":"order A1 shipped"}' }] });
   });
 });
