@@ -17,7 +17,7 @@ const DEFAULT_ATTEMPTS = 32;
 /**
  * Applies `mutate` to the current session and writes it if nobody wrote in
  * between; otherwise retries with a fresh read. `mutate` gets a private copy
- * and may change it in place (returning nothing) or return a new session; it
+ * (a fresh read each attempt) and may change it in place (returning nothing) or return a new session; it
  * may run more than once, so it must not have side effects.
  * @example await updateSession(store, 'bot', id, (s) => { s.messages.push(user, assistant); });
  */
@@ -36,8 +36,8 @@ export async function updateSession(
       throw new AgentSpecError(ErrorCode.NotFound, `No session "${id}" for agent "${agent}".`, { details: { agent, session_id: id } });
     }
     const expectedVersion = current.version;
-    const draft = structuredClone(current);
-    const next = mutate(draft) ?? draft;
+    // `get` hands out a private copy (part of the store contract), so `mutate` may change it in place
+    const next = mutate(current) ?? current;
     try {
       return await store.put({ ...next, id, agent }, expectedVersion);
     } catch (error) {
