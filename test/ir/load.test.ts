@@ -1,0 +1,51 @@
+/** The IR schema, loadIR and canonical hashing. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../shared/lang/index.js';
+import { canonicalJson, loadIR, sha256Hex, validateIR, type IRDocument } from '../../shared/ir/index.js';
+import { isAgentSpecError } from '../../shared/errors.js';
+
+const source = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'corpus', 'valid', '02-all-tools.ias'), 'utf8');
+const makeIR = (): IRDocument => structuredClone(compile(source, { file: 'x.ias' }).ir!);
+
+describe('canonicalJson / sha256Hex', () => {
+  it('sorts keys at every level and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('hashes to lower-case hex SHA-256', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('validateIR / loadIR', () => {
+  it('accepts lowered IR', () => {
+    const ir = makeIR();
+    expect(validateIR(ir)).toEqual({ valid: true, errors: [] });
+    expect(loadIR(JSON.parse(JSON.stringify(ir)))).toEqual(ir);
+  });
+
+  it.each([
+    ['a wrong ir_version', (ir: IRDocument) => Object.assign(ir, { ir_version: '9' })],
+    ['an unknown resource kind', (ir: IRDocument) => Object.assign(ir.resources[0]!, { kind: 'Gadget' })],
+    ['an out-of-range max_turns', (ir: IRDocument) => Object.assign(ir.resources.find((r) => r.kind === 'Agent')!.attributes, { max_turns: 0 })],
+    ['an unknown tool type', (ir: IRDocument) => Object.assign(ir.resources.find((r) => r.kind === 'Skill')!.attributes, { tool: { type: 'ftp' } })],
+    ['a missing hash', (ir: IRDocument) => Object.assign(ir, { hash: undefined })],
+  ])('rejects %s with invalid_request', (_name, spoil) => {
+    const ir = makeIR();
+    spoil(ir);
+    const json = JSON.parse(JSON.stringify(ir)) as unknown;
+    expect(validateIR(json).valid).toBe(false);
+    try {
+      loadIR(json);
+      expect.unreachable();
+    } catch (error) {
+      expect(isAgentSpecError(error, 'invalid_request')).toBe(true);
+      expect((error as { details: { errors: string[] } }).details.errors.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('rejects non-objects', () => {
+    expect(() => loadIR('nope')).toThrow(/Invalid IR document/);
+  });
+});
