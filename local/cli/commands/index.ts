@@ -5,6 +5,9 @@ import { register as validate } from './validate.js';
 import { register as fmt } from './fmt.js';
 import { register as exportIr } from './export.js';
 import { register as migrate } from './migrate.js';
+import { register as dev } from './dev.js';
+import { register as serve } from './serve.js';
+import { register as run } from './run.js';
 import { register as plan } from './plan.js';
 import { register as apply } from './apply.js';
 import { register as status } from './status.js';
@@ -19,6 +22,9 @@ export const commands: RegisterCommand[] = [
   fmt,
   exportIr,
   migrate,
+  dev,
+  serve,
+  run,
   plan,
   apply,
   status,

@@ -1,0 +1,116 @@
+/**
+ * `agentspec run <agent> --input "…" <file>`: one invocation from the command
+ * line. Streams the answer's text to stdout and tool calls to stderr (or
+ * prints the invoke result with `--json`); exits non-zero on error.
+ */
+import type { Command } from 'commander';
+import { composeRuntime } from '../../../shared/compose/compose-runtime.js';
+import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
+import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
+import { Redactor } from '../../../shared/secrets/redactor.js';
+import { createSessionStoreFromEnv } from '../../../shared/sessions/redis-store.js';
+import { loadPackage } from '../load-package.js';
+
+interface RunOptions {
+  input: string;
+  var: string[];
+  session?: string;
+  json?: boolean;
+  env?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('invoke one agent once and print its answer')
+    .argument('<agent>', 'the agent to run')
+    .argument('<file>', 'the .ias package or its IR as .json')
+    .requiredOption('-i, --input <text>', 'the user message')
+    .option('--var <key=value>', 'a prompt variable (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--session <id>', 'continue (or start) this session; persistent only with REDIS_URL')
+    .option('--json', 'print the invoke result as JSON instead of streaming')
+    .option('--env <name>', 'environment overlay to apply')
+    .action(async (agent: string, file: string, options: RunOptions) => {
+      const { ir } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
+      const redactor = new Redactor();
+      const store = createSessionStoreFromEnv();
+      const runtime = await composeRuntime(ir, { redactor, ...(store ? { sessions: store } : {}) });
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        if (!runtime.hasAgent(agent)) {
+          throw new AgentSpecError(ErrorCode.NotFound, `No agent named "${agent}" in ${file}; agents: ${runtime.agents().map((a) => a.name).join(', ')}.`);
+        }
+        const request: InvokeRequest = { message: options.input, signal: controller.signal, variables: parseVariables(ir, agent, options.var) };
+        if (options.session !== undefined) request.sessionId = await ensureSession(runtime, agent, options.session);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(await runtime.invoke(agent, request), null, 2)}\n`);
+        } else {
+          await streamToTerminal(runtime, agent, request, (text) => redactor.redact(text));
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+        await runtime.close();
+      }
+    });
+}
+
+async function streamToTerminal(runtime: AgentRuntime, agent: string, request: InvokeRequest, redact: (t: string) => string): Promise<void> {
+  let endsWithNewline = true;
+  for await (const event of runtime.stream(agent, request)) {
+    switch (event.type) {
+      case 'text':
+        process.stdout.write(event.data.text);
+        endsWithNewline = event.data.text.endsWith('\n');
+        break;
+      case 'tool_call_start':
+        process.stderr.write(redact(`\n→ ${event.data.name} ${JSON.stringify(event.data.input)}\n`));
+        break;
+      case 'tool_call_end':
+        process.stderr.write(
+          redact(`← ${event.data.name} ${event.data.status} in ${event.data.duration_ms} ms${event.data.error ? `: ${event.data.error}` : ''}\n`),
+        );
+        break;
+      case 'error':
+        if (!endsWithNewline) process.stdout.write('\n');
+        throw new AgentSpecError(event.data.error, event.data.message, { details: event.data.details ?? {} });
+      case 'done':
+        if (!endsWithNewline) process.stdout.write('\n');
+        if (event.data.session_id) process.stderr.write(`session ${event.data.session_id}\n`);
+        break;
+    }
+  }
+}
+
+/** `--var k=v` values, typed by the agent prompt's declared variables (a number or bool variable gets a number or boolean). */
+export function parseVariables(ir: IRDocument, agent: string, pairs: string[]): Record<string, ScalarValue> {
+  const promptName = findResource(ir, 'Agent', agent)?.attributes.prompt;
+  const declared = promptName === undefined ? [] : (findResource(ir, 'Prompt', promptName)?.attributes.variables ?? []);
+  const variables: Record<string, ScalarValue> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new AgentSpecError(ErrorCode.InputError, `--var "${pair}" is not key=value.`);
+    const key = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    const type = declared.find((v) => v.name === key)?.type;
+    if (type === 'number') {
+      const n = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(n)) throw new AgentSpecError(ErrorCode.InputError, `--var ${key} must be a number, got "${raw}".`);
+      variables[key] = n;
+    } else if (type === 'bool') {
+      if (raw !== 'true' && raw !== 'false') throw new AgentSpecError(ErrorCode.InputError, `--var ${key} must be true or false, got "${raw}".`);
+      variables[key] = raw === 'true';
+    } else {
+      variables[key] = raw;
+    }
+  }
+  return variables;
+}
+
+/** The session to continue: the given id when it exists, else a new session with that id. */
+async function ensureSession(runtime: AgentRuntime, agent: string, id: string): Promise<string> {
+  const existing = await runtime.sessions.get(agent, id);
+  return existing ? existing.id : (await runtime.sessions.create(agent, { id })).id;
+}

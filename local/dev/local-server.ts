@@ -1,0 +1,150 @@
+/**
+ * What `agentspec dev` and `agentspec serve` run: load a package, compose its
+ * runtime, serve it, and (dev) watch the file and reload on change. A reload
+ * that does not validate keeps the previous package serving and reports the
+ * diagnostics; a good one swaps the runtime and closes the old one once its
+ * in-flight work had time to finish.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import { resolve } from 'node:path';
+import { composeRuntime, type ComposeOptions } from '../../shared/compose/compose-runtime.js';
+import { toAgentSpecError } from '../../shared/errors.js';
+import { resourcesOf } from '../../shared/ir/types.js';
+import type { AgentRuntime } from '../../shared/loop/types.js';
+import { Redactor } from '../../shared/secrets/redactor.js';
+import { MemorySessionStore } from '../../shared/sessions/index.js';
+import { createSessionStoreFromEnv } from '../../shared/sessions/redis-store.js';
+import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
+import { Telemetry } from '../../shared/telemetry/telemetry.js';
+import { loadPackage } from '../cli/load-package.js';
+import { startServer } from '../server.js';
+import { keepOpen } from './shared-sessions.js';
+
+export interface LocalServerOptions {
+  file: string;
+  env?: string;
+  host?: string;
+  port?: number;
+  apiKeys?: string[];
+  insecure?: boolean;
+  /** reload when the file changes (dev) */
+  watch?: boolean;
+  playgroundHtml?: string;
+  rateLimitPerMinute?: number;
+  /** human output (URL, endpoints, reloads); stdout by default */
+  out?: (line: string) => void;
+  /** diagnostics and warnings; stderr by default */
+  err?: (line: string) => void;
+  /** JSON request logs; stderr with secret redaction by default */
+  logger?: Logger;
+  /** extra composition options (tests inject a model provider) */
+  compose?: Pick<ComposeOptions, 'providerFor' | 'secretResolvers' | 'sandbox' | 'requireFullIsolation'>;
+  /** how long an old runtime keeps serving in-flight requests after a reload; 30 s by default */
+  retireAfterMs?: number;
+}
+
+export interface LocalServer {
+  url: string;
+  /** the runtime serving now */
+  current(): AgentRuntime;
+  /** reloads the file now; false (previous package kept) when it does not validate */
+  reload(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Loads, composes and serves a package; with `watch`, reloads it on change. */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const file = resolve(options.file);
+  const redactor = new Redactor();
+  const logger = options.logger ?? createLogger({ redact: (text) => redactor.redact(text) });
+  const telemetry = new Telemetry({ logger });
+  const store = createSessionStoreFromEnv() ?? new MemorySessionStore();
+  const compose = async (): Promise<AgentRuntime> => {
+    const { ir, diagnostics } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
+    for (const d of diagnostics) err(`warning: ${d.message}`);
+    return composeRuntime(ir, { ...options.compose, observer: telemetry, sessions: keepOpen(store), redactor });
+  };
+
+  let runtime = await compose();
+  const retiring = new Set<AgentRuntime>();
+  const server = await startServer({
+    runtime: () => runtime,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8080,
+    ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
+    ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
+    ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
+    ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+    telemetry,
+    logger,
+    notice: err,
+  }).catch(async (error: unknown) => {
+    await runtime.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  });
+  out(`AgentSpec serving ${options.file} at ${server.url}`);
+  printEndpoints(runtime, server.url, out);
+
+  const reload = async (): Promise<boolean> => {
+    let next: AgentRuntime;
+    try {
+      next = await compose();
+    } catch (error) {
+      err(`Reload of ${options.file} failed; the previous package keeps serving.\n${toAgentSpecError(error, 'input_error').message}`);
+      return false;
+    }
+    const old = runtime;
+    runtime = next;
+    retiring.add(old);
+    setTimeout(() => void retire(old), options.retireAfterMs ?? 30_000).unref();
+    out(`Reloaded ${options.file}: ${next.agents().length} agent(s).`);
+    printEndpoints(next, server.url, out);
+    return true;
+  };
+  const retire = async (old: AgentRuntime) => {
+    if (!retiring.delete(old)) return;
+    await old.close().catch((error) => err(`closing the previous runtime failed: ${toAgentSpecError(error).message}`));
+  };
+
+  let watcher: FSWatcher | undefined;
+  if (options.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    let chain = Promise.resolve();
+    watcher = watch(file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
+    watcher.on('all', () => {
+      // Editors write in bursts; reload once per burst, one reload at a time.
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        chain = chain.then(() => reload().then(() => undefined));
+      }, 50);
+    });
+    await new Promise<void>((ready) => watcher!.once('ready', () => ready()));
+    out(`Watching ${options.file} for changes.`);
+  }
+
+  return {
+    url: server.url,
+    current: () => runtime,
+    reload,
+    close: async () => {
+      await watcher?.close();
+      await server.close();
+      await Promise.all([...retiring].map(retire));
+      await store.close();
+    },
+  };
+}
+
+function printEndpoints(runtime: AgentRuntime, url: string, out: (line: string) => void): void {
+  for (const agent of runtime.agents()) {
+    out(`  agent ${agent.name} (${agent.model}, ${agent.strategy})`);
+    out(`    POST ${url}/v1/agents/${agent.name}/invoke`);
+    out(`    POST ${url}/v1/agents/${agent.name}/stream`);
+    out(`    POST ${url}/v1/agents/${agent.name}/sessions`);
+  }
+  for (const pipeline of resourcesOf(runtime.ir, 'Pipeline')) out(`  pipeline ${pipeline.name}\n    POST ${url}/v1/pipelines/${pipeline.name}/run`);
+  out(`  GET ${url}/healthz · ${url}/v1/metrics · ${url}/openapi.json`);
+}
