@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { startLocalServer } from '../../dev/local-server.js';
 import { playgroundHtml } from '../../playground/build-playground.js';
-import { closeOnSignals } from './shutdown.js';
-import { parsePort, parseRate } from './options.js';
+import { closeOnSignals } from '../../dev/shutdown.js';
+import { parsePort, parseRate } from '../../dev/cli-options.js';
 
 export function register(program: Command): void {
   program
