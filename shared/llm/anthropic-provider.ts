@@ -210,13 +210,15 @@ function toProviderError(error: unknown, signal: AbortSignal, baseURL: string | 
   // an abort can surface as a silently ended stream: the signal decides, whatever the symptom
   if (signal.aborted || error instanceof APIUserAbortError) return error instanceof AgentSpecError && error.code === ErrorCode.Cancelled ? error : cancelled(error);
   if (error instanceof AgentSpecError) return error;
-  if (error instanceof APIError && error.status !== undefined) {
+  if (error instanceof APIError && !(error instanceof APIConnectionError)) {
     const body = (error.error ?? {}) as { error?: { type?: unknown; message?: unknown } };
     const type = typeof body.error?.type === 'string' ? body.error.type : 'unknown_error';
     const message = typeof body.error?.message === 'string' ? body.error.message : error.message;
-    return new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API answered ${error.status} ${type}: ${message}`, {
+    // an `error` event inside a stream has no HTTP status: the response itself was a 200
+    const where = error.status === undefined ? 'failed mid-stream with' : `answered ${error.status}`;
+    return new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API ${where} ${type}: ${message}`, {
       cause: error,
-      details: { status: error.status, type, message, request_id: error.requestID ?? undefined },
+      details: { ...(error.status === undefined ? {} : { status: error.status }), type, message, request_id: error.requestID ?? undefined },
     });
   }
   if (error instanceof APIConnectionError) {
@@ -225,10 +227,6 @@ function toProviderError(error: unknown, signal: AbortSignal, baseURL: string | 
       cause: error,
       details: { base_url: target },
     });
-  }
-  if (error instanceof APIError) {
-    // an `error` event inside the stream: the SDK gives no status
-    return new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API failed mid-stream: ${error.message}`, { cause: error });
   }
   return new AgentSpecError(ErrorCode.UpstreamError, 'The Anthropic API call failed.', { cause: error });
 }

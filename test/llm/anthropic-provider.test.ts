@@ -197,6 +197,31 @@ describe('createAnthropicProvider against the fake Messages API', () => {
     expect(fake.aborted).toBeGreaterThanOrEqual(1);
   });
 
+  it('closes the request when the signal aborts before the first byte', async () => {
+    fake.script({ text: 'late', firstByteDelayMs: 5000 });
+    const controller = new AbortController();
+    const pending = failureOf(collect(provider().stream(requestOf(), controller.signal)));
+    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const abortsBefore = fake.aborted;
+    controller.abort();
+    expect((await pending).code).toBe('cancelled');
+    await fake.nextAbort();
+    expect(fake.aborted).toBe(abortsBefore + 1);
+  });
+
+  it('maps an error event inside the stream to upstream_error after the text already passed on', async () => {
+    fake.script({ text: ['partial ', 'rest'], streamError: { type: 'overloaded_error', message: 'Overloaded' } });
+    const seen: ModelEvent[] = [];
+    const error = await failureOf(
+      (async () => {
+        for await (const event of provider().stream(requestOf(), new AbortController().signal)) seen.push(event);
+      })(),
+    );
+    expect(seen).toEqual([{ type: 'text', text: 'partial ' }]);
+    expect(error.code).toBe('upstream_error');
+    expect(error.details).toMatchObject({ type: 'overloaded_error', message: 'Overloaded' });
+  });
+
   it('fails at once with cancelled when the signal is already aborted, without a request', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -20,7 +20,7 @@
  * ```
  *
  * Replies (see {@link FakeReply}): `{text, toolUses, stopReason, usage,
- * chunkDelayMs, firstByteDelayMs, hang}` for a message — streamed as
+ * chunkDelayMs, firstByteDelayMs, hang, streamError}` for a message — streamed as
  * message_start, ping, content_block_start/delta/stop (text_delta and
  * input_json_delta split into several chunks), message_delta (stop reason and
  * usage with cache fields), message_stop, each with its `event:` line — or
@@ -123,37 +123,46 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     const model = typeof body.model === 'string' ? body.model : 'claude-fake';
     const nextId = () => `toolu_fake_${++ids}`;
     const messageId = `msg_fake_${index + 1}`;
-    if (reply.firstByteDelayMs) await sleep(reply.firstByteDelayMs);
-    if (body.stream !== true) {
+    const streaming = body.stream === true;
+    const progress = { finished: false };
+    // watch from the start, so that a client leaving during firstByteDelayMs counts as an abort too
+    if (streaming) res.on('close', () => progress.finished || noteAbort());
+    if (reply.firstByteDelayMs && !(await pause(res, reply.firstByteDelayMs))) return;
+    if (!streaming) {
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_fake_${index + 1}` });
       res.end(JSON.stringify(jsonMessage(reply, model, messageId, nextId)));
       return;
     }
-    await sendStream(res, reply, model, messageId, nextId);
+    await sendStream(res, reply, model, messageId, nextId, progress);
   }
 
-  async function sendStream(res: ServerResponse, reply: FakeMessageReply, model: string, messageId: string, nextId: () => string): Promise<void> {
-    let finished = false;
-    res.on('close', () => {
-      if (!finished) noteAbort();
-    });
+  async function sendStream(
+    res: ServerResponse,
+    reply: FakeMessageReply,
+    model: string,
+    messageId: string,
+    nextId: () => string,
+    progress: { finished: boolean },
+  ): Promise<void> {
+    if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': `req_fake_${messageId}` });
     res.flushHeaders();
     const events = streamEvents(reply, model, messageId, nextId);
-    // a hanging reply stops after the first delta (so the client has seen output) and waits for the client to go away
+    // a hanging or failing reply stops after the first delta (so the client has seen output)
     const firstDelta = events.findIndex((e) => e.event === 'content_block_delta');
-    const sent = reply.hang ? events.slice(0, firstDelta >= 0 ? firstDelta + 1 : 3) : events;
+    const cut = reply.hang || reply.streamError;
+    const sent = cut ? events.slice(0, firstDelta >= 0 ? firstDelta + 1 : 3) : events;
+    if (reply.streamError) sent.push({ event: 'error', data: { type: 'error', error: reply.streamError } });
     for (const event of sent) {
       if (res.destroyed) return;
-      if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
-      if (res.destroyed) return;
+      if (reply.chunkDelayMs && !(await pause(res, reply.chunkDelayMs))) return;
       res.write(sseFrame(event));
     }
     if (reply.hang) {
       if (!res.destroyed) await once(res, 'close');
       return;
     }
-    finished = true;
+    progress.finished = true;
     res.end();
   }
 
@@ -200,4 +209,20 @@ function credentialOf(req: IncomingMessage): string | undefined {
   if (typeof header === 'string' && header) return header;
   const auth = req.headers.authorization;
   return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) || undefined : undefined;
+}
+
+/** Waits `ms` unless the client goes away first (so no timer outlives a closed connection); true when still connected. */
+async function pause(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed) return false;
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.once('close', onClose);
+  try {
+    await sleep(ms, undefined, { signal: gone.signal });
+    return !res.destroyed;
+  } catch {
+    return false;
+  } finally {
+    res.off('close', onClose);
+  }
 }

@@ -26,6 +26,8 @@ export interface FakeMessageReply {
   firstByteDelayMs?: number;
   /** send the events up to the first delta, then never finish (until the client closes) */
   hang?: boolean;
+  /** send the events up to the first delta, then this as an SSE `error` event (as the API does when overloaded mid-stream) */
+  streamError?: { type: string; message: string };
 }
 
 /** An API error, in the real body shape. */
