@@ -30,7 +30,7 @@ export function encodeHeader(header: BootstrapHeader): Buffer {
 
 /** Python lowers its own rlimits (a lower limit needs no privilege), so one pool serves every memory size. */
 export const PYTHON_BOOTSTRAP = String.raw`
-import os, sys, json, resource
+import os, sys, json, resource, atexit, traceback
 def _read(n):
     b = b''
     while len(b) < n:
@@ -61,7 +61,28 @@ os.environ.update(_h['env'])
 sys.argv = ['inline.py']
 _code = compile(_h['code'], 'inline.py', 'exec')
 del _h
-exec(_code, {'__name__': '__main__', '__builtins__': __builtins__, '__file__': 'inline.py'})
+_status = 0
+try:
+    exec(_code, {'__name__': '__main__', '__builtins__': __builtins__, '__file__': 'inline.py'})
+except SystemExit as e:
+    if e.code is None: _status = 0
+    elif isinstance(e.code, int): _status = e.code & 0xFF
+    else: sys.stderr.write(str(e.code) + '\n'); _status = 1
+except BaseException as e:
+    traceback.print_exception(type(e), e, e.__traceback__.tb_next)
+    _status = 1
+# Exit like python would (threads joined, atexit run, buffers flushed) but skip
+# the interpreter's teardown: it costs more than the code's own run time.
+try:
+    if 'threading' in sys.modules: sys.modules['threading']._shutdown()
+    atexit._run_exitfuncs()
+except BaseException:
+    traceback.print_exc()
+    _status = _status or 1
+for _stream in (sys.stdout, sys.stderr):
+    try: _stream.flush()
+    except BaseException: _status = _status or 120
+os._exit(_status)
 `;
 
 /** Node's memory is fixed at spawn (--max-old-space-size and the address-space limit), so node pools per memory size. */
@@ -88,5 +109,8 @@ const filename = path.join(process.cwd(), 'inline.js');
 const fn = vm.compileFunction(header.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
 const mod = new Module(filename);
 mod.filename = filename;
+// Once the event loop is empty, exit at once rather than through the full
+// isolate teardown; stdout and stderr pipes are synchronous on Linux, so nothing is lost.
+process.once('beforeExit', (code) => process.exit(code));
 fn.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, path.dirname(filename));
 `;

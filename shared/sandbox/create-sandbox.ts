@@ -153,11 +153,15 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       }
       served++;
       const limits = request.language === 'python' ? { as: request.memoryBytes, cpu: launcher.limits.cpuSeconds, nproc: launcher.limits.maxProcesses, fsize: maxFileBytes } : {};
-      return proc.run({ code: request.code, env: request.env, limits }, request.stdin, {
-        timeoutMs: request.timeoutMs,
-        maxOutputBytes: options.maxOutputBytes ?? MiB,
-        signal: request.signal,
-      });
+      try {
+        return await proc.run({ code: request.code, env: request.env, limits }, request.stdin, {
+          timeoutMs: request.timeoutMs,
+          maxOutputBytes: options.maxOutputBytes ?? MiB,
+          signal: request.signal,
+        });
+      } finally {
+        if (!closed && !givenUp.has(key)) pool.fill(key);
+      }
     },
     async close(): Promise<void> {
       closed = true;

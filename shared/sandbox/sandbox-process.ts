@@ -65,6 +65,7 @@ export class SandboxProcess {
   private dead = false;
   private used = false;
   private cleaned: Promise<void> | null = null;
+  private cgroupRemoved: Promise<void> = Promise.resolve();
 
   constructor(private readonly spec: LaunchSpec) {
     this.child = spawn(spec.command, spec.args, {
@@ -130,7 +131,7 @@ export class SandboxProcess {
     // The call is over: whatever the code left running goes now.
     this.killTree();
     await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
-    await this.cleanup();
+    await this.removeWorkdir();
     if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
     let { code: exitCode, signal } = { code: exit.code, signal: exit.signal as string | null };
     if (this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
@@ -163,8 +164,8 @@ export class SandboxProcess {
     if (this.spec.cgroupDir) killCgroup(this.spec.cgroupDir);
   }
 
-  /** Kills, waits for the end, removes the working directory and the cgroup. */
-  cleanup(): Promise<void> {
+  /** Kills, waits for the end, removes the working directory; the cgroup goes in the background. */
+  private removeWorkdir(): Promise<void> {
     this.cleaned ??= (async () => {
       this.killTree();
       await this.exited;
@@ -172,9 +173,16 @@ export class SandboxProcess {
       this.child.stderr?.destroy();
       this.child.stdin?.destroy();
       (this.child.stdio[3] as Readable | null)?.destroy();
+      // The kernel refuses to remove a cgroup until its last task is reaped; nobody waits for that but close().
+      if (this.spec.cgroupDir) this.cgroupRemoved = removeCgroup(this.spec.cgroupDir);
       await rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 });
-      if (this.spec.cgroupDir) await removeCgroup(this.spec.cgroupDir);
     })();
     return this.cleaned;
+  }
+
+  /** Kills everything and removes the working directory and the cgroup. */
+  async cleanup(): Promise<void> {
+    await this.removeWorkdir();
+    await this.cgroupRemoved;
   }
 }

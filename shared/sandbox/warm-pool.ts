@@ -32,14 +32,13 @@ export class WarmPool {
     private readonly onGiveUp: (key: string, error: unknown) => void,
   ) {}
 
-  /** A pre-started process for `key` (a ready one first), or undefined; refills in the background. */
+  /** A pre-started process for `key` (a ready one first), or undefined. The caller refills with `fill` once its call is done, so the refill never competes with the call. */
   take(key: string): SandboxProcess | undefined {
     const list = this.idle.get(key);
     this.touch(key);
     if (!list) return undefined;
     const index = Math.max(0, list.findIndex((p) => p.isReady && p.alive));
     const [proc] = list.splice(index, 1);
-    this.fill(key);
     if (!proc?.alive) {
       void proc?.cleanup();
       return undefined;
