@@ -60,8 +60,8 @@ export interface RunContext {
   readonly agent: CompiledAgent;
   readonly system: string | undefined;
   readonly provider: ModelProvider;
-  /** the agent's tools plus its hand-off tools */
-  readonly tools: ToolDefinition[];
+  /** the agent's tools plus its hand-off tools (set once the registry has answered, before the strategy runs) */
+  tools: ToolDefinition[];
   readonly signal: AbortSignal;
   readonly meter: TokenMeter;
   readonly turns: TurnCounter;

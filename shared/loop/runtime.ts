@@ -200,11 +200,13 @@ export class Runtime implements AgentRuntime, RunHost {
     };
     let failure: AgentSpecError | undefined;
     try {
-      (ctx as { tools: ToolDefinition[] }).tools = await this.toolsFor(agent);
+      ctx.tools = await this.toolsFor(agent);
       const result = await STRATEGIES[agent.attrs.strategy](ctx, conversation);
       return { output: result.output, added: result.added, tokens: options.meter.usage, turns: ctx.turns.count, toolCalls: ctx.toolCalls };
     } catch (error) {
       failure = deadline.signal.aborted ? abortReason(deadline.signal) : toAgentSpecError(error);
+      // stop what the failed run still has going (other map-reduce parts, tools) before anything else
+      deadline.dispose(true);
       if (shouldFallback(ctx, failure)) return await this.fallback(ctx, failure, options);
       throw withProgress(failure, ctx);
     } finally {
