@@ -7,9 +7,9 @@
  * a Bearer token.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode as McpErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
@@ -79,15 +79,23 @@ export class McpPool {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" takes a JSON object as input.`);
     }
-    const conn = await this.connection(server);
+    const request = { name: tool, arguments: input as Record<string, unknown> };
+    const options_ = { signal: options.signal, timeout: options.timeoutMs };
+    let conn = await this.connection(server);
     let result;
     try {
-      result = await conn.client.callTool({ name: tool, arguments: input as Record<string, unknown> }, undefined, {
-        signal: options.signal,
-        timeout: options.timeoutMs,
-      });
+      result = await conn.client.callTool(request, undefined, options_);
     } catch (error) {
-      throw this.failure(server, conn, error, `calling "${tool}"`);
+      if (!notDelivered(error) || options.signal.aborted) throw this.failure(server, conn, error, `calling "${tool}"`);
+      // the server refused the message before running it (its session is gone, e.g. after a restart):
+      // one retry on a fresh connection is safe
+      this.drop(server, conn);
+      conn = await this.connection(server);
+      try {
+        result = await conn.client.callTool(request, undefined, options_);
+      } catch (retryError) {
+        throw this.failure(server, conn, retryError, `calling "${tool}"`);
+      }
     }
     const content = result.content as McpContentBlock[] | undefined;
     if (result.isError) {
@@ -155,6 +163,13 @@ export class McpPool {
       if (current) void current.then((c) => c === conn && this.connections.get(server) === current && this.connections.delete(server), () => {});
       this.options.logger?.({ level: 'info', msg: 'mcp connection closed', server });
     };
+    if (spec.transport !== 'stdio') {
+      client.onerror = (error) => {
+        // a broken stream of a remote server: drop the connection so calls in flight fail now and the next one reconnects
+        this.options.logger?.({ level: 'warn', msg: 'mcp transport error; reconnecting on next call', server, error: messageOf(error) });
+        this.drop(server, conn);
+      };
+    }
     this.options.logger?.({ level: 'info', msg: 'mcp connected', server, transport: spec.transport, ...(conn.pid ? { pid: conn.pid } : {}) });
     return conn;
   }
@@ -179,19 +194,33 @@ export class McpPool {
     return spec.transport === 'sse' ? new SSEClientTransport(url, { requestInit: { headers } }) : new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   }
 
+  /** Removes a connection from the pool (if still current) and closes it; calls in flight on it fail. */
+  private drop(server: string, conn: Connection): void {
+    const pending = this.connections.get(server);
+    if (!pending) return;
+    void pending.then((current) => {
+      if (current !== conn || this.connections.get(server) !== pending) return;
+      this.connections.delete(server);
+      void shutdown(conn);
+    }, () => {});
+  }
+
+  /** After a timeout: a server that no longer answers a ping is dropped, so the next call gets a fresh one. */
+  private async checkHealth(server: string, conn: Connection): Promise<void> {
+    try {
+      await conn.client.ping({ timeout: 2_000 });
+    } catch {
+      this.options.logger?.({ level: 'warn', msg: 'mcp server does not answer pings; dropping the connection', server });
+      this.drop(server, conn);
+    }
+  }
+
   private failure(server: string, conn: Connection, error: unknown, doing: string): AgentSpecError {
     if (error instanceof AgentSpecError) return error;
     const lost = !(error instanceof McpError) || error.code === McpErrorCode.ConnectionClosed;
-    if (lost && this.connections.has(server)) {
-      // the transport failed: drop the connection so the next call reconnects (or restarts the server)
-      const pending = this.connections.get(server);
-      void pending?.then((c) => {
-        if (c === conn && this.connections.get(server) === pending) {
-          this.connections.delete(server);
-          void shutdown(c);
-        }
-      }, () => {});
-    }
+    // the transport failed: drop the connection so the next call reconnects (or restarts the server)
+    if (lost) this.drop(server, conn);
+    if (error instanceof McpError && error.code === McpErrorCode.RequestTimeout) void this.checkHealth(server, conn);
     if (error instanceof McpError && error.code === McpErrorCode.RequestTimeout) {
       return new AgentSpecError(ErrorCode.Timeout, `MCP server "${server}" did not answer in time while ${doing}.`, { cause: error, details: { server } });
     }
@@ -202,6 +231,13 @@ export class McpPool {
       details: { server },
     });
   }
+}
+
+/** True when the transport could not hand the message to the server, so the server never ran it. */
+function notDelivered(error: unknown): boolean {
+  if (error instanceof StreamableHTTPError || error instanceof SseError) return true;
+  if (error instanceof Error && /^Error POSTing to endpoint/.test(error.message)) return true;
+  return error instanceof TypeError && error.message === 'fetch failed';
 }
 
 async function shutdown(conn: Connection): Promise<void> {
