@@ -17,18 +17,17 @@ type StreamHandler = (event: unknown, responseStream: Writable, context: Context
 
 /** Defines `globalThis.awslambda` (idempotent). Call before importing a streaming handler. */
 export function installAwsLambdaGlobal(): void {
-  const g = globalThis as unknown as { awslambda?: unknown };
-  if (g.awslambda) return;
-  g.awslambda = {
-    streamifyResponse(handler: StreamHandler) {
-      Object.defineProperty(handler, STREAMING, { value: 'response' });
-      return handler;
-    },
-    HttpResponseStream: {
-      from(stream: Writable, metadata: Record<string, unknown>) {
-        stream.write(Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]));
-        return stream;
-      },
+  // The AWS SDK's invoke store may already have created `globalThis.awslambda = {}`: add to it.
+  const g = globalThis as unknown as { awslambda?: Record<string, unknown> };
+  const lambda = (g.awslambda ??= {});
+  lambda.streamifyResponse ??= (handler: StreamHandler) => {
+    Object.defineProperty(handler, STREAMING, { value: 'response' });
+    return handler;
+  };
+  lambda.HttpResponseStream ??= {
+    from(stream: Writable, metadata: Record<string, unknown>) {
+      stream.write(Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]));
+      return stream;
     },
   };
 }

@@ -9,6 +9,8 @@ import dynalite from 'dynalite';
 
 export interface DynaliteTable {
   client: DynamoDBClient;
+  /** http://127.0.0.1:<port> */
+  endpoint: string;
   /** creates a fresh, empty table and returns its name */
   createTable(): Promise<string>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startDynalite(): Promise<DynaliteTable> {
   });
   return {
     client,
+    endpoint: `http://127.0.0.1:${port}`,
     async createTable() {
       const name = `sessions-${++tables}`;
       await client.send(

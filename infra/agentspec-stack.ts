@@ -1,0 +1,221 @@
+/**
+ * One package's agents on AWS Lambda: run (JSON routes), stream (SSE through
+ * response streaming) and deploy (hot-swap, IAM-only), the sessions table,
+ * the IR bucket, the secrets, alarms and the endpoints as outputs.
+ */
+import { join } from 'node:path';
+import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias, Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling } from './bundling.js';
+
+/** The Lambda settings a package's `deploy … target "lambda"` block may set. */
+export interface LambdaSettings {
+  memoryMb: number;
+  timeoutSeconds: number;
+  architecture: 'arm64' | 'x86_64';
+}
+
+export interface AgentSpecStackProps extends StackProps {
+  /** package name, for descriptions */
+  packageName: string;
+  /** absolute path of the IR JSON written at synth time (bundled into run and stream) */
+  irFile: string;
+  /** SHA-256 of that file's bytes */
+  irDigest: string;
+  /** absolute path of the package folder (its helper files are bundled) */
+  packageDir?: string;
+  /** absolute path of the project (entry files, lock file) */
+  projectRoot: string;
+  lambda: LambdaSettings;
+  /** `store("…")` secret names the functions may read (Secrets Manager) */
+  storeSecrets?: string[];
+  /** days of CloudWatch Logs retention */
+  logRetention?: RetentionDays;
+}
+
+export const LIVE_ALIAS = 'live';
+
+/** The AgentSpec serverless stack. */
+export class AgentSpecStack extends Stack {
+  constructor(scope: Construct, id: string, props: AgentSpecStackProps) {
+    super(scope, id, props);
+    const architecture = props.lambda.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64;
+
+    const anthropicKey = new Secret(this, 'AnthropicApiKey', {
+      description: `Anthropic API key of the ${props.packageName} agents. Created with a random placeholder: put the real key with put-secret-value.`,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+    });
+    const apiKeys = new Secret(this, 'ApiKeys', {
+      description: `Comma-separated API keys accepted by the ${props.packageName} endpoints (generated).`,
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+
+    const sessions = new Table(this, 'Sessions', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expires_at',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const irBucket = new Bucket(this, 'PackageIRs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const make = (name: 'run' | 'stream' | 'deploy', environment: Record<string, string>, timeoutSeconds: number, memoryMb: number) => {
+      const logGroup = new LogGroup(this, `${capitalise(name)}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
+      return new NodejsFunction(this, `${capitalise(name)}Function`, {
+        description: `AgentSpec ${props.packageName}: ${name}`,
+        entry: join(props.projectRoot, 'functions', `${name}.ts`),
+        handler: 'handler',
+        projectRoot: props.projectRoot,
+        depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+        runtime: Runtime.NODEJS_22_X,
+        architecture,
+        memorySize: memoryMb,
+        timeout: Duration.seconds(timeoutSeconds),
+        logGroup,
+        environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+        bundling: functionBundling({ irFile: props.irFile, packageDir: props.packageDir }),
+      });
+    };
+
+    const runtimeEnv = {
+      AGENTSPEC_IR_FILE: BUNDLED_IR_FILE,
+      AGENTSPEC_PACKAGE_DIR: BUNDLED_PACKAGE_DIR,
+      AGENTSPEC_BUNDLED_IR_DIGEST: props.irDigest,
+      AGENTSPEC_IR_BUCKET: irBucket.bucketName,
+      AGENTSPEC_SESSIONS_TABLE: sessions.tableName,
+      // the secrets' ARNs, never their values
+      AGENTSPEC_ANTHROPIC_SECRET: anthropicKey.secretArn,
+      AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn,
+    };
+    const run = make('run', runtimeEnv, props.lambda.timeoutSeconds, props.lambda.memoryMb);
+    const stream = make('stream', runtimeEnv, props.lambda.timeoutSeconds, props.lambda.memoryMb);
+
+    // IR objects are content-addressed: their keys are unknown at synth, so access is by prefix.
+    const irObjects = irBucket.arnForObjects('ir/*');
+    for (const fn of [run, stream]) {
+      fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadPackageIRs', actions: ['s3:GetObject'], resources: [irObjects] }));
+      sessions.grantReadWriteData(fn);
+      anthropicKey.grantRead(fn);
+      apiKeys.grantRead(fn);
+      if (props.storeSecrets?.length) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'ReadPackageStoreSecrets',
+            actions: ['secretsmanager:GetSecretValue'],
+            // Secrets Manager appends a random 6-character suffix to secret ARNs
+            resources: props.storeSecrets.map((name) => this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+          }),
+        );
+      }
+    }
+
+    const runLive = new Alias(this, 'RunLive', { aliasName: LIVE_ALIAS, version: run.currentVersion });
+    const streamLive = new Alias(this, 'StreamLive', { aliasName: LIVE_ALIAS, version: stream.currentVersion });
+    const runUrl = runLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    const streamUrl = streamLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.RESPONSE_STREAM });
+
+    const deploy = make(
+      'deploy',
+      {
+        AGENTSPEC_IR_BUCKET: irBucket.bucketName,
+        AGENTSPEC_RUN_FUNCTION: run.functionName,
+        AGENTSPEC_STREAM_FUNCTION: stream.functionName,
+        AGENTSPEC_ALIAS: LIVE_ALIAS,
+      },
+      // two configuration updates and their waits fit well within five minutes
+      300,
+      512,
+    );
+    deploy.addToRolePolicy(new PolicyStatement({ sid: 'WritePackageIRs', actions: ['s3:PutObject'], resources: [irObjects] }));
+    deploy.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'HotSwapRunAndStreamOnly',
+        actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:GetAlias', 'lambda:UpdateAlias'],
+        resources: [run.functionArn, `${run.functionArn}:*`, stream.functionArn, `${stream.functionArn}:*`],
+      }),
+    );
+    const deployUrl = deploy.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+
+    for (const [name, fn] of [['Run', run], ['Stream', stream], ['Deploy', deploy]] as [string, IFunction][]) {
+      new Alarm(this, `${name}Errors`, {
+        alarmDescription: `${name} function errors`,
+        metric: fn.metricErrors({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      new Alarm(this, `${name}Throttles`, {
+        alarmDescription: `${name} function throttles`,
+        metric: fn.metricThrottles({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    new CfnOutput(this, 'RunEndpoint', { value: runUrl.url, description: 'JSON routes (invoke, sessions, pipelines, …)' });
+    new CfnOutput(this, 'StreamEndpoint', { value: streamUrl.url, description: 'POST /v1/agents/{name}/stream (SSE, response streaming)' });
+    new CfnOutput(this, 'DeployEndpoint', { value: deployUrl.url, description: 'hot-swap deploy API (IAM auth, SigV4)' });
+    new CfnOutput(this, 'SessionsTable', { value: sessions.tableName });
+    new CfnOutput(this, 'IRBucket', { value: irBucket.bucketName });
+    new CfnOutput(this, 'AnthropicKeySecret', { value: anthropicKey.secretName, description: 'put the Anthropic key here' });
+    new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
+
+    this.acknowledgeNagFindings({ run, stream, deploy }, irBucket);
+  }
+
+  /** Acknowledged cdk-nag findings; every one carries its reason. */
+  private acknowledgeNagFindings(functions: Record<'run' | 'stream' | 'deploy', NodejsFunction>, irBucket: Bucket): void {
+    const ref = (c: Construct) => `<${this.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
+    for (const secret of this.node.findAll().filter((c) => c instanceof Secret)) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'The Anthropic key is issued by Anthropic and the API keys are handed to clients; neither can be rotated by a Lambda rotation function without breaking its users.',
+      });
+    }
+    Validations.of(irBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'The bucket holds content-addressed package IRs written only by the deploy function; server access logs would need a second bucket for no audit gain over CloudTrail.',
+    });
+    for (const fn of Object.values(functions)) {
+      Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'The runtime is pinned to Node.js 22 (Runtime.NODEJS_22_X), the version the project supports and tests.' });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWSLambdaBasicExecutionRole only allows writing CloudWatch Logs.',
+      });
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${ref(irBucket)}/ir/*]`,
+        reason: 'IR objects are content-addressed (ir/<sha256>.json): their keys are unknown at synth, so access is limited to the ir/ prefix and to GetObject (run, stream) or PutObject (deploy).',
+      });
+    }
+    for (const target of [functions.run, functions.stream]) {
+      Validations.of(functions.deploy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${ref(target)}:*]`,
+        reason: 'The hot-swap reads and moves the versions and the live alias of exactly the run and stream functions; version numbers are created at deploy time.',
+      });
+    }
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,45 @@
+/**
+ * NodejsFunction bundling for the three functions: the esbuild settings of
+ * scripts/build-functions.mjs (so the bench measures what ships), plus the
+ * package IR and the package's own files copied beside the bundle.
+ */
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET, esbuildOptions } from '../scripts/build-functions.mjs';
+
+/** File name of the bundled IR inside each function's code asset. */
+export const BUNDLED_IR_FILE = 'ir.json';
+/** Folder of the package's files (MCP server scripts …) inside each function's code asset. */
+export const BUNDLED_PACKAGE_DIR = 'package';
+
+export interface FunctionBundlingInput {
+  /** absolute path of the IR JSON written at synth time */
+  irFile: string;
+  /** absolute path of the package folder, copied so that stdio servers' relative paths resolve */
+  packageDir?: string;
+}
+
+/** Bundling options for one function. Runs local esbuild: no Docker. */
+export function functionBundling(input: FunctionBundlingInput): BundlingOptions {
+  const quote = (p: string) => `'${p.replace(/'/g, `'\\''`)}'`;
+  return {
+    format: OutputFormat.ESM,
+    target: NODE_TARGET,
+    minify: esbuildOptions.minify === true,
+    sourceMap: esbuildOptions.sourcemap === true,
+    sourcesContent: false,
+    mainFields: esbuildOptions.mainFields,
+    externalModules: EXTERNAL_MODULES,
+    banner: ESM_REQUIRE_BANNER,
+    forceDockerBundling: false,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        `cp ${quote(input.irFile)} ${quote(`${outputDir}/${BUNDLED_IR_FILE}`)}`,
+        ...(input.packageDir
+          ? [`mkdir -p ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)}`, `cd ${quote(input.packageDir)} && find . -maxdepth 2 -type f ! -path './node_modules/*' ! -name '*.ias' -exec cp --parents {} ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)} \\;`]
+          : []),
+      ],
+    },
+  };
+}

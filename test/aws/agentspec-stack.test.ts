@@ -1,0 +1,175 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildAgentSpecApp } from '../../infra/build-app.js';
+import type { PackageSource } from '../../infra/package-source.js';
+
+const projectRoot = resolve(import.meta.dirname, '../..');
+let outdir: string;
+let template: Template;
+let json: string;
+let source: PackageSource;
+let synthError: unknown;
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+const resources = (type: string): [string, Resource][] => Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+const logicalId = (type: string, pathPart: string): string => {
+  const found = resources(type).find(([id]) => id.startsWith(pathPart));
+  if (!found) throw new Error(`no ${type} ${pathPart}`);
+  return found[0];
+};
+
+// Synth bundles three functions with esbuild: do it once for the file.
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'agentspec-cdk-'));
+  const app = new App({ outdir, context: { package: 'examples/support/agents.ias' } });
+  const built = buildAgentSpecApp(app, { projectRoot, irOutDir: join(outdir, 'agentspec') });
+  source = built.source;
+  try {
+    app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+  template = Template.fromStack(built.stack);
+  json = JSON.stringify(template.toJSON());
+});
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the AgentSpec CDK stack', () => {
+  it('passes cdk-nag AwsSolutions checks with every acknowledgement carrying a reason', () => {
+    expect(synthError).toBeUndefined();
+    const reportFile = join(outdir, 'validation-report.json');
+    if (existsSync(reportFile)) {
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { pluginReports: { violations: { severity: string }[] }[] };
+      expect(report.pluginReports.flatMap((p) => p.violations).filter((v) => v.severity === 'error')).toEqual([]);
+    }
+  });
+
+  it('runs the three functions as bundled ESM on Node 22, arm64, from the package deploy block', () => {
+    const fns = resources('AWS::Lambda::Function');
+    expect(fns).toHaveLength(3);
+    for (const [, fn] of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    }
+    // examples/support/agents.ias: deploy "aws" target "lambda" { memory "1024Mi" timeout "300s" }
+    expect(source.lambda).toEqual({ memoryMb: 1024, timeoutSeconds: 300, architecture: 'arm64' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(': run$'), MemorySize: 1024, Timeout: 300 });
+    expect(source.region).toBe('eu-west-1');
+  });
+
+  it('bundles minified ESM with source maps, the IR beside the code, and @aws-sdk left to the runtime', () => {
+    const assets = readFileSync(join(outdir, 'AgentSpec-support.assets.json'), 'utf8');
+    const dirs = [...assets.matchAll(/"path": "(asset\.[0-9a-f]+)"/g)].map((m) => m[1]!).filter((d) => existsSync(join(outdir, d, 'index.mjs')));
+    expect(dirs.length).toBeGreaterThanOrEqual(3);
+    for (const dir of dirs) {
+      const code = readFileSync(join(outdir, dir, 'index.mjs'), 'utf8');
+      expect(existsSync(join(outdir, dir, 'index.mjs.map'))).toBe(true);
+      // minified: very long lines (the few line breaks left are inside template literals)
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      expect(code).toMatch(/createRequire/);
+      expect(code).toMatch(/from\s*"@aws-sdk\/client-/);
+    }
+    const withIr = dirs.filter((d) => existsSync(join(outdir, d, 'ir.json')));
+    expect(withIr.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(readFileSync(join(outdir, withIr[0]!, 'ir.json'), 'utf8'))).toEqual(source.ir);
+  });
+
+  it('points a live alias of run and stream at the published version, and the URLs at the alias', () => {
+    const aliases = resources('AWS::Lambda::Alias');
+    expect(aliases.map(([, a]) => a.Properties.Name)).toEqual(['live', 'live']);
+    const urls = resources('AWS::Lambda::Url');
+    const streamUrl = urls.find(([, u]) => u.Properties.InvokeMode === 'RESPONSE_STREAM');
+    expect(streamUrl?.[1].Properties).toMatchObject({ AuthType: 'NONE', Qualifier: 'live', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'StreamFunction'), 'Arn'] } });
+    const runUrl = urls.find(([, u]) => u.Properties.InvokeMode === 'BUFFERED');
+    expect(runUrl?.[1].Properties).toMatchObject({ AuthType: 'NONE', Qualifier: 'live' });
+    const deployUrl = urls.find(([, u]) => u.Properties.AuthType === 'AWS_IAM');
+    expect(deployUrl?.[1].Properties).toMatchObject({ TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'DeployFunction'), 'Arn'] } });
+    expect(deployUrl?.[1].Properties.Qualifier).toBeUndefined();
+  });
+
+  it('keeps sessions in an on-demand table with TTL and point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: Match.anyValue(),
+    });
+  });
+
+  it('stores IRs in an encrypted, versioned, private bucket that refuses plain HTTP', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('creates the secrets with generated placeholders and never puts a secret value in the template', () => {
+    const secrets = resources('AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(2);
+    for (const [, s] of secrets) {
+      expect(s.Properties.GenerateSecretString).toBeDefined();
+      expect(s.Properties.SecretString).toBeUndefined();
+    }
+    expect(json).not.toMatch(/sk-ant-/);
+    expect(json).not.toMatch(/ANTHROPIC_API_KEY"\s*:/);
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(vars).filter((k) => /KEY|TOKEN|PASSWORD/i.test(k) && !k.endsWith('_SECRET'))).toEqual([]);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AGENTSPEC_ANTHROPIC_SECRET: { Ref: logicalId('AWS::SecretsManager::Secret', 'AnthropicApiKey') } }) },
+    });
+  });
+
+  it('grants least privilege: run/stream read the secrets, IRs and table; deploy writes IRs and moves only the two functions', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const statementsOf = (fnPrefix: string) => {
+      const policy = policies.find(([id]) => id.startsWith(`${fnPrefix}ServiceRoleDefaultPolicy`));
+      return JSON.stringify(policy?.[1].Properties.PolicyDocument);
+    };
+    const run = statementsOf('RunFunction');
+    expect(run).toContain('secretsmanager:GetSecretValue');
+    expect(run).toContain('"s3:GetObject"');
+    expect(run).toContain('dynamodb:PutItem');
+    expect(run).not.toContain('s3:PutObject');
+    expect(run).not.toContain('lambda:');
+    const deploy = statementsOf('DeployFunction');
+    expect(deploy).toContain('"s3:PutObject"');
+    expect(deploy).not.toContain('secretsmanager');
+    expect(deploy).not.toContain('dynamodb');
+    expect(deploy).toContain('lambda:UpdateAlias');
+    expect(deploy).toContain('lambda:PublishVersion');
+    expect(deploy).not.toMatch(/"Resource":"\*"/);
+    expect(JSON.stringify(policies)).not.toMatch(/"Action":"\*"|"s3:\*"|"lambda:\*"|"dynamodb:\*"/);
+    // the deploy function's lambda permissions name only the run and stream functions
+    const lambdaStatement = (JSON.parse(deploy) as { Statement: { Action: unknown; Resource: unknown }[] }).Statement.find((s) => JSON.stringify(s.Action).includes('lambda:UpdateAlias'))!;
+    const named = JSON.stringify(lambdaStatement.Resource);
+    expect(named).toContain(logicalId('AWS::Lambda::Function', 'RunFunction'));
+    expect(named).toContain(logicalId('AWS::Lambda::Function', 'StreamFunction'));
+    expect(named).not.toContain(logicalId('AWS::Lambda::Function', 'DeployFunction'));
+  });
+
+  it('keeps logs for a month and alarms on errors and throttles of each function', () => {
+    expect(resources('AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
+    expect(alarms.filter((m) => m === 'Errors')).toHaveLength(3);
+    expect(alarms.filter((m) => m === 'Throttles')).toHaveLength(3);
+  });
+
+  it('outputs the endpoints', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret']));
+    expect(JSON.stringify(outputs.StreamEndpoint!.Value)).toContain('FunctionUrl');
+  });
+});
