@@ -31,16 +31,14 @@ export interface CallOptions {
   toolChoice?: ModelRequest['tool_choice'];
   /** stream text deltas as `text` events (only calls whose text is the answer) */
   emitText: boolean;
-  /** appended to the agent's system prompt (strategy instructions) */
-  systemSuffix?: string;
 }
 
 /** Makes one model call on `messages` (not modified). */
 export async function callModel(ctx: RunContext, messages: Message[], options: CallOptions): Promise<ModelTurn> {
   ctx.turns.check();
   const tools = options.tools ?? ctx.tools;
-  const system = options.systemSuffix ? (ctx.system ? `${ctx.system}\n\n${options.systemSuffix}` : options.systemSuffix) : ctx.system;
-  const request: ModelRequest = { model: ctx.agent.model, system, messages, temperature: ctx.agent.attrs.temperature };
+  // strategies put their instructions in messages, not the system prompt, so the cached system prefix stays the same
+  const request: ModelRequest = { model: ctx.agent.model, system: ctx.system, messages, temperature: ctx.agent.attrs.temperature };
   if (tools.length > 0) {
     request.tools = tools;
     // the API only accepts tool_choice alongside tools; with none, no tool can be used anyway

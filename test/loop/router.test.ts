@@ -3,6 +3,9 @@ import type { RunEvent } from '../../shared/loop/types.js';
 import { agent, prompt } from '../helpers/ir-builder.js';
 import { requestText, say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { harness } from './runtime-factory.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { fakeServerRuntime, sentText } from './runtime-factory.js';
 
 const resources = () => [
   agent('front', {
@@ -46,5 +49,27 @@ describe('router strategy', () => {
     const { runtime } = harness(provider, resources());
 
     await expect(runtime.invoke('front', { message: 'x' })).rejects.toMatchObject({ code: 'upstream_error', details: { picked: 'sales' } });
+  });
+});
+
+describe('router through the Anthropic provider and the fake Messages API', () => {
+  let fake: FakeAnthropic;
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('sends the forced route tool on the wire and the message to the picked delegate', async () => {
+    fake.script({ toolUses: [{ name: 'route', input: { agent: 'tech' } }] }, { text: 'Restart the router.' });
+    const { runtime } = fakeServerRuntime(fake, resources());
+
+    const result = await runtime.invoke('front', { message: 'My wifi is down' });
+
+    expect(result.output).toBe('Restart the router.');
+    expect(fake.requests[0]!.body.tool_choice).toEqual({ type: 'tool', name: 'route' });
+    expect(sentText(fake.requests[1]!)).toBe('My wifi is down');
+    expect(fake.requests[1]!.body.tools).toBeUndefined();
   });
 });
