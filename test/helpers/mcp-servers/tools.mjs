@@ -16,7 +16,7 @@ export function createTestServer() {
   server.registerTool('fail', { description: 'Always reports a tool error.', inputSchema: {} }, async () => ({ isError: true, content: [{ type: 'text', text: 'the fail tool failed on purpose' }] }));
   server.registerTool('crash', { description: 'Ends the server process at once.', inputSchema: {} }, async () => {
     process.stderr.write('crashing on request\n');
-    setImmediate(() => process.exit(3));
+    setTimeout(() => process.exit(3), 0);
     return new Promise(() => {});
   });
   server.registerTool('whoami', { description: 'Returns the server pid and the names of its environment variables.', inputSchema: {} }, async () =>
