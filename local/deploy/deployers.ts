@@ -39,7 +39,16 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
     const { ProcessDeployer } = await import('../../shared/deploy/process/index.js');
     return new ProcessDeployer({ command: serveCommand(), ...(options.env ? { env: options.env } : {}) });
   },
+  docker: async (options) => {
+    const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('../../shared/deploy/docker/index.js'), import('./bundle-runtime.js')]);
+    return new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) });
+  },
 };
+
+function dockerOptions(options: DeployerOptions): { env?: Record<string, string>; removeImages?: boolean } {
+  const env = options.env ? Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined)) : undefined;
+  return { ...(env ? { env } : {}), ...(options.removeImages ? { removeImages: true } : {}) };
+}
 
 /** The deployer for a target kind; `config_error` naming the supported kinds when there is none. */
 export async function deployerFor(kind: DeployTargetKind, options: DeployerOptions = {}): Promise<Deployer> {

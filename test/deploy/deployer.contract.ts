@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import type { DeployerOptions } from '../../local/deploy/deployers.js';
+import type { TargetState } from '../../shared/deploy/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { freePort, writePackage, type PackageOptions } from './helpers/deploy-package.js';
 
@@ -24,6 +25,8 @@ export interface DeployerContractSetup {
   /** the id that must stay the same on a no-op apply and change on a changed one */
   identity: (ids: Record<string, string | number>) => string | number | undefined;
   beforeAll?: () => Promise<void>;
+  /** target-specific checks on what apply produced (docker: image config and history) */
+  inspect?: (state: TargetState, secret: string) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -96,6 +99,15 @@ export function runDeployerContract(name: string, setup: DeployerContractSetup):
       expect(String(body.output)).toMatch(/^pong \d+$/);
       expect(fake.requests[before]?.apiKey).toBe(TEST_SECRET);
     });
+
+    if (setup.inspect) {
+      it('passes the target-specific checks on what apply produced', async () => {
+        const state = JSON.parse(await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8')) as { targets: Record<string, TargetState> };
+        const main = state.targets.main;
+        expect(main).toBeDefined();
+        if (main) await setup.inspect?.(main, TEST_SECRET);
+      });
+    }
 
     it('keeps secret values out of the state file', async () => {
       const text = await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8');
