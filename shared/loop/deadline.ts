@@ -7,6 +7,8 @@
  */
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../errors.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Deadline {
   readonly signal: AbortSignal;
   /** Stops the timer and, when `abort` is set, aborts whatever still runs under this signal. */
@@ -16,9 +18,10 @@ export interface Deadline {
 /** Combines the caller's signal with a timeout, without `AbortSignal.any` (cheaper and leak-free). */
 export function createDeadline(timeoutMs: number, callerSignal?: AbortSignal): Deadline {
   const controller = new AbortController();
+  // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): clamp instead
   const timer = setTimeout(() => {
     controller.abort(new AgentSpecError(ErrorCode.Timeout, `The invocation did not finish within ${timeoutMs} ms.`, { details: { timeout_ms: timeoutMs } }));
-  }, timeoutMs);
+  }, Math.min(timeoutMs, MAX_TIMER_MS));
   const onCallerAbort = () => controller.abort(cancellation(callerSignal!.reason));
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });

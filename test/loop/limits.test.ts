@@ -86,7 +86,34 @@ describe('token_budget', () => {
   });
 });
 
+describe('token_budget with concurrent calls', () => {
+  it('map-reduce parts reserve their worst case, so together they stay within the budget', async () => {
+    // Prepare: every call spends all the output it is allowed
+    const provider = scriptedProvider(useTools({ name: 'split', input: { parts: ['p1', 'p2', 'p3', 'p4'] } })).otherwise((request) => ({
+      text: 'x',
+      delayMs: 10,
+      usage: { input: 50, output: request.max_tokens! },
+    }));
+    const budget = 2_000;
+    const { runtime } = harness(provider, [agent('mr', { strategy: 'map-reduce', token_budget: budget })], { maxTokensPerCall: 600 });
+
+    // Act
+    const error = await failureOf(runtime.invoke('mr', { message: 'four parts' }));
+
+    // Assess: some parts were refused before their call; what was spent fits
+    expect(error.code).toBe('budget_exceeded');
+    expect((error.details.tokens as { total: number }).total).toBeLessThanOrEqual(budget);
+  });
+});
+
 describe('timeout', () => {
+  it('keeps a long timeout long (no timer overflow)', async () => {
+    const provider = scriptedProvider({ text: 'ok', delayMs: 30 });
+    const { runtime } = harness(provider, [agent('bot', { timeout_ms: 30 * 24 * 3600 * 1000 })]);
+
+    await expect(runtime.invoke('bot', { message: 'x' })).resolves.toMatchObject({ output: 'ok' });
+  });
+
   it('stops a slow run with timeout and the usage so far', async () => {
     const provider = scriptedProvider(useTools({ name: 'slow' }));
     const tools = testTools({ name: 'slow', delayMs: 5_000 });
