@@ -57,7 +57,7 @@ describe('command executor', () => {
     const result = await registry.call('bot', 'cmd', {}, ctxFor());
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
 
-    expect(result).toEqual({ ok: false, error: expect.stringContaining('timed out after 2.5 s') });
+    expect(result).toEqual({ ok: false, error: expect.stringContaining('timed out after 2500 ms') });
     expect(await eventually(() => !isAlive(grandchild))).toBe(true);
   });
 
