@@ -88,6 +88,13 @@ os._exit(_status)
 /** Node's memory is fixed at spawn (--max-old-space-size and the address-space limit), so node pools per memory size. */
 export const NODE_BOOTSTRAP = String.raw`
 const fs = require('node:fs'), vm = require('node:vm'), Module = require('node:module'), path = require('node:path');
+// Pay now, while waiting, for what the first call would otherwise pay: the
+// stdout/stderr handles, console's stream binding, the compiler path, require.
+const filename = path.join(process.cwd(), 'inline.js');
+const localRequire = Module.createRequire(filename);
+process.stdout.write('');
+process.stderr.write('');
+vm.compileFunction('return 0', []);
 try { fs.writeSync(3, 'R'); fs.closeSync(3); } catch {}
 const one = Buffer.alloc(1);
 let line = '';
@@ -105,12 +112,11 @@ for (let off = 0; off < size; ) {
 const header = JSON.parse(body.toString('utf8'));
 for (const key of Object.keys(process.env)) delete process.env[key];
 Object.assign(process.env, header.env);
-const filename = path.join(process.cwd(), 'inline.js');
 const fn = vm.compileFunction(header.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
 const mod = new Module(filename);
 mod.filename = filename;
 // Once the event loop is empty, exit at once rather than through the full
 // isolate teardown; stdout and stderr pipes are synchronous on Linux, so nothing is lost.
 process.once('beforeExit', (code) => process.exit(code));
-fn.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, path.dirname(filename));
+fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(filename));
 `;

@@ -126,6 +126,8 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
     log({ level: 'error', event: 'sandbox.pool', key, message: `Cannot keep ${key} interpreters warm; calls start cold.`, error: error instanceof Error ? error.message : String(error) });
   });
   let closed = false;
+  /** working-directory and cgroup removals still under way, awaited by close() */
+  const housekeeping = new Set<Promise<void>>();
   let coldStarts = 0;
   let served = 0;
   const canRun = !options.requireFullIsolation || isolation.full;
@@ -160,6 +162,9 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
           signal: request.signal,
         });
       } finally {
+        const removal = proc.cleanup();
+        housekeeping.add(removal);
+        void removal.finally(() => housekeeping.delete(removal));
         if (!closed && !givenUp.has(key)) pool.fill(key);
       }
     },
@@ -167,6 +172,7 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       closed = true;
       await pool.close();
       await Promise.all([...live].map((p) => p.cleanup()));
+      await Promise.all(housekeeping);
     },
     stats: () => ({ ...pool.stats(), coldStarts, served }),
     warm: () => pool.settled(),

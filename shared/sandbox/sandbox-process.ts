@@ -64,8 +64,8 @@ export class SandboxProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private dead = false;
   private used = false;
-  private cleaned: Promise<void> | null = null;
-  private cgroupRemoved: Promise<void> = Promise.resolve();
+  private released: Promise<void> | null = null;
+  private removed: Promise<void> = Promise.resolve();
 
   constructor(private readonly spec: LaunchSpec) {
     this.child = spawn(spec.command, spec.args, {
@@ -131,7 +131,7 @@ export class SandboxProcess {
     // The call is over: whatever the code left running goes now.
     this.killTree();
     await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
-    await this.removeWorkdir();
+    await this.release();
     if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
     let { code: exitCode, signal } = { code: exit.code, signal: exit.signal as string | null };
     if (this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
@@ -164,25 +164,31 @@ export class SandboxProcess {
     if (this.spec.cgroupDir) killCgroup(this.spec.cgroupDir);
   }
 
-  /** Kills, waits for the end, removes the working directory; the cgroup goes in the background. */
-  private removeWorkdir(): Promise<void> {
-    this.cleaned ??= (async () => {
+  /**
+   * Kills, waits for the end, then removes the working directory and the cgroup
+   * in the background: the caller's result does not wait for housekeeping.
+   * Resolves when the process is gone and its pipes are closed.
+   */
+  private release(): Promise<void> {
+    this.released ??= (async () => {
       this.killTree();
       await this.exited;
       this.child.stdout?.destroy();
       this.child.stderr?.destroy();
       this.child.stdin?.destroy();
       (this.child.stdio[3] as Readable | null)?.destroy();
-      // The kernel refuses to remove a cgroup until its last task is reaped; nobody waits for that but close().
-      if (this.spec.cgroupDir) this.cgroupRemoved = removeCgroup(this.spec.cgroupDir);
-      await rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 });
+      this.removed = Promise.all([
+        rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 }),
+        // The kernel refuses to remove a cgroup until its last task is reaped.
+        this.spec.cgroupDir ? removeCgroup(this.spec.cgroupDir) : undefined,
+      ]).then(() => undefined);
     })();
-    return this.cleaned;
+    return this.released;
   }
 
-  /** Kills everything and removes the working directory and the cgroup. */
+  /** Kills everything and waits until the working directory and the cgroup are removed. */
   async cleanup(): Promise<void> {
-    await this.removeWorkdir();
-    await this.cgroupRemoved;
+    await this.release();
+    await this.removed;
   }
 }

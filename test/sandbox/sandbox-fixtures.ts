@@ -48,7 +48,7 @@ export function processesWithArg(text: string): number[] {
 }
 
 /** Polls `probe` until it returns an empty list or `ms` pass; returns the last answer. */
-export async function settleEmpty(probe: () => number[], ms = 2000): Promise<number[]> {
+export async function settleEmpty<T>(probe: () => T[], ms = 2000): Promise<T[]> {
   const deadline = Date.now() + ms;
   let last = probe();
   while (last.length > 0 && Date.now() < deadline) {
