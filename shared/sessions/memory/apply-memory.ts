@@ -23,6 +23,8 @@ export interface AppliedMemory {
   session: Session;
   /** tokens spent by the strategy (a summary call); zero for a sliding window */
   usage: Usage;
+  /** the leading messages of the input session that a `summary` fold absorbed (none for a sliding window; see `foldSession`) */
+  folded: Message[];
 }
 
 export const SUMMARY_HEADER = 'Summary of the earlier conversation:';
@@ -41,7 +43,7 @@ export async function applyMemory(
 ): Promise<AppliedMemory> {
   if (memory.strategy === 'sliding_window') {
     const messages = slidingWindow(session.messages, memory.max_messages);
-    return { messages, session: { ...session, messages }, usage: { ...ZERO_USAGE } };
+    return { messages, session: { ...session, messages }, usage: { ...ZERO_USAGE }, folded: [] };
   }
   const folded = await summarize(session, { maxMessages: memory.max_messages, provider, model, signal: options.signal });
   const { summary } = folded.session;
@@ -50,6 +52,7 @@ export async function applyMemory(
     ...(summary ? { summary } : {}),
     session: folded.session,
     usage: folded.usage,
+    folded: session.messages.slice(0, session.messages.length - folded.session.messages.length),
   };
 }
 

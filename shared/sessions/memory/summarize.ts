@@ -33,13 +33,13 @@ export const SUMMARY_SYSTEM_PROMPT =
 
 /**
  * Folds the messages older than the kept tail into the summary. The tail is
- * at most half of `maxMessages` (rounded up), so the next fold is not due at
- * the very next turn, and it starts at a clean user message like a sliding
- * window.
+ * at most half of `maxMessages` (rounded up, but at least one user/assistant
+ * pair when the limit allows), so the next fold is not due at the very next
+ * turn, and it starts at a clean user message like a sliding window.
  */
 export async function summarize(session: Session, options: SummarizeOptions): Promise<Summarized> {
   if (session.messages.length <= options.maxMessages) return { session, usage: { ...ZERO_USAGE } };
-  const tail = slidingWindow(session.messages, Math.ceil(options.maxMessages / 2));
+  const tail = slidingWindow(session.messages, tailSize(options.maxMessages));
   const older = session.messages.slice(0, session.messages.length - tail.length);
   const response = await collect(
     options.provider.stream(
@@ -54,6 +54,11 @@ export async function summarize(session: Session, options: SummarizeOptions): Pr
   );
   const summary = response.text.trim() || session.summary;
   return { session: { ...session, messages: tail, ...(summary ? { summary } : {}) }, usage: response.usage };
+}
+
+/** How many recent messages a fold may keep. */
+export function tailSize(maxMessages: number): number {
+  return Math.max(Math.ceil(maxMessages / 2), Math.min(2, maxMessages));
 }
 
 /** The user message of the summary call: the previous summary, then the messages to fold as a transcript. */
