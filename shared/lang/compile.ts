@@ -27,10 +27,10 @@ export interface CompileResult {
 export function compile(source: string, options: CompileOptions): CompileResult {
   const { file } = options;
   const parsed = parse(source, file);
-  const diagnostics = [...parsed.diagnostics, ...validate(parsed.file, file)];
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
   let node = parsed.file;
   let doc = new DocumentIndex(node);
+  const diagnostics = [...parsed.diagnostics, ...validate(node, file, doc)];
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
   if (options.env !== undefined) {
     const overlaid = applyEnvironment(node, doc, options.env, file, diagnostics);
     if (!overlaid || diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };

@@ -75,21 +75,25 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
   const pkg = { name: str(header)!, version: header.args[2]!.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
+  // The document hash is computed over canonical JSON that reuses each
+  // resource's canonical attributes, so no attribute tree is serialised twice.
+  const canonicalResources: string[] = [];
   for (const st of doc.ordered) {
     const kind = KINDS[st.kind];
     if (!kind) continue;
     const attributes = lowerAttributes(st.kind, st.entry, types);
-    resources.push({
-      kind,
-      name: st.name,
-      fqn: `${pkg.name}/${kind}/${st.name}`,
-      hash: sha256Hex(canonicalJson(attributes)),
-      attributes,
-    } as IRResource);
+    const canonical = canonicalJson(attributes);
+    const fqn = `${pkg.name}/${kind}/${st.name}`;
+    const hash = sha256Hex(canonical);
+    resources.push({ kind, name: st.name, fqn, hash, attributes } as IRResource);
+    canonicalResources.push(`{"attributes":${canonical},"fqn":${JSON.stringify(fqn)},"hash":"${hash}","kind":"${kind}","name":${JSON.stringify(st.name)}}`);
   }
   const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
   if (environment !== undefined) body.environment = environment;
-  return { ...body, hash: sha256Hex(canonicalJson(body)) };
+  const head = canonicalJson({ ...body, resources: [] });
+  // `resources` sorts last among the document's keys, so the list closes the object.
+  const canonicalDocument = `${head.slice(0, -3)}[${canonicalResources.join(',')}]}`;
+  return { ...body, hash: sha256Hex(canonicalDocument) };
 }
 
 function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unknown {
@@ -202,6 +206,10 @@ function lowerTool(tool: Entry): IRTool {
   };
 }
 
+function usesOf(uses: Entry[], kind: string): string[] {
+  return uses.filter((u) => u.args[0]?.type === 'ident' && u.args[0].value === kind).map((u) => lastString(u)!);
+}
+
 function lowerAgent(entry: Entry): IRAgent['attributes'] {
   const b = entry.body;
   const model = str(attr(b, 'model')) ?? '';
@@ -209,10 +217,9 @@ function lowerAgent(entry: Entry): IRAgent['attributes'] {
   const strategy = str(attr(b, 'strategy'));
   const memory = attr(b, 'memory')?.body;
   const uses = attrs(b, 'uses');
-  const usesOf = (kind: string) => uses.filter((u) => u.args[0]?.type === 'ident' && u.args[0].value === kind).map((u) => lastString(u)!);
   return compact({
-    prompt: usesOf('prompt')[0],
-    skills: usesOf('skill'),
+    prompt: usesOf(uses, 'prompt')[0],
+    skills: usesOf(uses, 'skill'),
     model,
     provider: slash < 0 ? 'anthropic' : model.slice(0, slash),
     strategy: (strategy === 'plan-execute' ? 'plan-and-execute' : (strategy ?? DEFAULTS.agent.strategy)) as Strategy,

@@ -116,17 +116,18 @@ export class ReferenceChecker {
   }
 
   private checkFieldRefs(owner: Entry, from: string): void {
-    const check = (v: Value | undefined) => {
-      if (v?.type === 'string') this.ref('type', v.value, v.range, from);
-    };
     if (!owner.body) {
-      if (owner.args[1]?.type === 'ident' && owner.args[1].value === 'list') check(owner.args[2]);
+      if (owner.args[1]?.type === 'ident' && owner.args[1].value === 'list') this.checkTypeRef(owner.args[2], from);
       return;
     }
     for (const f of owner.body.entries) {
       const a = f.args;
-      check(a[0]?.type === 'ident' && a[0].value === 'list' ? a[1] : a[0]);
+      this.checkTypeRef(a[0]?.type === 'ident' && a[0].value === 'list' ? a[1] : a[0], from);
     }
+  }
+
+  private checkTypeRef(v: Value | undefined, from: string): void {
+    if (v?.type === 'string') this.ref('type', v.value, v.range, from);
   }
 
   private checkSkill(st: Statement): void {

@@ -210,39 +210,38 @@ export class StructureChecker {
 
   private checkShape(spec: AttrSpec, e: Entry, what: string): void {
     const a = e.args;
-    const bad = (form: string) => this.error(e.range, `In ${what}, write \`${form}\`.`);
     switch (spec.shape) {
       case 'uses':
-        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]!.type !== 'string') bad('uses prompt "<name>"` or `uses skill "<name>"');
+        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]!.type !== 'string') this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
         return;
       case 'exposes':
-        if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]!.type !== 'string') bad('exposes skill "<name>"');
+        if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]!.type !== 'string') this.badShape(e, what, 'exposes skill "<name>"');
         return;
       case 'connects': {
         const target = what.startsWith('client') ? 'server' : 'client';
-        if (a.length !== 3 || !isWord(a[0], 'to') || !isWord(a[1], target) || a[2]!.type !== 'string') bad(`connects to ${target} "<name>"`);
+        if (a.length !== 3 || !isWord(a[0], 'to') || !isWord(a[1], target) || a[2]!.type !== 'string') this.badShape(e, what, `connects to ${target} "<name>"`);
         return;
       }
       case 'delegate':
         if (a.length !== 5 || !isWord(a[0], 'to') || !isWord(a[1], 'agent') || a[2]!.type !== 'string' || !isWord(a[3], 'when') || a[4]!.type !== 'string') {
-          bad('delegate to agent "<name>" when "<condition>"');
+          this.badShape(e, what, 'delegate to agent "<name>" when "<condition>"');
         }
         return;
       case 'rule':
-        if (a.length !== 2 || a[0]!.type !== 'ident' || a[1]!.type !== 'string') bad(`${e.key} <subject> "<value>"`);
+        if (a.length !== 2 || a[0]!.type !== 'ident' || a[1]!.type !== 'string') this.badShape(e, what, `${e.key} <subject> "<value>"`);
         return;
       case 'step':
-        if (a.length !== 1 || a[0]!.type !== 'string' || !e.body) bad('step "<name>" { agent "<agent>" … }');
+        if (a.length !== 1 || a[0]!.type !== 'string' || !e.body) this.badShape(e, what, 'step "<name>" { agent "<agent>" … }');
         else this.checkBody('step', e.body, e, `step "${a[0].value}" of ${what}`);
         return;
       case 'tool': {
         const kind = a[0]?.type === 'ident' ? a[0].value : undefined;
         if (kind === 'mcp') {
-          if (a.length !== 2 || a[1]!.type !== 'string' || !/^[^/]+\/.+$/.test(a[1].value) || e.body) bad('tool mcp "<server>/<tool>"');
+          if (a.length !== 2 || a[1]!.type !== 'string' || !/^[^/]+\/.+$/.test(a[1].value) || e.body) this.badShape(e, what, 'tool mcp "<server>/<tool>"');
           return;
         }
         if (kind === 'http' || kind === 'command' || kind === 'inline') {
-          if (a.length !== 1 || !e.body) bad(`tool ${kind} { … }`);
+          if (a.length !== 1 || !e.body) this.badShape(e, what, `tool ${kind} { … }`);
           else this.checkBody(kind, e.body, e, `the ${kind} tool of ${what}`);
           return;
         }
@@ -250,6 +249,10 @@ export class StructureChecker {
         return;
       }
     }
+  }
+
+  private badShape(e: Entry, what: string, form: string): void {
+    this.error(e.range, `In ${what}, write \`${form}\`.`);
   }
 
   private checkMap(body: Body, what: string): void {

@@ -6,10 +6,10 @@ import { StructureChecker } from './validate-structure.js';
 import { ReferenceChecker } from './validate-references.js';
 
 /** All structural and semantic diagnostics of a parsed file, sorted by position. */
-export function validate(node: FileNode, file: string): Diagnostic[] {
+export function validate(node: FileNode, file: string, doc: DocumentIndex = new DocumentIndex(node)): Diagnostic[] {
   const out: Diagnostic[] = [];
   new StructureChecker(file, out).checkFile(node);
-  new ReferenceChecker(new DocumentIndex(node), file, out).checkAll();
+  new ReferenceChecker(doc, file, out).checkAll();
   return sortDiagnostics(out);
 }
 
