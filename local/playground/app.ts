@@ -56,7 +56,7 @@ function renderToolCall(call: ToolCall): void {
   const status = call.status ?? 'running';
   card.dataset.status = status;
   card.innerHTML = '';
-  card.append(el('summary', 'tool-head', `🔧 ${call.name} — ${status}${call.duration_ms !== undefined ? ` in ${call.duration_ms} ms` : ''}`));
+  card.append(el('summary', 'tool-head', `tool ${call.name} — ${status}${call.duration_ms !== undefined ? ` in ${call.duration_ms} ms` : ''}`));
   card.append(el('div', 'label', 'input'), el('pre', 'tool-input', pretty(call.input)));
   if (call.output !== undefined) card.append(el('div', 'label', 'output'), el('pre', 'tool-output', pretty(call.output)));
   if (call.error) card.append(el('div', 'label', 'error'), el('pre', 'tool-error', call.error));
@@ -71,8 +71,19 @@ async function send(event: Event): Promise<void> {
   state.busy = true;
   input.value = '';
   addMessage('user', message);
-  const answer = addMessage('assistant', '');
-  answer.classList.add('streaming');
+  // Text bubbles are created as text arrives, so a tool call shows between the
+  // text before it and the text after it, in the order things happened.
+  let answer: HTMLElement | undefined;
+  let answered = false;
+  const appendText = (text: string) => {
+    if (!answer) {
+      answer = addMessage('assistant', '');
+      answer.classList.add('streaming');
+    }
+    answer.textContent += text;
+    answered = true;
+  };
+  $('stats').textContent = 'running…';
   try {
     if ($<HTMLInputElement>('use-session').checked && !state.sessionId) {
       const created = await api<{ session_id: string }>(`/v1/agents/${encodeURIComponent(agent)}/sessions`, { method: 'POST', body: '{}' });
@@ -88,12 +99,16 @@ async function send(event: Event): Promise<void> {
     const parser = createParser({
       onEvent(msg: EventSourceMessage) {
         const data = JSON.parse(msg.data);
-        if (msg.event === 'text') answer.textContent += data.text;
-        else if (msg.event === 'tool_call_start' || msg.event === 'tool_call_end') renderToolCall(data);
+        if (msg.event === 'text') appendText(data.text);
+        else if (msg.event === 'tool_call_start' || msg.event === 'tool_call_end') {
+          answer?.classList.remove('streaming');
+          answer = undefined;
+          renderToolCall(data);
+        }
         else if (msg.event === 'error') addMessage('error', `${data.error}: ${data.message}`);
         else if (msg.event === 'done') {
           $('stats').textContent = `${data.turns} turns · ${data.tokens.total} tokens · ${data.duration_ms} ms`;
-          if (!answer.textContent) answer.textContent = data.output;
+          if (!answered && data.output) appendText(data.output);
         }
       },
     });
@@ -106,7 +121,8 @@ async function send(event: Event): Promise<void> {
   } catch (error) {
     addMessage('error', error instanceof Error ? error.message : String(error));
   } finally {
-    answer.classList.remove('streaming');
+    answer?.classList.remove('streaming');
+    if ($('stats').textContent === 'running…') $('stats').textContent = '';
     state.busy = false;
   }
 }

@@ -1,0 +1,154 @@
+/**
+ * The playground, end to end in headless Chromium: a person picks an agent,
+ * sends a message, watches the text stream in and the tool call appear with
+ * its input, output and duration, continues in the session, and runs a
+ * pipeline. The page talks to the real server, runtime and a real command
+ * tool; only the Anthropic API is the scripted fake. A screenshot is kept in
+ * test-artifacts/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { compile } from '../../shared/lang/index.js';
+import { startServer, type RunningServer } from '../../local/server.js';
+import { playgroundHtml } from '../../local/playground/build-playground.js';
+import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic/index.js';
+import { requireCommand } from '../helpers/require-system.js';
+
+const SOURCE = `package "play" version "1.0.0" lang "2.0"
+
+prompt "helper" {
+  content "You echo things."
+}
+
+prompt "writer" {
+  content "Summarize the findings."
+}
+
+skill "echo" {
+  description "Echo a text back"
+  input {
+    text string required
+  }
+  tool command {
+    binary "cat"
+  }
+}
+
+agent "echoer" {
+  uses prompt "helper"
+  uses skill "echo"
+  model "claude-haiku-4-5"
+}
+
+agent "writer" {
+  uses prompt "writer"
+  model "claude-haiku-4-5"
+}
+
+pipeline "digest" {
+  step "first" {
+    agent "writer"
+    input "{{trigger.topic}}"
+  }
+  step "second" {
+    agent "writer"
+    depends_on ["first"]
+    input "Again: {{steps.first.output}}"
+  }
+}
+`;
+
+function lastMessageHasToolResult(request: RecordedRequest): boolean {
+  const messages = request.body.messages as { content: unknown }[];
+  const last = messages.at(-1)?.content;
+  return Array.isArray(last) && last.some((b: { type?: string }) => b.type === 'tool_result');
+}
+
+function systemText(request: RecordedRequest): string {
+  return JSON.stringify(request.body.system ?? '');
+}
+
+describe('playground in a browser', () => {
+  let fake: FakeAnthropic;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const saved = { url: process.env.ANTHROPIC_BASE_URL, key: process.env.ANTHROPIC_API_KEY };
+
+  beforeAll(async () => {
+    const executablePath = requireCommand('chromium');
+    fake = await startFakeAnthropic();
+    fake.respond((request) => {
+      if (systemText(request).includes('Summarize')) return { text: 'digest step done' };
+      if (lastMessageHasToolResult(request)) return { text: ['The echo tool ', 'said hello.'], chunkDelayMs: 20 };
+      const messages = request.body.messages as unknown[];
+      if (messages.length > 1) return { text: 'Still here, same session.' };
+      return { toolUses: [{ name: 'echo', input: { text: 'hello' } }] };
+    });
+    process.env.ANTHROPIC_BASE_URL = fake.url;
+    process.env.ANTHROPIC_API_KEY = 'test-key';
+    const { ir, diagnostics } = compile(SOURCE, { file: 'play.ias' });
+    if (!ir) throw new Error(`fixture does not compile: ${JSON.stringify(diagnostics)}`);
+    server = await startServer({ runtime: ir, port: 0, apiKeys: [], playgroundHtml: await playgroundHtml(), notice: () => {} });
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await fake?.close();
+    process.env.ANTHROPIC_BASE_URL = saved.url;
+    process.env.ANTHROPIC_API_KEY = saved.key;
+  });
+
+  it('lists the agents and pipelines of the package', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.locator('#agent option').count()).toBe(2);
+    expect(await page.locator('#agent').inputValue()).toBe('echoer');
+    expect(await page.locator('#pipeline option').first().textContent()).toContain('digest');
+  });
+
+  it('streams the answer and shows the tool call with its input, output and duration', async () => {
+    await page.fill('#message', 'please echo hello');
+    await page.press('#message', 'Enter');
+
+    const tool = page.locator('.tool[data-status="ok"]');
+    await tool.waitFor({ timeout: 15_000 });
+    await tool.locator('summary').click();
+    expect(await tool.locator('summary').textContent()).toMatch(/tool echo — ok in \d+ ms/);
+    expect(JSON.parse((await tool.locator('.tool-input').textContent()) ?? '')).toEqual({ text: 'hello' });
+    expect(JSON.parse((await tool.locator('.tool-output').textContent()) ?? '')).toEqual({ text: 'hello' });
+
+    const answer = page.locator('.msg.assistant').first();
+    await expect.poll(() => answer.textContent(), { timeout: 15_000 }).toBe('The echo tool said hello.');
+    await expect.poll(() => page.locator('#stats').textContent()).toMatch(/2 turns/);
+    expect(await page.locator('#session').textContent()).toMatch(/^session /);
+  });
+
+  it('continues the conversation in the same session', async () => {
+    const before = fake.requests.length;
+    await page.fill('#message', 'are you still there?');
+    await page.press('#message', 'Enter');
+    await expect.poll(() => page.locator('.msg.assistant').nth(1).textContent(), { timeout: 15_000 }).toBe('Still here, same session.');
+
+    const sent = fake.requests[before]!.body.messages as { role: string }[];
+    expect(sent.length).toBeGreaterThan(1);
+    expect(JSON.stringify(sent)).toContain('please echo hello');
+  });
+
+  it('runs a pipeline and shows each step', async () => {
+    await page.fill('#trigger', '{"topic": "tea"}');
+    await page.click('#pipeline-form button[type=submit]');
+    await page.locator('.pipeline-status.succeeded').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.step.succeeded').count()).toBe(2);
+    expect(await page.locator('[data-step="second"] pre').textContent()).toBe('digest step done');
+
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/playground.png', fullPage: true });
+  });
+});
