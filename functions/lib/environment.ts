@@ -8,9 +8,8 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Hono } from 'hono';
-import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from '../../shared/aws/index.js';
+import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from '../../shared/aws/environment-config.js';
 import { composeRuntime } from '../../shared/compose/index.js';
 import { createApp } from '../../shared/http/index.js';
 import { loadIR } from '../../shared/ir/index.js';
@@ -35,7 +34,8 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   const baseDir = dirname(fileURLToPath(import.meta.url));
 
   const [loaded, anthropicKey, apiKeys] = await Promise.all([
-    readPackageIRJson(config, { baseDir, s3: () => new S3Client({}) }),
+    // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
+    readPackageIRJson(config, { baseDir, s3: async () => new (await import('@aws-sdk/client-s3')).S3Client({}) }),
     config.anthropicSecret ? secrets.resolve({ source: 'store', key: config.anthropicSecret }) : undefined,
     config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
   ]);
@@ -56,11 +56,8 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   }
 
   const ir = loadIR(loaded.json);
-  const runtime = await composeRuntime(ir, {
-    redactor,
-    secretResolvers: { store: secrets },
-    ...(config.sessionsTable ? { sessions: new DynamoDBSessionStore({ tableName: config.sessionsTable }) } : {}),
-  });
+  const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
+  const runtime = await composeRuntime(ir, { redactor, secretResolvers: { store: secrets }, ...(sessions ? { sessions } : {}) });
   const app = createApp({
     runtime: () => runtime,
     ...(apiKeys ? { apiKeys } : {}),

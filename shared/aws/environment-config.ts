@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../errors.js';
-import { IR_BUCKET_ENV, IR_DIGEST_ENV, getIRJson } from './ir-object.js';
+import { IR_BUCKET_ENV, IR_DIGEST_ENV } from './env-names.js';
 
 export interface AwsEnvironmentConfig {
   /** IR bundled at synth time, relative to `baseDir` */
@@ -57,10 +57,12 @@ export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnviro
  * The package IR JSON of this environment: from S3 when a hot-swap named a
  * digest, else the file bundled beside the code. Validate it with the IR loader.
  */
-export async function readPackageIRJson(config: AwsEnvironmentConfig, options: { baseDir: string; s3: () => S3Client }): Promise<{ json: unknown; digest?: string; source: 's3' | 'bundle' }> {
+export async function readPackageIRJson(config: AwsEnvironmentConfig, options: { baseDir: string; s3: () => Promise<S3Client> }): Promise<{ json: unknown; digest?: string; source: 's3' | 'bundle' }> {
   if (config.irDigest && config.irDigest !== config.bundledIrDigest) {
     const bucket = required(config, 'irBucket', IR_BUCKET_ENV);
-    return { json: await getIRJson(options.s3(), bucket, config.irDigest), digest: config.irDigest, source: 's3' };
+    // loaded only after a hot-swap: a cold start from the bundled IR never pays for the S3 client
+    const { getIRJson } = await import('./ir-object.js');
+    return { json: await getIRJson(await options.s3(), bucket, config.irDigest), digest: config.irDigest, source: 's3' };
   }
   const file = required(config, 'irFile', 'AGENTSPEC_IR_FILE');
   const path = isAbsolute(file) ? file : resolve(options.baseDir, file);

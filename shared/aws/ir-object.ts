@@ -8,10 +8,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRDocument } from '../ir/types.js';
 
-/** Environment variable naming the live IR's digest on the run and stream functions. */
-export const IR_DIGEST_ENV = 'AGENTSPEC_IR_DIGEST';
-/** Environment variable naming the IR bucket. */
-export const IR_BUCKET_ENV = 'AGENTSPEC_IR_BUCKET';
+export { IR_BUCKET_ENV, IR_DIGEST_ENV } from './env-names.js';
 
 /** The bytes stored for an IR and their digest (hex SHA-256). */
 export function serializeIR(ir: IRDocument): { body: string; digest: string } {
