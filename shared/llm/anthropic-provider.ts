@@ -33,7 +33,7 @@ const DEFAULT_MAX_RETRIES = 2;
  * longer types (the API deprecates it for newer models) but still sends as a
  * body field; the language offers it, so we pass it when the agent sets it.
  */
-export type SdkParams = Anthropic.MessageCreateParamsStreaming & { temperature?: number };
+type SdkParams = Anthropic.MessageCreateParamsStreaming & { temperature?: number };
 type SdkEvent = Anthropic.RawMessageStreamEvent;
 
 /** A `ModelProvider` for Claude; credentials and base URL come from options or the environment at call time. */
@@ -84,7 +84,7 @@ export function createProviderFor(provider: string): ModelProvider {
 }
 
 /** The SDK request: system prompt and last tool marked for prompt caching. */
-export function toSdkParams(request: ModelRequest, defaultMaxTokens: number): SdkParams {
+function toSdkParams(request: ModelRequest, defaultMaxTokens: number): SdkParams {
   const params: SdkParams = {
     model: request.model,
     max_tokens: request.max_tokens ?? defaultMaxTokens,

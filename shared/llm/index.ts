@@ -4,6 +4,6 @@
  * non-streaming use.
  */
 export * from './types.js';
-export { createAnthropicProvider, createProviderFor, DEFAULT_MAX_TOKENS, mapStopReason, toSdkParams, type AnthropicProviderOptions } from './anthropic-provider.js';
+export { createAnthropicProvider, createProviderFor, DEFAULT_MAX_TOKENS, mapStopReason, type AnthropicProviderOptions } from './anthropic-provider.js';
 export { parseModel, SUPPORTED_PROVIDERS, type ParsedModel } from './model-string.js';
 export { collect, type CollectedResponse } from './collect.js';
