@@ -71,7 +71,7 @@ export default async function bench(): Promise<void> {
     const actual = source.split('\n').length;
     const check = compile(source, { file: 'bench.ias' });
     if (!check.ir) throw new Error(`generated package is invalid: ${check.diagnostics[0]?.message ?? ''}`);
-    const s = await measure(() => compile(source, { file: 'bench.ias' }), { iterations, warmup: 2 });
+    const s = await measure(() => compile(source, { file: 'bench.ias' }), { iterations, warmup: 5 });
     const k = s.median / (actual / 1000);
     perK.push(k);
     rows.push([`${actual} lines: median`, `${ms(s.median)} (${ms(k)} per 1k lines)`]);

@@ -36,7 +36,8 @@ export class TypeCompiler {
     const cached = this.cache.get(name);
     if (cached) return cached;
     const st = this.doc.names('type').get(name);
-    if (!st || this.stack.has(name)) return { type: 'object' };
+    // Recursion (and absurdly deep reference chains) are cut to a plain object.
+    if (!st || this.stack.has(name) || this.stack.size >= 256) return { type: 'object' };
     this.stack.add(name);
     let schema: JsonSchema;
     const a = st.entry.args;

@@ -40,6 +40,9 @@ export function parse(source: string, file: string): ParseResult {
 
 class SyntaxStop extends Error {}
 
+/** Deepest accepted block nesting (the language needs four); guards the recursion. */
+const MAX_DEPTH = 32;
+
 function isValueStart(t: Token): boolean {
   return t.kind === TokenKind.String || t.kind === TokenKind.Number || t.kind === TokenKind.Identifier || t.kind === TokenKind.LBracket;
 }
@@ -58,6 +61,7 @@ class Parser {
   private pos = 0;
   private prev: Token;
   private commentIndex = 0;
+  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -201,8 +205,15 @@ class Parser {
 
   /** Body := "{" Entries "}" */
   private parseBody(ctx: Ctx): Body {
+    if (this.depth >= MAX_DEPTH) this.fail('an attribute', `blocks nest at most ${MAX_DEPTH} deep`);
     const open = this.expect(TokenKind.LBrace);
-    const entries = this.parseEntries(ctx);
+    this.depth++;
+    let entries: Entry[];
+    try {
+      entries = this.parseEntries(ctx);
+    } finally {
+      this.depth--;
+    }
     const closing = this.takeComments(this.token.start.offset);
     if (this.token.kind !== TokenKind.RBrace) {
       this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.start.line} is not closed`));

@@ -8,6 +8,7 @@ import type { Entry, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { attr, attrs, lastString, str, type DocumentIndex, type Statement } from './document.js';
 import { didYouMean } from './suggest.js';
+import { findCycles, type Edge } from './cycles.js';
 import { placeholders } from './templates.js';
 import type { Range } from './tokens.js';
 
@@ -227,24 +228,11 @@ export class ReferenceChecker {
         if (!steps.has(d.name)) this.report('error', d.range, `Step "${name}" of ${from} depends on unknown step "${d.name}".`, didYouMean(d.name, steps.keys()), 'reference');
       }
     }
-    // Cycle detection: depth-first search with colours; report each cycle once.
-    const colour = new Map<string, 1 | 2>();
-    const path: string[] = [];
-    const visit = (name: string): void => {
-      colour.set(name, 1);
-      path.push(name);
-      for (const d of steps.get(name)!.deps) {
-        if (!steps.has(d.name)) continue;
-        const c = colour.get(d.name);
-        if (c === 1) {
-          const cycle = [...path.slice(path.indexOf(d.name)), d.name];
-          this.report('error', d.range, `Steps of ${from} form a cycle: ${cycle.join(' → ')}.`, 'remove one of these depends_on entries', 'cycle');
-        } else if (c === undefined) visit(d.name);
-      }
-      path.pop();
-      colour.set(name, 2);
-    };
-    for (const name of steps.keys()) if (!colour.has(name)) visit(name);
+    const graph = new Map<string, Edge<Range>[]>();
+    for (const [name, step] of steps) graph.set(name, step.deps.map((d) => ({ to: d.name, edge: d.range })));
+    findCycles(graph, (cycle, range) => {
+      this.report('error', range, `Steps of ${from} form a cycle: ${cycle.join(' → ')}.`, 'remove one of these depends_on entries', 'cycle');
+    });
   }
 
   private checkDefaults(): void {
@@ -259,32 +247,18 @@ export class ReferenceChecker {
   }
 
   private checkTypeCycles(): void {
-    const graph = new Map<string, { to: string; range: Range }[]>();
+    const graph = new Map<string, Edge<Range>[]>();
     for (const st of this.doc.names('type').values()) {
-      const edges: { to: string; range: Range }[] = [];
+      const edges: Edge<Range>[] = [];
       for (const f of st.entry.body?.entries ?? []) {
         const a = f.args;
         const required = a.some((v) => v.type === 'ident' && v.value === 'required');
-        if (required && a[0]?.type === 'string') edges.push({ to: a[0].value, range: a[0].range });
+        if (required && a[0]?.type === 'string') edges.push({ to: a[0].value, edge: a[0].range });
       }
       graph.set(st.name, edges);
     }
-    const colour = new Map<string, 1 | 2>();
-    const path: string[] = [];
-    const visit = (name: string): void => {
-      colour.set(name, 1);
-      path.push(name);
-      for (const e of graph.get(name) ?? []) {
-        if (!graph.has(e.to)) continue;
-        const c = colour.get(e.to);
-        if (c === 1) {
-          const cycle = [...path.slice(path.indexOf(e.to)), e.to];
-          this.report('error', e.range, `Types form a cycle through required fields: ${cycle.join(' → ')}.`, 'make one of these fields optional', 'cycle');
-        } else if (c === undefined) visit(e.to);
-      }
-      path.pop();
-      colour.set(name, 2);
-    };
-    for (const name of graph.keys()) if (!colour.has(name)) visit(name);
+    findCycles(graph, (cycle, range) => {
+      this.report('error', range, `Types form a cycle through required fields: ${cycle.join(' → ')}.`, 'make one of these fields optional', 'cycle');
+    });
   }
 }

@@ -49,6 +49,11 @@ describe('parser', () => {
     expect(diagnostics[0]!.message).toBe('Expected an attribute name, found String "y".');
   });
 
+  it('guards the nesting depth instead of overflowing the stack', () => {
+    const { diagnostics } = parse(`${'a {'.repeat(100_000)}`, 'deep.ias');
+    expect(diagnostics.some((d) => d.hint === 'blocks nest at most 32 deep')).toBe(true);
+  });
+
   it('guards the input size', () => {
     const { diagnostics } = parse(`# ${'x'.repeat(5 * 1024 * 1024)}`, 'big.ias');
     expect(diagnostics[0]!.message).toContain('larger than 5 MiB');

@@ -227,6 +227,13 @@ describe('references', () => {
     const src = pkg(`${PROMPT}\n${agent('')}\npipeline "pl" {\n  step "x" { agent "a" depends_on ["y"] }\n  step "y" { agent "a" depends_on ["x"] }\n}`);
     expectDiagnostic(src, { line: 12, message: 'cycle: x → y → x' });
   });
+  it('checks very long pipelines and type chains without overflowing the stack', () => {
+    const steps = Array.from({ length: 20_000 }, (_, i) => `  step "s${i}" { agent "a"${i > 0 ? ` depends_on ["s${i - 1}"]` : ''} }`).join('\n');
+    const types = Array.from({ length: 5_000 }, (_, i) => `type "t${i}" {\n  next "t${(i + 1) % 5_000}" required\n}`).join('\n');
+    const { diagnostics } = compile(pkg(`${PROMPT}\n${agent('')}\npipeline "long" {\n${steps}\n}\n${types}`), { file: 't.ias' });
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringContaining('Types form a cycle through required fields: t0 → t1')]);
+  });
+
   it('requires pipeline steps', () => {
     expectDiagnostic(pkg('pipeline "pl" {\n}'), { line: 2, message: 'no steps' });
   });

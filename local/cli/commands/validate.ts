@@ -14,7 +14,7 @@ export function register(program: Command): void {
       const diagnostics = check(source, file);
       const valid = !diagnostics.some((d) => d.severity === 'error');
       if (options.json) {
-        const list = diagnostics.map((d) => ({ severity: d.severity, message: d.message, hint: d.hint, file: d.file, line: d.line, column: d.column }));
+        const list = diagnostics.map((d) => ({ severity: d.severity, message: d.message, hint: d.hint ?? null, file: d.file, line: d.line, column: d.column }));
         process.stdout.write(`${JSON.stringify({ valid, diagnostics: list }, null, 2)}\n`);
       } else {
         for (const d of diagnostics) process.stdout.write(`${renderDiagnostic(d, source)}\n`);
