@@ -15,10 +15,13 @@ export type DeployTargetKind = IRDeploy['attributes']['target'];
 export interface DeployerOptions {
   /** extra environment for runtimes started locally (tests: ANTHROPIC_BASE_URL) */
   env?: NodeJS.ProcessEnv;
-  /** print manifests instead of applying (kubernetes) */
-  dryRun?: boolean;
   /** remove images too on destroy (docker) */
   removeImages?: boolean;
+  /** kubeconfig file (kubernetes); KUBECONFIG or ~/.kube/config otherwise */
+  kubeconfig?: string;
+  /** rollout wait (kubernetes) */
+  rolloutTimeoutMs?: number;
+  pollIntervalMs?: number;
 }
 
 export type DeployerFactory = (options: DeployerOptions) => Promise<Deployer>;
@@ -42,6 +45,14 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
   docker: async (options) => {
     const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('../../shared/deploy/docker/index.js'), import('./bundle-runtime.js')]);
     return new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) });
+  },
+  kubernetes: async (options) => {
+    const { KubernetesDeployer } = await import('../../shared/deploy/kubernetes/index.js');
+    return new KubernetesDeployer({
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    });
   },
 };
 

@@ -85,6 +85,19 @@ export async function planDeploy(op: PackageOperation): Promise<PlanResult> {
   return { target: deploy.name, kind: deploy.attributes.target, items: await deployer.plan(ctx) };
 }
 
+/** The Kubernetes manifests apply would send, as YAML with Secret values replaced (`apply --dry-run`). */
+export async function dryRunDeploy(op: PackageOperation): Promise<string> {
+  const { ir } = await loadPackage(op.file, op.env === undefined ? {} : { env: op.env });
+  const deploy = selectDeploy(ir, op.target);
+  if (deploy.attributes.target !== 'kubernetes') {
+    throw new AgentSpecError(ErrorCode.InvalidRequest, `--dry-run prints Kubernetes manifests; "${deploy.name}" targets ${deploy.attributes.target}.`);
+  }
+  const { buildManifests, manifestsYaml } = await import('../../shared/deploy/kubernetes/index.js');
+  const image = deploy.attributes.image ?? '<set image in the deploy block>';
+  const secrets = Object.fromEntries(Object.keys(deploy.attributes.secrets).map((k) => [k, '']));
+  return manifestsYaml(buildManifests({ ir, deploy, image, secrets }));
+}
+
 /** Deploys the package to the target; a no-op when nothing changed. */
 export async function applyDeploy(op: PackageOperation): Promise<ApplyResult> {
   const prepared = await prepare(op);

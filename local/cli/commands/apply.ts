@@ -1,6 +1,6 @@
 /** `agentspec apply <file> [--target NAME] [--env NAME]`: deploy; a no-op when nothing changed. */
 import type { Command } from 'commander';
-import { applyDeploy } from '../../deploy/operations.js';
+import { applyDeploy, dryRunDeploy } from '../../deploy/operations.js';
 
 export function register(program: Command): void {
   program
@@ -11,12 +11,15 @@ export function register(program: Command): void {
     .option('--env <name>', 'environment overlay')
     .option('--dry-run', 'kubernetes: print the manifests as YAML instead of applying')
     .action(async (file: string, options: { target?: string; env?: string; dryRun?: boolean }) => {
+      if (options.dryRun) {
+        process.stdout.write(await dryRunDeploy({ file, ...(options.target ? { target: options.target } : {}), ...(options.env ? { env: options.env } : {}) }));
+        return;
+      }
       const started = Date.now();
       const result = await applyDeploy({
         file,
         ...(options.target ? { target: options.target } : {}),
         ...(options.env ? { env: options.env } : {}),
-        ...(options.dryRun ? { deployer: { dryRun: true } } : {}),
         progress: (message) => process.stderr.write(`… ${message}\n`),
       });
       const took = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,0 +1,111 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
+import { isAgentSpecError } from '../../shared/errors.js';
+import { applyDeploy, destroyDeploy, dryRunDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
+import { startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
+import { writePackage } from './helpers/deploy-package.js';
+
+const SECRET = 'sk-k8s-secret-77d1';
+let api: K8sRecordingServer;
+let kubeconfig: string;
+let op: PackageOperation;
+
+async function newPackage(extra: string[] = []): Promise<PackageOperation> {
+  const file = await writePackage({
+    target: 'kubernetes',
+    port: 8080,
+    deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/deploytest:1"', 'autoscale {', '  min 2', '  max 5', '  metric "cpu"', '  target 70', '}', ...extra],
+  });
+  return {
+    file,
+    deployer: { kubeconfig, pollIntervalMs: 20, rolloutTimeoutMs: 5000 },
+    secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET }) },
+  };
+}
+
+beforeAll(async () => {
+  api = await startK8sRecordingServer();
+  kubeconfig = await api.kubeconfig();
+  op = await newPackage();
+});
+
+afterAll(async () => {
+  await api.close();
+  await rm(dirname(op.file), { recursive: true, force: true });
+  await rm(dirname(kubeconfig), { recursive: true, force: true });
+});
+
+describe('kubernetes deployer against a recording API server', () => {
+  it('server-side-applies every object with field manager agentspec and waits for the rollout', async () => {
+    // Act
+    const result = await applyDeploy(op);
+    // Assess
+    const patches = api.requests.filter((r) => r.method === 'PATCH');
+    expect(patches.map((p) => p.body?.kind)).toEqual(['Namespace', 'ConfigMap', 'Secret', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
+    for (const patch of patches) {
+      expect(patch.contentType).toBe('application/apply-patch+yaml');
+      expect(patch.query.get('fieldManager')).toBe('agentspec');
+      expect(patch.query.get('force')).toBe('true');
+    }
+    const deploymentReads = api.requests.filter((r) => r.method === 'GET' && r.path === '/apis/apps/v1/namespaces/agents/deployments/deploytest-main');
+    expect(deploymentReads.length).toBeGreaterThan(api.rolloutPolls);
+    expect(result.state.endpoint).toBe('http://deploytest-main.agents.svc.cluster.local');
+    expect(JSON.stringify(patches.find((p) => p.body?.kind === 'Secret')?.body)).toContain(SECRET);
+  });
+
+  it('plans unchanged after the apply and reports status from the cluster', async () => {
+    const plan = await planDeploy(op);
+    const [status] = await statusDeploy({ dir: dirname(op.file), deployer: { kubeconfig } });
+    expect(plan.items.every((i) => i.action === 'unchanged')).toBe(true);
+    expect(status?.healthy).toBe(true);
+    expect(status?.detail.replicas).toBe(2);
+  });
+
+  it('reads logs from the pods', async () => {
+    const lines: string[] = [];
+    for await (const line of logsDeploy({ dir: dirname(op.file), deployer: { kubeconfig } })) lines.push(line);
+    expect(lines).toEqual(['deploytest-main-abc12 {"msg":"serving from deploytest-main-abc12"}']);
+  });
+
+  it('fails a rollout with the pod reason when the image cannot be pulled', async () => {
+    // Prepare
+    api.failing = true;
+    const changed = await newPackage();
+    await writePackage({ target: 'kubernetes', port: 8080, promptText: 'changed', deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/missing:1"'] }, dirname(changed.file));
+    // Act
+    const error = await applyDeploy(changed).catch((e: unknown) => e);
+    api.failing = false;
+    // Assess
+    expect(isAgentSpecError(error) && error.code).toBe('deploy_error');
+    expect(String((error as Error).message)).toMatch(/ImagePullBackOff.*registry\.example\.com\/missing:1/);
+    const next = await planDeploy(changed);
+    expect(next.items.some((i) => i.action !== 'unchanged')).toBe(true);
+    await rm(dirname(changed.file), { recursive: true, force: true });
+  });
+
+  it('destroys by label and forgets the target', async () => {
+    const before = api.requests.length;
+    await destroyDeploy({ dir: dirname(op.file), deployer: { kubeconfig } });
+    const calls = api.requests.slice(before);
+    const lists = calls.filter((r) => r.method === 'GET' && r.query.get('labelSelector'));
+    expect(lists.length).toBe(5);
+    for (const list of lists) expect(list.query.get('labelSelector')).toContain('app.kubernetes.io/managed-by=agentspec');
+    expect(calls.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2)[0])).toEqual([
+      'horizontalpodautoscalers',
+      'services',
+      'deployments',
+      'secrets',
+      'configmaps',
+    ]);
+    expect(await statusDeploy({ dir: dirname(op.file) })).toEqual([]);
+  });
+
+  it('prints the manifests as YAML for --dry-run without secret values', async () => {
+    const yaml = await dryRunDeploy(op);
+    expect(yaml).toContain('kind: Deployment');
+    expect(yaml).toContain('kind: HorizontalPodAutoscaler');
+    expect(yaml).not.toContain(SECRET);
+  });
+});
