@@ -48,7 +48,24 @@ const mutated = fc
     return s;
   });
 
+/** For inputs that parse: formatting is idempotent and, when valid, keeps the IR. */
+function formatStable(source: string): void {
+  let once: string;
+  try {
+    once = format(source, 'fuzz.ias');
+  } catch {
+    return;
+  }
+  expect(format(once, 'fuzz.ias')).toBe(once);
+  const before = compile(source, { file: 'fuzz.ias' });
+  if (before.ir && source.trimStart().startsWith('package')) expect(compile(once, { file: 'fuzz.ias' }).ir).toEqual(before.ir);
+}
+
 describe('fuzz', () => {
+  it('mutated corpus files that parse format idempotently and keep their IR', () => {
+    fc.assert(fc.property(mutated, formatStable), { numRuns: 300 });
+  });
+
   it('random strings never throw and diagnostics stay inside the input', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), exercise), { numRuns: 300 });
   });
