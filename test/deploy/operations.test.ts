@@ -1,0 +1,78 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
+import { isAgentSpecError } from '../../shared/errors.js';
+import { applyDeploy, destroyDeploy, type PackageOperation } from '../../local/deploy/operations.js';
+import { lockPath } from '../../local/deploy/state-lock.js';
+import { readState, writeState } from '../../local/deploy/state-file.js';
+import { freePort, writePackage } from './helpers/deploy-package.js';
+
+const SECRET = 'sk-operations-secret-0c3e';
+let op: PackageOperation;
+let port: number;
+
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  const file = await writePackage({ target: 'process', port });
+  op = { file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET }) }, deployer: { env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } } };
+});
+
+afterAll(async () => {
+  await destroyDeploy({ dir: dirname(op.file) }).catch(() => undefined);
+  await rm(dirname(op.file), { recursive: true, force: true });
+});
+
+describe('apply over the locked state', { timeout: 60_000 }, () => {
+  it('recovers from an apply killed mid-way (stale lock, in_progress state)', async () => {
+    // Prepare: what a killed apply leaves behind
+    const dir = dirname(op.file);
+    await writeFile(lockPath(dir), JSON.stringify({ pid: deadPid(), host: hostname(), started: new Date().toISOString(), command: 'apply' }));
+    await writeState(dir, {
+      version: 1,
+      targets: { main: { target: 'main', kind: 'process', ir_hash: '', ids: {}, fingerprints: {}, applied_at: new Date().toISOString(), in_progress: true } },
+    });
+    // Act
+    const result = await applyDeploy(op);
+    // Assess
+    const state = await readState(dir);
+    expect(result.changed).toBe(true);
+    expect(state.targets.main?.in_progress).toBeUndefined();
+    expect(state.targets.main?.ids.pid).toEqual(expect.any(Number));
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await expect(readFile(lockPath(dir), 'utf8')).rejects.toThrow();
+  });
+
+  it('lets one of two concurrent applies run and fails the other at once naming the holder', async () => {
+    // Prepare: a change, so the winner has real work to do while the other tries
+    await writePackage({ target: 'process', port, promptText: 'Changed.' }, dirname(op.file));
+    // Act
+    const settled: Record<string, number> = {};
+    const [first, second] = await Promise.allSettled([
+      applyDeploy(op).finally(() => (settled.first = Date.now())),
+      new Promise((r) => setTimeout(r, 300)).then(() => applyDeploy(op).finally(() => (settled.second = Date.now()))),
+    ]);
+    // Assess
+    expect(first.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    const reason = (second as PromiseRejectedResult).reason as Error;
+    expect(isAgentSpecError(reason) && reason.code).toBe('lock_held');
+    expect(reason.message).toContain(`pid ${process.pid} on ${hostname()}`);
+    // at once: the loser is refused while the winner is still working
+    expect(settled.second).toBeLessThan(settled.first ?? 0);
+  });
+
+  it('never writes a secret value into the state or the applied package', async () => {
+    const dir = dirname(op.file);
+    const state = await readFile(join(dir, '.agentspec.state.json'), 'utf8');
+    const applied = await readFile(join(dir, '.agentspec', 'main.applied.json'), 'utf8');
+    expect(state).not.toContain(SECRET);
+    expect(applied).not.toContain(SECRET);
+  });
+});
