@@ -15,6 +15,8 @@ export interface PackageOptions {
   /** extra lines inside the deploy block */
   deployLines?: string[];
   name?: string;
+  /** extra top-level statements (e.g. a skill with an inline Python tool) */
+  extraSource?: string;
 }
 
 /** The .ias source of the test package. */
@@ -45,7 +47,7 @@ deploy "main" target "${options.target}" {
   }
 ${(options.deployLines ?? []).map((l) => `  ${l}`).join('\n')}
 }
-`;
+${options.extraSource ?? ''}`;
 }
 
 /** A temporary directory holding agents.ias; returns the file path. */
