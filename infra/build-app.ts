@@ -13,19 +13,30 @@ export interface BuildAppOptions {
 
 /** Adds the package's stack to `app`; returns it and what was compiled. */
 export function buildAgentSpecApp(app: App, options: BuildAppOptions): { stack: AgentSpecStack; source: PackageSource } {
-  const ctx = (key: string): string | undefined => {
-    const value: unknown = app.node.tryGetContext(key);
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
   const source = loadPackageSource({
-    packagePath: options.packagePath ?? ctx('package') ?? DEFAULT_PACKAGE,
+    packagePath: options.packagePath ?? contextOf(app, 'package') ?? DEFAULT_PACKAGE,
     projectRoot: options.projectRoot,
     outDir: options.irOutDir,
-    target: ctx('target'),
-    env: ctx('env'),
+    target: contextOf(app, 'target'),
+    env: contextOf(app, 'env'),
   });
-  const name = source.ir.package.name.replace(/[^A-Za-z0-9-]/g, '-');
-  const stack = new AgentSpecStack(app, ctx('stackName') ?? `AgentSpec-${name}`, {
+  return { stack: addPackageStack(app, source, options.projectRoot), source };
+}
+
+function contextOf(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The stack name for a package (`-c stackName=…` overrides it). */
+export function stackNameOf(packageName: string): string {
+  return `AgentSpec-${packageName.replace(/[^A-Za-z0-9-]/g, '-')}`;
+}
+
+/** Adds the stack of an already compiled package, with cdk-nag attached. */
+export function addPackageStack(app: App, source: PackageSource, projectRoot: string): AgentSpecStack {
+  const ctx = (key: string) => contextOf(app, key);
+  const stack = new AgentSpecStack(app, ctx('stackName') ?? stackNameOf(source.ir.package.name), {
     env: {
       account: ctx('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
       region: source.region ?? ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
@@ -35,10 +46,10 @@ export function buildAgentSpecApp(app: App, options: BuildAppOptions): { stack: 
     irFile: source.irFile,
     irDigest: source.irDigest,
     packageDir: source.packageDir,
-    projectRoot: options.projectRoot,
+    projectRoot,
     lambda: source.lambda,
     storeSecrets: source.storeSecrets,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stack, source };
+  return stack;
 }

@@ -46,7 +46,12 @@ export function loadPackageSource(options: PackageSourceOptions): PackageSource 
     const rendered = diagnostics.filter((d) => d.severity === 'error').map((d) => renderDiagnostic(d, source));
     throw new Error(`The package ${options.packagePath} is invalid:\n${rendered.join('\n')}`);
   }
-  const deploy = pickLambdaDeploy(ir, options.target);
+  return packageSourceFromIR(ir, { packageDir: dirname(file), outDir: options.outDir, deploy: pickLambdaDeploy(ir, options.target) });
+}
+
+/** The same from an IR already compiled (the `agentspec apply` path). */
+export function packageSourceFromIR(ir: IRDocument, options: { packageDir: string; outDir: string; deploy?: IRDeploy }): PackageSource {
+  const { deploy } = options;
   const body = JSON.stringify(ir);
   const irDigest = createHash('sha256').update(body, 'utf8').digest('hex');
   mkdirSync(options.outDir, { recursive: true });
@@ -55,7 +60,7 @@ export function loadPackageSource(options: PackageSourceOptions): PackageSource 
   const storeSecrets = resourcesOf(ir, 'Secret')
     .filter((s) => s.attributes.source === 'store')
     .map((s) => s.attributes.key);
-  return { ir, irFile, irDigest, packageDir: dirname(file), deploy, lambda: lambdaSettings(deploy), region: deploy?.attributes.region, storeSecrets };
+  return { ir, irFile, irDigest, packageDir: options.packageDir, deploy, lambda: lambdaSettings(deploy), region: deploy?.attributes.region, storeSecrets };
 }
 
 /** The named lambda deploy block, or the default one, or the first. */

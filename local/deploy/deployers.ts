@@ -46,6 +46,7 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
     const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('../../shared/deploy/docker/index.js'), import('./bundle-runtime.js')]);
     return new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) });
   },
+  lambda: async () => new (await import('./lambda-deployer.js')).LambdaDeployer(),
   kubernetes: async (options) => {
     const { KubernetesDeployer } = await import('../../shared/deploy/kubernetes/index.js');
     return new KubernetesDeployer({
