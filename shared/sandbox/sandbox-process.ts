@@ -25,6 +25,8 @@ export interface LaunchSpec {
 
 /** How long to wait for the pipes to drain after the process ended. */
 const DRAIN_MS = 250;
+/** How long an interpreter may take to start before the call is refused. */
+const START_LIMIT_MS = 30_000;
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, no]) => [no, name]));
 
 class CappedBuffer {
@@ -112,10 +114,6 @@ export class SandboxProcess {
     this.child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     let timedOut = false;
     let aborted = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.killTree();
-    }, options.timeoutMs);
     const onAbort = () => {
       aborted = true;
       this.killTree();
@@ -124,6 +122,22 @@ export class SandboxProcess {
     if (options.signal?.aborted) onAbort();
     this.child.stdin?.write(encodeHeader(header));
     this.child.stdin?.end(stdin);
+    // The timeout is the code's: a cold (or still starting) interpreter gets its start time on top, within a bound.
+    let startTimer: NodeJS.Timeout | undefined;
+    const started = await Promise.race([
+      this.ready.then(() => true),
+      new Promise<boolean>((resolve) => (startTimer = setTimeout(() => resolve(false), START_LIMIT_MS))),
+    ]);
+    clearTimeout(startTimer);
+    if (!started) {
+      options.signal?.removeEventListener('abort', onAbort);
+      await this.release();
+      throw new AgentSpecError(ErrorCode.Unavailable, `The sandboxed interpreter did not start within ${START_LIMIT_MS / 1000} s; the machine may be overloaded.`);
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.killTree();
+    }, options.timeoutMs);
     const exit = await this.exited;
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
