@@ -80,13 +80,25 @@ export class McpPool {
       throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" takes a JSON object as input.`);
     }
     const request = { name: tool, arguments: input as Record<string, unknown> };
-    const options_ = { signal: options.signal, timeout: options.timeoutMs };
+    // the SDK never removes the abort listener it adds to a request's signal, so each request gets its own
+    const local = new AbortController();
+    const relay = () => local.abort(options.signal.reason);
+    if (options.signal.aborted) relay();
+    else options.signal.addEventListener('abort', relay, { once: true });
+    try {
+      return await this.callOnce(server, tool, request, { signal: local.signal, timeout: options.timeoutMs });
+    } finally {
+      options.signal.removeEventListener('abort', relay);
+    }
+  }
+
+  private async callOnce(server: string, tool: string, request: { name: string; arguments: Record<string, unknown> }, options_: { signal: AbortSignal; timeout: number }): Promise<unknown> {
     let conn = await this.connection(server);
     let result;
     try {
       result = await conn.client.callTool(request, undefined, options_);
     } catch (error) {
-      if (!notDelivered(error) || options.signal.aborted) throw this.failure(server, conn, error, `calling "${tool}"`);
+      if (!notDelivered(error) || options_.signal.aborted) throw this.failure(server, conn, error, `calling "${tool}"`);
       // the server refused the message before running it (its session is gone, e.g. after a restart):
       // one retry on a fresh connection is safe
       this.drop(server, conn);
