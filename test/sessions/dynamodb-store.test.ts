@@ -3,6 +3,7 @@ import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
 import type { Message } from '../../shared/llm/types.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { startDynalite, type DynaliteTable } from '../aws/helpers/dynalite-table.js';
+import { runSessionStoreContract } from './session-store.contract.js';
 
 let dynamo: DynaliteTable;
 
@@ -22,6 +23,9 @@ const toolResult = (id: string, content: string): Message => ({ role: 'user', co
 async function newStore(options: { ttlSeconds?: number; maxItemBytes?: number } = {}): Promise<DynamoDBSessionStore> {
   return new DynamoDBSessionStore({ tableName: await dynamo.createTable(), client: dynamo.client, ...options });
 }
+
+// The shared contract, one fresh table per test (the store's clock is real: expiry waits 2 s).
+runSessionStoreContract('DynamoDBSessionStore on dynalite', async () => ({ store: await newStore(), cleanup: async () => {} }));
 
 describe('DynamoDBSessionStore against dynalite', () => {
   it('round-trips a session and bumps the version on each write', async () => {
