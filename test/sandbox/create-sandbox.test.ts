@@ -3,7 +3,7 @@
  * env, exit codes, limits, working directories, the warm pool and shutdown;
  * then the degraded mode without bubblewrap and the refusal it can be told to make.
  */
-import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,31 @@ describe.each(LANGUAGES)('%s calls', (language) => {
     expect(after.served - before.served).toBe(3);
     expect(after.warmHits - before.warmHits).toBe(3);
     expect(after.spawned - before.spawned).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('pool processes', () => {
+  it('are spawned with an empty environment: nothing of the runtime reaches the bootstrap', async () => {
+    // Prepare
+    process.env.AGENTSPEC_POOL_CANARY = 'pool-canary-51c2';
+    const own = workRoot();
+    const local = createSandbox({ poolSize: 1, workRoot: own, logger: () => undefined });
+    await local.warm();
+    // Act
+    const pids = processesWithArg(own);
+    const environments = pids.map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1');
+      } catch {
+        return '';
+      }
+    });
+    await local.close();
+    delete process.env.AGENTSPEC_POOL_CANARY;
+    rmSync(own, { recursive: true, force: true });
+    // Assess
+    expect(pids.length).toBeGreaterThan(0);
+    expect(environments.filter((env) => env.includes('pool-canary') || env.includes('PATH='))).toEqual([]);
   });
 });
 
