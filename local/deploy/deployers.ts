@@ -47,6 +47,14 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
     return new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) });
   },
   lambda: async () => new (await import('./lambda-deployer.js')).LambdaDeployer(),
+  'docker-compose': async (options) => {
+    const [{ DockerDeployer }, { ComposeDeployer }, { bundleRuntime }] = await Promise.all([
+      import('../../shared/deploy/docker/index.js'),
+      import('../../shared/deploy/compose/index.js'),
+      import('./bundle-runtime.js'),
+    ]);
+    return new ComposeDeployer(new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) }));
+  },
   kubernetes: async (options) => {
     const { KubernetesDeployer } = await import('../../shared/deploy/kubernetes/index.js');
     return new KubernetesDeployer({
