@@ -173,10 +173,11 @@ class Parser {
     }
     const entry: Entry = {
       key,
-      keyRange: { start: keyToken.start, end: keyToken.end },
+      // A token is a range: reuse it rather than allocate one per node.
+      keyRange: keyToken,
       keyQuoted: keyToken.kind === TokenKind.String,
       args,
-      range: { start: keyToken.start, end: this.prev.end },
+      range: keyToken,
       leading,
     };
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
@@ -226,7 +227,7 @@ class Parser {
   /** Value := String | Number | Identifier | List */
   private parseValue(): Value {
     const t = this.token;
-    const range: Range = { start: t.start, end: t.end };
+    const range: Range = t;
     switch (t.kind) {
       case TokenKind.String:
         this.advance();
