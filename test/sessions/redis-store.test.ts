@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { RedisSessionStore, createSessionStoreFromEnv } from '../../shared/sessions/redis-store.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { runSessionStoreContract } from './session-store.contract.js';
 
 let redis: RedisServer;
 const stores: RedisSessionStore[] = [];
@@ -20,6 +21,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const store of stores) await store.close();
   await redis?.stop();
+});
+
+// The shared contract, a fresh key prefix per test (the clock is Redis's own: expiry waits for real).
+runSessionStoreContract('RedisSessionStore on redis-server', async () => {
+  const store = newStore();
+  return { store, cleanup: () => store.close() };
 });
 
 describe('RedisSessionStore', () => {
