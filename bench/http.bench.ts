@@ -5,6 +5,7 @@
  * concurrent clients, and time to first token through SSE (from the model
  * emitting its first text delta to the client reading the `text` event).
  */
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '../local/server.js';
 import { compile } from '../shared/lang/index.js';
@@ -39,16 +40,25 @@ export default async function httpBench(): Promise<void> {
   const model = zeroLatencyModel();
   const runtime = Runtime.fromIR(ir, { providerFor: () => model.provider });
   const server = await startServer({ runtime: () => runtime, port: 0, apiKeys: [], logger: SILENT_LOGGER, notice: () => {} });
-  const invokeUrl = `${server.url}/v1/agents/fast/invoke`;
+  // A keep-alive node:http client: undici's fetch costs several ms per POST on its own, which would hide the server's cost.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const body = JSON.stringify({ message: 'hi' });
-  const post = async (url: string) => {
-    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const send = (path: string) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${server.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
+  const post = async (path: string) => {
+    const res = await send(path);
+    res.resume();
+    await new Promise((resolve) => res.on('end', resolve));
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
   };
+  const invokePath = '/v1/agents/fast/invoke';
   try {
-    const direct = await measure(() => runtime.invoke('fast', { message: 'hi' }), { iterations: 500, warmup: 50 });
-    const http = await measure(() => post(invokeUrl), { iterations: 500, warmup: 50 });
+    const direct = await measure(() => runtime.invoke('fast', { message: 'hi' }), { iterations: 1000, warmup: 300 });
+    const http = await measure(() => post(invokePath), { iterations: 1000, warmup: 300 });
     section('HTTP /invoke vs direct runtime.invoke (zero-latency model)', [
       ['direct median / p99', `${ms(direct.median)} / ${ms(direct.p99)}`],
       ['HTTP median / p99', `${ms(http.median)} / ${ms(http.p99)}`],
@@ -57,7 +67,7 @@ export default async function httpBench(): Promise<void> {
       ['HTTP / direct (median)', `${(http.median / direct.median).toFixed(1)}x`],
     ]);
 
-    const total = 3000;
+    const total = 2000;
     const clients = 50;
     let next = 0;
     const t0 = performance.now();
@@ -65,7 +75,7 @@ export default async function httpBench(): Promise<void> {
       Array.from({ length: clients }, async () => {
         while (next < total) {
           next++;
-          await post(invokeUrl);
+          await post(invokePath);
         }
       }),
     );
@@ -77,18 +87,19 @@ export default async function httpBench(): Promise<void> {
 
     const ttft: number[] = [];
     for (let i = 0; i < 300; i++) {
-      const res = await fetch(`${server.url}/v1/agents/fast/stream`, { method: 'POST', body });
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let seen = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended before a text event');
-        seen += value;
-        if (seen.includes('event: text')) break;
-      }
-      const read = performance.now();
+      const res = await send('/v1/agents/fast/stream');
+      res.setEncoding('utf8');
+      const ended = new Promise<void>((resolve) => res.on('end', () => resolve()));
+      const read = await new Promise<number>((resolve, reject) => {
+        let seen = '';
+        res.on('data', (chunk: string) => {
+          seen += chunk;
+          if (seen.includes('event: text')) resolve(performance.now());
+        });
+        void ended.then(() => reject(new Error('stream ended before a text event')));
+      });
       ttft.push(read - model.emitted.at(-1)!);
-      await reader.cancel();
+      await ended;
     }
     const first = stats(ttft.slice(30));
     section('Time to first token through SSE (model delta → client reads `text`)', [
@@ -97,6 +108,7 @@ export default async function httpBench(): Promise<void> {
       ['goal', 'median ≤ 5 ms'],
     ]);
   } finally {
+    agent.destroy();
     await server.close();
   }
 }

@@ -9,6 +9,7 @@ import { resourcesOf, type IRDocument } from '../ir/types.js';
 import type { ModelProvider } from '../llm/types.js';
 import { Runtime } from '../loop/runtime.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from '../loop/types.js';
+import { createSandbox } from '../sandbox/index.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { Redactor } from '../secrets/redactor.js';
 import type { SecretResolver } from '../secrets/types.js';
@@ -38,7 +39,8 @@ export interface ComposeOptions {
 export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {}): Promise<AgentRuntime> {
   const vault = new SecretVault(ir, { ...options.secretResolvers, redactor: options.redactor ?? new Redactor() });
   const needsSandbox = resourcesOf(ir, 'Skill').some((s) => s.attributes.tool.type === 'inline');
-  const ownSandbox = options.sandbox === undefined && needsSandbox ? await defaultSandbox() : undefined;
+  // Only packages with inline tools pay for the sandbox's probe and warm pool.
+  const ownSandbox = options.sandbox === undefined && needsSandbox ? createSandbox() : undefined;
   const sandbox = options.sandbox ?? ownSandbox;
   if (options.requireFullIsolation && needsSandbox && sandbox && !sandbox.isolation.full) {
     await ownSandbox?.close();
@@ -48,7 +50,11 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
       { details: { missing: sandbox.isolation.missing } },
     );
   }
-  const tools = createToolRegistry(ir, { secrets: vault, ...(sandbox ? { sandbox } : {}) });
+  const tools = createToolRegistry(ir, {
+    secrets: vault,
+    ...(sandbox ? { sandbox } : {}),
+    ...(options.requireFullIsolation ? { requireFullIsolation: true } : {}),
+  });
   const runtime = Runtime.fromIR(ir, {
     tools,
     sessions: options.sessions ?? new MemorySessionStore(),
@@ -56,15 +62,6 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
     ...(options.observer ? { observer: options.observer } : {}),
   });
   return ownSandbox ? new WithSandbox(runtime, ownSandbox) : runtime;
-}
-
-/**
- * The sandbox for inline tools when the caller gives none. The sandbox module
- * does not export a factory yet, so none is created: inline tools answer the
- * model with an error result until a sandbox is passed in `options.sandbox`.
- */
-async function defaultSandbox(): Promise<Sandbox | undefined> {
-  return undefined;
 }
 
 /** A runtime that also stops the sandbox it was composed with. */

@@ -36,6 +36,13 @@ export function checkContentLength(request: Request, limitBytes: number): void {
 async function readText(request: Request, limitBytes: number): Promise<string> {
   checkContentLength(request, limitBytes);
   if (!request.body) return '';
+  // A declared length within the limit was checked above; reading the whole body lets the
+  // Node adapter use its fast path (several times cheaper than pulling a web stream).
+  if (request.headers.has('content-length')) {
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > limitBytes) throw tooLarge(limitBytes);
+    return Buffer.from(bytes).toString('utf8');
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
