@@ -35,12 +35,12 @@ describe('RedisSessionStore', () => {
     const store = newStore();
     const created = await store.create('support');
     // Act
-    const written = await store.put({ ...created, messages: [{ role: 'user', content: 'hi' }] }, 0);
+    const written = await store.put({ ...created, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }, 0);
     const read = await store.get('support', created.id);
     // Assess
     expect(written.version).toBe(1);
     expect(read?.version).toBe(1);
-    expect(read?.messages).toEqual([{ role: 'user', content: 'hi' }]);
+    expect(read?.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
   });
 
   it('rejects a stale write with conflict and keeps the winner', async () => {
