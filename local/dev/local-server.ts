@@ -6,7 +6,7 @@
  * in-flight work had time to finish.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { composeRuntime, type ComposeOptions } from '../../shared/compose/compose-runtime.js';
 import { toAgentSpecError } from '../../shared/errors.js';
 import { resourcesOf } from '../../shared/ir/types.js';
@@ -64,7 +64,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const compose = async (): Promise<AgentRuntime> => {
     const { ir, diagnostics } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
     for (const d of diagnostics) err(`warning: ${d.message}`);
-    return composeRuntime(ir, { ...options.compose, observer: telemetry, sessions: keepOpen(store), redactor });
+    return composeRuntime(ir, { ...options.compose, observer: telemetry, sessions: keepOpen(store), redactor, workdir: dirname(file) });
   };
 
   let runtime = await compose();

@@ -33,6 +33,8 @@ export interface ComposeOptions {
   requireFullIsolation?: boolean;
   /** registers resolved secret values, so the caller's logger can redact them */
   redactor?: Redactor;
+  /** the package's directory, where stdio MCP servers and command tools start (default: the working directory) */
+  workdir?: string;
 }
 
 /** Builds the runtime for an IR document with every part wired in. */
@@ -54,6 +56,7 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
     secrets: vault,
     ...(sandbox ? { sandbox } : {}),
     ...(options.requireFullIsolation ? { requireFullIsolation: true } : {}),
+    ...(options.workdir ? { workdir: options.workdir } : {}),
   });
   const runtime = Runtime.fromIR(ir, {
     tools,

@@ -28,6 +28,8 @@ export class CommandExecutor implements ToolExecutor {
     private readonly tool: CommandTool,
     private readonly secrets: SecretVault,
     private readonly outputCap = DEFAULT_OUTPUT_CAP,
+    /** where the command runs: the package's directory */
+    private readonly cwd?: string,
   ) {}
 
   async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
@@ -50,7 +52,7 @@ export class CommandExecutor implements ToolExecutor {
   private run(stdin: string, env: Record<string, string>, signal: AbortSignal): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
-      const child = spawn(this.tool.binary, this.tool.args, { shell: false, detached: true, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.tool.binary, this.tool.args, { shell: false, detached: true, env, stdio: ['pipe', 'pipe', 'pipe'], ...(this.cwd ? { cwd: this.cwd } : {}) });
       const stdout = new CappedBuffer(this.outputCap);
       const stderr = new CappedBuffer(this.outputCap);
       const killGroup = () => {

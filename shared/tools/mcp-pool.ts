@@ -25,6 +25,8 @@ export interface McpPoolOptions {
   /** how long starting or reaching a server may take (default 30 s) */
   connectTimeoutMs?: number;
   logger?: (line: Record<string, unknown>) => void;
+  /** working directory of stdio servers (the package's directory) */
+  workdir?: string;
 }
 
 export interface McpCallOptions {
@@ -193,7 +195,7 @@ export class McpPool {
       // so those keys are set to undefined, which Node's spawn leaves out.
       const blanked = Object.fromEntries(Object.keys(getDefaultEnvironment()).map((k) => [k, undefined]));
       const env = { ...blanked, PATH: process.env.PATH ?? FALLBACK_PATH, ...spec.env } as Record<string, string>;
-      const transport = new StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe' });
+      const transport = new StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe', ...(this.options.workdir ? { cwd: this.options.workdir } : {}) });
       transport.stderr?.on('data', (chunk: Buffer) => {
         stderr.text = (stderr.text + chunk.toString('utf8')).slice(-STDERR_KEPT);
       });

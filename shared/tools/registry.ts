@@ -35,6 +35,12 @@ export interface ToolRegistryOptions {
   mcpTimeoutMs?: number;
   /** how long starting or reaching an MCP server may take (default 30 s) */
   mcpConnectTimeoutMs?: number;
+  /**
+   * the package's directory: stdio MCP servers and command tools start there,
+   * so `args ["server.mjs"]` means the file beside the `.ias` (default: the
+   * process's working directory)
+   */
+  workdir?: string;
 }
 
 /** One tool as offered: its definition, schemas and how it runs. */
@@ -73,7 +79,7 @@ class Registry implements ToolRegistry {
     const logger = options.logger;
     this.log = logger ? (line) => logger(options.secrets.redactor.redactDeep(line)) : () => {};
     this.mcpTimeoutMs = options.mcpTimeoutMs ?? DEFAULT_MCP_TIMEOUT;
-    this.pool = new McpPool(resourcesOf(ir, 'Server'), { secrets: options.secrets, connectTimeoutMs: options.mcpConnectTimeoutMs, logger: this.log });
+    this.pool = new McpPool(resourcesOf(ir, 'Server'), { secrets: options.secrets, connectTimeoutMs: options.mcpConnectTimeoutMs, logger: this.log, workdir: options.workdir });
     for (const skill of resourcesOf(ir, 'Skill')) this.skills.set(skill.name, this.skillEntry(skill));
   }
 
@@ -195,7 +201,7 @@ class Registry implements ToolRegistry {
         break;
       case 'command':
         timeoutMs = tool.timeout_ms;
-        executor = new CommandExecutor(tool, secrets, cap);
+        executor = new CommandExecutor(tool, secrets, cap, this.options.workdir);
         break;
       case 'inline':
         // the sandbox enforces the code's timeout; the registry's own fires a little later as a backstop

@@ -4,6 +4,7 @@
  * prints the invoke result with `--json`); exits non-zero on error.
  */
 import type { Command } from 'commander';
+import { dirname, resolve } from 'node:path';
 import { composeRuntime } from '../../../shared/compose/compose-runtime.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
       const { ir } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
       const redactor = new Redactor();
       const store = createSessionStoreFromEnv();
-      const runtime = await composeRuntime(ir, { redactor, ...(store ? { sessions: store } : {}) });
+      const runtime = await composeRuntime(ir, { redactor, workdir: dirname(resolve(file)), ...(store ? { sessions: store } : {}) });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
