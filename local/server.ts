@@ -15,6 +15,7 @@ import type { IRDocument } from '../shared/ir/types.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
 import { Telemetry } from '../shared/telemetry/telemetry.js';
+import { Redactor } from '../shared/secrets/redactor.js';
 
 export interface ServerOptions {
   /** the current runtime (hot reload swaps what it returns), or an IR to compose a runtime from */
@@ -71,13 +72,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let runtime: () => AgentRuntime;
   let composed: AgentRuntime | undefined;
-  const telemetry = options.telemetry ?? new Telemetry({ logger: options.logger });
+  const redactor = new Redactor();
+  const logger = options.logger ?? createLogger({ redact: (text) => redactor.redact(text) });
+  const telemetry = options.telemetry ?? new Telemetry({ logger });
   if (typeof options.runtime === 'function') {
     runtime = options.runtime;
   } else {
     // Loaded lazily: a caller that brings its own runtime does not load providers, tools and sandboxes.
     const { composeRuntime } = await import('../shared/compose/compose-runtime.js');
-    composed = await composeRuntime(options.runtime, { observer: telemetry });
+    composed = await composeRuntime(options.runtime, { observer: telemetry, redactor });
     const fixed = composed;
     runtime = () => fixed;
   }
@@ -86,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runtime,
     apiKeys: keys,
     telemetry,
-    logger: options.logger ?? createLogger(),
+    logger,
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),

@@ -3,6 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import { startServer, isLoopback, type RunningServer } from '../../local/server.js';
+import { compile } from '../../shared/lang/index.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
 import { FakeRuntime, slowScript, textScript } from '../helpers/fake-runtime.js';
 
@@ -48,6 +49,17 @@ describe('startServer', () => {
     const port = new URL(server.url).port;
     expect((await fetch(`http://127.0.0.1:${port}/v1/agents`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${port}/v1/agents`, { headers: { 'x-api-key': 'k' } })).status).toBe(200);
+  });
+
+  it('composes a runtime when given an IR document, and closes it', async () => {
+    const { ir } = compile('package "p" version "1.0.0" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\n', { file: 'p.ias' });
+    const server = await startServer({ runtime: ir!, port: 0, apiKeys: [], logger: SILENT_LOGGER, notice: () => {} });
+    try {
+      const body = (await (await fetch(`${server.url}/v1/agents`)).json()) as { agents: { name: string }[] };
+      expect(body.agents.map((a) => a.name)).toEqual(['solo']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('knows loopback addresses', () => {
