@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
   app.onError((error, c) => {
     const known = toAgentSpecError(error);
-    if (known.status >= 500) logger.error('request failed', { request_id: c.get('requestId'), error: known, cause: known.cause });
+    if (known.status >= 500) logger.error('request failed', { request_id: c.get('requestId'), error: known });
     return errorResponse(c, known);
   });
   return app;
