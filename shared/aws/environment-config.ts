@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { IR_BUCKET_ENV, IR_DIGEST_ENV } from './env-names.js';
+import { sha256 } from './hash.js';
 
 export interface AwsEnvironmentConfig {
   /** IR bundled at synth time, relative to `baseDir` */
@@ -57,12 +58,15 @@ export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnviro
  * The package IR JSON of this environment: from S3 when a hot-swap named a
  * digest, else the file bundled beside the code. Validate it with the IR loader.
  */
-export async function readPackageIRJson(config: AwsEnvironmentConfig, options: { baseDir: string; s3: () => Promise<S3Client> }): Promise<{ json: unknown; digest?: string; source: 's3' | 'bundle' }> {
+export async function readPackageIRJson(
+  config: AwsEnvironmentConfig,
+  options: { baseDir: string; s3: () => Promise<S3Client> },
+): Promise<{ json: unknown; digest?: string; source: 's3' | 'bundle'; /** the bytes match the digest the stack or the hot-swap recorded */ verified: boolean }> {
   if (config.irDigest && config.irDigest !== config.bundledIrDigest) {
     const bucket = required(config, 'irBucket', IR_BUCKET_ENV);
     // loaded only after a hot-swap: a cold start from the bundled IR never pays for the S3 client
     const { getIRJson } = await import('./ir-object.js');
-    return { json: await getIRJson(await options.s3(), bucket, config.irDigest), digest: config.irDigest, source: 's3' };
+    return { json: await getIRJson(await options.s3(), bucket, config.irDigest), digest: config.irDigest, source: 's3', verified: true };
   }
   const file = required(config, 'irFile', 'AGENTSPEC_IR_FILE');
   const path = isAbsolute(file) ? file : resolve(options.baseDir, file);
@@ -73,7 +77,8 @@ export async function readPackageIRJson(config: AwsEnvironmentConfig, options: {
     throw new AgentSpecError(ErrorCode.ConfigError, `The bundled package IR (${file}) could not be read.`, { cause: error, details: { file } });
   }
   try {
-    return { json: JSON.parse(text) as unknown, digest: config.bundledIrDigest, source: 'bundle' };
+    const verified = config.bundledIrDigest !== undefined && sha256(text) === config.bundledIrDigest;
+    return { json: JSON.parse(text) as unknown, digest: config.bundledIrDigest, source: 'bundle', verified };
   } catch (error) {
     throw new AgentSpecError(ErrorCode.ConfigError, `The bundled package IR (${file}) is not JSON.`, { cause: error, details: { file } });
   }

@@ -3,7 +3,7 @@
  * bytes stored, so an upload is idempotent, a version's configuration names
  * its IR immutably, and a reader can verify what it loaded.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash.js';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRDocument } from '../ir/types.js';
@@ -16,10 +16,7 @@ export function serializeIR(ir: IRDocument): { body: string; digest: string } {
   return { body, digest: sha256(body) };
 }
 
-/** Hex SHA-256 of a string's UTF-8 bytes. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256 } from './hash.js';
 
 /** The object key of an IR with this digest. */
 export function irKey(digest: string): string {

@@ -182,6 +182,23 @@ describe('the execution environment after a hot-swap', () => {
     s3.restore();
   });
 
+  it('validates a bundled IR whose bytes do not match the recorded digest', async () => {
+    const bad = join(dir, 'bad-ir.json');
+    writeFileSync(bad, JSON.stringify({ not: 'an IR' }));
+    const { createRuntimeEnvironment } = await import('../../functions/lib/environment.js');
+    const env = { ...process.env, AGENTSPEC_IR_FILE: bad, AGENTSPEC_SESSIONS_TABLE: '' };
+    await expect(createRuntimeEnvironment({ ...env, AGENTSPEC_BUNDLED_IR_DIGEST: 'f'.repeat(64) })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(createRuntimeEnvironment(env)).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('loads a bundled IR that matches the digest recorded at synth', async () => {
+    const { serializeIR: serialize } = await import('../../shared/aws/ir-object.js');
+    const { createRuntimeEnvironment } = await import('../../functions/lib/environment.js');
+    const env = await createRuntimeEnvironment({ ...process.env, AGENTSPEC_BUNDLED_IR_DIGEST: serialize(ir).digest, AGENTSPEC_SESSIONS_TABLE: '' });
+    expect(env.runtime.ir).toEqual(ir);
+    await env.runtime.close();
+  });
+
   it('refuses an S3 object whose bytes do not match the digest', async () => {
     const s3 = mockClient(S3Client);
     s3.on(GetObjectCommand).resolves({ Body: sdkBody(JSON.stringify(ir)) });
