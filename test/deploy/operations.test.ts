@@ -9,24 +9,30 @@ import { applyDeploy, destroyDeploy, type PackageOperation } from '../../local/d
 import { lockPath } from '../../local/deploy/state-lock.js';
 import { readState, writeState } from '../../local/deploy/state-file.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 
 const SECRET = 'sk-operations-secret-0c3e';
 let op: PackageOperation;
 let port: number;
+let fake: FakeAnthropic;
 
 function deadPid(): number {
   return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 }
 
 beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  // slow answers, so a request is still in flight when the runtime is replaced
+  fake.respond(() => ({ text: 'slow answer', firstByteDelayMs: 1500 }));
   port = await freePort();
   const file = await writePackage({ target: 'process', port });
-  op = { file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET }) }, deployer: { env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } } };
+  op = { file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET }) }, deployer: { env: { ANTHROPIC_BASE_URL: fake.url } } };
 });
 
 afterAll(async () => {
   await destroyDeploy({ dir: dirname(op.file) }).catch(() => undefined);
   await rm(dirname(op.file), { recursive: true, force: true });
+  await fake?.close();
 });
 
 describe('apply over the locked state', { timeout: 60_000 }, () => {
@@ -66,6 +72,24 @@ describe('apply over the locked state', { timeout: 60_000 }, () => {
     expect(reason.message).toContain(`pid ${process.pid} on ${hostname()}`);
     // at once: the loser is refused while the winner is still working
     expect(settled.second).toBeLessThan(settled.first ?? 0);
+  });
+
+  it('lets an in-flight request finish when a changed package replaces the runtime', async () => {
+    // Prepare
+    await writePackage({ target: 'process', port, promptText: 'Changed again.' }, dirname(op.file));
+    const inFlight = fetch(`http://127.0.0.1:${port}/v1/agents/echo/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'ping' }),
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    // Act
+    const result = await applyDeploy(op);
+    const response = await inFlight;
+    // Assess
+    expect(result.changed).toBe(true);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { output: string }).output).toBe('slow answer');
   });
 
   it('never writes a secret value into the state or the applied package', async () => {
