@@ -85,6 +85,25 @@ describe('kubernetes deployer against a recording API server', () => {
     await rm(dirname(changed.file), { recursive: true, force: true });
   });
 
+  it('plans and performs the deletion of an object the package dropped (the HPA without autoscale)', async () => {
+    // Prepare: another package name, so its objects do not touch the ones above
+    const shrinking = await newPackage();
+    const dir = dirname(shrinking.file);
+    const base = ['namespace "agents"', 'replicas 2', 'image "registry.example.com/deploytest:1"'];
+    await writePackage({ target: 'kubernetes', port: 8080, name: 'shrinking', deployLines: [...base, 'autoscale {', '  min 2', '  max 5', '  metric "cpu"', '  target 70', '}'] }, dir);
+    await applyDeploy(shrinking);
+    await writePackage({ target: 'kubernetes', port: 8080, name: 'shrinking', deployLines: base }, dir);
+    // Act
+    const plan = await planDeploy(shrinking);
+    await applyDeploy(shrinking);
+    // Assess
+    expect(plan.items).toContainEqual({ resource: 'HorizontalPodAutoscaler/shrinking-main', action: 'delete', reason: 'no longer in the package' });
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path.endsWith('/horizontalpodautoscalers/shrinking-main'))).toBe(true);
+    expect((await planDeploy(shrinking)).items.every((i) => i.action === 'unchanged')).toBe(true);
+    await destroyDeploy({ dir, deployer: { kubeconfig } });
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('destroys by label and forgets the target', async () => {
     const before = api.requests.length;
     await destroyDeploy({ dir: dirname(op.file), deployer: { kubeconfig } });

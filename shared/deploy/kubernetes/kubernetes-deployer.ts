@@ -13,6 +13,7 @@ import { fingerprint } from '../fingerprint.js';
 import { MANAGED_BY_LABEL, PACKAGE_LABEL, TARGET_LABEL, appName, buildManifests, labelsOf, namespaceOf, type Manifest } from './manifests.js';
 
 export const FIELD_MANAGER = 'agentspec';
+const API_VERSIONS: Record<string, string> = { ConfigMap: 'v1', Secret: 'v1', Service: 'v1', Deployment: 'apps/v1', HorizontalPodAutoscaler: 'autoscaling/v2' };
 const FAILING_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
 
 export interface KubernetesDeployerOptions {
@@ -34,12 +35,14 @@ export class KubernetesDeployer implements Deployer {
 
   async plan(ctx: DeployContext): Promise<PlanItem[]> {
     const manifests = await this.manifests(ctx, false);
-    return manifests.map((m) => {
+    const items: PlanItem[] = manifests.map((m) => {
       const key = resourceKey(m);
       const previous = ctx.state?.fingerprints[key];
       const action = previous === undefined ? 'create' : previous === manifestFingerprint(m) && !ctx.state?.in_progress ? 'unchanged' : 'update';
       return { resource: key, action };
     });
+    for (const key of this.removed(ctx, manifests)) items.push({ resource: key, action: 'delete', reason: 'no longer in the package' });
+    return items;
   }
 
   async apply(ctx: DeployContext): Promise<TargetState> {
@@ -55,6 +58,13 @@ export class KubernetesDeployer implements Deployer {
     }
     const name = appName(ctx.ir, ctx.deploy);
     const namespace = namespaceOf(ctx.deploy);
+    for (const key of this.removed(ctx, manifests)) {
+      const [kind = '', objectName = ''] = key.split('/');
+      const apiVersion = API_VERSIONS[kind];
+      if (!apiVersion) continue;
+      ctx.progress(`deleting ${key}`);
+      await objects.delete({ apiVersion, kind, metadata: { name: objectName, namespace } }).catch(() => undefined);
+    }
     await this.waitForRollout(ctx, name, namespace);
     return {
       target: ctx.deploy.name,
@@ -134,6 +144,12 @@ export class KubernetesDeployer implements Deployer {
     const secrets: Record<string, string> = {};
     for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) secrets[variable] = resolve ? await ctx.secret(secret) : '';
     return buildManifests({ ir: ctx.ir, deploy: ctx.deploy, image, secrets });
+  }
+
+  /** Objects the last apply made that the package no longer has (e.g. the HPA once autoscale is dropped). */
+  private removed(ctx: DeployContext, manifests: Manifest[]): string[] {
+    const wanted = new Set(manifests.map(resourceKey));
+    return Object.keys(ctx.state?.fingerprints ?? {}).filter((key) => !wanted.has(key) && key.split('/')[0] !== 'Namespace');
   }
 
   private selector(ctx: DeployContext): string {
