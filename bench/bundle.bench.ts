@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { buildFunctions, projectRoot } from '../scripts/build-functions.mjs';
+import { serializeIR } from '../shared/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
 import { ms, section, stats } from './harness.js';
@@ -82,7 +83,9 @@ export default async function bundleBench(): Promise<void> {
   const { ir } = compile(MINIMAL, { file: 'bench.ias' });
   if (!ir) throw new Error('the bench package does not compile');
   const irFile = join(outdir, 'ir.json');
-  writeFileSync(irFile, JSON.stringify(ir));
+  // as the CDK stack does: the IR file and its digest, so the function can trust it without a schema compile
+  const { body, digest } = serializeIR(ir);
+  writeFileSync(irFile, body);
   mkdirSync(outdir, { recursive: true });
   const driver = join(outdir, 'driver.mjs');
   writeFileSync(driver, DRIVER);
@@ -94,6 +97,7 @@ export default async function bundleBench(): Promise<void> {
     ANTHROPIC_BASE_URL: fake.url,
     ANTHROPIC_API_KEY: 'bench-key',
     AGENTSPEC_IR_FILE: irFile,
+    AGENTSPEC_BUNDLED_IR_DIGEST: digest,
     AGENTSPEC_IR_BUCKET: 'bench-irs',
     AGENTSPEC_RUN_FUNCTION: 'run',
     AGENTSPEC_STREAM_FUNCTION: 'stream',
