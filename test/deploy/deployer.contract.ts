@@ -142,7 +142,7 @@ export function runDeployerContract(name: string, setup: DeployerContractSetup):
     });
 
     it('destroys the runtime and forgets the target', async () => {
-      const destroyed = await destroyDeploy({ dir: dirname(file), deployer: { removeImages: false } });
+      const destroyed = await destroyDeploy({ dir: dirname(file), deployer: { removeImages: true } });
       const state = JSON.parse(await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8')) as { targets: Record<string, unknown> };
       expect(destroyed).toEqual(['main']);
       expect(state.targets).toEqual({});
