@@ -170,9 +170,15 @@ export class DockerDeployer implements Deployer {
 
   async destroy(ctx: DeployContext): Promise<void> {
     await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
-    if (this.options.removeImages && ctx.state?.ids.tag) {
-      ctx.progress(`removing image ${String(ctx.state.ids.tag)}`);
-      await this.docker.getImage(String(ctx.state.ids.tag)).remove({ force: true }).catch(() => undefined);
+    if (this.options.removeImages) {
+      // every image built for this package, including those of earlier versions; one still used by a container stays
+      const images = await this.docker.listImages({ filters: { label: [`${LABEL_PREFIX}.package=${ctx.ir.package.name}`] } });
+      const tags = new Set(images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith('agentspec/')));
+      if (ctx.state?.ids.tag) tags.add(String(ctx.state.ids.tag));
+      for (const tag of tags) {
+        ctx.progress(`removing image ${tag}`);
+        await this.docker.getImage(tag).remove().catch(() => undefined);
+      }
     }
   }
 
