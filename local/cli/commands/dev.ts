@@ -4,8 +4,6 @@
  * that does not validate keeps the previous package serving).
  */
 import type { Command } from 'commander';
-import { startLocalServer } from '../../dev/local-server.js';
-import { playgroundHtml } from '../../playground/build-playground.js';
 import { closeOnSignals } from '../../dev/shutdown.js';
 import { parsePort, parseRate } from '../../dev/cli-options.js';
 
@@ -20,6 +18,11 @@ export function register(program: Command): void {
     .option('--insecure', 'allow a non-loopback address without API keys')
     .option('--rate-limit <n>', 'requests per minute per agent (default: AGENTSPEC_RATE_LIMIT_PER_MINUTE, else none)', parseRate)
     .action(async (file: string, options: { port: number; host: string; env?: string; insecure?: boolean; rateLimit?: number }) => {
+      // Loaded here, not at the top: every CLI command registers this one, and only `dev` needs the runtime.
+      const [{ startLocalServer }, { playgroundHtml }] = await Promise.all([
+        import('../../dev/local-server.js'),
+        import('../../playground/build-playground.js'),
+      ]);
       const server = await startLocalServer({
         file,
         watch: true,

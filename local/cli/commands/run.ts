@@ -5,12 +5,10 @@
  */
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { composeRuntime } from '../../../shared/compose/compose-runtime.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
 import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
 import { Redactor } from '../../../shared/secrets/redactor.js';
-import { createSessionStoreFromEnv } from '../../../shared/sessions/redis-store.js';
 import { loadPackage } from '../load-package.js';
 
 interface RunOptions {
@@ -34,6 +32,11 @@ export function register(program: Command): void {
     .option('--env <name>', 'environment overlay to apply')
     .action(async (agent: string, file: string, options: RunOptions) => {
       const { ir } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
+      // Loaded here so that registering `run` costs the other commands nothing.
+      const [{ composeRuntime }, { createSessionStoreFromEnv }] = await Promise.all([
+        import('../../../shared/compose/compose-runtime.js'),
+        import('../../../shared/sessions/redis-store.js'),
+      ]);
       const redactor = new Redactor();
       const store = createSessionStoreFromEnv();
       const runtime = await composeRuntime(ir, { redactor, workdir: dirname(resolve(file)), ...(store ? { sessions: store } : {}) });

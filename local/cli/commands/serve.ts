@@ -4,7 +4,6 @@
  * Docker and process deployers start this.
  */
 import type { Command } from 'commander';
-import { startLocalServer } from '../../dev/local-server.js';
 import { rateOption } from './dev.js';
 import { parsePort, parseRate } from '../../dev/cli-options.js';
 import { closeOnSignals } from '../../dev/shutdown.js';
@@ -20,6 +19,8 @@ export function register(program: Command): void {
     .option('--insecure', 'allow a non-loopback address without API keys')
     .option('--rate-limit <n>', 'requests per minute per agent (default: AGENTSPEC_RATE_LIMIT_PER_MINUTE, else none)', parseRate)
     .action(async (file: string, options: { port?: number; host?: string; env?: string; insecure?: boolean; rateLimit?: number }) => {
+      // Loaded here so that registering `serve` costs the other commands nothing.
+      const { startLocalServer } = await import('../../dev/local-server.js');
       const server = await startLocalServer({
         file,
         port: options.port ?? (process.env.PORT ? parsePort(process.env.PORT) : 8080),
