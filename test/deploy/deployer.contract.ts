@@ -39,8 +39,11 @@ export function runDeployerContract(name: string, setup: DeployerContractSetup):
     let op: PackageOperation;
     let firstIdentity: string | number | undefined;
 
+    // One package name per target: the suites run concurrently against one Docker engine, and containers
+    // are named after package and target, so equal names would make the suites stop each other's runtime.
+    const packageName = `deploytest-${setup.target}`;
     const writeVersion = async (promptText: string) => {
-      await writePackage({ target: setup.target, port, promptText, deployLines: setup.deployLines ?? [] }, dirname(file));
+      await writePackage({ name: packageName, target: setup.target, port, promptText, deployLines: setup.deployLines ?? [] }, dirname(file));
     };
 
     beforeAll(async () => {
@@ -48,7 +51,7 @@ export function runDeployerContract(name: string, setup: DeployerContractSetup):
       fake = await startFakeAnthropic();
       fake.respond((_request, n) => ({ text: `pong ${n}` }));
       port = await freePort();
-      file = await writePackage({ target: setup.target, port, deployLines: setup.deployLines ?? [] });
+      file = await writePackage({ name: packageName, target: setup.target, port, deployLines: setup.deployLines ?? [] });
       op = {
         file,
         deployer: { ...setup.deployer?.(fake.url) },
@@ -137,7 +140,7 @@ export function runDeployerContract(name: string, setup: DeployerContractSetup):
     it('returns the runtime logs', async () => {
       const lines: string[] = [];
       for await (const line of logsDeploy({ dir: dirname(file) })) lines.push(line);
-      expect(lines.join('\n')).toMatch(/serving deploytest/);
+      expect(lines.join('\n')).toContain(`serving ${packageName}`);
       expect(lines.join('\n')).not.toContain(TEST_SECRET);
     });
 

@@ -31,7 +31,7 @@ runDeployerContract('docker', {
     expect(history).not.toContain(secret);
     expect(config[0]?.Config.User).toBe('10001:10001');
     expect(docker('exec', container, 'node', '-e', 'process.stdout.write(String(process.getuid()))')).toBe('10001');
-    expect(config[0]?.Config.Labels['dev.agentspec.package']).toBe('deploytest');
+    expect(config[0]?.Config.Labels['dev.agentspec.package']).toBe('deploytest-docker');
     expect(config[0]?.Config.Labels['dev.agentspec.ir-hash']).toBe(state.ir_hash);
     expect(config[0]?.Config.Healthcheck?.Test.join(' ')).toContain('/healthz');
     expect(running[0]?.HostConfig.NetworkMode).toBe('host');

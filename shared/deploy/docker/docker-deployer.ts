@@ -121,6 +121,12 @@ export class DockerDeployer implements Deployer {
       await container.remove({ force: true }).catch(() => undefined);
       throw error;
     }
+    // The image this target ran before is no longer needed once the new one is healthy. Only that one:
+    // other targets (and other checkouts) of the same package may be using images with the same labels.
+    const previous = ctx.state?.ids.tag;
+    if (previous !== undefined && String(previous) !== tag && String(previous).startsWith('agentspec/')) {
+      await this.docker.getImage(String(previous)).remove().catch(() => undefined);
+    }
     return {
       target: ctx.deploy.name,
       kind: 'docker',
@@ -170,15 +176,12 @@ export class DockerDeployer implements Deployer {
 
   async destroy(ctx: DeployContext): Promise<void> {
     await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
-    if (this.options.removeImages) {
-      // every image built for this package, including those of earlier versions; one still used by a container stays
-      const images = await this.docker.listImages({ filters: { label: [`${LABEL_PREFIX}.package=${ctx.ir.package.name}`] } });
-      const tags = new Set(images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith('agentspec/')));
-      if (ctx.state?.ids.tag) tags.add(String(ctx.state.ids.tag));
-      for (const tag of tags) {
-        ctx.progress(`removing image ${tag}`);
-        await this.docker.getImage(tag).remove().catch(() => undefined);
-      }
+    // Only this target's own image (apply already removed the ones it replaced): a sweep by package label
+    // would also take images that another target of the same package has just built and not yet started.
+    const tag = ctx.state?.ids.tag;
+    if (this.options.removeImages && tag !== undefined) {
+      ctx.progress(`removing image ${tag}`);
+      await this.docker.getImage(String(tag)).remove().catch(() => undefined);
     }
   }
 
