@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { isAlive as isProcessAlive } from '../../shared/deploy/process/process-control.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 
 export const LOCK_FILE_NAME = '.agentspec.state.lock';
@@ -28,16 +29,6 @@ export function lockPath(dir: string): string {
   return join(dir, LOCK_FILE_NAME);
 }
 
-/** True when `pid` names a live process on this machine. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes the lock or throws `lock_held` naming the holder. A stale lock (its

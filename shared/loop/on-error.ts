@@ -12,7 +12,8 @@
  *   tools) and its answer becomes the result.
  */
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../errors.js';
-import type { ContentBlock, Message } from '../llm/types.js';
+import { blockText } from '../llm/block-text.js';
+import type { Message } from '../llm/types.js';
 import type { RunContext } from './run-context.js';
 
 /** Codes worth another attempt of the same model call (`unavailable` is a missing API key: no retry helps). */
@@ -69,17 +70,6 @@ export function conversationForFallback(transcript: Message[], error: unknown): 
   if (last?.role === 'user') last.content.push({ type: 'text', text: note });
   else messages.push({ role: 'user', content: [{ type: 'text', text: note }] });
   return messages;
-}
-
-function blockText(block: ContentBlock): string {
-  switch (block.type) {
-    case 'text':
-      return block.text;
-    case 'tool_use':
-      return `[called tool ${block.name} with ${JSON.stringify(block.input)}]`;
-    case 'tool_result':
-      return `[tool ${block.is_error ? 'error' : 'result'}: ${block.content}]`;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

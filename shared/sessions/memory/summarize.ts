@@ -4,7 +4,8 @@
  * model call (the previous summary included), and only a recent tail is kept.
  */
 import { collect } from '../../llm/collect.js';
-import type { ContentBlock, Message, ModelProvider, Usage } from '../../llm/types.js';
+import { blockText } from '../../llm/block-text.js';
+import type { Message, ModelProvider, Usage } from '../../llm/types.js';
 import { ZERO_USAGE } from '../../llm/types.js';
 import type { Session } from '../types.js';
 import { slidingWindow } from './sliding-window.js';
@@ -71,13 +72,3 @@ export function summaryPrompt(previous: string | undefined, older: readonly Mess
   ].join('\n\n');
 }
 
-function blockText(block: ContentBlock): string {
-  switch (block.type) {
-    case 'text':
-      return block.text;
-    case 'tool_use':
-      return `[called tool ${block.name} with ${JSON.stringify(block.input)}]`;
-    case 'tool_result':
-      return `[tool ${block.is_error ? 'error' : 'result'}: ${block.content}]`;
-  }
-}
