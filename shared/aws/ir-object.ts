@@ -4,7 +4,7 @@
  * its IR immutably, and a reader can verify what it loaded.
  */
 import { sha256 } from './hash.js';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRDocument } from '../ir/types.js';
 
@@ -26,6 +26,8 @@ export function irKey(digest: string): string {
 /** Uploads an IR under its digest; returns the digest. */
 export async function putIR(s3: S3Client, bucket: string, ir: IRDocument): Promise<string> {
   const { body, digest } = serializeIR(ir);
+  // imported here, not with the module, so a cold start from the bundled IR never loads the S3 SDK
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -43,6 +45,7 @@ export async function putIR(s3: S3Client, bucket: string, ir: IRDocument): Promi
 export async function getIRJson(s3: S3Client, bucket: string, digest: string): Promise<unknown> {
   let body: string;
   try {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: irKey(digest) }));
     body = (await out.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {

@@ -4,7 +4,7 @@
  * hours; rotating a secret takes effect on the next cold start). Errors name
  * the secret, never a value.
  */
-import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { SecretResolver, SecretSource } from './types.js';
 
@@ -15,11 +15,21 @@ export interface SecretsManagerResolverOptions {
 
 /** Resolves `store(...)` sources with GetSecretValue; the key is a secret name or ARN. */
 export class SecretsManagerResolver implements SecretResolver {
-  private readonly client: SecretsManagerClient;
+  private readonly options: SecretsManagerResolverOptions;
+  private sdk?: Promise<{ client: SecretsManagerClient; sdk: typeof import('@aws-sdk/client-secrets-manager') }>;
   private readonly cache = new Map<string, Promise<string>>();
 
   constructor(options: SecretsManagerResolverOptions = {}) {
-    this.client = options.client instanceof SecretsManagerClient ? options.client : new SecretsManagerClient(options.client ?? {});
+    this.options = options;
+  }
+
+  // The SDK is imported on the first secret read, not with this module: a bundle that never reads a secret never loads it.
+  private loadSdk(): Promise<{ client: SecretsManagerClient; sdk: typeof import('@aws-sdk/client-secrets-manager') }> {
+    this.sdk ??= import('@aws-sdk/client-secrets-manager').then((sdk) => {
+      const given = this.options.client;
+      return { sdk, client: given instanceof sdk.SecretsManagerClient ? given : new sdk.SecretsManagerClient(given ?? {}) };
+    });
+    return this.sdk;
   }
 
   resolve(source: SecretSource): Promise<string> {
@@ -39,7 +49,8 @@ export class SecretsManagerResolver implements SecretResolver {
   private async fetch(key: string): Promise<string> {
     let out;
     try {
-      out = await this.client.send(new GetSecretValueCommand({ SecretId: key }));
+      const { client, sdk } = await this.loadSdk();
+      out = await client.send(new sdk.GetSecretValueCommand({ SecretId: key }));
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       const reason = name === 'ResourceNotFoundException' ? 'does not exist' : name === 'AccessDeniedException' ? 'is not readable by this role' : `could not be read (${name})`;

@@ -7,8 +7,8 @@
  * turns (see dynamodb-item-size.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { Message } from '../llm/types.js';
 import { fitMessages, jsonBytes } from './dynamodb-item-size.js';
@@ -49,8 +49,9 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** Sessions in a DynamoDB table keyed by `pk` with TTL on `expires_at`. */
 export class DynamoDBSessionStore implements SessionStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly owned?: DynamoDBClient;
+  private readonly options: DynamoDBSessionStoreOptions;
+  private connection?: Promise<Connection>;
+  private owned?: DynamoDBClient;
   private readonly tableName: string;
   private readonly ttlSeconds?: number;
   private readonly maxItemBytes: number;
@@ -59,13 +60,23 @@ export class DynamoDBSessionStore implements SessionStore {
     this.tableName = options.tableName;
     this.ttlSeconds = options.ttlSeconds;
     this.maxItemBytes = options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
-    const client = options.client;
-    if (client instanceof DynamoDBDocumentClient) this.doc = client;
-    else if (client instanceof DynamoDBClient) this.doc = DynamoDBDocumentClient.from(client);
-    else {
-      this.owned = new DynamoDBClient(client ?? {});
-      this.doc = DynamoDBDocumentClient.from(this.owned);
-    }
+    this.options = options;
+  }
+
+  // The SDK is imported on the first table access, not with this module: a bundle whose sessions live elsewhere never loads it.
+  private connect(): Promise<Connection> {
+    this.connection ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]).then(([ddb, lib]) => {
+      const client = this.options.client;
+      let doc: DynamoDBDocumentClient;
+      if (client instanceof lib.DynamoDBDocumentClient) doc = client;
+      else if (client instanceof ddb.DynamoDBClient) doc = lib.DynamoDBDocumentClient.from(client);
+      else {
+        this.owned = new ddb.DynamoDBClient(client ?? {});
+        doc = lib.DynamoDBDocumentClient.from(this.owned);
+      }
+      return { doc, lib };
+    });
+    return this.connection;
   }
 
   async create(agent: string, options: CreateSessionOptions = {}): Promise<Session> {
@@ -76,8 +87,9 @@ export class DynamoDBSessionStore implements SessionStore {
     if (ttl !== undefined) session.expires_at = nowSeconds() + ttl;
     const item = this.toItem(session);
     try {
-      await this.doc.send(
-        new PutCommand({
+      const { doc, lib } = await this.connect();
+      await doc.send(
+        new lib.PutCommand({
           TableName: this.tableName,
           Item: item,
           // an expired leftover with the same id may be replaced; a live one may not
@@ -86,7 +98,7 @@ export class DynamoDBSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (isConditionFailure(error)) {
         throw new AgentSpecError(ErrorCode.Conflict, `Session "${id}" of agent "${agent}" already exists.`, { cause: error, details: { agent, session_id: id } });
       }
       throw this.storeError('create', error);
@@ -111,8 +123,9 @@ export class DynamoDBSessionStore implements SessionStore {
     // a store-wide lifetime slides with every write; a per-session one stays as created
     if (ttl !== undefined) stored.expires_at = nowSeconds() + ttl;
     try {
-      await this.doc.send(
-        new PutCommand({
+      const { doc, lib } = await this.connect();
+      await doc.send(
+        new lib.PutCommand({
           TableName: this.tableName,
           Item: this.toItem(stored),
           ConditionExpression: 'attribute_exists(pk) AND version = :expected AND (attribute_not_exists(expires_at) OR expires_at > :now)',
@@ -120,7 +133,7 @@ export class DynamoDBSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw this.storeError('put', error);
+      if (!isConditionFailure(error)) throw this.storeError('put', error);
       const current = await this.read(session.agent, session.id);
       if (!current || this.expired(current)) {
         throw new AgentSpecError(ErrorCode.NotFound, `Session "${session.id}" of agent "${session.agent}" does not exist or has expired.`, {
@@ -138,7 +151,8 @@ export class DynamoDBSessionStore implements SessionStore {
 
   async delete(agent: string, id: string): Promise<boolean> {
     try {
-      const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keyOf(agent, id) }, ReturnValues: 'ALL_OLD' }));
+      const { doc, lib } = await this.connect();
+      const out = await doc.send(new lib.DeleteCommand({ TableName: this.tableName, Key: { pk: keyOf(agent, id) }, ReturnValues: 'ALL_OLD' }));
       const old = out.Attributes as SessionItem | undefined;
       return old !== undefined && !this.expired(old);
     } catch (error) {
@@ -152,7 +166,8 @@ export class DynamoDBSessionStore implements SessionStore {
 
   private async read(agent: string, id: string): Promise<SessionItem | undefined> {
     try {
-      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyOf(agent, id) }, ConsistentRead: true }));
+      const { doc, lib } = await this.connect();
+      const out = await doc.send(new lib.GetCommand({ TableName: this.tableName, Key: { pk: keyOf(agent, id) }, ConsistentRead: true }));
       return out.Item as SessionItem | undefined;
     } catch (error) {
       throw this.storeError('get', error);
@@ -205,6 +220,16 @@ export class DynamoDBSessionStore implements SessionStore {
       details: { table: this.tableName, operation },
     });
   }
+}
+
+interface Connection {
+  doc: DynamoDBDocumentClient;
+  lib: typeof import('@aws-sdk/lib-dynamodb');
+}
+
+/** A conditional write lost the race (checked by name: the SDK class is loaded lazily). */
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function keyOf(agent: string, id: string): string {
