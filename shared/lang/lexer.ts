@@ -73,6 +73,17 @@ export function lex(source: string, file: string): LexResult {
     }
     if (c === 34) {
       offset++;
+      // Fast path: most strings have no escape and no line break, so their
+      // value is one slice that doubles as `raw` (no parts array, no join).
+      let scan = offset;
+      let d = source.charCodeAt(scan);
+      while (scan < n && d !== 34 && d !== 92 && d !== 10) d = source.charCodeAt(++scan);
+      if (d === 34) {
+        const text = source.slice(offset, scan);
+        offset = scan + 1;
+        tokens.push({ kind: TokenKind.String, value: text, raw: text, start, end: { line, column: offset - lineStart + 1, offset } });
+        continue;
+      }
       const parts: string[] = [];
       let chunk = offset;
       let closed = false;
