@@ -22,6 +22,9 @@ export interface DeployerOptions {
   /** rollout wait (kubernetes) */
   rolloutTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** the docker-compose stack's Redis image (`redis:7-alpine` by default) and host port (6379) */
+  redisImage?: string;
+  redisPort?: number;
 }
 
 export type DeployerFactory = (options: DeployerOptions) => Promise<Deployer>;
@@ -53,7 +56,10 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
       import('../../shared/deploy/compose/index.js'),
       import('./bundle-runtime.js'),
     ]);
-    return new ComposeDeployer(new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) }));
+    return new ComposeDeployer(new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) }), {
+      ...(options.redisImage ? { redisImage: options.redisImage } : {}),
+      ...(options.redisPort ? { redisPort: options.redisPort } : {}),
+    });
   },
   kubernetes: async (options) => {
     const { KubernetesDeployer } = await import('../../shared/deploy/kubernetes/index.js');

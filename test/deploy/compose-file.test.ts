@@ -1,13 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ComposeDeployer } from '../../shared/deploy/compose/compose-deployer.js';
-import { COMPOSE_FILE_NAME, composeYaml } from '../../shared/deploy/compose/compose-file.js';
-import type { DeployContext, Deployer } from '../../shared/deploy/types.js';
+import { composeYaml } from '../../shared/deploy/compose/compose-file.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
-import { isAgentSpecError } from '../../shared/errors.js';
 import { agent, irOf } from '../helpers/ir-builder.js';
 
 function deployBlock(attributes: Partial<IRDeploy['attributes']> = {}): IRDeploy {
@@ -51,28 +45,17 @@ describe('compose file', () => {
     }
   });
 
-  it('writes the file and refuses, with the command to run, to start a stack that needs Redis', async () => {
+  it('points the runtime and the Redis service at the configured Redis image and port', () => {
     // Prepare
-    const dir = await mkdtemp(join(tmpdir(), 'agentspec-compose-'));
-    const deploy = deployBlock({ replicas: 2 });
-    const never: Deployer = {
-      plan: async () => [],
-      apply: async () => {
-        throw new Error('the runtime must not be started');
-      },
-      status: async () => ({ target: 'stack', healthy: false, detail: {} }),
-      logs: async function* () {},
-      destroy: async () => undefined,
-    };
-    const ctx: DeployContext = { ir: irOf(agent('bot'), deploy), deploy, secret: async () => 'sk-never-written', progress: () => undefined, workdir: dir };
+    const deploy = deployBlock({ sessions: 'redis' });
     // Act
-    const error = await new ComposeDeployer(never).apply(ctx).catch((e: unknown) => e);
-    const written = await readFile(join(dir, COMPOSE_FILE_NAME), 'utf8');
+    const text = composeYaml({ ir: irOf(agent('bot'), deploy), deploy, image: 'agentspec/test:abc', redisImage: 'example/redis:7', redisPort: 16379 });
+    const doc = parse(text) as { services: { runtime: { environment: Record<string, string> }; redis: { image: string; command: string[]; healthcheck: { test: string[] } } } };
     // Assess
-    expect(isAgentSpecError(error) && error.code).toBe('config_error');
-    expect(String((error as Error).message)).toContain(`docker compose -f ${COMPOSE_FILE_NAME} up -d`);
-    expect((parse(written) as Compose).services.redis).toBeDefined();
-    expect(written).not.toContain('sk-never-written');
-    await rm(dir, { recursive: true, force: true });
+    expect(doc.services.runtime.environment.REDIS_URL).toBe('redis://127.0.0.1:16379');
+    expect(doc.services.runtime.environment.AGENTSPEC_SESSIONS).toBe('redis');
+    expect(doc.services.redis.image).toBe('example/redis:7');
+    expect(doc.services.redis.command).toContain('16379');
+    expect(doc.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', '-p', '16379', 'ping']);
   });
 });

@@ -77,3 +77,39 @@ export async function ensureBaseImage(options: { python?: boolean } = {}): Promi
   }
   return tag;
 }
+
+export const TEST_REDIS_IMAGE = 'agentspec-test/redis:local';
+
+/**
+ * Builds (once) an offline Redis image from this machine's own `redis-server`
+ * and `redis-cli` and the libraries `ldd` lists (no registry to pull
+ * `redis:7-alpine` from).
+ */
+export async function ensureRedisImage(): Promise<string> {
+  if (imageExists(TEST_REDIS_IMAGE)) return TEST_REDIS_IMAGE;
+  requireCommand('ldd');
+  requireCommand('redis-server');
+  requireCommand('redis-cli');
+  const root = await mkdtemp(join(tmpdir(), 'agentspec-redis-rootfs-'));
+  try {
+    const libraries = new Set<string>([...librariesOf('/usr/bin/redis-server'), ...librariesOf('/usr/bin/redis-cli')]);
+    const script = [
+      'set -e',
+      `cd "${root}"`,
+      'mkdir -p usr/bin etc tmp data',
+      // redis-server is a link to redis-check-rdb, which picks its role from argv[0]: copy the file under the link's name
+      'cp -L /usr/bin/redis-server usr/bin/redis-server',
+      'cp -L /usr/bin/redis-cli usr/bin/redis-cli',
+      ...[...libraries].map((f) => `cp -aL --parents "${f}" .`),
+      'find . -type d -exec chmod a+rx {} +',
+      'chmod 1777 tmp',
+      `printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd`,
+      `printf 'root:x:0:\\n' > etc/group`,
+      `tar -C "${root}" -c . | docker import -c 'ENV PATH=/usr/bin' -c 'WORKDIR /data' - ${TEST_REDIS_IMAGE} >/dev/null`,
+    ].join('\n');
+    execFileSync('sh', ['-c', script], { stdio: 'pipe' });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  return TEST_REDIS_IMAGE;
+}

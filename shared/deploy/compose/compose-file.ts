@@ -7,7 +7,7 @@
  */
 import { stringify } from 'yaml';
 import type { IRDeploy, IRDocument } from '../../ir/types.js';
-import { RUNTIME_USER, imageLabels } from '../docker/build-context.js';
+import { DEFAULT_REDIS_IMAGE, RUNTIME_USER, imageLabels } from '../docker/build-context.js';
 
 export const COMPOSE_FILE_NAME = 'docker-compose.agentspec.yml';
 export const REDIS_PORT = 6379;
@@ -19,11 +19,18 @@ export interface ComposeInput {
   /** the runtime image (built by the docker target) */
   image: string;
   redisImage?: string;
+  /** Redis's port on the host; 6379 by default */
+  redisPort?: number;
 }
 
 /** True when the deployment needs a shared session store. */
 export function needsRedis(deploy: IRDeploy): boolean {
   return (deploy.attributes.replicas ?? 1) > 1 || deploy.attributes.sessions === 'redis';
+}
+
+/** The runtime's `REDIS_URL` for Redis on the host's loopback. */
+export function redisUrl(port: number = REDIS_PORT): string {
+  return `redis://127.0.0.1:${port}`;
 }
 
 /** The compose project name: `agentspec-<package>-<target>`. */
@@ -37,6 +44,7 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
   const attrs = deploy.attributes;
   const port = attrs.port ?? DEFAULT_PORT;
   const redis = needsRedis(deploy);
+  const redisPort = input.redisPort ?? REDIS_PORT;
   const probe = `fetch('http://127.0.0.1:${port}${attrs.health?.path ?? '/healthz'}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
   const environment: Record<string, string> = {
     ...attrs.env,
@@ -44,7 +52,7 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
     PORT: String(port),
     // references resolved by compose from the user's environment: the file holds names, never values
     ...Object.fromEntries(Object.keys(attrs.secrets).map((variable) => [variable, `\${${variable}:?set ${variable} (secret "${attrs.secrets[variable] ?? ''}")}`])),
-    ...(redis ? { REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, AGENTSPEC_SESSIONS: 'redis' } : {}),
+    ...(redis ? { REDIS_URL: redisUrl(redisPort), AGENTSPEC_SESSIONS: 'redis' } : {}),
   };
   const runtime: Record<string, unknown> = {
     image: input.image,
@@ -63,11 +71,11 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
   const services: Record<string, unknown> = { runtime };
   if (redis) {
     services.redis = {
-      image: input.redisImage ?? 'redis:7-alpine',
+      image: input.redisImage ?? DEFAULT_REDIS_IMAGE,
       network_mode: 'host',
       restart: 'unless-stopped',
-      command: ['redis-server', '--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      healthcheck: { test: ['CMD', 'redis-cli', '-p', String(REDIS_PORT), 'ping'], interval: '5s', timeout: '3s', retries: 5 },
+      command: ['redis-server', '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      healthcheck: { test: ['CMD', 'redis-cli', '-p', String(redisPort), 'ping'], interval: '5s', timeout: '3s', retries: 5 },
     };
   }
   return { name: composeProject(ir, deploy), services };

@@ -11,6 +11,8 @@ export const DEFAULT_BASE_IMAGE = 'node:22-slim';
 /** The non-root uid:gid the runtime runs as (a number: no user database needed in the base). */
 export const RUNTIME_USER = '10001:10001';
 export const LABEL_PREFIX = 'dev.agentspec';
+/** The Redis image of a docker-compose stack's session service, unless configured. */
+export const DEFAULT_REDIS_IMAGE = 'redis:7-alpine';
 
 export interface BuildContextInput {
   ir: IRDocument;

@@ -1,6 +1,6 @@
 /**
- * The `docker` target, on the Docker engine through dockerode (the only file
- * importing it). Apply builds an image from a generated context (bundled
+ * The `docker` target, on the Docker engine through dockerode (imported only
+ * in this folder: here and by the compose stack's Redis service). Apply builds an image from a generated context (bundled
  * runtime + IR, non-root, HEALTHCHECK, labels), then runs it with host
  * networking, the port, `env`, secrets as run-time env (never in a layer),
  * resource limits and a restart policy, and waits until it is healthy.
@@ -23,6 +23,8 @@ import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, Target
 import { deploySettings, fingerprint } from '../fingerprint.js';
 import { probeHealth, waitHealthy } from '../health.js';
 import { parseCpu, parseMemory } from '../quantity.js';
+import { demuxBuffer } from './demux.js';
+import { SERVICE_LABEL, containerBase } from './redis-container.js';
 import { LABEL_PREFIX, dockerfile, imageFingerprint, imageLabels, imageTag, type BuildContextInput } from './build-context.js';
 
 export interface DockerDeployerOptions {
@@ -39,6 +41,12 @@ export interface DockerDeployerOptions {
   healthTimeoutMs?: number;
 }
 
+/** What a wrapping deployer (docker-compose) adds to one apply: environment for the runtime container. */
+export interface RuntimeExtras {
+  /** e.g. `REDIS_URL`; part of the settings fingerprint, so a change replaces the container */
+  env?: Record<string, string>;
+}
+
 const DEFAULT_PORT = 8080;
 
 /** Deploys the runtime as one container on the local Docker engine. */
@@ -49,9 +57,9 @@ export class DockerDeployer implements Deployer {
     this.docker = new Docker(options.docker);
   }
 
-  async plan(ctx: DeployContext): Promise<PlanItem[]> {
+  async plan(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<PlanItem[]> {
     const state = ctx.state;
-    const settings = this.settingsFingerprint(ctx);
+    const settings = this.settingsFingerprint(ctx, extras);
     if (!state) return [{ resource: 'image', action: 'create' }, { resource: 'container', action: 'create' }];
     const imageChanged = state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx);
     const running = await this.isRunning(String(state.ids.container ?? ''));
@@ -66,8 +74,8 @@ export class DockerDeployer implements Deployer {
     return [{ resource: 'image', action: imageChanged ? 'update' : 'unchanged' }, containerAction];
   }
 
-  async apply(ctx: DeployContext): Promise<TargetState> {
-    const items = await this.plan(ctx);
+  async apply(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<TargetState> {
+    const items = await this.plan(ctx, extras);
     if (ctx.state && items.every((i) => i.action === 'unchanged')) return ctx.state;
     const attrs = ctx.deploy.attributes;
     const port = attrs.port ?? DEFAULT_PORT;
@@ -88,7 +96,7 @@ export class DockerDeployer implements Deployer {
     const imageId = await this.buildImage(ctx, input, bundle, tag);
 
     // environment: plain env, then secrets resolved now and handed to the engine at create time only
-    const env: Record<string, string> = { ...this.options.env, ...attrs.env, HOST: host, PORT: String(port) };
+    const env: Record<string, string> = { ...this.options.env, ...attrs.env, HOST: host, PORT: String(port), ...extras.env };
     for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
 
     await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
@@ -133,7 +141,7 @@ export class DockerDeployer implements Deployer {
       ir_hash: ctx.ir.hash,
       endpoint,
       ids: { container: container.id, image: imageId, tag },
-      fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx), settings: this.settingsFingerprint(ctx) },
+      fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx), settings: this.settingsFingerprint(ctx, extras) },
       applied_at: new Date().toISOString(),
     };
   }
@@ -185,8 +193,8 @@ export class DockerDeployer implements Deployer {
     }
   }
 
-  private settingsFingerprint(ctx: DeployContext): string {
-    return fingerprint({ settings: deploySettings(ctx.deploy), env: this.options.env ?? {} });
+  private settingsFingerprint(ctx: DeployContext, extras: RuntimeExtras = {}): string {
+    return fingerprint({ settings: deploySettings(ctx.deploy), env: { ...this.options.env, ...extras.env } });
   }
 
   private imageInputsFingerprint(ctx: DeployContext): string {
@@ -237,7 +245,8 @@ export class DockerDeployer implements Deployer {
       all: true,
       filters: { label: [`${LABEL_PREFIX}.package=${ctx.ir.package.name}`, `${LABEL_PREFIX}.target=${ctx.deploy.name}`] },
     });
-    const ids = new Set(found.map((c) => c.Id));
+    // containers of the stack's other services (docker-compose's Redis) carry a service label and are not the runtime
+    const ids = new Set(found.filter((c) => !c.Labels[SERVICE_LABEL]).map((c) => c.Id));
     const recorded = ctx.state?.ids.container;
     if (recorded) ids.add(String(recorded));
     for (const id of ids) {
@@ -255,17 +264,5 @@ export class DockerDeployer implements Deployer {
 }
 
 function containerName(ctx: DeployContext): string {
-  return `agentspec-${ctx.ir.package.name}-${ctx.deploy.name}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
-}
-
-/** Docker's multiplexed log format (8-byte frame headers) to plain bytes. */
-function demuxBuffer(buffer: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return parts.length ? Buffer.concat(parts) : buffer;
+  return containerBase(ctx);
 }
