@@ -36,12 +36,47 @@ function isDigit(c: number): boolean {
 
 /** Splits `source` into tokens (ending with `<EOF>`) and comments. */
 export function lex(source: string, file: string): LexResult {
+  const lexer = new Lexer(source, file);
   const tokens: Token[] = [];
-  const comments: Token[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let offset = 0;
-  let line = 1;
-  let lineStart = 0;
+  for (let t = lexer.next(); ; t = lexer.next()) {
+    tokens.push(t);
+    if (t.kind === TokenKind.EOF) break;
+  }
+  return { tokens, comments: lexer.comments, diagnostics: lexer.diagnostics };
+}
+
+/**
+ * A pull lexer: the parser asks for one token at a time, so tokens it does not
+ * keep (punctuation) die young instead of surviving in one large array until
+ * parsing ends — that garbage was most of the toolchain's GC time.
+ */
+export class Lexer {
+  readonly comments: Token[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private offset = 0;
+  private line = 1;
+  private lineStart = 0;
+  private eof: Token | undefined;
+
+  constructor(
+    private readonly source: string,
+    private readonly file: string,
+  ) {}
+
+  private emit(token: Token, offset: number, line: number, lineStart: number): Token {
+    this.offset = offset;
+    this.line = line;
+    this.lineStart = lineStart;
+    return token;
+  }
+
+  /** The next token; `<EOF>` (the same token) once the source is exhausted. */
+  next(): Token {
+  if (this.eof) return this.eof;
+  const { source, file, comments, diagnostics } = this;
+  let offset = this.offset;
+  let line = this.line;
+  let lineStart = this.lineStart;
   const n = source.length;
 
   while (offset < n) {
@@ -68,8 +103,7 @@ export function lex(source: string, file: string): LexResult {
     const punct = c < 128 ? PUNCTUATION[c] : undefined;
     if (punct) {
       offset++;
-      tokens.push({ kind: punct, value: punct, start, end: { line, column: offset - lineStart + 1, offset } });
-      continue;
+      return this.emit({ kind: punct, value: punct, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
     }
     if (c === 34) {
       offset++;
@@ -81,8 +115,7 @@ export function lex(source: string, file: string): LexResult {
       if (d === 34) {
         const text = source.slice(offset, scan);
         offset = scan + 1;
-        tokens.push({ kind: TokenKind.String, value: text, raw: text, start, end: { line, column: offset - lineStart + 1, offset } });
-        continue;
+        return this.emit({ kind: TokenKind.String, value: text, raw: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
       }
       const parts: string[] = [];
       let chunk = offset;
@@ -138,8 +171,7 @@ export function lex(source: string, file: string): LexResult {
           code: 'syntax',
         });
       }
-      tokens.push({ kind: TokenKind.String, value: parts.join(''), raw: source.slice(start.offset + 1, closed ? offset - 1 : offset), start, end: { line, column: offset - lineStart + 1, offset } });
-      continue;
+      return this.emit({ kind: TokenKind.String, value: parts.join(''), raw: source.slice(start.offset + 1, closed ? offset - 1 : offset), start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
     }
     if (isDigit(c) || (c === 45 && isDigit(source.charCodeAt(offset + 1)))) {
       let end = offset + 1;
@@ -150,16 +182,14 @@ export function lex(source: string, file: string): LexResult {
       }
       const text = source.slice(offset, end);
       offset = end;
-      tokens.push({ kind: TokenKind.Number, value: text, start, end: { line, column: offset - lineStart + 1, offset } });
-      continue;
+      return this.emit({ kind: TokenKind.Number, value: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
     }
     if (isIdentStart(c)) {
       let end = offset + 1;
       while (end < n && isIdentPart(source.charCodeAt(end))) end++;
       const text = source.slice(offset, end);
       offset = end;
-      tokens.push({ kind: TokenKind.Identifier, value: text, start, end: { line, column: offset - lineStart + 1, offset } });
-      continue;
+      return this.emit({ kind: TokenKind.Identifier, value: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
     }
     // Skip a run of unexpected characters and report it once.
     let end = offset + 1;
@@ -175,6 +205,7 @@ export function lex(source: string, file: string): LexResult {
     offset = end;
   }
   const eof = { line, column: offset - lineStart + 1, offset };
-  tokens.push({ kind: TokenKind.EOF, value: '', start: eof, end: eof });
-  return { tokens, comments, diagnostics };
+  this.eof = this.emit({ kind: TokenKind.EOF, value: '', start: eof, end: eof }, offset, line, lineStart);
+  return this.eof;
+  }
 }

@@ -7,7 +7,7 @@
  * parser skips to the next line or closing brace and continues, so one run
  * reports every error.
  */
-import { lex } from './lexer.js';
+import { Lexer } from './lexer.js';
 import { TokenKind, type Range, type Token } from './tokens.js';
 import { syntaxError, type Diagnostic } from './diagnostic.js';
 import type { Body, Entry, FileNode, Value } from './ast.js';
@@ -32,10 +32,12 @@ export function parse(source: string, file: string): ParseResult {
       ],
     };
   }
-  const lexed = lex(source, file);
-  const parser = new Parser(lexed.tokens, lexed.comments, file);
+  const lexer = new Lexer(source, file);
+  const parser = new Parser(lexer, file);
   const node = parser.parseFile();
-  return { file: node, diagnostics: [...lexed.diagnostics, ...parser.diagnostics] };
+  // The parser stops only at <EOF>; draining is a no-op that guarantees every lexical diagnostic is collected.
+  while (lexer.next().kind !== TokenKind.EOF);
+  return { file: node, diagnostics: [...lexer.diagnostics, ...parser.diagnostics] };
 }
 
 class SyntaxStop extends Error {}
@@ -59,25 +61,32 @@ function fieldAccepts(args: Value[], next: Token): boolean {
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
   private pos = 0;
+  private current: Token;
   private prev: Token;
   private commentIndex = 0;
   private depth = 0;
+  /** Grows as the lexer goes; every comment before the current token is in it. */
+  private readonly comments: Token[];
 
   constructor(
-    private readonly tokens: Token[],
-    private readonly comments: Token[],
+    private readonly lexer: Lexer,
     private readonly file: string,
   ) {
-    this.prev = tokens[0]!;
+    this.comments = lexer.comments;
+    this.current = lexer.next();
+    this.prev = this.current;
   }
 
   private get token(): Token {
-    return this.tokens[this.pos]!;
+    return this.current;
   }
 
   private advance(): Token {
-    const t = this.token;
-    if (t.kind !== TokenKind.EOF) this.pos++;
+    const t = this.current;
+    if (t.kind !== TokenKind.EOF) {
+      this.pos++;
+      this.current = this.lexer.next();
+    }
     this.prev = t;
     return t;
   }
