@@ -1,6 +1,23 @@
 /** Canonical JSON (sorted keys, no whitespace) and SHA-256, for content hashes of the IR. */
 import { createHash } from 'node:crypto';
 
+/**
+ * Quoted object keys. IR documents repeat a small set of keys thousands of
+ * times, so quoting each once saves a JSON.stringify per member; the cap keeps
+ * a long-running process from growing it without bound on user-chosen keys.
+ */
+const QUOTED_KEYS = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quoteKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < QUOTED_KEYS_MAX) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
 /** JSON with object keys sorted at every level; `undefined` members are dropped as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return value === undefined ? 'null' : JSON.stringify(value);
@@ -21,7 +38,7 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += quoteKey(k) + ':' + canonicalJson(v);
   }
   return `${out}}`;
 }
