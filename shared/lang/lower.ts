@@ -8,6 +8,7 @@ import { attr, attrs, lastString, mapOf, scalar, str, strings, type DocumentInde
 import { TypeCompiler } from './lower-types.js';
 import { coerceDefault } from './lower-types.js';
 import { parseDuration, parseSize } from './units.js';
+import { createHash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../ir/hash.js';
 import {
   IR_VERSION,
@@ -76,7 +77,10 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
   // The document hash is computed over canonical JSON that reuses each
-  // resource's canonical attributes, so no attribute tree is serialised twice.
+  // resource's canonical attributes, so no attribute tree is serialised twice;
+  // the pieces are streamed into the hash rather than joined into one large string.
+  const documentHash = createHash('sha256');
+  let separator = '';
   const canonicalResources: string[] = [];
   for (const st of doc.ordered) {
     const kind = KINDS[st.kind];
@@ -86,14 +90,19 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
     const fqn = `${pkg.name}/${kind}/${st.name}`;
     const hash = sha256Hex(canonical);
     resources.push({ kind, name: st.name, fqn, hash, attributes } as IRResource);
-    canonicalResources.push(`{"attributes":${canonical},"fqn":${JSON.stringify(fqn)},"hash":"${hash}","kind":"${kind}","name":${JSON.stringify(st.name)}}`);
+    canonicalResources.push(
+      `${separator}{"attributes":${canonical},"fqn":${JSON.stringify(fqn)},"hash":"${hash}","kind":"${kind}","name":${JSON.stringify(st.name)}}`,
+    );
+    separator = ',';
   }
   const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
   if (environment !== undefined) body.environment = environment;
   const head = canonicalJson({ ...body, resources: [] });
   // `resources` sorts last among the document's keys, so the list closes the object.
-  const canonicalDocument = `${head.slice(0, -3)}[${canonicalResources.join(',')}]}`;
-  return { ...body, hash: sha256Hex(canonicalDocument) };
+  documentHash.update(`${head.slice(0, -3)}[`, 'utf8');
+  for (const piece of canonicalResources) documentHash.update(piece, 'utf8');
+  documentHash.update(']}', 'utf8');
+  return { ...body, hash: documentHash.digest('hex') };
 }
 
 function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unknown {
