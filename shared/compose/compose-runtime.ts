@@ -9,7 +9,6 @@ import { resourcesOf, type IRDocument } from '../ir/types.js';
 import type { ModelProvider } from '../llm/types.js';
 import { Runtime } from '../loop/runtime.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from '../loop/types.js';
-import { createSandbox } from '../sandbox/index.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { Redactor } from '../secrets/redactor.js';
 import type { SecretResolver } from '../secrets/types.js';
@@ -41,8 +40,8 @@ export interface ComposeOptions {
 export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {}): Promise<AgentRuntime> {
   const vault = new SecretVault(ir, { ...options.secretResolvers, redactor: options.redactor ?? new Redactor() });
   const needsSandbox = resourcesOf(ir, 'Skill').some((s) => s.attributes.tool.type === 'inline');
-  // Only packages with inline tools pay for the sandbox's probe and warm pool.
-  const ownSandbox = options.sandbox === undefined && needsSandbox ? createSandbox() : undefined;
+  // Only packages with inline tools pay for the sandbox's probe and warm pool — and for loading its code.
+  const ownSandbox = options.sandbox === undefined && needsSandbox ? (await import('../sandbox/index.js')).createSandbox() : undefined;
   const sandbox = options.sandbox ?? ownSandbox;
   if (options.requireFullIsolation && needsSandbox && sandbox && !sandbox.isolation.full) {
     await ownSandbox?.close();
