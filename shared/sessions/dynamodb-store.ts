@@ -6,12 +6,12 @@
  * items too. Items stay under DynamoDB's 400 KB limit by trimming the oldest
  * turns (see dynamodb-item-size.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { Message } from '../llm/types.js';
 import { fitMessages, jsonBytes } from './dynamodb-item-size.js';
+import { newSession, nowSeconds } from './new-session.js';
 import type { CreateSessionOptions, Session, SessionStore } from './types.js';
 
 /** Partition key attribute of the sessions table (string: `<agent>#<id>`). */
@@ -45,7 +45,6 @@ interface SessionItem {
   expires_at?: number;
 }
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** Sessions in a DynamoDB table keyed by `pk` with TTL on `expires_at`. */
 export class DynamoDBSessionStore implements SessionStore {
@@ -80,11 +79,7 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   async create(agent: string, options: CreateSessionOptions = {}): Promise<Session> {
-    const id = options.id ?? randomUUID();
-    const now = new Date().toISOString();
-    const ttl = options.ttlSeconds ?? this.ttlSeconds;
-    const session: Session = { id, agent, created_at: now, updated_at: now, version: 0, messages: [] };
-    if (ttl !== undefined) session.expires_at = nowSeconds() + ttl;
+    const session = newSession(agent, options, this.ttlSeconds);
     const item = this.toItem(session);
     try {
       const { doc, lib } = await this.connect();
@@ -99,7 +94,7 @@ export class DynamoDBSessionStore implements SessionStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new AgentSpecError(ErrorCode.Conflict, `Session "${id}" of agent "${agent}" already exists.`, { cause: error, details: { agent, session_id: id } });
+        throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, { cause: error, details: { agent, session_id: session.id } });
       }
       throw this.storeError('create', error);
     }

@@ -5,9 +5,9 @@
  * atomic on the server without WATCH round trips; expiry is Redis's own
  * (EXPIREAT on `expires_at`), and reads filter expired values as well.
  */
-import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientOptions } from 'redis';
 import { AgentSpecError, ErrorCode } from '../errors.js';
+import { newSession, nowSeconds } from './new-session.js';
 import type { CreateSessionOptions, Session, SessionStore } from './types.js';
 
 export interface RedisSessionStoreOptions {
@@ -54,7 +54,6 @@ if tonumber(ARGV[4]) > 0 then redis.call('EXPIREAT', KEYS[1], ARGV[4]) else redi
 return 'ok'
 `;
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** Sessions in Redis with compare-and-set writes and TTL. */
 export class RedisSessionStore implements SessionStore {
@@ -86,14 +85,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(agent: string, options: CreateSessionOptions = {}): Promise<Session> {
-    const id = options.id ?? randomUUID();
-    const now = new Date().toISOString();
-    const ttl = options.ttlSeconds ?? this.ttlSeconds;
-    const session: Session = { id, agent, created_at: now, updated_at: now, version: 0, messages: [] };
-    if (ttl !== undefined) session.expires_at = nowSeconds() + ttl;
+    const session = newSession(agent, options, this.ttlSeconds);
     const outcome = await this.cas('create', session, 0);
     if (outcome === 'exists') {
-      throw new AgentSpecError(ErrorCode.Conflict, `Session "${id}" of agent "${agent}" already exists.`, { details: { agent, session_id: id } });
+      throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, { details: { agent, session_id: session.id } });
     }
     return session;
   }
