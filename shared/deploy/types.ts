@@ -1,6 +1,6 @@
 /**
  * One interface for every deploy target (process, docker, docker-compose,
- * kubernetes, lambda). Only the docker deployer imports `dockerode`, only the
+ * kubernetes, lambda). Only shared/deploy/docker/ loads `dockerode` (compose imports its types), only the
  * kubernetes deployer imports `@kubernetes/client-node`.
  */
 import type { IRDeploy, IRDocument } from '../ir/types.js';
