@@ -3,7 +3,7 @@
  * persistence, for tests. `stop()` kills it.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import { requireCommand } from './require-system.js';
 
 export interface RedisServer {
@@ -12,17 +12,6 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh redis-server on 127.0.0.1:<random>. */
 export async function startRedis(): Promise<RedisServer> {
