@@ -10,6 +10,7 @@ import type { IRAgent, IRDocument, IRPipeline, IRStep } from '../../shared/ir/ty
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent, ToolCallRecord } from '../../shared/loop/types.js';
 import type { Session, SessionStore } from '../../shared/sessions/types.js';
 import { NOOP_OBSERVER, type RuntimeObserver } from '../../shared/telemetry/events.js';
+import { agent } from './ir-builder.js';
 
 /** What a scripted agent yields: text and tool-call events (the fake adds `done`). Throw to fail the run. */
 export type ScriptEvent = Extract<RunEvent, { type: 'text' | 'tool_call_start' | 'tool_call_end' }>;
@@ -223,26 +224,5 @@ export class MapSessionStore implements SessionStore {
 }
 
 function agentResource(name: string): IRAgent {
-  return {
-    kind: 'Agent',
-    name,
-    fqn: `test/Agent/${name}`,
-    hash: name,
-    attributes: {
-      skills: [],
-      model: 'claude-test',
-      provider: 'anthropic',
-      strategy: 'react',
-      max_turns: 5,
-      timeout_ms: 60_000,
-      token_budget: 100_000,
-      stream: true,
-      on_error: 'fail',
-      max_retries: 0,
-      memory: { strategy: 'sliding_window', max_messages: 50 },
-      delegates: [],
-      clients: [],
-      metadata: {},
-    },
-  };
+  return agent(name, { model: 'claude-test', max_turns: 5, timeout_ms: 60_000 });
 }
