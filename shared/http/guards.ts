@@ -12,6 +12,18 @@ export function requireAgent(runtime: AgentRuntime, name: string): void {
   }
 }
 
+/**
+ * What every `/v1/agents/{name}/…` route does first: take the current runtime
+ * (hot reload may have swapped it), check the agent exists, count the request
+ * against its rate limit.
+ */
+export function admitAgent(ctx: RouteContext, name: string): AgentRuntime {
+  const runtime = ctx.runtime();
+  requireAgent(runtime, name);
+  limit(ctx, 'agent', name);
+  return runtime;
+}
+
 /** Counts one request against the agent's (or pipeline's) rate limit. */
 export function limit(ctx: RouteContext, kind: 'agent' | 'pipeline', name: string): void {
   ctx.limiter?.take(`${kind}:${name}`, { [kind]: name });

@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AgentRuntime, InvokeRequest, RunEvent } from '../../loop/types.js';
 import type { AppEnv, RouteContext } from '../context.js';
 import { errorEventData } from '../errors.js';
-import { limit, requireAgent, runSignal, timeoutError } from '../guards.js';
+import { admitAgent, runSignal, timeoutError } from '../guards.js';
 import { readBody } from '../read-body.js';
 import { InvokeBody } from '../schemas.js';
 
@@ -12,19 +12,15 @@ export function agentRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   app.get('/v1/agents', (c) => c.json({ agents: ctx.runtime().agents() }));
 
   app.post('/v1/agents/:name/invoke', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     const body = await readBody(c, InvokeBody, ctx.bodyLimitBytes);
     return c.json(await invokeWithDeadline(ctx, runtime, name, c.req.raw, toRequest(body)));
   });
 
   app.post('/v1/agents/:name/stream', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     const body = await readBody(c, InvokeBody, ctx.bodyLimitBytes);
     const run = runSignal(ctx, c.req.raw);
     c.header('X-Accel-Buffering', 'no');

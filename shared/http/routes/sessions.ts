@@ -4,48 +4,40 @@ import { AgentSpecError, ErrorCode } from '../../errors.js';
 import type { AgentRuntime } from '../../loop/types.js';
 import type { Session } from '../../sessions/types.js';
 import type { AppEnv, RouteContext } from '../context.js';
-import { limit, requireAgent } from '../guards.js';
+import { admitAgent } from '../guards.js';
 import { readBody } from '../read-body.js';
 import { CreateSessionBody, SessionMessageBody } from '../schemas.js';
 import { invokeWithDeadline, toRequest } from './agents.js';
 
 export function sessionRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   app.post('/v1/agents/:name/sessions', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     const body = await readBody(c, CreateSessionBody, ctx.bodyLimitBytes);
     const session = await runtime.sessions.create(name, body.ttl_seconds === undefined ? {} : { ttlSeconds: body.ttl_seconds });
     return c.json({ session_id: session.id, agent: session.agent, created_at: session.created_at }, 201);
   });
 
   app.post('/v1/agents/:name/sessions/:id', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
     const id = c.req.param('id');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     const body = await readBody(c, SessionMessageBody, ctx.bodyLimitBytes);
     await requireSession(runtime, name, id);
     return c.json(await invokeWithDeadline(ctx, runtime, name, c.req.raw, toRequest({ ...body, session_id: id })));
   });
 
   app.get('/v1/agents/:name/sessions/:id', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     const session = await requireSession(runtime, name, c.req.param('id'));
     return c.json({ session_id: session.id, agent: session.agent, messages: session.messages });
   });
 
   app.delete('/v1/agents/:name/sessions/:id', async (c) => {
-    const runtime = ctx.runtime();
     const name = c.req.param('name');
     const id = c.req.param('id');
-    requireAgent(runtime, name);
-    limit(ctx, 'agent', name);
+    const runtime = admitAgent(ctx, name);
     if (!(await runtime.sessions.delete(name, id))) throw sessionNotFound(name, id);
     return c.body(null, 204);
   });
