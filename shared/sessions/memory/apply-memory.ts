@@ -23,7 +23,7 @@ export interface AppliedMemory {
   session: Session;
   /** tokens spent by the strategy (a summary call); zero for a sliding window */
   usage: Usage;
-  /** the leading messages of the input session that a `summary` fold absorbed (none for a sliding window; see `foldSession`) */
+  /** the leading messages of the input session that a `summary` fold absorbed (none for a sliding window) */
   folded: Message[];
 }
 
