@@ -3,8 +3,15 @@
  * line with the byte length of a JSON header, then the header
  * `{code, env, limits}`; everything after it is the tool input, left unread
  * for the user code. Reading exactly the header's bytes (never a buffered
- * read) is what keeps the tool input intact. The bootstrap writes one byte
- * on fd 3 when it is ready, then closes fd 3.
+ * read) is what keeps the tool input intact.
+ *
+ * fd 3 is the status channel: the bootstrap writes `R` when it is ready for
+ * code, and `S<exit status>\n` once the code is finished and its output
+ * flushed, so the host can end the call without waiting for the interpreter's
+ * teardown (see status-channel.ts). Paths that cannot report after their last
+ * output (an uncaught javascript exception: node prints it after the 'exit'
+ * handlers; os._exit or a signal in the code) report nothing, and the host
+ * waits for the process to exit as before.
  */
 
 /** Limits the python bootstrap sets on itself before running user code (bytes, seconds, count). */
@@ -39,7 +46,7 @@ def _read(n):
         b += c
     return b
 try:
-    os.write(3, b'R'); os.close(3)
+    os.write(3, b'R')
 except OSError:
     pass
 _n = b''
@@ -82,6 +89,10 @@ except BaseException:
 for _stream in (sys.stdout, sys.stderr):
     try: _stream.flush()
     except BaseException: _status = _status or 120
+try:
+    os.write(3, b'S%d\n' % (_status & 0xFF))
+except OSError:
+    pass
 os._exit(_status)
 `;
 
@@ -94,8 +105,13 @@ const filename = path.join(process.cwd(), 'inline.js');
 const localRequire = Module.createRequire(filename);
 process.stdout.write('');
 process.stderr.write('');
+// stdout and stderr are sockets here, written asynchronously once their buffer
+// is full: a process.exit() would drop the queued rest. Blocking writes make
+// every write complete before the next line of code, so the output is whole
+// by the time the status is reported.
+for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
 vm.compileFunction('return 0', []);
-try { fs.writeSync(3, 'R'); fs.closeSync(3); } catch {}
+try { fs.writeSync(3, 'R'); } catch {}
 const one = Buffer.alloc(1);
 let line = '';
 for (;;) {
@@ -118,5 +134,17 @@ mod.filename = filename;
 // Once the event loop is empty, exit at once rather than through the full
 // isolate teardown; stdout and stderr pipes are synchronous on Linux, so nothing is lost.
 process.once('beforeExit', (code) => process.exit(code));
+// process.exit (ours above, or the code's own) calls process.reallyExit after
+// every 'exit' handler has run: the last moment the code can write, so the
+// status goes out there. A fatal uncaught exception never gets there (node
+// prints it after the 'exit' handlers, then exits natively); the flag guards
+// an 'exit' handler calling process.exit on that path.
+let fatal = false;
+process.on('uncaughtExceptionMonitor', () => { if (process.listenerCount('uncaughtException') === 0) fatal = true; });
+const reallyExit = process.reallyExit;
+process.reallyExit = function (code) {
+  if (!fatal) try { fs.writeSync(3, 'S' + (Number(code) & 0xff) + '\n'); } catch {}
+  return reallyExit.call(process, code);
+};
 fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(filename));
 `;

@@ -1,7 +1,9 @@
 /**
  * One single-use sandboxed interpreter: spawned (warm or cold), handed one
  * request, then killed with everything it started, its working directory
- * and its cgroup removed. Never reused.
+ * and its cgroup removed. Never reused. A call ends when the bootstrap reports
+ * the code's exit status on fd 3 (its output is then already in the pipes), or
+ * when the process exits without reporting, whichever comes first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { encodeHeader, type BootstrapHeader } from './bootstraps.js';
 import { killCgroup, removeCgroup } from './pids-cgroup.js';
+import { StatusChannel } from './status-channel.js';
 import type { SandboxRunResult } from './types.js';
 
 export interface LaunchSpec {
@@ -61,9 +64,9 @@ export class SandboxProcess {
   readonly startedAt = performance.now();
   /** resolves when the bootstrap is ready for code (or the process died) */
   readonly ready: Promise<void>;
-  isReady = false;
   /** resolves with the exit code and signal when the spawned process has ended */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly channel: StatusChannel;
   private dead = false;
   private used = false;
   private released: Promise<void> | null = null;
@@ -88,15 +91,14 @@ export class SandboxProcess {
       });
     });
     this.child.stdin?.on('error', () => undefined); // EPIPE when the code never reads its input
-    const readyPipe = this.child.stdio[3] as Readable | null;
-    this.ready = new Promise((resolve) => {
-      readyPipe?.once('data', () => {
-        this.isReady = true;
-        resolve();
-      });
-      void this.exited.then(() => resolve());
-    });
-    readyPipe?.on('error', () => undefined);
+    this.channel = new StatusChannel(this.child.stdio[3] as Readable | null);
+    void this.exited.then(() => this.channel.close());
+    this.ready = this.channel.ready;
+  }
+
+  /** true once the bootstrap said it is ready for code */
+  get isReady(): boolean {
+    return this.channel.isReady;
   }
 
   get alive(): boolean {
@@ -138,17 +140,27 @@ export class SandboxProcess {
       timedOut = true;
       this.killTree();
     }, options.timeoutMs);
-    const exit = await this.exited;
+    const end = await this.ending();
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     const duration_ms = performance.now() - t0;
     // The call is over: whatever the code left running goes now.
     this.killTree();
-    await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
-    await this.release();
+    if (end.reported === null) {
+      await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
+      await this.release();
+    } else {
+      // The bootstrap wrote its output before the status, so the kernel had
+      // flagged stdout/stderr readable before fd 3: the poll phase that
+      // delivered the status delivers their data too, and a check-phase
+      // callback runs after it. Waiting for end-of-file instead would wait
+      // for the kernel to tear the interpreter down (~6 ms for node).
+      await new Promise((resolve) => setImmediate(resolve));
+      void this.release(); // housekeeping; cleanup() awaits it
+    }
     if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
-    let { code: exitCode, signal } = { code: exit.code, signal: exit.signal as string | null };
-    if (this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
+    let { code: exitCode, signal } = end.reported === null ? { code: end.exit.code, signal: end.exit.signal as string | null } : { code: end.reported, signal: null };
+    if (end.reported === null && this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
       signal = SIGNAL_NAMES.get(exitCode - 128) ?? null;
       exitCode = null;
     }
@@ -162,6 +174,13 @@ export class SandboxProcess {
       truncated: stdout.truncated || stderr.truncated,
       duration_ms,
     };
+  }
+
+  /** The end of the code: its reported status, or (none reported) the process's exit. */
+  private async ending(): Promise<{ reported: number; exit?: undefined } | { reported: null; exit: { code: number | null; signal: NodeJS.Signals | null } }> {
+    const reported = await Promise.race([this.channel.status, this.exited.then(() => null)]);
+    if (reported !== null) return { reported };
+    return { reported: null, exit: await this.exited };
   }
 
   /** Kills the process and everything it started. Idempotent. */
