@@ -3,7 +3,7 @@
  * are returned on the side (the formatter keeps them); lexical errors become
  * diagnostics and lexing continues.
  */
-import { TokenKind, type Token } from './tokens.js';
+import { Token, TokenKind } from './tokens.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface LexResult {
@@ -91,19 +91,21 @@ export class Lexer {
       offset++;
       continue;
     }
-    const start = { line, column: offset - lineStart + 1, offset };
+    const startOffset = offset;
+    const startLine = line;
+    const startColumn = offset - lineStart + 1;
     if (c === 35 || (c === 47 && source.charCodeAt(offset + 1) === 47)) {
       let end = source.indexOf('\n', offset);
       if (end < 0) end = n;
       const text = source.slice(offset, end).replace(/\r$/, '');
       offset = end;
-      comments.push({ kind: TokenKind.Comment, value: text, start, end: { line, column: offset - lineStart + 1, offset } });
+      comments.push(new Token(TokenKind.Comment, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset));
       continue;
     }
     const punct = c < 128 ? PUNCTUATION[c] : undefined;
     if (punct) {
       offset++;
-      return this.emit({ kind: punct, value: punct, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
+      return this.emit(new Token(punct, punct, undefined, line, startColumn, startOffset, line, startColumn + 1, offset), offset, line, lineStart);
     }
     if (c === 34) {
       offset++;
@@ -115,7 +117,7 @@ export class Lexer {
       if (d === 34) {
         const text = source.slice(offset, scan);
         offset = scan + 1;
-        return this.emit({ kind: TokenKind.String, value: text, raw: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
+        return this.emit(new Token(TokenKind.String, text, text, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
       }
       const parts: string[] = [];
       let chunk = offset;
@@ -133,14 +135,13 @@ export class Lexer {
           const next = source[offset + 1];
           const decoded = next === undefined ? undefined : ESCAPES[next];
           if (decoded === undefined) {
-            const at = { line, column: offset - lineStart + 1, offset };
             diagnostics.push({
               severity: 'error',
               message: `Unknown escape "\\${next ?? ''}" in string.`,
               hint: 'use \\n, \\t, \\\\ or \\"',
               file,
-              line: at.line,
-              column: at.column,
+              line,
+              column: offset - lineStart + 1,
               code: 'syntax',
             });
             if (next !== undefined && next !== '\n') parts.push(next);
@@ -166,12 +167,13 @@ export class Lexer {
           message: 'Unterminated string.',
           hint: 'close the string with a double quote (")',
           file,
-          line: start.line,
-          column: start.column,
+          line: startLine,
+          column: startColumn,
           code: 'syntax',
         });
       }
-      return this.emit({ kind: TokenKind.String, value: parts.join(''), raw: source.slice(start.offset + 1, closed ? offset - 1 : offset), start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
+      const raw = source.slice(startOffset + 1, closed ? offset - 1 : offset);
+      return this.emit(new Token(TokenKind.String, parts.join(''), raw, startLine, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
     }
     if (isDigit(c) || (c === 45 && isDigit(source.charCodeAt(offset + 1)))) {
       let end = offset + 1;
@@ -182,14 +184,14 @@ export class Lexer {
       }
       const text = source.slice(offset, end);
       offset = end;
-      return this.emit({ kind: TokenKind.Number, value: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
+      return this.emit(new Token(TokenKind.Number, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
     }
     if (isIdentStart(c)) {
       let end = offset + 1;
       while (end < n && isIdentPart(source.charCodeAt(end))) end++;
       const text = source.slice(offset, end);
       offset = end;
-      return this.emit({ kind: TokenKind.Identifier, value: text, start, end: { line, column: offset - lineStart + 1, offset } }, offset, line, lineStart);
+      return this.emit(new Token(TokenKind.Identifier, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
     }
     // Skip a run of unexpected characters and report it once.
     let end = offset + 1;
@@ -198,14 +200,14 @@ export class Lexer {
       severity: 'error',
       message: `Unexpected character ${JSON.stringify(source.slice(offset, Math.min(end, offset + 10)))}.`,
       file,
-      line: start.line,
-      column: start.column,
+      line: startLine,
+      column: startColumn,
       code: 'syntax',
     });
     offset = end;
   }
-  const eof = { line, column: offset - lineStart + 1, offset };
-  this.eof = this.emit({ kind: TokenKind.EOF, value: '', start: eof, end: eof }, offset, line, lineStart);
+  const column = offset - lineStart + 1;
+  this.eof = this.emit(new Token(TokenKind.EOF, '', undefined, line, column, offset, line, column, offset), offset, line, lineStart);
   return this.eof;
   }
 }

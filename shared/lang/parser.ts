@@ -8,9 +8,10 @@
  * reports every error.
  */
 import { Lexer } from './lexer.js';
-import { TokenKind, type Range, type Token } from './tokens.js';
+import { Span, TokenKind, type Token } from './tokens.js';
 import { syntaxError, type Diagnostic } from './diagnostic.js';
 import type { Body, Entry, FileNode, Value } from './ast.js';
+import { ValueNode } from './value-nodes.js';
 import { childContext, specOf, type Ctx } from './schema.js';
 
 /** Largest accepted source, in bytes. */
@@ -24,9 +25,8 @@ export interface ParseResult {
 /** Parses `source`; never throws on bad input, reports diagnostics instead. */
 export function parse(source: string, file: string): ParseResult {
   if (source.length > MAX_SOURCE_BYTES || Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
-    const at = { line: 1, column: 1, offset: 0 };
     return {
-      file: { entries: [], closing: [], range: { start: at, end: at } },
+      file: { entries: [], closing: [], range: new Span(1, 1, 0, 1, 1, 0) },
       diagnostics: [
         { severity: 'error', message: `Input is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`, file, line: 1, column: 1, code: 'input' },
       ],
@@ -41,6 +41,17 @@ export function parse(source: string, file: string): ParseResult {
 }
 
 class SyntaxStop extends Error {}
+
+/** The one empty list shared by every entry without values or comments (frozen: a stray push fails loudly). */
+const NONE: never[] = Object.freeze([]) as never[];
+
+/**
+ * A list whose backing store fits its items: V8 grows a pushed-to array to 16
+ * slots at once, and the tree's many short lists outlive the parse.
+ */
+function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? NONE : list.slice();
+}
 
 /** Deepest accepted block nesting (the language needs four); guards the recursion. */
 const MAX_DEPTH = 32;
@@ -92,7 +103,7 @@ class Parser {
   }
 
   private sameLine(t: Token): boolean {
-    return this.pos > 0 && t.start.line === this.prev.end.line;
+    return this.pos > 0 && t.line === this.prev.endLine;
   }
 
   private fail(expected: string, hint?: string): never {
@@ -106,16 +117,15 @@ class Parser {
   }
 
   private takeComments(beforeOffset: number): Token[] {
-    const out: Token[] = [];
-    while (this.commentIndex < this.comments.length && this.comments[this.commentIndex]!.start.offset < beforeOffset) {
-      out.push(this.comments[this.commentIndex++]!);
-    }
-    return out;
+    const from = this.commentIndex;
+    while (this.commentIndex < this.comments.length && this.comments[this.commentIndex]!.offset < beforeOffset) this.commentIndex++;
+    // Most entries have no comment: they share one empty list.
+    return from === this.commentIndex ? NONE : this.comments.slice(from, this.commentIndex);
   }
 
   private takeTrailing(last: Token): Token | undefined {
     const c = this.comments[this.commentIndex];
-    if (c && c.start.line === last.end.line && c.start.offset >= last.end.offset) {
+    if (c && c.line === last.endLine && c.offset >= last.endOffset) {
       this.commentIndex++;
       return c;
     }
@@ -128,7 +138,7 @@ class Parser {
     while (this.token.kind !== TokenKind.EOF) {
       const t = this.token;
       if (depth === 0 && t.kind === TokenKind.RBrace) return;
-      if (depth === 0 && t.start.line > from.start.line && t !== from) return;
+      if (depth === 0 && t.line > from.line && t !== from) return;
       if (t.kind === TokenKind.LBrace) depth++;
       if (t.kind === TokenKind.RBrace) depth--;
       this.advance();
@@ -137,14 +147,14 @@ class Parser {
 
   /** File := Entry* <EOF> */
   parseFile(): FileNode {
-    const start = this.token.start;
+    const first = this.token;
     const entries = this.parseEntries('root');
     if (this.token.kind !== TokenKind.EOF) {
       // A stray "}" at the top level.
       this.diagnostics.push(syntaxError(this.file, 'a statement', this.token));
     }
     const closing = this.takeComments(Number.POSITIVE_INFINITY);
-    return { entries, closing, range: { start, end: this.token.end } };
+    return { entries, closing, range: Span.between(first, this.token) };
   }
 
   /** Entries := Entry* (until "}" or <EOF>) */
@@ -155,7 +165,7 @@ class Parser {
         this.diagnostics.push(syntaxError(this.file, 'a statement', this.token, 'this "}" closes no block'));
         this.advance();
       }
-      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return entries;
+      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return exact(entries);
       const at = this.token;
       try {
         entries.push(this.parseEntry(ctx));
@@ -169,15 +179,16 @@ class Parser {
 
   /** Entry := Key Value* ( "(" Value ")" )? Body?   — Key := Identifier | String (in maps) */
   private parseEntry(ctx: Ctx): Entry {
-    const leading = this.takeComments(this.token.start.offset);
+    const leading = this.takeComments(this.token.offset);
     const keyToken = this.token;
     if (keyToken.kind !== TokenKind.Identifier && !(ctx === 'map' && keyToken.kind === TokenKind.String)) {
       this.fail(ctx === 'root' ? 'a statement' : 'an attribute name');
     }
     this.advance();
     const key = keyToken.value;
-    const args: Value[] = [];
+    let args: Value[] = NONE;
     while (isValueStart(this.token) && this.sameLine(this.token) && this.accepts(ctx, key, args, this.token)) {
+      if (args === NONE) args = [];
       args.push(this.parseValue());
     }
     const entry: Entry = {
@@ -185,7 +196,7 @@ class Parser {
       // A token is a range: reuse it rather than allocate one per node.
       keyRange: keyToken,
       keyQuoted: keyToken.kind === TokenKind.String,
-      args,
+      args: exact(args),
       range: keyToken,
       leading,
     };
@@ -198,7 +209,7 @@ class Parser {
     if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {
       this.fail('the end of the line');
     }
-    entry.range = { start: keyToken.start, end: this.prev.end };
+    if (this.prev !== keyToken) entry.range = Span.between(keyToken, this.prev);
     const trailing = this.takeTrailing(this.prev);
     if (trailing) entry.trailing = trailing;
     return entry;
@@ -224,30 +235,28 @@ class Parser {
     } finally {
       this.depth--;
     }
-    const closing = this.takeComments(this.token.start.offset);
+    const closing = this.takeComments(this.token.offset);
     if (this.token.kind !== TokenKind.RBrace) {
-      this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.start.line} is not closed`));
-      return { entries, closing, range: { start: open.start, end: this.token.end } };
+      this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.line} is not closed`));
+      return { entries, closing, range: Span.between(open, this.token) };
     }
     const close = this.advance();
-    return { entries, closing, range: { start: open.start, end: close.end } };
+    return { entries, closing, range: Span.between(open, close) };
   }
 
   /** Value := String | Number | Identifier | List */
   private parseValue(): Value {
     const t = this.token;
-    const range: Range = t;
     switch (t.kind) {
       case TokenKind.String:
         this.advance();
-        return t.raw === undefined ? { type: 'string', value: t.value, range } : { type: 'string', value: t.value, raw: t.raw, range };
+        return ValueNode.string(t);
       case TokenKind.Number:
         this.advance();
-        return { type: 'number', value: Number(t.value), raw: t.value, range };
+        return ValueNode.number(t);
       case TokenKind.Identifier:
         this.advance();
-        if (t.value === 'true' || t.value === 'false') return { type: 'bool', value: t.value === 'true', range };
-        return { type: 'ident', value: t.value, range };
+        return t.value === 'true' || t.value === 'false' ? ValueNode.bool(t) : ValueNode.ident(t);
       case TokenKind.LBracket:
         return this.parseList();
       default:
@@ -265,7 +274,7 @@ class Parser {
       if (this.token.kind === TokenKind.Comma) this.advance();
     }
     const close = this.advance();
-    return { type: 'list', items, range: { start: open.start, end: close.end } };
+    return ValueNode.list(exact(items), open, close);
   }
 
   /** Whether the entry `key` in `ctx` takes `next` as one more positional value. */
