@@ -111,6 +111,19 @@ process.stderr.write('');
 // by the time the status is reported.
 for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
 vm.compileFunction('return 0', []);
+// console.log's first call compiles its formatting and writing paths (~1 ms).
+// Run them into a sink through console's own stream slots, then put the real
+// streams back (console keeps the first stream it is given, so never swap
+// process.stdout itself).
+{
+  const sink = new (require('node:stream').Writable)({ write: (chunk, encoding, done) => done() });
+  console._stdout = sink;
+  console._stderr = sink;
+  console.log('%s %d %j', 'warm', 1, { a: [1] }, [2], null);
+  console.error('warm');
+  console._stdout = process.stdout;
+  console._stderr = process.stderr;
+}
 try { fs.writeSync(3, 'R'); } catch {}
 const one = Buffer.alloc(1);
 let line = '';
