@@ -9,7 +9,10 @@
  * connection failures) are the SDK's own, which honours `retry-after` and
  * `retry-after-ms`; every failure surfaces as an `AgentSpecError`.
  */
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk/core/error';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
+import type * as Anthropic from '@anthropic-ai/sdk/resources/messages/messages';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { SUPPORTED_PROVIDERS } from './model-string.js';
 import type { ContentBlock, Message, ModelEvent, ModelProvider, ModelRequest, StopReason, ToolDefinition, Usage } from './types.js';
@@ -26,6 +29,17 @@ export interface AnthropicProviderOptions {
 }
 
 export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * The SDK's base client with only the Messages resource. The full `Anthropic`
+ * class also wires every other resource (beta, files, skills, …) and their
+ * helpers, which no bundler can drop: three times the code (437 KB against
+ * 126 KB minified) for calls we never make, paid at every Lambda cold start.
+ * Same constructor, retries, errors and streaming.
+ */
+class MessagesClient extends BaseAnthropic {
+  messages = new Messages(this);
+}
 const DEFAULT_MAX_RETRIES = 2;
 
 /**
@@ -38,11 +52,11 @@ type SdkEvent = Anthropic.RawMessageStreamEvent;
 
 /** A `ModelProvider` for Claude; credentials and base URL come from options or the environment at call time. */
 export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
-  let cached: { key: string; client: Anthropic } | undefined;
-  const clientFor = (apiKey: string, baseURL: string | undefined): Anthropic => {
+  let cached: { key: string; client: MessagesClient } | undefined;
+  const clientFor = (apiKey: string, baseURL: string | undefined): MessagesClient => {
     const key = `${baseURL ?? ''}\u0000${apiKey}`;
     if (cached?.key !== key) {
-      cached = { key, client: new Anthropic({ apiKey, baseURL: baseURL ?? null, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES }) };
+      cached = { key, client: new MessagesClient({ apiKey, baseURL: baseURL ?? null, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES }) };
     }
     return cached.client;
   };
