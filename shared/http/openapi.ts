@@ -4,7 +4,10 @@
  * OpenAPI 3.1). `ROUTES` is also what the tests walk to check that every
  * described route is served.
  */
-import { z } from 'zod';
+// A namespace import lets the bundler drop the parts of zod we do not use (a named `z` keeps all of it,
+// locales included); `zod/v4` is the path the MCP SDK imports, and one path for both keeps esbuild's
+// lazily initialised copy of zod in order (test/aws/function-bundles.test.ts fails otherwise).
+import * as z from 'zod/v4';
 import * as S from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';

@@ -3,7 +3,10 @@
  * schemas (and the response schemas beside them) generate `/openapi.json`, so
  * the description cannot drift from what the server accepts.
  */
-import { z } from 'zod';
+// A namespace import lets the bundler drop the parts of zod we do not use (a named `z` keeps all of it,
+// locales included); `zod/v4` is the path the MCP SDK imports, and one path for both keeps esbuild's
+// lazily initialised copy of zod in order (test/aws/function-bundles.test.ts fails otherwise).
+import * as z from 'zod/v4';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
