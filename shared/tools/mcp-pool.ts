@@ -6,17 +6,21 @@
  * connections are opened once and reused; `auth` sends the named secret as
  * a Bearer token.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode as McpErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRServer } from '../ir/types.js';
 import type { SecretVault } from '../secrets/vault.js';
 import { contentText, contentToResult, type McpContentBlock } from './mcp-content.js';
 import { tail } from './tool-output.js';
+
+type McpSdk = typeof import('./mcp-sdk.js');
+let sdkLoading: Promise<McpSdk> | undefined;
+/** Loads the SDK once per process, on the first connection. */
+function loadSdk(): Promise<McpSdk> {
+  return (sdkLoading ??= import('./mcp-sdk.js'));
+}
 
 export type McpServerSpec = IRServer['attributes'];
 
@@ -35,6 +39,7 @@ export interface McpCallOptions {
 }
 
 interface Connection {
+  sdk: McpSdk;
   client: Client;
   transport: Transport;
   pid: number | null;
@@ -100,7 +105,7 @@ export class McpPool {
     try {
       result = await conn.client.callTool(request, undefined, options_);
     } catch (error) {
-      if (!notDelivered(error) || options_.signal.aborted) throw this.failure(server, conn, error, `calling "${tool}"`);
+      if (!notDelivered(conn.sdk, error) || options_.signal.aborted) throw this.failure(server, conn, error, `calling "${tool}"`);
       // the server refused the message before running it (its session is gone, e.g. after a restart):
       // one retry on a fresh connection is safe
       this.drop(server, conn);
@@ -156,9 +161,10 @@ export class McpPool {
   private async connect(server: string): Promise<Connection> {
     const spec = this.specs.get(server);
     if (!spec) throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" is not declared in the package.`);
+    const sdk = await loadSdk();
     const stderr = { text: '' };
-    const transport = await this.transportFor(server, spec, stderr);
-    const client = new Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {} });
+    const transport = await this.transportFor(sdk, server, spec, stderr);
+    const client = new sdk.Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {} });
     try {
       await client.connect(transport, { timeout: this.connectTimeoutMs });
     } catch (error) {
@@ -170,7 +176,7 @@ export class McpPool {
         details: { server },
       });
     }
-    const conn: Connection = { client, transport, pid: transport instanceof StdioClientTransport ? transport.pid : null, stderr };
+    const conn: Connection = { sdk, client, transport, pid: transport instanceof sdk.StdioClientTransport ? transport.pid : null, stderr };
     client.onclose = () => {
       // a dead server leaves the pool; the next call starts (or reaches) it again
       const current = this.connections.get(server);
@@ -188,14 +194,14 @@ export class McpPool {
     return conn;
   }
 
-  private async transportFor(server: string, spec: McpServerSpec, stderr: { text: string }): Promise<Transport> {
+  private async transportFor(sdk: McpSdk, server: string, spec: McpServerSpec, stderr: { text: string }): Promise<Transport> {
     if (spec.transport === 'stdio') {
       if (!spec.command) throw new AgentSpecError(ErrorCode.ConfigError, `MCP server "${server}" uses stdio but declares no command.`);
       // The SDK adds HOME, USER, SHELL, … to the child's environment; a server gets only its declared env and PATH,
       // so those keys are set to undefined, which Node's spawn leaves out.
-      const blanked = Object.fromEntries(Object.keys(getDefaultEnvironment()).map((k) => [k, undefined]));
+      const blanked = Object.fromEntries(Object.keys(sdk.getDefaultEnvironment()).map((k) => [k, undefined]));
       const env = { ...blanked, PATH: process.env.PATH ?? FALLBACK_PATH, ...spec.env } as Record<string, string>;
-      const transport = new StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe', ...(this.options.workdir ? { cwd: this.options.workdir } : {}) });
+      const transport = new sdk.StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe', ...(this.options.workdir ? { cwd: this.options.workdir } : {}) });
       transport.stderr?.on('data', (chunk: Buffer) => {
         stderr.text = (stderr.text + chunk.toString('utf8')).slice(-STDERR_KEPT);
       });
@@ -205,7 +211,7 @@ export class McpPool {
     const headers: Record<string, string> = {};
     if (spec.auth) headers.Authorization = `Bearer ${await this.options.secrets.get(spec.auth)}`;
     const url = new URL(spec.url);
-    return spec.transport === 'sse' ? new SSEClientTransport(url, { requestInit: { headers } }) : new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+    return spec.transport === 'sse' ? new sdk.SSEClientTransport(url, { requestInit: { headers } }) : new sdk.StreamableHTTPClientTransport(url, { requestInit: { headers } });
   }
 
   /** Removes a connection from the pool (if still current) and closes it; calls in flight on it fail. */
@@ -231,6 +237,7 @@ export class McpPool {
 
   private failure(server: string, conn: Connection, error: unknown, doing: string): AgentSpecError {
     if (error instanceof AgentSpecError) return error;
+    const { McpError, McpErrorCode } = conn.sdk;
     const lost = !(error instanceof McpError) || error.code === McpErrorCode.ConnectionClosed;
     // the transport failed: drop the connection so the next call reconnects (or restarts the server)
     if (lost) this.drop(server, conn);
@@ -248,14 +255,14 @@ export class McpPool {
 }
 
 /** True when the transport could not hand the message to the server, so the server never ran it. */
-function notDelivered(error: unknown): boolean {
-  if (error instanceof StreamableHTTPError || error instanceof SseError) return true;
+function notDelivered(sdk: McpSdk, error: unknown): boolean {
+  if (error instanceof sdk.StreamableHTTPError || error instanceof sdk.SseError) return true;
   if (error instanceof Error && /^Error POSTing to endpoint/.test(error.message)) return true;
   return error instanceof TypeError && error.message === 'fetch failed';
 }
 
 async function shutdown(conn: Connection): Promise<void> {
-  if (conn.transport instanceof StreamableHTTPClientTransport) await conn.transport.terminateSession().catch(() => {});
+  if (conn.transport instanceof conn.sdk.StreamableHTTPClientTransport) await conn.transport.terminateSession().catch(() => {});
   await conn.client.close().catch(() => {});
 }
 
