@@ -1,0 +1,156 @@
+/**
+ * The shipped artefacts: each function bundled by esbuild with the CDK's
+ * settings (scripts/build-functions.mjs), imported by a fresh `node` process
+ * as the Lambda runtime does, answering a real request against the fake
+ * model. Catches what the source-level tests cannot: a module the bundler
+ * orders or drops wrongly, a lazily imported part (the MCP SDK) that does not
+ * load from the single file, an import that only resolves in the repository.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFunctions, projectRoot } from '../../scripts/build-functions.mjs';
+import { serializeIR } from '../../shared/aws/ir-object.js';
+import { compile } from '../../shared/lang/index.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { answerOnce } from '../helpers/lambda-bundle/index.js';
+import { STDIO_SERVER_SCRIPT } from '../helpers/mcp-servers/start-http-server.js';
+
+const MiB = 1024 * 1024;
+
+const MINIMAL = `package "bundled" version "1.0.0" lang "2.0"
+prompt "system" { content "You are terse." }
+agent "assistant" {
+  uses prompt "system"
+  model "claude-sonnet-4-20250514"
+}
+`;
+
+const WITH_MCP = `package "bundled-mcp" version "1.0.0" lang "2.0"
+server "tools" {
+  transport "stdio"
+  command "${process.execPath}"
+  args ["${STDIO_SERVER_SCRIPT}"]
+}
+skill "add" {
+  description "Adds two numbers"
+  input {
+    a number required
+    b number required
+  }
+  tool mcp "tools/add"
+}
+prompt "system" { content "Use the tools." }
+agent "assistant" {
+  uses prompt "system"
+  uses skill "add"
+  model "claude-sonnet-4-20250514"
+}
+`;
+
+let fake: FakeAnthropic;
+let outdir: string;
+let built: Record<'run' | 'stream' | 'deploy', { outfile: string; bytes: number }>;
+
+/** Writes the IR as the CDK stack does and returns the functions' environment. */
+function environmentFor(source: string, name: string): NodeJS.ProcessEnv {
+  const { ir, diagnostics } = compile(source, { file: `${name}.ias` });
+  if (!ir) throw new Error(`test package does not compile: ${diagnostics[0]?.message ?? ''}`);
+  const { body, digest } = serializeIR(ir);
+  const irFile = join(outdir, `${name}.ir.json`);
+  writeFileSync(irFile, body);
+  return {
+    PATH: process.env.PATH,
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: 'bundle-test-key',
+    AGENTSPEC_IR_FILE: irFile,
+    AGENTSPEC_BUNDLED_IR_DIGEST: digest,
+    AGENTSPEC_IR_BUCKET: 'bundle-test-irs',
+    AGENTSPEC_RUN_FUNCTION: 'run',
+    AGENTSPEC_STREAM_FUNCTION: 'stream',
+    AWS_REGION: 'us-east-1',
+  };
+}
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  // inside the project, so the external @aws-sdk/* resolve as they do from the Lambda runtime
+  outdir = join(projectRoot, 'dist', `test-bundles-${process.pid}`);
+  mkdirSync(outdir, { recursive: true });
+  built = (await buildFunctions(outdir)) as typeof built;
+}, 120_000);
+
+afterAll(async () => {
+  await fake?.close();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('bundled Lambda functions', () => {
+  it('each bundle is one minified ESM file under 1 MiB', () => {
+    // Act / Assess
+    for (const name of ['run', 'stream', 'deploy'] as const) {
+      expect(built[name].outfile.endsWith('.mjs')).toBe(true);
+      expect(built[name].bytes).toBeGreaterThan(10_000);
+      expect(built[name].bytes).toBeLessThan(MiB);
+    }
+  });
+
+  it('run answers an invocation from a fresh process', async () => {
+    // Prepare
+    const env = environmentFor(MINIMAL, 'minimal');
+    fake.script({ text: 'bundled hello' });
+
+    // Act
+    const answer = await answerOnce(built.run.outfile, 'run', env);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body ?? '{}')).toMatchObject({ output: 'bundled hello' });
+  });
+
+  it('stream sends the SSE events of an invocation', async () => {
+    // Prepare
+    const env = environmentFor(MINIMAL, 'minimal');
+    fake.script({ text: ['bundled ', 'stream'] });
+
+    // Act
+    const answer = await answerOnce(built.stream.outfile, 'stream', env);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('event: text');
+    expect(answer.body).toContain('bundled ');
+    expect(answer.body).toContain('event: done');
+  });
+
+  it('deploy rejects an invalid package with located diagnostics and touches nothing', async () => {
+    // Prepare
+    const env = environmentFor(MINIMAL, 'minimal');
+
+    // Act
+    const answer = await answerOnce(built.deploy.outfile, 'deploy', env, 'agent "x" {');
+
+    // Assess
+    expect(answer.status).toBe(400);
+    const error = JSON.parse(answer.body ?? '{}') as { error: string; details: { diagnostics: { line: number; file: string }[] } };
+    expect(error.error).toBe('validation_error');
+    expect(error.details.diagnostics[0]).toMatchObject({ line: 1, file: 'package.ias' });
+  });
+
+  it('run loads the MCP client on demand and calls a stdio server from the bundle', async () => {
+    // Prepare
+    const env = environmentFor(WITH_MCP, 'with-mcp');
+    const before = fake.requests.length;
+    fake.script({ toolUses: [{ name: 'add', input: { a: 2, b: 3 } }] }, { text: 'the sum is 5' });
+
+    // Act
+    const answer = await answerOnce(built.run.outfile, 'run', env);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body ?? '{}')).toMatchObject({ output: 'the sum is 5' });
+    const followUp = JSON.stringify(fake.requests[before + 1]?.body.messages);
+    expect(followUp).toContain('tool_result');
+    expect(followUp).toContain('{\\"sum\\":5}');
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Runs a bundled Lambda function the way the Lambda runtime does: a fresh
+ * `node` process imports the bundle and answers one Function URL event
+ * (driver.mjs). Used by the bundle tests and the bundle benchmark.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+export const BUNDLE_DRIVER = fileURLToPath(new URL('./driver.mjs', import.meta.url));
+
+export type BundleKind = 'run' | 'stream' | 'deploy';
+
+export interface BundleAnswer {
+  /** milliseconds since process start when the driver began (node's own start-up) */
+  started: number;
+  /** … when the bundle was imported (absent for the bare baseline) */
+  loaded?: number;
+  /** … when the answer was complete */
+  answered: number;
+  status: number;
+  body?: string;
+}
+
+/** Imports `bundle` (or nothing, for `'none'`) in a fresh node process and sends one request. */
+export async function answerOnce(bundle: string, kind: BundleKind, env: NodeJS.ProcessEnv, body?: string): Promise<BundleAnswer> {
+  const args = [BUNDLE_DRIVER, bundle, kind, ...(body === undefined ? [] : [body])];
+  const { stdout } = await exec(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 });
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as BundleAnswer;
+}
