@@ -12,6 +12,7 @@ import { Span, TokenKind, type Token } from './tokens.js';
 import { syntaxError, type Diagnostic } from './diagnostic.js';
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { ValueNode } from './value-nodes.js';
+import { BodyNode, EntryNode } from './entry-node.js';
 import { childContext, specOf, type Ctx } from './schema.js';
 
 /** Largest accepted source, in bytes. */
@@ -191,15 +192,7 @@ class Parser {
       if (args === NONE) args = [];
       args.push(this.parseValue());
     }
-    const entry: Entry = {
-      key,
-      // A token is a range: reuse it rather than allocate one per node.
-      keyRange: keyToken,
-      keyQuoted: keyToken.kind === TokenKind.String,
-      args: exact(args),
-      range: keyToken,
-      leading,
-    };
+    const entry = EntryNode.fromKey(keyToken, exact(args), leading);
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
       entry.call = this.parseCall();
     }
@@ -209,7 +202,7 @@ class Parser {
     if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {
       this.fail('the end of the line');
     }
-    if (this.prev !== keyToken) entry.range = Span.between(keyToken, this.prev);
+    if (this.prev !== keyToken) entry.extendTo(this.prev.endLine, this.prev.endColumn, this.prev.endOffset);
     const trailing = this.takeTrailing(this.prev);
     if (trailing) entry.trailing = trailing;
     return entry;
@@ -238,10 +231,10 @@ class Parser {
     const closing = this.takeComments(this.token.offset);
     if (this.token.kind !== TokenKind.RBrace) {
       this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.line} is not closed`));
-      return { entries, closing, range: Span.between(open, this.token) };
+      return BodyNode.between(entries, closing, open, this.token);
     }
     const close = this.advance();
-    return { entries, closing, range: Span.between(open, close) };
+    return BodyNode.between(entries, closing, open, close);
   }
 
   /** Value := String | Number | Identifier | List */
