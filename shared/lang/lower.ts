@@ -64,10 +64,15 @@ const bool = (e: Entry | undefined): boolean | undefined => {
   return v?.type === 'bool' ? v.value : undefined;
 };
 
-/** Drops `undefined` members so optional IR fields are absent, not undefined. */
+/**
+ * Drops `undefined` members so optional IR fields are absent, not undefined.
+ * Builds a new object instead of deleting: `delete` turns an object into a
+ * slow dictionary that is larger to keep and slower to serialise.
+ */
 function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }
 
 /** Lowers a validated file (with any environment already applied) to the IR document. */
@@ -76,12 +81,17 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
   const pkg = { name: str(header)!, version: header.args[2]!.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
+  const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
+  if (environment !== undefined) body.environment = environment;
   // The document hash is computed over canonical JSON that reuses each
-  // resource's canonical attributes, so no attribute tree is serialised twice;
-  // the pieces are streamed into the hash rather than joined into one large string.
+  // resource's canonical attributes, so no attribute tree is serialised twice.
+  // `resources` sorts last among the document's keys, so the document's head
+  // is known before any resource and each resource's piece goes straight into
+  // the hash: no canonical text outlives its resource.
   const documentHash = createHash('sha256');
+  const head = canonicalJson({ ...body, resources: [] });
+  documentHash.update(`${head.slice(0, -3)}[`, 'utf8');
   let separator = '';
-  const canonicalResources: string[] = [];
   for (const st of doc.ordered) {
     const kind = KINDS[st.kind];
     if (!kind) continue;
@@ -90,17 +100,11 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
     const fqn = `${pkg.name}/${kind}/${st.name}`;
     const hash = sha256Hex(canonical);
     resources.push({ kind, name: st.name, fqn, hash, attributes } as IRResource);
-    canonicalResources.push(
-      `${separator}{"attributes":${canonical},"fqn":${JSON.stringify(fqn)},"hash":"${hash}","kind":"${kind}","name":${JSON.stringify(st.name)}}`,
-    );
+    documentHash.update(`${separator}{"attributes":`, 'utf8');
+    documentHash.update(canonical, 'utf8');
+    documentHash.update(`,"fqn":${JSON.stringify(fqn)},"hash":"${hash}","kind":"${kind}","name":${JSON.stringify(st.name)}}`, 'utf8');
     separator = ',';
   }
-  const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
-  if (environment !== undefined) body.environment = environment;
-  const head = canonicalJson({ ...body, resources: [] });
-  // `resources` sorts last among the document's keys, so the list closes the object.
-  documentHash.update(`${head.slice(0, -3)}[`, 'utf8');
-  for (const piece of canonicalResources) documentHash.update(piece, 'utf8');
   documentHash.update(']}', 'utf8');
   return { ...body, hash: documentHash.digest('hex') };
 }
