@@ -1,9 +1,10 @@
 /** The deploy function's app: the hot-swap API wired to this account's functions and bucket. */
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Hono } from 'hono';
 import { awsConfigFromEnv, required } from '../../shared/aws/index.js';
-import { HotSwap, createHotSwapApp, type DeployInput } from '../../shared/deploy/hot-swap/index.js';
+import { createHotSwapApp, type DeployInput, type HotSwapAppOptions } from '../../shared/deploy/hot-swap/app.js';
+import type { HotSwap } from '../../shared/deploy/hot-swap/hot-swap.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { loadIR, type IRDocument } from '../../shared/ir/index.js';
 import { compile, renderDiagnostic } from '../../shared/lang/index.js';
@@ -29,15 +30,36 @@ export function toIR(input: DeployInput): IRDocument {
   return ir;
 }
 
-/** Builds the deploy app from the function's configuration. */
+/**
+ * Builds the deploy app from the function's configuration. The hot swap and
+ * its Lambda and S3 clients are loaded on the first call that needs them:
+ * importing the AWS SDK clients is most of this function's cold start, and a
+ * rejected package never needs them.
+ */
 export function createDeployApp(env: NodeJS.ProcessEnv = process.env, clients: { lambda?: LambdaClient; s3?: S3Client } = {}): Hono {
   const config = awsConfigFromEnv(env);
-  const hotSwap = new HotSwap({
-    lambda: clients.lambda ?? new LambdaClient({}),
-    s3: clients.s3 ?? new S3Client({}),
+  const options = {
     bucket: required(config, 'irBucket', 'AGENTSPEC_IR_BUCKET'),
     functions: { run: required(config, 'runFunction', 'AGENTSPEC_RUN_FUNCTION'), stream: required(config, 'streamFunction', 'AGENTSPEC_STREAM_FUNCTION') },
     alias: config.alias,
-  });
+  };
+  let loading: Promise<HotSwap> | undefined;
+  const load = (): Promise<HotSwap> => {
+    loading ??= (async () => {
+      const [{ HotSwap }, lambda, s3] = await Promise.all([
+        import('../../shared/deploy/hot-swap/hot-swap.js'),
+        clients.lambda ?? import('@aws-sdk/client-lambda').then((m) => new m.LambdaClient({})),
+        clients.s3 ?? import('@aws-sdk/client-s3').then((m) => new m.S3Client({})),
+      ]);
+      return new HotSwap({ ...options, lambda, s3 });
+    })();
+    loading.catch(() => (loading = undefined));
+    return loading;
+  };
+  const hotSwap: HotSwapAppOptions['hotSwap'] = {
+    deploy: async (ir) => (await load()).deploy(ir),
+    status: async () => (await load()).status(),
+    rollback: async () => (await load()).rollback(),
+  };
   return createHotSwapApp({ hotSwap, toIR: async (input) => toIR(input) });
 }

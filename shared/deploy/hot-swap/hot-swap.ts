@@ -6,16 +6,7 @@
  * failure at any earlier step changes nothing; a failure between the two
  * alias moves puts the first alias back.
  */
-import {
-  GetAliasCommand,
-  GetFunctionConfigurationCommand,
-  PublishVersionCommand,
-  UpdateAliasCommand,
-  UpdateFunctionConfigurationCommand,
-  waitForFunctionUpdatedV2,
-  type GetFunctionCommandOutput,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+import type { GetFunctionCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../errors.js';
 import type { IRDocument } from '../../ir/types.js';
@@ -46,6 +37,12 @@ export interface DeployedVersion {
 }
 
 type Role = 'run' | 'stream';
+
+let sdkLoading: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
+/** The Lambda SDK's commands, imported when a swap first needs them: the deploy function's cold start does not load them. */
+function lambdaSdk(): Promise<typeof import('@aws-sdk/client-lambda')> {
+  return (sdkLoading ??= import('@aws-sdk/client-lambda'));
+}
 const ROLES: Role[] = ['run', 'stream'];
 
 /** The hot-swap deploy: `deploy`, `status`, `rollback`. */
@@ -64,12 +61,12 @@ export class HotSwap {
     const published: Record<Role, string> = { run: '', stream: '' };
     for (const role of ROLES) {
       const name = this.options.functions[role];
-      const current = await this.step(`read the ${role} function's configuration`, () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+      const current = await this.step(`read the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: name })));
       // UpdateFunctionConfiguration replaces the whole variable map, so keep the others.
       const variables = { ...(current.Environment?.Variables ?? {}), [IR_DIGEST_ENV]: digest };
-      await this.step(`update the ${role} function's configuration`, () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })));
+      await this.step(`update the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })));
       await this.step(`wait for the ${role} function's update`, () => this.waitUpdated(name));
-      const version = await this.step(`publish a version of the ${role} function`, () => lambda.send(new PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` })));
+      const version = await this.step(`publish a version of the ${role} function`, async () => lambda.send(new (await lambdaSdk()).PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` })));
       if (!version.Version) throw new AgentSpecError(ErrorCode.DeployError, `Publishing the ${role} function returned no version.`);
       published[role] = version.Version;
     }
@@ -114,8 +111,8 @@ export class HotSwap {
     try {
       for (const role of ROLES) {
         const note: AliasNote = { digest, previous: before[role].version };
-        await this.step(`move the ${role} function's ${this.alias} alias`, () =>
-          this.options.lambda.send(new UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: target[role], Description: JSON.stringify(note) })),
+        await this.step(`move the ${role} function's ${this.alias} alias`, async () =>
+          this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: target[role], Description: JSON.stringify(note) })),
         );
         moved.push(role);
       }
@@ -123,7 +120,7 @@ export class HotSwap {
       // Put back what already moved so that run and stream never serve different packages.
       for (const role of moved) {
         try {
-          await this.options.lambda.send(new UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: before[role].version, Description: before[role].description }));
+          await this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: before[role].version, Description: before[role].description }));
         } catch {
           // the original failure is the one to report; this one is best effort
         }
@@ -134,7 +131,7 @@ export class HotSwap {
 
   private async waitUpdated(name: string): Promise<void> {
     const maxWaitTime = this.options.maxWaitSeconds ?? 300;
-    const result = await waitForFunctionUpdatedV2({ client: this.options.lambda, maxWaitTime, minDelay: 1, maxDelay: Math.max(1, Math.min(5, maxWaitTime - 1)) }, { FunctionName: name });
+    const result = await (await lambdaSdk()).waitForFunctionUpdatedV2({ client: this.options.lambda, maxWaitTime, minDelay: 1, maxDelay: Math.max(1, Math.min(5, maxWaitTime - 1)) }, { FunctionName: name });
     // WaiterState values are plain strings; comparing them avoids a direct @smithy dependency
     const state = String(result.state);
     if (state === 'SUCCESS') return;
@@ -145,14 +142,14 @@ export class HotSwap {
 
   private async aliases(): Promise<Record<Role, { version: string; description?: string; note: AliasNote }>> {
     const read = async (role: Role) => {
-      const out = await this.step(`read the ${role} function's ${this.alias} alias`, () => this.options.lambda.send(new GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })));
+      const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () => this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })));
       return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, note: parseNote(out.Description) };
     };
     return { run: await read('run'), stream: await read('stream') };
   }
 
   private async digestOf(role: Role, version: string): Promise<string | undefined> {
-    const out = await this.step(`read version ${version} of the ${role} function`, () => this.options.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })));
+    const out = await this.step(`read version ${version} of the ${role} function`, async () => this.options.lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })));
     return out.Environment?.Variables?.[IR_DIGEST_ENV];
   }
 
