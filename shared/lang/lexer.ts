@@ -22,6 +22,9 @@ PUNCTUATION[40] = TokenKind.LParen;
 PUNCTUATION[41] = TokenKind.RParen;
 PUNCTUATION[44] = TokenKind.Comma;
 
+/** Size of the lexer's table of recent words (a power of two). */
+const WORD_SLOTS = 4096;
+
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"' };
 
 function isIdentStart(c: number): boolean {
@@ -62,6 +65,27 @@ export class Lexer {
     private readonly source: string,
     private readonly file: string,
   ) {}
+
+  /** Recently seen words, in slots by length and first and last character (see {@link Lexer.word}). */
+  private readonly words: (string | undefined)[] = new Array<string | undefined>(WORD_SLOTS).fill(undefined);
+
+  /**
+   * The text of `source` between `start` and `end`, shared with the last equal
+   * word seen in its slot. Attribute names and common values repeat through a
+   * package; one string for each keeps the tree that much smaller, and the
+   * check compares in place (no slice unless the word is new).
+   */
+  private word(start: number, end: number): string {
+    const { source, words } = this;
+    const length = end - start;
+    if (length > 40) return source.slice(start, end);
+    const slot = (length * 977 + source.charCodeAt(start) * 31 + source.charCodeAt(end - 1)) & (WORD_SLOTS - 1);
+    const known = words[slot];
+    if (known !== undefined && known.length === length && source.startsWith(known, start)) return known;
+    const text = source.slice(start, end);
+    words[slot] = text;
+    return text;
+  }
 
   private emit(token: Token, offset: number, line: number, lineStart: number): Token {
     this.offset = offset;
@@ -115,7 +139,7 @@ export class Lexer {
       let d = source.charCodeAt(scan);
       while (scan < n && d !== 34 && d !== 92 && d !== 10) d = source.charCodeAt(++scan);
       if (d === 34) {
-        const text = source.slice(offset, scan);
+        const text = this.word(offset, scan);
         offset = scan + 1;
         return this.emit(new Token(TokenKind.String, text, text, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
       }
@@ -189,7 +213,7 @@ export class Lexer {
     if (isIdentStart(c)) {
       let end = offset + 1;
       while (end < n && isIdentPart(source.charCodeAt(end))) end++;
-      const text = source.slice(offset, end);
+      const text = this.word(offset, end);
       offset = end;
       return this.emit(new Token(TokenKind.Identifier, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
     }
