@@ -6,7 +6,8 @@
 import type { Registry } from 'prom-client';
 import type { RuntimeObserver, TelemetryEvent } from './events.js';
 import { createRuntimeMetrics, recordMetrics, type RuntimeMetrics } from './metrics.js';
-import { SpanRecorder, type SpanRecorderOptions } from './tracing.js';
+import { LazySpanRecorder } from './lazy-span-recorder.js';
+import type { SpanRecorderOptions } from './tracing.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 
 export interface TelemetryOptions {
@@ -25,14 +26,16 @@ export interface TelemetryOptions {
 export class Telemetry implements RuntimeObserver {
   readonly metrics: RuntimeMetrics;
   readonly logger: Logger;
-  private readonly spans?: SpanRecorder;
+  private readonly spans?: LazySpanRecorder;
 
   constructor(options: TelemetryOptions = {}) {
     this.metrics = createRuntimeMetrics(options.registry);
     this.logger = options.logger ?? SILENT_LOGGER;
     const endpoint = options.otlpEndpoint ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined);
     if (endpoint !== undefined || options.tracing?.exporter !== undefined) {
-      this.spans = new SpanRecorder({ ...options.tracing, endpoint, serviceName: options.serviceName ?? options.tracing?.serviceName });
+      this.spans = new LazySpanRecorder({ ...options.tracing, endpoint, serviceName: options.serviceName ?? options.tracing?.serviceName }, (error) =>
+        this.logger.warn('tracing could not start; spans are dropped', { error }),
+      );
     }
   }
 

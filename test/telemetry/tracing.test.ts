@@ -28,7 +28,8 @@ describe('OTLP export', () => {
     const telemetry = new Telemetry({ otlpEndpoint: endpoint });
     const t0 = 1_700_000_000_000;
     const tokens = { input: 5, output: 7, cache_read: 0, cache_write: 0, total: 12 };
-    // Act
+    // Act: recorded at once, before the lazily imported OpenTelemetry SDK has loaded, so they replay from the queue
+    expect(telemetry.tracing).toBe(true);
     telemetry.record({ type: 'invocation_start', invocation_id: 'inv', agent: 'bot', start_ms: t0 });
     telemetry.record({ type: 'model_call', invocation_id: 'inv', agent: 'bot', model: 'claude-x', status: 'ok', start_ms: t0 + 1, duration_ms: 10, usage: { input: 5, output: 7, cache_read: 0, cache_write: 0 } });
     telemetry.record({ type: 'tool_call', invocation_id: 'inv', agent: 'bot', tool: 'search', call_id: 'c1', status: 'error', start_ms: t0 + 12, duration_ms: 3 });
