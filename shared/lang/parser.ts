@@ -47,11 +47,17 @@ class SyntaxStop extends Error {}
 const NONE: never[] = Object.freeze([]) as never[];
 
 /**
- * A list whose backing store fits its items: V8 grows a pushed-to array to 16
- * slots at once, and the tree's many short lists outlive the parse.
+ * The items of `stack` from `base` on, as a list whose backing store fits
+ * them, and the stack cut back to `base`. Lists are built on one stack per
+ * parser: V8 grows a fresh pushed-to array to 16 slots at once, and the tree's
+ * many short lists outlive the parse, so each would carry that slack (and a
+ * throw-away array per list would be garbage).
  */
-function exact<T>(list: T[]): T[] {
-  return list.length === 0 ? NONE : list.slice();
+function take<T>(stack: T[], base: number): T[] {
+  if (stack.length === base) return NONE;
+  const list = stack.slice(base);
+  stack.length = base;
+  return list;
 }
 
 /** Deepest accepted block nesting (the language needs four); guards the recursion. */
@@ -61,17 +67,22 @@ function isValueStart(t: Token): boolean {
   return t.kind === TokenKind.String || t.kind === TokenKind.Number || t.kind === TokenKind.Identifier || t.kind === TokenKind.LBracket;
 }
 
-function fieldAccepts(args: Value[], next: Token): boolean {
-  if (args.length === 0) return true;
-  const first = args[0]!;
+/** Whether a field or variable whose values so far are `args[base..]` takes `next` too. */
+function fieldAccepts(args: Value[], base: number, next: Token): boolean {
+  const count = args.length - base;
+  if (count === 0) return true;
+  const first = args[base]!;
   const last = args[args.length - 1]!;
-  if (args.length === 1 && first.type === 'ident' && first.value === 'list') return true;
-  if (last.type === 'ident' && last.value === 'default' && args.length > 1) return true;
+  if (count === 1 && first.type === 'ident' && first.value === 'list') return true;
+  if (last.type === 'ident' && last.value === 'default' && count > 1) return true;
   return next.kind === TokenKind.Identifier && (next.value === 'required' || next.value === 'default');
 }
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
+  /** Values and entries of the lists being built (see {@link take}). */
+  private readonly values: Value[] = [];
+  private readonly entries: Entry[] = [];
   private pos = 0;
   private current: Token;
   private prev: Token;
@@ -160,18 +171,25 @@ class Parser {
 
   /** Entries := Entry* (until "}" or <EOF>) */
   private parseEntries(ctx: Ctx): Entry[] {
-    const entries: Entry[] = [];
+    const entries = this.entries;
+    const base = entries.length;
     for (;;) {
       while (ctx === 'root' && this.token.kind === TokenKind.RBrace) {
         this.diagnostics.push(syntaxError(this.file, 'a statement', this.token, 'this "}" closes no block'));
         this.advance();
       }
-      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return exact(entries);
+      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return take(entries, base);
       const at = this.token;
+      const mark = entries.length;
+      const valuesMark = this.values.length;
       try {
-        entries.push(this.parseEntry(ctx));
+        const entry = this.parseEntry(ctx);
+        entries.push(entry);
       } catch (error) {
         if (!(error instanceof SyntaxStop)) throw error;
+        // Drop what the failed entry had started to build.
+        entries.length = mark;
+        this.values.length = valuesMark;
         this.recover(at);
         if (this.token === at) this.advance();
       }
@@ -187,12 +205,13 @@ class Parser {
     }
     this.advance();
     const key = keyToken.value;
-    let args: Value[] = NONE;
-    while (isValueStart(this.token) && this.sameLine(this.token) && this.accepts(ctx, key, args, this.token)) {
-      if (args === NONE) args = [];
-      args.push(this.parseValue());
+    const base = this.values.length;
+    while (isValueStart(this.token) && this.sameLine(this.token) && this.accepts(ctx, key, base, this.token)) {
+      const value = this.parseValue();
+      this.values.push(value);
     }
-    const entry = EntryNode.fromKey(keyToken, exact(args), leading);
+    const args = take(this.values, base);
+    const entry = EntryNode.fromKey(keyToken, args, leading);
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
       entry.call = this.parseCall();
     }
@@ -260,38 +279,41 @@ class Parser {
   /** List := "[" ( Value ","? )* "]" */
   private parseList(): Value {
     const open = this.expect(TokenKind.LBracket);
-    const items: Value[] = [];
+    const base = this.values.length;
     while (this.token.kind !== TokenKind.RBracket) {
       if (this.token.kind === TokenKind.LBracket || !isValueStart(this.token)) this.fail('a list item or "]"');
-      items.push(this.parseValue());
+      const item = this.parseValue();
+      this.values.push(item);
       if (this.token.kind === TokenKind.Comma) this.advance();
     }
     const close = this.advance();
-    return ValueNode.list(exact(items), open, close);
+    return ValueNode.list(take(this.values, base), open, close);
   }
 
-  /** Whether the entry `key` in `ctx` takes `next` as one more positional value. */
-  private accepts(ctx: Ctx, key: string, args: Value[], next: Token): boolean {
+  /** Whether the entry `key` in `ctx`, whose values so far are on the stack from `base`, takes `next` as one more. */
+  private accepts(ctx: Ctx, key: string, base: number, next: Token): boolean {
+    const count = this.values.length - base;
     switch (ctx) {
       case 'root':
       case 'unknown':
         return true;
       case 'fields':
       case 'variables':
-        return fieldAccepts(args, next);
+        return fieldAccepts(this.values, base, next);
       case 'map':
       case 'environment':
       case 'overlay':
-        return args.length < 1;
+        return count < 1;
     }
     const spec = specOf(ctx, key);
     if (!spec) return true;
     if (spec.shape === 'tool') {
-      return args.length === 0 || (args.length === 1 && args[0]!.type === 'ident' && args[0].value === 'mcp');
+      const first = this.values[base];
+      return count === 0 || (count === 1 && first!.type === 'ident' && first!.value === 'mcp');
     }
-    if (spec.shape === 'call') return args.length < 1;
-    if (spec.arity !== undefined) return args.length < spec.arity;
+    if (spec.shape === 'call') return count < 1;
+    if (spec.arity !== undefined) return count < spec.arity;
     if (spec.block) return false;
-    return args.length < 1;
+    return count < 1;
   }
 }
