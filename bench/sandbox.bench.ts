@@ -1,6 +1,7 @@
 /**
  * Inline code start latency, sandbox on: the warm pool against cold sandboxed
- * starts and bare interpreter starts, measured side by side.
+ * starts and bare interpreter starts, measured side by side; then where a
+ * warm call's time goes, phase by phase.
  *
  * Call rate: before each measured warm call the bench waits until the pool is
  * refilled and ready (the sandbox refills after each call, in the
@@ -9,10 +10,13 @@
  * back to cold starts, shown separately.
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { createSandbox, type PooledSandbox, type SandboxRunRequest } from '../shared/sandbox/index.js';
-import { resolvePython } from '../shared/sandbox/interpreters.js';
+import { createSandbox, probeSystem, type PooledSandbox, type SandboxRunRequest } from '../shared/sandbox/index.js';
+import { resolveNode, resolvePython } from '../shared/sandbox/interpreters.js';
+import { launch, type Launcher } from '../shared/sandbox/launcher.js';
 import { ms, section, stats, type Stats } from './harness.js';
 
 const run = promisify(execFile);
@@ -37,6 +41,45 @@ async function timed(n: number, before: () => Promise<unknown>, fn: () => Promis
 async function callOk(sandbox: PooledSandbox, language: SandboxRunRequest['language']): Promise<void> {
   const result = await sandbox.run(request(language));
   if (result.stdout.trim() !== 'ok') throw new Error(`sandbox call failed: ${result.stderr.slice(-300)}`);
+}
+
+/**
+ * Trivial code that stamps (CLOCK_MONOTONIC, the same clock inside the PID
+ * namespace as on the host) when it starts, when its print returned and when
+ * its last exit handler ran, on stderr.
+ */
+const STAMPED = {
+  python: `import atexit, sys, time\n_s = time.monotonic_ns()\nprint("ok")\n_c = time.monotonic_ns()\natexit.register(lambda: sys.stderr.write(f"{_s} {_c} {time.monotonic_ns()}\\n"))`,
+  javascript: `const s = process.hrtime.bigint(); console.log("ok"); const c = process.hrtime.bigint(); process.on('exit', () => process.stderr.write(\`\${s} \${c} \${process.hrtime.bigint()}\\n\`));`,
+} as const;
+
+/** Where a warm call's time goes: one pre-started process per sample, handed the stamped code once it is ready. */
+async function phases(language: SandboxRunRequest['language'], n: number): Promise<[string, string][]> {
+  const launcher: Launcher = {
+    parts: probeSystem(),
+    limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
+    workRoot: join(tmpdir(), 'agentspec-sandbox-bench'),
+    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
+  };
+  const columns: number[][] = [[], [], [], [], []];
+  const now = () => process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const proc = await launch(launcher, language, 256 * MiB);
+    await proc.ready;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the interpreter settle into its blocking read
+    let gone = 0n;
+    void proc.exited.then(() => (gone = now()));
+    const t0 = now();
+    const result = await proc.run({ code: STAMPED[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', { timeoutMs: 10_000, maxOutputBytes: MiB });
+    const done = now();
+    await proc.cleanup();
+    const [start, printed, exitHandler] = result.stderr.trim().split(' ').map((x) => BigInt(x));
+    if (result.exitCode !== 0 || start === undefined || printed === undefined || exitHandler === undefined) throw new Error(`stamped call failed: ${result.stderr.slice(-300)}`);
+    const points = [t0, start, printed, exitHandler, done, gone];
+    points.slice(1).forEach((point, k) => columns[k]!.push(Number(point - points[k]!) / 1e6));
+  }
+  const labels = ['host writes the request -> code starts', 'first print', 'print -> last exit handler', 'last exit handler -> call result (status on fd 3, kill)', 'call result -> interpreter gone (off the call path)'];
+  return labels.map((label, k) => [`${label}: median`, ms(stats(columns[k]!).median)]);
 }
 
 export default async function sandboxBench(): Promise<void> {
@@ -68,6 +111,7 @@ export default async function sandboxBench(): Promise<void> {
         ['goal: warm median <= 15 ms', pooled.median <= 15 ? 'met' : 'NOT met'],
       ]);
     }
+    for (const language of ['python', 'javascript'] as const) section(`inline ${language}: phases of a warm call (20 samples)`, await phases(language, 20));
   } finally {
     await warm.close();
     await cold.close();
