@@ -37,6 +37,11 @@ describe.each(['python', 'javascript'] as const)('a %s call', (language) => {
     expect(result.stdout).toBe(`${LINE}\n`.repeat(3000) + 'bye\n');
   });
 
+  it('reports an exit code above 128 as an exit code, not as the signal bubblewrap would encode', async () => {
+    const result = await sandbox.run(runRequest(language, language === 'python' ? `import sys\nsys.exit(137)` : `process.exit(137)`));
+    expect(result).toMatchObject({ exitCode: 137, signal: null });
+  });
+
   it('reports the signal of code that kills its own interpreter', async () => {
     const code = language === 'python' ? `import os, signal\nprint('before', flush=True)\nos.kill(os.getpid(), signal.SIGTERM)` : `console.log('before'); process.kill(process.pid, 'SIGTERM');`;
     const result = await sandbox.run(runRequest(language, code));
