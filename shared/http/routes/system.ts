@@ -18,8 +18,9 @@ export function systemRoutes(app: Hono<AppEnv>, ctx: RouteContext, playgroundHtm
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
 
-  const openapi = openApiDocument({ version: ctx.version, playground: playgroundHtml !== undefined });
-  app.get('/openapi.json', (c) => c.json(openapi));
+  // Built on the first request for it: converting every schema to JSON Schema is a cold start cost most servers never need.
+  let openapi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (c) => c.json((openapi ??= openApiDocument({ version: ctx.version, playground: playgroundHtml !== undefined }))));
 
   if (playgroundHtml !== undefined) app.get('/', (c) => c.html(playgroundHtml));
 }
