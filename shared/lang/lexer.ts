@@ -5,6 +5,7 @@
  */
 import { Token, TokenKind } from './tokens.js';
 import type { Diagnostic } from './diagnostic.js';
+import { LineTable } from './line-table.js';
 
 export interface LexResult {
   tokens: Token[];
@@ -56,6 +57,8 @@ export function lex(source: string, file: string): LexResult {
 export class Lexer {
   readonly comments: Token[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  /** Where each line starts, for the locations of syntax-tree nodes. */
+  readonly lines = new LineTable();
   private offset = 0;
   private line = 1;
   private lineStart = 0;
@@ -97,7 +100,7 @@ export class Lexer {
   /** The next token; `<EOF>` (the same token) once the source is exhausted. */
   next(): Token {
   if (this.eof) return this.eof;
-  const { source, file, comments, diagnostics } = this;
+  const { source, file, comments, diagnostics, lines } = this;
   let offset = this.offset;
   let line = this.line;
   let lineStart = this.lineStart;
@@ -109,6 +112,7 @@ export class Lexer {
       offset++;
       line++;
       lineStart = offset;
+      lines.add(offset);
       continue;
     }
     if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
@@ -180,6 +184,7 @@ export class Lexer {
           offset++;
           line++;
           lineStart = offset;
+          lines.add(offset);
           continue;
         }
         offset++;

@@ -9,7 +9,7 @@ import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { nameOf, type DocumentIndex } from './document.js';
 import { OVERLAY_KINDS, specOf } from './schema.js';
 import { didYouMean } from './suggest.js';
-import { BodyNode, EntryNode } from './entry-node.js';
+import { withParts } from './entry-node.js';
 
 /** A new file with the environment's overlays applied; the input is not modified. */
 export function applyEnvironment(node: FileNode, doc: DocumentIndex, env: string, file: string, out: Diagnostic[]): FileNode | undefined {
@@ -36,14 +36,14 @@ export function applyEnvironment(node: FileNode, doc: DocumentIndex, env: string
       continue;
     }
     const ctx = OVERLAY_KINDS[target.key]!;
-    overrides.set(st.entry, (target.body?.entries ?? []).map((o) => EntryNode.copy(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })));
+    overrides.set(st.entry, (target.body?.entries ?? []).map((o) => withParts(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })));
   }
   const entries = node.entries.map((entry) => {
     const replacing = overrides.get(entry);
     if (!replacing || !entry.body) return entry;
     const keys = new Set(replacing.map((o) => o.key));
     const kept = entry.body.entries.filter((e) => !keys.has(e.key));
-    return EntryNode.copy(entry, { body: BodyNode.withEntries(entry.body, [...kept, ...replacing]) });
+    return withParts(entry, { body: withParts(entry.body, { entries: [...kept, ...replacing] }) });
   });
   return { ...node, entries };
 }

@@ -13,6 +13,7 @@ import { syntaxError, type Diagnostic } from './diagnostic.js';
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { ValueNode } from './value-nodes.js';
 import { BodyNode, EntryNode } from './entry-node.js';
+import type { LineTable } from './line-table.js';
 import { childContext, specOf, type Ctx } from './schema.js';
 
 /** Largest accepted source, in bytes. */
@@ -90,12 +91,15 @@ class Parser {
   private depth = 0;
   /** Grows as the lexer goes; every comment before the current token is in it. */
   private readonly comments: Token[];
+  /** Line starts, filled by the lexer; nodes locate themselves through it. */
+  private readonly lines: LineTable;
 
   constructor(
     private readonly lexer: Lexer,
     private readonly file: string,
   ) {
     this.comments = lexer.comments;
+    this.lines = lexer.lines;
     this.current = lexer.next();
     this.prev = this.current;
   }
@@ -211,7 +215,7 @@ class Parser {
       this.values.push(value);
     }
     const args = take(this.values, base);
-    const entry = EntryNode.fromKey(keyToken, args, leading);
+    const entry = EntryNode.fromKey(keyToken, args, leading, this.lines);
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
       entry.call = this.parseCall();
     }
@@ -221,7 +225,7 @@ class Parser {
     if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {
       this.fail('the end of the line');
     }
-    if (this.prev !== keyToken) entry.extendTo(this.prev.endLine, this.prev.endColumn, this.prev.endOffset);
+    entry.endOffset = this.prev.endOffset;
     const trailing = this.takeTrailing(this.prev);
     if (trailing) entry.trailing = trailing;
     return entry;
@@ -250,10 +254,10 @@ class Parser {
     const closing = this.takeComments(this.token.offset);
     if (this.token.kind !== TokenKind.RBrace) {
       this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.line} is not closed`));
-      return BodyNode.between(entries, closing, open, this.token);
+      return new BodyNode(entries, closing, open.offset, this.token.endOffset, this.lines);
     }
     const close = this.advance();
-    return BodyNode.between(entries, closing, open, close);
+    return new BodyNode(entries, closing, open.offset, close.endOffset, this.lines);
   }
 
   /** Value := String | Number | Identifier | List */
@@ -262,13 +266,13 @@ class Parser {
     switch (t.kind) {
       case TokenKind.String:
         this.advance();
-        return ValueNode.string(t);
+        return ValueNode.string(t, this.lines);
       case TokenKind.Number:
         this.advance();
-        return ValueNode.number(t);
+        return ValueNode.number(t, this.lines);
       case TokenKind.Identifier:
         this.advance();
-        return t.value === 'true' || t.value === 'false' ? ValueNode.bool(t) : ValueNode.ident(t);
+        return t.value === 'true' || t.value === 'false' ? ValueNode.bool(t, this.lines) : ValueNode.ident(t, this.lines);
       case TokenKind.LBracket:
         return this.parseList();
       default:
@@ -287,7 +291,7 @@ class Parser {
       if (this.token.kind === TokenKind.Comma) this.advance();
     }
     const close = this.advance();
-    return ValueNode.list(take(this.values, base), open, close);
+    return ValueNode.list(take(this.values, base), open, close, this.lines);
   }
 
   /** Whether the entry `key` in `ctx`, whose values so far are on the stack from `base`, takes `next` as one more. */

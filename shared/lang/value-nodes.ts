@@ -1,12 +1,14 @@
 /**
- * The parser's value nodes. Each is its own range (`range` is the node), so a
- * value costs one object instead of a node, the token it came from and two
- * locations; large sources keep every value alive through several
- * collections, so object count is what the collector pays for. One flat class
- * for every kind of value also gives them one shape, which keeps the
- * validator's and the lowering's reads of `type` and `value` monomorphic.
+ * The parser's value nodes. Each is its own range (`range` is the node) kept
+ * as two offsets into the file's {@link LineTable}, so a value costs one small
+ * object instead of a node, the token it came from and two locations; large
+ * sources keep every value alive through several collections, so object count
+ * and size are what the collector pays for. One flat class for every kind of
+ * value also gives them one shape, which keeps the validator's and the
+ * lowering's reads of `type` and `value` monomorphic.
  */
 import type { Value } from './ast.js';
+import type { LineTable } from './line-table.js';
 import type { Location, Range, Token } from './tokens.js';
 
 class ValueSpan {
@@ -15,12 +17,9 @@ class ValueSpan {
     readonly value: string | number | boolean | undefined,
     readonly raw: string | undefined,
     readonly items: Value[] | undefined,
-    readonly line: number,
-    readonly column: number,
     readonly offset: number,
-    readonly endLine: number,
-    readonly endColumn: number,
     readonly endOffset: number,
+    readonly lines: LineTable,
   ) {}
 
   get range(): Range {
@@ -28,24 +27,24 @@ class ValueSpan {
   }
 
   get start(): Location {
-    return { line: this.line, column: this.column, offset: this.offset };
+    return this.lines.locate(this.offset);
   }
 
   get end(): Location {
-    return { line: this.endLine, column: this.endColumn, offset: this.endOffset };
+    return this.lines.locate(this.endOffset);
   }
 }
 
-function scalar(type: Value['type'], value: string | number | boolean, raw: string | undefined, t: Token): Value {
-  return new ValueSpan(type, value, raw, undefined, t.line, t.column, t.offset, t.endLine, t.endColumn, t.endOffset) as Value;
+function scalar(type: Value['type'], value: string | number | boolean, raw: string | undefined, t: Token, lines: LineTable): Value {
+  return new ValueSpan(type, value, raw, undefined, t.offset, t.endOffset, lines) as Value;
 }
 
 /** Value nodes from the tokens that spell them. */
 export const ValueNode = {
-  string: (t: Token): Value => scalar('string', t.value, t.raw, t),
-  number: (t: Token): Value => scalar('number', Number(t.value), t.value, t),
-  bool: (t: Token): Value => scalar('bool', t.value === 'true', undefined, t),
-  ident: (t: Token): Value => scalar('ident', t.value, undefined, t),
-  list: (items: Value[], open: Token, close: Token): Value =>
-    new ValueSpan('list', undefined, undefined, items, open.line, open.column, open.offset, close.endLine, close.endColumn, close.endOffset) as Value,
+  string: (t: Token, lines: LineTable): Value => scalar('string', t.value, t.raw, t, lines),
+  number: (t: Token, lines: LineTable): Value => scalar('number', Number(t.value), t.value, t, lines),
+  bool: (t: Token, lines: LineTable): Value => scalar('bool', t.value === 'true', undefined, t, lines),
+  ident: (t: Token, lines: LineTable): Value => scalar('ident', t.value, undefined, t, lines),
+  list: (items: Value[], open: Token, close: Token, lines: LineTable): Value =>
+    new ValueSpan('list', undefined, undefined, items, open.offset, close.endOffset, lines) as Value,
 };
