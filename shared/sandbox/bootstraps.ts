@@ -152,7 +152,8 @@ mod.filename = filename;
 process.once('beforeExit', (code) => process.exit(code));
 // process.exit (ours above, or the code's own) calls process.reallyExit after
 // every 'exit' handler has run: the last moment the code can write, so the
-// status goes out there. A fatal uncaught exception never gets there (node
+// status goes out there (node keeps that hook working: test-process-really-exit;
+// were it ever bypassed, no status is sent and the host waits for the exit). A fatal uncaught exception never gets there (node
 // prints it after the 'exit' handlers, then exits natively); the flag guards
 // an 'exit' handler calling process.exit on that path.
 let fatal = false;
