@@ -164,7 +164,8 @@ export class McpPool {
     const sdk = await loadSdk();
     const stderr = { text: '' };
     const transport = await this.transportFor(sdk, server, spec, stderr);
-    const client = new sdk.Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {} });
+    // the same interpreting validator as the registry's (no code generation at start), for tools' output schemas
+    const client = new sdk.Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {}, jsonSchemaValidator: new sdk.CfWorkerJsonSchemaValidator() });
     try {
       await client.connect(transport, { timeout: this.connectTimeoutMs });
     } catch (error) {

@@ -9,3 +9,4 @@ export { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/s
 export { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 export { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 export { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+export { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';

@@ -68,6 +68,16 @@ export function runMcpTransportContract(name: string, factory: () => Promise<Mcp
       expect(echoed).toBe('hello there');
     });
 
+    it('checks structured output against the tool\'s output schema on the client side and passes a valid one through', async () => {
+      // listing caches the output schemas the client validates structured results against
+      const tools = await pool.listTools(fixture.server.name);
+      expect(tools.find((t) => t.name === 'measure')?.outputSchema).toMatchObject({ properties: { length: { type: 'number' } } });
+
+      const measured = await pool.callTool(fixture.server.name, 'measure', { text: 'four' }, call());
+
+      expect(measured).toEqual({ length: 4, text: 'four' });
+    });
+
     it('turns an isError result into a tool error and keeps serving', async () => {
       const failing = pool.callTool(fixture.server.name, 'fail', {}, call());
 

@@ -48,8 +48,9 @@ describe('tool registry', () => {
     expect(result.ok).toBe(false);
     const error = (result as { error: string }).error;
     expect(error).toMatch(/^Invalid input for tool "doubler": /);
-    expect(error).toContain('/n must be number');
-    expect(error).toContain('must NOT have additional properties "extra"');
+    expect(error).toContain('/n: Instance type "string" is invalid. Expected "number"');
+    expect(error).toContain('(root): property "extra" is not allowed');
+    expect(error).toMatch(/\. Fix the input/);
     expect(existsSync(marker)).toBe(false);
     expect(lines.at(-1)).toMatchObject({ msg: 'tool call', tool: 'doubler', status: 'error' });
   });
@@ -62,7 +63,7 @@ describe('tool registry', () => {
     const bad = await registry.call('bot', 'bad', {}, ctxFor());
     const good = await registry.call('bot', 'good', {}, ctxFor());
 
-    expect(bad).toEqual({ ok: false, error: expect.stringContaining('does not match its output schema: /total must be number') });
+    expect(bad).toEqual({ ok: false, error: expect.stringContaining('does not match its output schema: /total: Instance type "string" is invalid. Expected "number".') });
     expect(good).toEqual({ ok: true, output: { total: 3 } });
   });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
 
-/** A new McpServer with echo, add, slow, fail, crash, whoami and two-blocks. */
+/** A new McpServer with echo, add, slow, fail, crash, whoami, two-blocks and measure (structured output). */
 export function createTestServer() {
   const server = new McpServer({ name: 'agentspec-test-server', version: '1.0.0' });
   server.registerTool('echo', { description: 'Returns the text it is given.', inputSchema: { text: z.string() } }, async ({ text: t }) => text(t));
@@ -28,5 +28,10 @@ export function createTestServer() {
       { type: 'text', text: 'second' },
     ],
   }));
+  server.registerTool(
+    'measure',
+    { description: 'Returns the length of a text as structured content.', inputSchema: { text: z.string() }, outputSchema: { length: z.number(), text: z.string() } },
+    async ({ text: t }) => ({ content: [{ type: 'text', text: JSON.stringify({ length: t.length, text: t }) }], structuredContent: { length: t.length, text: t } }),
+  );
   return server;
 }
