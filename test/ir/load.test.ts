@@ -45,6 +45,26 @@ describe('validateIR / loadIR', () => {
     }
   });
 
+  it('reports a violation against the resource\'s own kind and tool type, with its pointer, not every alternative', () => {
+    // Prepare
+    const ir = makeIR();
+    const agent = ir.resources.findIndex((r) => r.kind === 'Agent');
+    const skill = ir.resources.findIndex((r) => r.kind === 'Skill');
+    Object.assign(ir.resources[agent]!.attributes, { max_turns: 0 });
+    Object.assign(ir.resources[skill]!.attributes, { tool: { type: 'ftp' } });
+
+    // Act
+    const { errors } = validateIR(JSON.parse(JSON.stringify(ir)));
+
+    // Assess
+    expect(errors).toEqual([
+      expect.stringMatching(new RegExp(`^/resources/${Math.min(agent, skill)}/`)),
+      expect.stringMatching(new RegExp(`^/resources/${Math.max(agent, skill)}/`)),
+    ]);
+    expect(errors).toContain(`/resources/${agent}/attributes/max_turns: 0 is less than 1`);
+    expect(errors.join('\n')).toContain(`/resources/${skill}/attributes/tool/type: Instance does not match any of ["mcp","http","command","inline"]`);
+  });
+
   it('rejects non-objects', () => {
     expect(() => loadIR('nope')).toThrow(/Invalid IR document/);
   });
