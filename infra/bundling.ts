@@ -4,7 +4,7 @@
  * package IR and the package's own files copied beside the bundle.
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET, esbuildOptions } from '../scripts/build-functions.mjs';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET, esbuildOptions } from '../scripts/build-functions.mjs';
 
 /** File name of the bundled IR inside each function's code asset. */
 export const BUNDLED_IR_FILE = 'ir.json';
@@ -30,6 +30,8 @@ export function functionBundling(input: FunctionBundlingInput): BundlingOptions 
     mainFields: esbuildOptions.mainFields,
     externalModules: EXTERNAL_MODULES,
     banner: ESM_REQUIRE_BANNER,
+    // esbuild's --alias:<package>=<path>, as scripts/build-functions.mjs passes it
+    esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [`--alias:${name}`, path])),
     forceDockerBundling: false,
     commandHooks: {
       beforeBundling: () => [],

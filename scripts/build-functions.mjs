@@ -23,6 +23,16 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __agentspecCreateRe
 
 export const NODE_TARGET = 'node22';
 
+/**
+ * Packages replaced by a stub in the bundles: ajv is imported only by the MCP
+ * SDK's default validator, which the runtime never builds (it always passes
+ * the SDK's @cfworker/json-schema provider). See scripts/bundle-stubs/.
+ */
+export const BUNDLE_ALIASES = {
+  ajv: join(projectRoot, 'scripts', 'bundle-stubs', 'ajv.mjs'),
+  'ajv-formats': join(projectRoot, 'scripts', 'bundle-stubs', 'ajv-formats.mjs'),
+};
+
 /** esbuild options shared by the CDK bundling and this script. */
 export const esbuildOptions = {
   bundle: true,
@@ -35,6 +45,7 @@ export const esbuildOptions = {
   mainFields: ['module', 'main'],
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
+  alias: BUNDLE_ALIASES,
   logLevel: 'warning',
 };
 
