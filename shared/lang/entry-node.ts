@@ -10,20 +10,30 @@ import type { Body, Entry, Value } from './ast.js';
 import { OffsetRange, type LineTable } from './line-table.js';
 import { TokenKind, type Location, type Range, type Token } from './tokens.js';
 
+/** What few entries have: a quoted key, comments, a `(call)`. Kept apart so the many entries without them stay small. */
+interface Rare {
+  keyQuoted?: boolean;
+  /** End of a quoted key (an identifier key ends `key.length` after its start). */
+  keyEndOffset?: number;
+  leading?: Token[];
+  call?: Value;
+  trailing?: Token;
+}
+
+/** The one empty comment list shared by every entry without leading comments (frozen: a stray push fails loudly). */
+const NO_COMMENTS: Token[] = Object.freeze([]) as unknown as Token[];
+
 export class EntryNode implements Entry {
-  call: Value | undefined = undefined;
   body: Body | undefined = undefined;
-  trailing: Token | undefined = undefined;
+  private rare: Rare | undefined = undefined;
   /** End of the entry (its last token); the key's end until the parser extends it. */
   endOffset: number;
 
   constructor(
     readonly key: string,
-    readonly keyQuoted: boolean,
     readonly args: Value[],
-    readonly leading: Token[],
     readonly offset: number,
-    readonly keyEndOffset: number,
+    keyEndOffset: number,
     readonly lines: LineTable,
   ) {
     this.endOffset = keyEndOffset;
@@ -31,11 +41,43 @@ export class EntryNode implements Entry {
 
   /** An entry whose key is `key` (a token) and that ends where the key does. */
   static fromKey(key: Token, args: Value[], leading: Token[], lines: LineTable): EntryNode {
-    return new EntryNode(key.value, key.kind === TokenKind.String, args, leading, key.offset, key.endOffset, lines);
+    const entry = new EntryNode(key.value, args, key.offset, key.endOffset, lines);
+    if (key.kind === TokenKind.String) entry.extra.keyQuoted = true;
+    if (key.endOffset !== key.offset + key.value.length) entry.extra.keyEndOffset = key.endOffset;
+    if (leading.length > 0) entry.extra.leading = leading;
+    return entry;
+  }
+
+  private get extra(): Rare {
+    return (this.rare ??= {});
+  }
+
+  get keyQuoted(): boolean {
+    return this.rare?.keyQuoted ?? false;
+  }
+
+  get leading(): Token[] {
+    return this.rare?.leading ?? NO_COMMENTS;
+  }
+
+  get call(): Value | undefined {
+    return this.rare?.call;
+  }
+
+  set call(value: Value | undefined) {
+    this.extra.call = value;
+  }
+
+  get trailing(): Token | undefined {
+    return this.rare?.trailing;
+  }
+
+  set trailing(token: Token | undefined) {
+    this.extra.trailing = token;
   }
 
   get keyRange(): Range {
-    return new OffsetRange(this.offset, this.keyEndOffset, this.lines);
+    return new OffsetRange(this.offset, this.rare?.keyEndOffset ?? this.offset + this.key.length, this.lines);
   }
 
   get range(): Range {
