@@ -150,12 +150,15 @@ export class SandboxProcess {
       await Promise.race([Promise.all([ended(this.child.stdout), ended(this.child.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
       await this.release();
     } else {
-      // The bootstrap wrote its output before the status, so the kernel had
-      // flagged stdout/stderr readable before fd 3: the poll phase that
-      // delivered the status delivers their data too, and a check-phase
-      // callback runs after it. Waiting for end-of-file instead would wait
-      // for the kernel to tear the interpreter down (~6 ms for node).
-      await new Promise((resolve) => setImmediate(resolve));
+      // The bootstrap wrote all its output before the status, so it was in
+      // the stdout/stderr sockets before the status was read. But the poll
+      // that led to that read may predate it (a cold start's ready byte and
+      // status can come in one read), so wait for one more full poll phase:
+      // an immediate queued from an immediate runs in the next loop turn,
+      // after a poll that sees (and drains) everything now in the sockets.
+      // Waiting for end-of-file instead would wait for the kernel to tear the
+      // interpreter down (~6 ms for node).
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
       void this.release(); // housekeeping; cleanup() awaits it
     }
     if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');

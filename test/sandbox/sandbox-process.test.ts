@@ -65,6 +65,27 @@ describe('SandboxProcess.run', () => {
     }
   });
 
+  it('collects output written after the poll that saw the status, when the status is read with the ready byte', async () => {
+    // Prepare: stderr and the ready byte are both waiting when the host first
+    // polls; the host stalls on stderr while the code prints and reports, so
+    // it then reads the status together with the ready byte, from a poll that
+    // predates the output
+    const workdir = mkdtempSync(join(root, 'run-'));
+    const script = `echo x >&2; printf R >&3; sleep 0.2; echo out; printf 'S0\\n' >&3; exec sleep 20`;
+    const proc = new SandboxProcess({ command: '/bin/sh', args: ['-c', script], workdir, cgroupDir: null, namespaced: false });
+    const busy = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until); // a busy host: nothing else runs meanwhile
+    };
+    proc.child.stderr?.once('data', () => busy(600));
+    busy(150);
+    // Act
+    const result = await proc.run({ code: '', env: {}, limits: {} }, '{}', { timeoutMs: 10_000, maxOutputBytes: 4096 });
+    await proc.cleanup();
+    // Assess
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'out\n', stderr: 'x\n' });
+  });
+
   it('reports a reported non-zero status as the exit code, not as a signal', async () => {
     const result = await runOnce(standIn(`printf 'S137\\n' >&3; exec sleep 20`));
     expect(result).toMatchObject({ exitCode: 137, signal: null });
