@@ -78,7 +78,7 @@ async function phases(language: SandboxRunRequest['language'], n: number): Promi
     const points = [t0, start, printed, exitHandler, done, gone];
     points.slice(1).forEach((point, k) => columns[k]!.push(Number(point - points[k]!) / 1e6));
   }
-  const labels = ['host writes the request -> code starts', 'first print', 'print -> last exit handler', 'last exit handler -> call result (status on fd 3, kill)', 'call result -> interpreter gone (off the call path)'];
+  const labels = ['host writes the request -> code starts', 'first print', 'print -> last exit handler', 'last exit handler -> call result (status on fd 3, kill)', 'call result -> interpreter gone (off the call path; < 0: gone first)'];
   return labels.map((label, k) => [`${label}: median`, ms(stats(columns[k]!).median)]);
 }
 
