@@ -15,12 +15,20 @@ class ValueSpan {
   constructor(
     readonly type: Value['type'],
     readonly value: string | number | boolean | undefined,
-    readonly raw: string | undefined,
-    readonly items: Value[] | undefined,
+    /** A string's or number's `raw` text, or a list's `items`: no value has both, so they share a field. */
+    private readonly extra: string | Value[] | undefined,
     readonly offset: number,
     readonly endOffset: number,
     readonly lines: LineTable,
   ) {}
+
+  get raw(): string | undefined {
+    return typeof this.extra === 'string' ? this.extra : undefined;
+  }
+
+  get items(): Value[] | undefined {
+    return typeof this.extra === 'object' ? this.extra : undefined;
+  }
 
   get range(): Range {
     return this;
@@ -36,7 +44,7 @@ class ValueSpan {
 }
 
 function scalar(type: Value['type'], value: string | number | boolean, raw: string | undefined, t: Token, lines: LineTable): Value {
-  return new ValueSpan(type, value, raw, undefined, t.offset, t.endOffset, lines) as Value;
+  return new ValueSpan(type, value, raw, t.offset, t.endOffset, lines) as Value;
 }
 
 /** Value nodes from the tokens that spell them. */
@@ -46,5 +54,5 @@ export const ValueNode = {
   bool: (t: Token, lines: LineTable): Value => scalar('bool', t.value === 'true', undefined, t, lines),
   ident: (t: Token, lines: LineTable): Value => scalar('ident', t.value, undefined, t, lines),
   list: (items: Value[], open: Token, close: Token, lines: LineTable): Value =>
-    new ValueSpan('list', undefined, undefined, items, open.offset, close.endOffset, lines) as Value,
+    new ValueSpan('list', undefined, items, open.offset, close.endOffset, lines) as Value,
 };
