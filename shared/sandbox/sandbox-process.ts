@@ -142,6 +142,8 @@ export class SandboxProcess {
     }, options.timeoutMs);
     const end = await this.ending();
     clearTimeout(timer);
+    // A status is written before any kill can land: the code finished in time, whatever the timer did meanwhile.
+    if (end.reported !== null) timedOut = false;
     options.signal?.removeEventListener('abort', onAbort);
     const duration_ms = performance.now() - t0;
     // The call is over: whatever the code left running goes now.
