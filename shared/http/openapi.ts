@@ -4,21 +4,18 @@
  * OpenAPI 3.1). `ROUTES` is also what the tests walk to check that every
  * described route is served.
  */
-// A namespace import lets the bundler drop the parts of zod we do not use (a named `z` keeps all of it,
-// locales included); `zod/v4` is the path the MCP SDK imports, and one path for both keeps esbuild's
-// lazily initialised copy of zod in order (test/aws/function-bundles.test.ts fails otherwise).
-import * as z from 'zod/v4';
+import * as z from 'zod/v4-mini';
 import * as S from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';
-type Body = z.ZodType | 'sse' | 'prometheus' | 'html' | 'none';
+type Body = z.ZodMiniType | 'sse' | 'prometheus' | 'html' | 'none';
 
 export interface RouteSpec {
   method: Method;
   /** OpenAPI path, `{param}` style */
   path: string;
   summary: string;
-  request?: z.ZodType;
+  request?: z.ZodMiniType;
   /** success status → body */
   responses: Record<number, Body>;
   /** error codes this route can answer with, besides `unauthorized` and `internal_error` */
@@ -64,7 +61,7 @@ export function openApiDocument(options: { version: string; playground: boolean 
   const paths: Record<string, Record<string, unknown>> = {};
   const schemas: Record<string, unknown> = {};
   // Schemas with a `meta({id})` come out as `{$ref: '#/$defs/Id', $defs}`; their definitions move to components.
-  const ref = (schema: z.ZodType, io: 'input' | 'output') => {
+  const ref = (schema: z.ZodMiniType, io: 'input' | 'output') => {
     const text = JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }));
     const { $schema: _drop, $defs, ...rest } = JSON.parse(text.replaceAll('#/$defs/', '#/components/schemas/')) as Record<string, unknown>;
     // Request schemas are only read as input and response schemas only as output, so one id has one form.
@@ -100,7 +97,7 @@ export function openApiDocument(options: { version: string; playground: boolean 
   };
 }
 
-function content(body: Body, ref: (s: z.ZodType, io: 'input' | 'output') => unknown): Record<string, unknown> {
+function content(body: Body, ref: (s: z.ZodMiniType, io: 'input' | 'output') => unknown): Record<string, unknown> {
   if (body === 'none') return {};
   if (body === 'sse') return { content: { 'text/event-stream': { schema: { type: 'string' } } } };
   if (body === 'prometheus') return { content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } };

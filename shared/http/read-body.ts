@@ -4,11 +4,11 @@
  * every zod issue is reported in `details.issues`.
  */
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod/v4-mini';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 
 /** Parses the body as JSON (an empty body is `{}`) and validates it against `schema`. */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S, limitBytes: number): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodMiniType>(c: Context, schema: S, limitBytes: number): Promise<z.output<S>> {
   const text = await readText(c.req.raw, limitBytes);
   let raw: unknown = {};
   if (text.trim() !== '') {
