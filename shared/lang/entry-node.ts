@@ -94,25 +94,19 @@ export class EntryNode implements Entry {
 }
 
 /** A `{ … }` block: its entries, the comments before its closing brace, and its span. */
-export class BodyNode implements Body {
+export class BodyNode extends OffsetRange implements Body {
   constructor(
     readonly entries: Entry[],
     readonly closing: Token[],
-    readonly offset: number,
-    readonly endOffset: number,
-    readonly lines: LineTable,
-  ) {}
+    offset: number,
+    endOffset: number,
+    lines: LineTable,
+  ) {
+    super(offset, endOffset, lines);
+  }
 
   get range(): Range {
     return this;
-  }
-
-  get start(): Location {
-    return this.lines.locate(this.offset);
-  }
-
-  get end(): Location {
-    return this.lines.locate(this.endOffset);
   }
 }
 
