@@ -16,11 +16,6 @@ import { contentText, contentToResult, type McpContentBlock } from './mcp-conten
 import { tail } from './tool-output.js';
 
 type McpSdk = typeof import('./mcp-sdk.js');
-let sdkLoading: Promise<McpSdk> | undefined;
-/** Loads the SDK once per process, on the first connection. */
-function loadSdk(): Promise<McpSdk> {
-  return (sdkLoading ??= import('./mcp-sdk.js'));
-}
 
 export type McpServerSpec = IRServer['attributes'];
 
@@ -161,7 +156,8 @@ export class McpPool {
   private async connect(server: string): Promise<Connection> {
     const spec = this.specs.get(server);
     if (!spec) throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" is not declared in the package.`);
-    const sdk = await loadSdk();
+    // imported on the first connection (the module loader keeps it for the next ones)
+    const sdk = await import('./mcp-sdk.js');
     const stderr = { text: '' };
     const transport = await this.transportFor(sdk, server, spec, stderr);
     // the same interpreting validator as the registry's (no code generation at start), for tools' output schemas

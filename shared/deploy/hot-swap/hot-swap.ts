@@ -38,10 +38,9 @@ export interface DeployedVersion {
 
 type Role = 'run' | 'stream';
 
-let sdkLoading: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
-/** The Lambda SDK's commands, imported when a swap first needs them: the deploy function's cold start does not load them. */
+/** The Lambda SDK's commands, imported when a swap first needs them (the module loader keeps them): the deploy function's cold start does not load them. */
 function lambdaSdk(): Promise<typeof import('@aws-sdk/client-lambda')> {
-  return (sdkLoading ??= import('@aws-sdk/client-lambda'));
+  return import('@aws-sdk/client-lambda');
 }
 const ROLES: Role[] = ['run', 'stream'];
 
