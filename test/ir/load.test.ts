@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { compile } from '../../shared/lang/index.js';
 import { canonicalJson, loadIR, sha256Hex, validateIR, type IRDocument } from '../../shared/ir/index.js';
 import { isAgentSpecError } from '../../shared/errors.js';
@@ -12,6 +13,21 @@ const makeIR = (): IRDocument => structuredClone(compile(source, { file: 'x.ias'
 describe('canonicalJson / sha256Hex', () => {
   it('sorts keys at every level and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('matches a reference built on Array.prototype.sort for any JSON value, keys in any script', () => {
+    // Reference: the obvious recursive definition.
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return v === undefined ? 'null' : JSON.stringify(v);
+      if (Array.isArray(v)) return `[${v.map((x) => reference(x === undefined ? null : x)).join(',')}]`;
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record).sort().filter((k) => record[k] !== undefined);
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(record[k])}`).join(',')}}`;
+    };
+    const key = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('10', '9', 'a', 'B', 'é', '𝒳', '__proto__x'));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, fc.constant(undefined), fc.constant(null), fc.boolean(), fc.double({ noNaN: true }), fc.string(), fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(key, tie('tree'), { maxKeys: 6 })),
+    }));
+    fc.assert(fc.property(tree, (value) => canonicalJson(value) === reference(value)), { numRuns: 500 });
   });
   it('hashes to lower-case hex SHA-256', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
