@@ -43,12 +43,17 @@ export function nameOf(entry: Entry): string | undefined {
 
 /** The first entry named `key` in a body. */
 export function attr(body: Body | undefined, key: string): Entry | undefined {
-  return body?.entries.find((e) => e.key === key);
+  if (!body) return undefined;
+  // A loop, not find(): no closure per lookup (the lowering makes a great many).
+  for (const e of body.entries) if (e.key === key) return e;
+  return undefined;
 }
 
 /** Every entry named `key` in a body. */
 export function attrs(body: Body | undefined, key: string): Entry[] {
-  return body ? body.entries.filter((e) => e.key === key) : [];
+  const out: Entry[] = [];
+  if (body) for (const e of body.entries) if (e.key === key) out.push(e);
+  return out;
 }
 
 /** The string value of an entry's first value. */

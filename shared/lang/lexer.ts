@@ -58,7 +58,7 @@ export class Lexer {
   readonly comments: Token[] = [];
   readonly diagnostics: Diagnostic[] = [];
   /** Where each line starts, for the locations of syntax-tree nodes. */
-  readonly lines = new LineTable();
+  readonly lines: LineTable;
   private offset = 0;
   private line = 1;
   private lineStart = 0;
@@ -67,7 +67,15 @@ export class Lexer {
   constructor(
     private readonly source: string,
     private readonly file: string,
-  ) {}
+  ) {
+    // Sized for a line per 16 characters (packages measured 17–23); it grows past that.
+    this.lines = new LineTable(source.length >> 4);
+  }
+
+  /** Length of the source, for sizing what is built from it. */
+  get sourceLength(): number {
+    return this.source.length;
+  }
 
   /** Recently seen words, in slots by length and first and last character (see {@link Lexer.word}). */
   private readonly words: (string | undefined)[] = new Array<string | undefined>(WORD_SLOTS).fill(undefined);

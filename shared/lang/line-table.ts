@@ -5,10 +5,17 @@
  * search) only when a diagnostic, the formatter or a test reads it.
  */
 import type { Location, Range } from './tokens.js';
+import { IntRows } from './int-rows.js';
 
 export class LineTable {
   /** Offset of the first character of each line; line 1 starts at 0. */
-  private readonly starts: number[] = [0];
+  private readonly starts: IntRows;
+
+  /** `expectedLines` sizes the first allocation. */
+  constructor(expectedLines = 64) {
+    this.starts = new IntRows(expectedLines);
+    this.starts.push(0);
+  }
 
   /** Records that a line starts at `offset`; offsets arrive in increasing order. */
   add(offset: number): void {
@@ -22,9 +29,9 @@ export class LineTable {
 
   /** The location of `offset`: on the last line that starts at or before it. */
   locate(offset: number): Location {
-    const starts = this.starts;
+    const starts = this.starts.data;
     let low = 0;
-    let high = starts.length - 1;
+    let high = this.starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
       if (starts[mid]! <= offset) low = mid;

@@ -4,12 +4,11 @@
  * that attribute in the named statement, its value coerced to the attribute's
  * type (`temperature "0.9"` becomes the number 0.9).
  */
-import type { Entry, FileNode, Value } from './ast.js';
+import type { Body, Entry, FileNode, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { nameOf, type DocumentIndex } from './document.js';
 import { OVERLAY_KINDS, specOf } from './schema.js';
 import { didYouMean } from './suggest.js';
-import { withParts } from './entry-node.js';
 
 /** A new file with the environment's overlays applied; the input is not modified. */
 export function applyEnvironment(node: FileNode, doc: DocumentIndex, env: string, file: string, out: Diagnostic[]): FileNode | undefined {
@@ -36,16 +35,37 @@ export function applyEnvironment(node: FileNode, doc: DocumentIndex, env: string
       continue;
     }
     const ctx = OVERLAY_KINDS[target.key]!;
-    overrides.set(st.entry, (target.body?.entries ?? []).map((o) => withParts(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })));
+    overrides.set(st.entry, (target.body?.entries ?? []).map((o) => entryWith(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })));
   }
   const entries = node.entries.map((entry) => {
     const replacing = overrides.get(entry);
     if (!replacing || !entry.body) return entry;
     const keys = new Set(replacing.map((o) => o.key));
     const kept = entry.body.entries.filter((e) => !keys.has(e.key));
-    return withParts(entry, { body: withParts(entry.body, { entries: [...kept, ...replacing] }) });
+    return entryWith(entry, { body: bodyWith(entry.body, [...kept, ...replacing]) });
   });
   return { ...node, entries };
+}
+
+/** A copy of `entry` as a plain node, with `parts` replaced (the parsed tree is read-only views). */
+function entryWith(entry: Entry, parts: Partial<Entry>): Entry {
+  const copy: Entry = {
+    key: entry.key,
+    keyRange: entry.keyRange,
+    keyQuoted: entry.keyQuoted,
+    args: entry.args,
+    range: entry.range,
+    leading: entry.leading,
+  };
+  const { call, body, trailing } = entry;
+  if (call) copy.call = call;
+  if (body) copy.body = body;
+  if (trailing) copy.trailing = trailing;
+  return Object.assign(copy, parts);
+}
+
+function bodyWith(body: Body, entries: Entry[]): Body {
+  return { entries, closing: body.closing, range: body.range };
 }
 
 function coerce(v: Value, type: string | undefined): Value {

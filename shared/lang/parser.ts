@@ -10,10 +10,9 @@
 import { Lexer } from './lexer.js';
 import { Span, TokenKind, type Token } from './tokens.js';
 import { syntaxError, type Diagnostic } from './diagnostic.js';
-import type { Body, Entry, FileNode, Value } from './ast.js';
-import { ValueNode } from './value-nodes.js';
-import { BodyNode, EntryNode } from './entry-node.js';
-import type { LineTable } from './line-table.js';
+import type { FileNode } from './ast.js';
+import { E, T, TreeStore, V } from './tree-store.js';
+import { fileNode, valueAt } from './tree-views.js';
 import { childContext, specOf, type Ctx } from './schema.js';
 
 /** Largest accepted source, in bytes. */
@@ -44,22 +43,8 @@ export function parse(source: string, file: string): ParseResult {
 
 class SyntaxStop extends Error {}
 
-/** The one empty list shared by every entry without values or comments (frozen: a stray push fails loudly). */
+/** The one empty list shared by every entry without comments (frozen: a stray push fails loudly). */
 const NONE: never[] = Object.freeze([]) as never[];
-
-/**
- * The items of `stack` from `base` on, as a list whose backing store fits
- * them, and the stack cut back to `base`. Lists are built on one stack per
- * parser: V8 grows a fresh pushed-to array to 16 slots at once, and the tree's
- * many short lists outlive the parse, so each would carry that slack (and a
- * throw-away array per list would be garbage).
- */
-function take<T>(stack: T[], base: number): T[] {
-  if (stack.length === base) return NONE;
-  const list = stack.slice(base);
-  stack.length = base;
-  return list;
-}
 
 /** Deepest accepted block nesting (the language needs four); guards the recursion. */
 const MAX_DEPTH = 32;
@@ -68,22 +53,27 @@ function isValueStart(t: Token): boolean {
   return t.kind === TokenKind.String || t.kind === TokenKind.Number || t.kind === TokenKind.Identifier || t.kind === TokenKind.LBracket;
 }
 
-/** Whether a field or variable whose values so far are `args[base..]` takes `next` too. */
-function fieldAccepts(args: Value[], base: number, next: Token): boolean {
+/** Whether value row `row` of `store` is the word `word`. */
+function isWord(store: TreeStore, row: number, word: string): boolean {
+  return store.values.data[row * V.Size + V.Type] === T.Ident && store.data[row] === word;
+}
+
+/** Whether a field or variable whose values so far are rows `args[base..]` takes `next` too. */
+function fieldAccepts(store: TreeStore, args: number[], base: number, next: Token): boolean {
   const count = args.length - base;
   if (count === 0) return true;
-  const first = args[base]!;
-  const last = args[args.length - 1]!;
-  if (count === 1 && first.type === 'ident' && first.value === 'list') return true;
-  if (last.type === 'ident' && last.value === 'default' && count > 1) return true;
+  if (count === 1 && isWord(store, args[base]!, 'list')) return true;
+  if (count > 1 && isWord(store, args[args.length - 1]!, 'default')) return true;
   return next.kind === TokenKind.Identifier && (next.value === 'required' || next.value === 'default');
 }
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
-  /** Values and entries of the lists being built (see {@link take}). */
-  private readonly values: Value[] = [];
-  private readonly entries: Entry[] = [];
+  /** Rows of the values and entries of the lists being built; each list is copied to the store when complete. */
+  private readonly values: number[] = [];
+  private readonly entries: number[] = [];
+  /** Where the tree goes (see `tree-store.ts`). */
+  private readonly store: TreeStore;
   private pos = 0;
   private current: Token;
   private prev: Token;
@@ -91,15 +81,13 @@ class Parser {
   private depth = 0;
   /** Grows as the lexer goes; every comment before the current token is in it. */
   private readonly comments: Token[];
-  /** Line starts, filled by the lexer; nodes locate themselves through it. */
-  private readonly lines: LineTable;
 
   constructor(
     private readonly lexer: Lexer,
     private readonly file: string,
   ) {
     this.comments = lexer.comments;
-    this.lines = lexer.lines;
+    this.store = new TreeStore(lexer.lines, lexer.sourceLength);
     this.current = lexer.next();
     this.prev = this.current;
   }
@@ -164,25 +152,25 @@ class Parser {
   /** File := Entry* <EOF> */
   parseFile(): FileNode {
     const first = this.token;
-    const entries = this.parseEntries('root');
+    this.parseEntries('root');
+    const entries = this.entries.splice(0);
     if (this.token.kind !== TokenKind.EOF) {
       // A stray "}" at the top level.
       this.diagnostics.push(syntaxError(this.file, 'a statement', this.token));
     }
     const closing = this.takeComments(Number.POSITIVE_INFINITY);
-    return { entries, closing, range: Span.between(first, this.token) };
+    return fileNode(this.store, entries, closing, Span.between(first, this.token));
   }
 
-  /** Entries := Entry* (until "}" or <EOF>) */
-  private parseEntries(ctx: Ctx): Entry[] {
+  /** Entries := Entry* (until "}" or <EOF>); leaves their rows on the entry stack. */
+  private parseEntries(ctx: Ctx): void {
     const entries = this.entries;
-    const base = entries.length;
     for (;;) {
       while (ctx === 'root' && this.token.kind === TokenKind.RBrace) {
         this.diagnostics.push(syntaxError(this.file, 'a statement', this.token, 'this "}" closes no block'));
         this.advance();
       }
-      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return take(entries, base);
+      if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return;
       const at = this.token;
       const mark = entries.length;
       const valuesMark = this.values.length;
@@ -201,7 +189,7 @@ class Parser {
   }
 
   /** Entry := Key Value* ( "(" Value ")" )? Body?   — Key := Identifier | String (in maps) */
-  private parseEntry(ctx: Ctx): Entry {
+  private parseEntry(ctx: Ctx): number {
     const leading = this.takeComments(this.token.offset);
     const keyToken = this.token;
     if (keyToken.kind !== TokenKind.Identifier && !(ctx === 'map' && keyToken.kind === TokenKind.String)) {
@@ -214,25 +202,29 @@ class Parser {
       const value = this.parseValue();
       this.values.push(value);
     }
-    const args = take(this.values, base);
-    const entry = EntryNode.fromKey(keyToken, args, leading, this.lines);
+    const store = this.store;
+    const child = this.token.kind === TokenKind.LBrace ? childContext(ctx, key, this.values.slice(base).map((row) => valueAt(store, row))) : ctx;
+    const entry = store.addEntry(key, keyToken.offset, keyToken.endOffset, this.values, base);
+    if (keyToken.kind === TokenKind.String) store.rareOf(entry).keyQuoted = true;
+    if (keyToken.endOffset !== keyToken.offset + key.length) store.rareOf(entry).keyEndOffset = keyToken.endOffset;
+    if (leading.length > 0) store.rareOf(entry).leading = leading;
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
-      entry.call = this.parseCall();
+      store.setEntry(entry, E.Call, this.parseCall());
     }
     if (this.token.kind === TokenKind.LBrace && this.sameLine(this.token)) {
-      entry.body = this.parseBody(childContext(ctx, key, args));
+      store.setEntry(entry, E.Body, this.parseBody(child));
     }
     if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {
       this.fail('the end of the line');
     }
-    entry.endOffset = this.prev.endOffset;
+    store.setEntry(entry, E.End, this.prev.endOffset);
     const trailing = this.takeTrailing(this.prev);
-    if (trailing) entry.trailing = trailing;
+    if (trailing) store.rareOf(entry).trailing = trailing;
     return entry;
   }
 
   /** Call := "(" Value ")" */
-  private parseCall(): Value {
+  private parseCall(): number {
     this.expect(TokenKind.LParen);
     if (!isValueStart(this.token) || this.token.kind === TokenKind.LBracket) this.fail('a name');
     const value = this.parseValue();
@@ -241,38 +233,42 @@ class Parser {
   }
 
   /** Body := "{" Entries "}" */
-  private parseBody(ctx: Ctx): Body {
+  private parseBody(ctx: Ctx): number {
     if (this.depth >= MAX_DEPTH) this.fail('an attribute', `blocks nest at most ${MAX_DEPTH} deep`);
     const open = this.expect(TokenKind.LBrace);
+    const base = this.entries.length;
     this.depth++;
-    let entries: Entry[];
     try {
-      entries = this.parseEntries(ctx);
+      this.parseEntries(ctx);
     } finally {
       this.depth--;
     }
     const closing = this.takeComments(this.token.offset);
+    let end: number;
     if (this.token.kind !== TokenKind.RBrace) {
       this.diagnostics.push(syntaxError(this.file, '"}"', this.token, `the block opened at line ${open.line} is not closed`));
-      return new BodyNode(entries, closing, open.offset, this.token.endOffset, this.lines);
+      end = this.token.endOffset;
+    } else {
+      end = this.advance().endOffset;
     }
-    const close = this.advance();
-    return new BodyNode(entries, closing, open.offset, close.endOffset, this.lines);
+    const body = this.store.addBody(this.entries, base, open.offset, end);
+    if (closing.length > 0) this.store.closing.set(body, closing);
+    return body;
   }
 
   /** Value := String | Number | Identifier | List */
-  private parseValue(): Value {
+  private parseValue(): number {
     const t = this.token;
     switch (t.kind) {
       case TokenKind.String:
         this.advance();
-        return ValueNode.string(t, this.lines);
+        return this.store.addToken(T.String, t);
       case TokenKind.Number:
         this.advance();
-        return ValueNode.number(t, this.lines);
+        return this.store.addToken(T.Number, t);
       case TokenKind.Identifier:
         this.advance();
-        return t.value === 'true' || t.value === 'false' ? ValueNode.bool(t, this.lines) : ValueNode.ident(t, this.lines);
+        return this.store.addToken(t.value === 'true' || t.value === 'false' ? T.Bool : T.Ident, t);
       case TokenKind.LBracket:
         return this.parseList();
       default:
@@ -281,7 +277,7 @@ class Parser {
   }
 
   /** List := "[" ( Value ","? )* "]" */
-  private parseList(): Value {
+  private parseList(): number {
     const open = this.expect(TokenKind.LBracket);
     const base = this.values.length;
     while (this.token.kind !== TokenKind.RBracket) {
@@ -291,7 +287,7 @@ class Parser {
       if (this.token.kind === TokenKind.Comma) this.advance();
     }
     const close = this.advance();
-    return ValueNode.list(take(this.values, base), open, close, this.lines);
+    return this.store.addList(this.values, base, open.offset, close.endOffset);
   }
 
   /** Whether the entry `key` in `ctx`, whose values so far are on the stack from `base`, takes `next` as one more. */
@@ -303,7 +299,7 @@ class Parser {
         return true;
       case 'fields':
       case 'variables':
-        return fieldAccepts(this.values, base, next);
+        return fieldAccepts(this.store, this.values, base, next);
       case 'map':
       case 'environment':
       case 'overlay':
@@ -312,8 +308,7 @@ class Parser {
     const spec = specOf(ctx, key);
     if (!spec) return true;
     if (spec.shape === 'tool') {
-      const first = this.values[base];
-      return count === 0 || (count === 1 && first!.type === 'ident' && first!.value === 'mcp');
+      return count === 0 || (count === 1 && isWord(this.store, this.values[base]!, 'mcp'));
     }
     if (spec.shape === 'call') return count < 1;
     if (spec.arity !== undefined) return count < spec.arity;

@@ -1,0 +1,193 @@
+/**
+ * The syntax tree as the toolchain reads it: {@link Entry}, {@link Body} and
+ * {@link Value} views over the rows of a {@link TreeStore}. A view is two
+ * fields (the store and a row); walking the tree creates views that die young,
+ * so a large file's tree is not copied by the collector (see `tree-store.ts`).
+ *
+ * A block view keeps the list of its entries once built (the lowering looks up
+ * many attributes in one block), and an entry view its block view; only the
+ * statements, which the file keeps, build a new block view on each read, so
+ * they do not end up holding the whole tree.
+ */
+import type { Body, Entry, FileNode, Value } from './ast.js';
+import { OffsetRange } from './line-table.js';
+import { B, E, T, V, VALUE_TYPES, type TreeStore } from './tree-store.js';
+import type { Location, Range, Token } from './tokens.js';
+
+/** The one empty list shared by every entry without values or comments (frozen: a stray push fails loudly). */
+const NONE: never[] = Object.freeze([]) as never[];
+
+/** What every view shares: its store and row, and a range located from its offsets when read. */
+abstract class RowView {
+  constructor(
+    protected readonly store: TreeStore,
+    protected readonly row: number,
+  ) {}
+
+  abstract get offset(): number;
+  abstract get endOffset(): number;
+
+  get range(): Range {
+    return this;
+  }
+
+  get start(): Location {
+    return this.store.lines.locate(this.offset);
+  }
+
+  get end(): Location {
+    return this.store.lines.locate(this.endOffset);
+  }
+}
+
+class ValueView extends RowView {
+  private get at(): number {
+    return this.row * V.Size;
+  }
+
+  get type(): Value['type'] {
+    return VALUE_TYPES[this.store.values.data[this.at + V.Type]!]!;
+  }
+
+  get value(): string | number | boolean | undefined {
+    const data = this.store.data[this.row];
+    return this.store.values.data[this.at + V.Type] === T.Number ? Number(data) : data;
+  }
+
+  get raw(): string | undefined {
+    const type = this.store.values.data[this.at + V.Type];
+    if (type === T.Number) return this.store.data[this.row] as string;
+    if (type === T.String) return this.store.raws.get(this.row) ?? (this.store.data[this.row] as string);
+    return undefined;
+  }
+
+  get items(): Value[] | undefined {
+    const rows = this.store.values.data;
+    if (rows[this.at + V.Type] !== T.List) return undefined;
+    return valueList(this.store, rows[this.at + V.Items]!, rows[this.at + V.ItemCount]!);
+  }
+
+  override get offset(): number {
+    return this.store.values.data[this.at + V.Offset]!;
+  }
+
+  override get endOffset(): number {
+    return this.store.values.data[this.at + V.End]!;
+  }
+}
+
+function valueList(store: TreeStore, start: number, count: number): Value[] {
+  if (count === 0) return NONE;
+  const list = store.valueLists.data;
+  const out = new Array<Value>(count);
+  for (let i = 0; i < count; i++) out[i] = new ValueView(store, list[start + i]!) as unknown as Value;
+  return out;
+}
+
+/** The value in row `row` of `store`. */
+export function valueAt(store: TreeStore, row: number): Value {
+  return new ValueView(store, row) as unknown as Value;
+}
+
+export class EntryView extends RowView implements Entry {
+  private argList: Value[] | undefined = undefined;
+  private block: Body | undefined = undefined;
+
+  constructor(
+    store: TreeStore,
+    row: number,
+    /** Whether to keep the block view once built: not for statements, which the file keeps. */
+    private readonly keepBody: boolean,
+  ) {
+    super(store, row);
+  }
+
+  private get at(): number {
+    return this.row * E.Size;
+  }
+
+  get key(): string {
+    return this.store.keys[this.store.entries.data[this.at + E.Key]!]!;
+  }
+
+  get args(): Value[] {
+    const rows = this.store.entries.data;
+    return (this.argList ??= valueList(this.store, rows[this.at + E.Args]!, rows[this.at + E.ArgCount]!));
+  }
+
+  get body(): Body | undefined {
+    if (this.block) return this.block;
+    const row = this.store.entries.data[this.at + E.Body]!;
+    if (row < 0) return undefined;
+    const body = new BodyView(this.store, row);
+    if (this.keepBody) this.block = body;
+    return body;
+  }
+
+  get call(): Value | undefined {
+    const call = this.store.entries.data[this.at + E.Call]!;
+    return call < 0 ? undefined : valueAt(this.store, call);
+  }
+
+  get keyQuoted(): boolean {
+    return this.store.rare.get(this.row)?.keyQuoted ?? false;
+  }
+
+  get leading(): Token[] {
+    return this.store.rare.get(this.row)?.leading ?? NONE;
+  }
+
+  get trailing(): Token | undefined {
+    return this.store.rare.get(this.row)?.trailing;
+  }
+
+  get keyRange(): Range {
+    const offset = this.offset;
+    return new OffsetRange(offset, this.store.rare.get(this.row)?.keyEndOffset ?? offset + this.key.length, this.store.lines);
+  }
+
+  override get offset(): number {
+    return this.store.entries.data[this.at + E.Offset]!;
+  }
+
+  override get endOffset(): number {
+    return this.store.entries.data[this.at + E.End]!;
+  }
+}
+
+export class BodyView extends RowView implements Body {
+  private list: Entry[] | undefined = undefined;
+
+  private get at(): number {
+    return this.row * B.Size;
+  }
+
+  get entries(): Entry[] {
+    return (this.list ??= entryList(this.store, this.store.bodies.data[this.at + B.Entries]!, this.store.bodies.data[this.at + B.EntryCount]!));
+  }
+
+  get closing(): Token[] {
+    return this.store.closing.get(this.row) ?? NONE;
+  }
+
+  override get offset(): number {
+    return this.store.bodies.data[this.at + B.Offset]!;
+  }
+
+  override get endOffset(): number {
+    return this.store.bodies.data[this.at + B.End]!;
+  }
+}
+
+function entryList(store: TreeStore, start: number, count: number): Entry[] {
+  if (count === 0) return NONE;
+  const list = store.entryLists.data;
+  const out = new Array<Entry>(count);
+  for (let i = 0; i < count; i++) out[i] = new EntryView(store, list[start + i]!, true);
+  return out;
+}
+
+/** The file node: its statements as views (kept: a file's statements are few), closing comments and range. */
+export function fileNode(store: TreeStore, entries: number[], closing: Token[], range: Range): FileNode {
+  return { entries: entries.map((row) => new EntryView(store, row, false)), closing, range };
+}
