@@ -37,49 +37,29 @@ function sortInPlace(keys: string[]): string[] {
   return keys;
 }
 
-/**
- * Pieces of the text being built. One list, reused: joining pieces once is
- * half the garbage of concatenating as we go (each `+` leaves a rope node),
- * and a large package hashes tens of thousands of resources.
- */
-const pieces: string[] = [];
-
 /** JSON with object keys sorted at every level; `undefined` members are dropped as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
-  const from = pieces.length;
-  write(value);
-  const text = pieces.length - from === 1 ? pieces[from]! : pieces.slice(from).join('');
-  pieces.length = from;
-  return text;
-}
-
-function write(value: unknown): void {
-  if (value === null || typeof value !== 'object') {
-    pieces.push(value === undefined ? 'null' : JSON.stringify(value));
-    return;
-  }
+  if (value === null || typeof value !== 'object') return value === undefined ? 'null' : JSON.stringify(value);
   if (Array.isArray(value)) {
-    pieces.push('[');
+    let out = '[';
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) pieces.push(',');
-      write(value[i] === undefined ? null : value[i]);
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i] === undefined ? null : value[i]);
     }
-    pieces.push(']');
-    return;
+    return `${out}]`;
   }
   const record = value as Record<string, unknown>;
   const keys = sortInPlace(Object.keys(record));
-  pieces.push('{');
+  let out = '{';
   let first = true;
   for (const k of keys) {
     const v = record[k];
     if (v === undefined) continue;
-    if (!first) pieces.push(',');
+    if (!first) out += ',';
     first = false;
-    pieces.push(quoteKey(k));
-    write(v);
+    out += quoteKey(k) + canonicalJson(v);
   }
-  pieces.push('}');
+  return `${out}}`;
 }
 
 /**

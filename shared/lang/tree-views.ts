@@ -4,6 +4,11 @@
  * fields (the store and a row); walking the tree creates views that die young,
  * so a large file's tree is not copied by the collector (see `tree-store.ts`).
  *
+ * The three view classes repeat their `range`, `start` and `end` getters
+ * rather than share a base class: a derived class's constructor (the
+ * `super()` call) measured several times slower, and views are made by the
+ * hundred thousand.
+ *
  * A block view keeps the list of its entries once built (the lowering looks up
  * many attributes in one block), and an entry view its block view; only the
  * statements, which the file keeps, build a new block view on each read, so
@@ -17,30 +22,12 @@ import type { Location, Range, Token } from './tokens.js';
 /** The one empty list shared by every entry without values or comments (frozen: a stray push fails loudly). */
 const NONE: never[] = Object.freeze([]) as never[];
 
-/** What every view shares: its store and row, and a range located from its offsets when read. */
-abstract class RowView {
+class ValueView {
   constructor(
-    protected readonly store: TreeStore,
-    protected readonly row: number,
+    private readonly store: TreeStore,
+    private readonly row: number,
   ) {}
 
-  abstract get offset(): number;
-  abstract get endOffset(): number;
-
-  get range(): Range {
-    return this;
-  }
-
-  get start(): Location {
-    return this.store.lines.locate(this.offset);
-  }
-
-  get end(): Location {
-    return this.store.lines.locate(this.endOffset);
-  }
-}
-
-class ValueView extends RowView {
   private get at(): number {
     return this.row * V.Size;
   }
@@ -67,12 +54,24 @@ class ValueView extends RowView {
     return valueList(this.store, rows[this.at + V.Items]!, rows[this.at + V.ItemCount]!);
   }
 
-  override get offset(): number {
+  get offset(): number {
     return this.store.values.data[this.at + V.Offset]!;
   }
 
-  override get endOffset(): number {
+  get endOffset(): number {
     return this.store.values.data[this.at + V.End]!;
+  }
+
+  get range(): Range {
+    return this;
+  }
+
+  get start(): Location {
+    return this.store.lines.locate(this.offset);
+  }
+
+  get end(): Location {
+    return this.store.lines.locate(this.endOffset);
   }
 }
 
@@ -89,18 +88,16 @@ export function valueAt(store: TreeStore, row: number): Value {
   return new ValueView(store, row) as unknown as Value;
 }
 
-export class EntryView extends RowView implements Entry {
+export class EntryView implements Entry {
   private argList: Value[] | undefined = undefined;
   private block: Body | undefined = undefined;
 
   constructor(
-    store: TreeStore,
-    row: number,
+    private readonly store: TreeStore,
+    private readonly row: number,
     /** Whether to keep the block view once built: not for statements, which the file keeps. */
     private readonly keepBody: boolean,
-  ) {
-    super(store, row);
-  }
+  ) {}
 
   private get at(): number {
     return this.row * E.Size;
@@ -146,17 +143,35 @@ export class EntryView extends RowView implements Entry {
     return new OffsetRange(offset, this.store.rare.get(this.row)?.keyEndOffset ?? offset + this.key.length, this.store.lines);
   }
 
-  override get offset(): number {
+  get offset(): number {
     return this.store.entries.data[this.at + E.Offset]!;
   }
 
-  override get endOffset(): number {
+  get endOffset(): number {
     return this.store.entries.data[this.at + E.End]!;
+  }
+
+  get range(): Range {
+    return this;
+  }
+
+  get start(): Location {
+    return this.store.lines.locate(this.offset);
+  }
+
+  get end(): Location {
+    return this.store.lines.locate(this.endOffset);
   }
 }
 
-export class BodyView extends RowView implements Body {
+export class BodyView implements Body {
   private list: Entry[] | undefined = undefined;
+
+  constructor(
+    private readonly store: TreeStore,
+    private readonly row: number,
+  ) {}
+
 
   private get at(): number {
     return this.row * B.Size;
@@ -170,12 +185,24 @@ export class BodyView extends RowView implements Body {
     return this.store.closing.get(this.row) ?? NONE;
   }
 
-  override get offset(): number {
+  get offset(): number {
     return this.store.bodies.data[this.at + B.Offset]!;
   }
 
-  override get endOffset(): number {
+  get endOffset(): number {
     return this.store.bodies.data[this.at + B.End]!;
+  }
+
+  get range(): Range {
+    return this;
+  }
+
+  get start(): Location {
+    return this.store.lines.locate(this.offset);
+  }
+
+  get end(): Location {
+    return this.store.lines.locate(this.endOffset);
   }
 }
 
