@@ -55,7 +55,7 @@ function isValueStart(t: Token): boolean {
 
 /** Whether value row `row` of `store` is the word `word`. */
 function isWord(store: TreeStore, row: number, word: string): boolean {
-  return store.values.data[row * V.Size + V.Type] === T.Ident && store.data[row] === word;
+  return store.values.data[row * V.Size + V.Type] === T.Ident && store.payload(row) === word;
 }
 
 /** Whether a field or variable whose values so far are rows `args[base..]` takes `next` too. */

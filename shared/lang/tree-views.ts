@@ -37,14 +37,14 @@ class ValueView {
   }
 
   get value(): string | number | boolean | undefined {
-    const data = this.store.data[this.row];
+    const data = this.store.payload(this.row);
     return this.store.values.data[this.at + V.Type] === T.Number ? Number(data) : data;
   }
 
   get raw(): string | undefined {
     const type = this.store.values.data[this.at + V.Type];
-    if (type === T.Number) return this.store.data[this.row] as string;
-    if (type === T.String) return this.store.raws.get(this.row) ?? (this.store.data[this.row] as string);
+    if (type === T.Number) return this.store.payload(this.row) as string;
+    if (type === T.String) return this.store.raws.get(this.row) ?? (this.store.payload(this.row) as string);
     return undefined;
   }
 
