@@ -10,8 +10,8 @@
  * hundred thousand.
  *
  * A block view keeps the list of its entries once built (the lowering looks up
- * many attributes in one block), and an entry view its block view; only the
- * statements, which the file keeps, build a new block view on each read, so
+ * many attributes in one block), and an entry view its values and block view;
+ * only the statements, which the file keeps, build new ones on each read, so
  * they do not end up holding the whole tree.
  */
 import type { Body, Entry, FileNode, Value } from './ast.js';
@@ -95,8 +95,8 @@ export class EntryView implements Entry {
   constructor(
     private readonly store: TreeStore,
     private readonly row: number,
-    /** Whether to keep the block view once built: not for statements, which the file keeps. */
-    private readonly keepBody: boolean,
+    /** Whether to keep the views it builds (values, block): not for statements, which the file keeps. */
+    private readonly keep: boolean,
   ) {}
 
   private get at(): number {
@@ -109,7 +109,10 @@ export class EntryView implements Entry {
 
   get args(): Value[] {
     const rows = this.store.entries.data;
-    return (this.argList ??= valueList(this.store, rows[this.at + E.Args]!, rows[this.at + E.ArgCount]!));
+    if (this.argList) return this.argList;
+    const args = valueList(this.store, rows[this.at + E.Args]!, rows[this.at + E.ArgCount]!);
+    if (this.keep) this.argList = args;
+    return args;
   }
 
   get body(): Body | undefined {
@@ -117,7 +120,7 @@ export class EntryView implements Entry {
     const row = this.store.entries.data[this.at + E.Body]!;
     if (row < 0) return undefined;
     const body = new BodyView(this.store, row);
-    if (this.keepBody) this.block = body;
+    if (this.keep) this.block = body;
     return body;
   }
 
