@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { DocumentIndex } from './document.js';
 import { lower } from './lower.js';
 import { applyEnvironment } from './overlay.js';
-import { parse } from './parser.js';
+import { parse, type ParseResult } from './parser.js';
 import { sortDiagnostics, validate } from './validate.js';
 import type { IRDocument } from '../ir/types.js';
 
@@ -25,8 +25,18 @@ export interface CompileResult {
  * @example const { ir, diagnostics } = compile(text, { file: 'agents.ias', env: 'dev' });
  */
 export function compile(source: string, options: CompileOptions): CompileResult {
+  const parsed = parse(source, options.file);
+  try {
+    return compileTree(parsed, options);
+  } finally {
+    // Nothing returned refers to the tree: diagnostics hold line and column
+    // numbers, and the IR strings and numbers.
+    parsed.release();
+  }
+}
+
+function compileTree(parsed: ParseResult, options: CompileOptions): CompileResult {
   const { file } = options;
-  const parsed = parse(source, file);
   let node = parsed.file;
   let doc = new DocumentIndex(node);
   const diagnostics = [...parsed.diagnostics, ...validate(node, file, doc)];
@@ -43,5 +53,9 @@ export function compile(source: string, options: CompileOptions): CompileResult 
 /** Parse and validate only: every diagnostic of a source. */
 export function check(source: string, file: string): Diagnostic[] {
   const parsed = parse(source, file);
-  return sortDiagnostics([...parsed.diagnostics, ...validate(parsed.file, file)]);
+  try {
+    return sortDiagnostics([...parsed.diagnostics, ...validate(parsed.file, file)]);
+  } finally {
+    parsed.release();
+  }
 }

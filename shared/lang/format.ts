@@ -13,5 +13,9 @@ export function format(source: string, file: string): string {
       details: { diagnostics: errors },
     });
   }
-  return printFile(parsed.file);
+  try {
+    return printFile(parsed.file);
+  } finally {
+    parsed.release();
+  }
 }

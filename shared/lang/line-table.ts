@@ -22,6 +22,11 @@ export class LineTable {
     this.starts.push(offset);
   }
 
+  /** Gives the table's array back for reuse; the table must not be read after. */
+  release(): void {
+    this.starts.release();
+  }
+
   /** Number of lines recorded so far. */
   get size(): number {
     return this.starts.length;

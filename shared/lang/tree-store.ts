@@ -115,6 +115,21 @@ export class TreeStore {
     this.entryLists = new IntRows(rows);
   }
 
+  /** Set once the tree's arrays are given back; views check it (see {@link TreeStore.release}). */
+  released = false;
+
+  /**
+   * Gives the tree's arrays back for the next parse to reuse. Only the owner
+   * of a whole compile calls it, when nothing it returns refers to the tree;
+   * a view read after it throws instead of reading another file's rows.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const rows of [this.entries, this.values, this.bodies, this.valueLists, this.entryLists]) rows.release();
+    this.lines.release();
+  }
+
   /** A new value row; returns its index. */
   addValue(type: T, data: Payload, offset: number, end: number): number {
     const at = this.values.alloc(V.Size);

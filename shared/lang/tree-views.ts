@@ -19,6 +19,12 @@ import { OffsetRange } from './line-table.js';
 import { B, E, T, V, VALUE_TYPES, type TreeStore } from './tree-store.js';
 import type { Location, Range, Token } from './tokens.js';
 
+/** Throws when the tree's arrays have been given back (their rows may now be another file's). */
+function live(store: TreeStore): TreeStore {
+  if (store.released) throw new Error('internal: a syntax tree was read after its compile released it');
+  return store;
+}
+
 /** The one empty list shared by every entry without values or comments (frozen: a stray push fails loudly). */
 const NONE: never[] = Object.freeze([]) as never[];
 
@@ -33,11 +39,11 @@ class ValueView {
   }
 
   get type(): Value['type'] {
-    return VALUE_TYPES[this.store.values.data[this.at + V.Type]!]!;
+    return VALUE_TYPES[live(this.store).values.data[this.at + V.Type]!]!;
   }
 
   get value(): string | number | boolean | undefined {
-    const data = this.store.payload(this.row);
+    const data = live(this.store).payload(this.row);
     return this.store.values.data[this.at + V.Type] === T.Number ? Number(data) : data;
   }
 
@@ -104,20 +110,20 @@ export class EntryView implements Entry {
   }
 
   get key(): string {
-    return this.store.keys[this.store.entries.data[this.at + E.Key]!]!;
+    return live(this.store).keys[this.store.entries.data[this.at + E.Key]!]!;
   }
 
   get args(): Value[] {
     const rows = this.store.entries.data;
     if (this.argList) return this.argList;
-    const args = valueList(this.store, rows[this.at + E.Args]!, rows[this.at + E.ArgCount]!);
+    const args = valueList(live(this.store), rows[this.at + E.Args]!, rows[this.at + E.ArgCount]!);
     if (this.keep) this.argList = args;
     return args;
   }
 
   get body(): Body | undefined {
     if (this.block) return this.block;
-    const row = this.store.entries.data[this.at + E.Body]!;
+    const row = live(this.store).entries.data[this.at + E.Body]!;
     if (row < 0) return undefined;
     const body = new BodyView(this.store, row);
     if (this.keep) this.block = body;
@@ -181,7 +187,7 @@ export class BodyView implements Body {
   }
 
   get entries(): Entry[] {
-    return (this.list ??= entryList(this.store, this.store.bodies.data[this.at + B.Entries]!, this.store.bodies.data[this.at + B.EntryCount]!));
+    return (this.list ??= entryList(live(this.store), this.store.bodies.data[this.at + B.Entries]!, this.store.bodies.data[this.at + B.EntryCount]!));
   }
 
   get closing(): Token[] {

@@ -1,7 +1,10 @@
 /** The syntax tree's row storage and the views the toolchain reads it through. */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IntRows } from '../../shared/lang/int-rows.js';
-import { parse } from '../../shared/lang/index.js';
+import { compile, parse } from '../../shared/lang/index.js';
+import { generatePackage } from '../../bench/lang.bench.js';
 
 describe('IntRows', () => {
   it('keeps every integer when pushes and allocations outgrow the first array', () => {
@@ -12,10 +15,52 @@ describe('IntRows', () => {
     const at = rows.alloc(300);
     rows.data[at + 299] = 42;
     // Assess
+    expect(at).toBe(100);
     expect(rows.length).toBe(400);
     expect(Array.from(rows.data.subarray(0, 100))).toEqual(Array.from({ length: 100 }, (_, i) => i * 7 - 50));
-    expect(Array.from(rows.data.subarray(100, 399)).every((v) => v === 0)).toBe(true);
     expect(rows.data[399]).toBe(42);
+  });
+
+  it('hands a released array to the next rows that fit in it, and is empty after release', () => {
+    // Prepare
+    const first = new IntRows(777_777);
+    const array = first.data;
+    // Act
+    first.release();
+    const next = new IntRows(777_000);
+    // Assess
+    expect(first.length).toBe(0);
+    expect(first.data.length).toBe(0);
+    expect(next.data).toBe(array);
+  });
+});
+
+describe('compile reusing released storage', () => {
+  it('gives the same IR and diagnostics as on fresh storage, whatever was compiled before', () => {
+    // Prepare
+    const big = generatePackage(5_000);
+    const small = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'corpus', 'valid', '02-all-tools.ias'), 'utf8');
+    const broken = small.replace('model "', 'model 12 "').replace('}', '} }');
+    // Act
+    const runs = [big, small, broken, big, broken, small].map((source) => compile(source, { file: 'x.ias' }));
+    // Assess
+    expect(runs[0]!.ir).toBeDefined();
+    expect(runs[1]!.ir).toBeDefined();
+    expect(runs[2]!.diagnostics.length).toBeGreaterThan(0);
+    expect(runs[3]).toEqual(runs[0]);
+    expect(runs[4]).toEqual(runs[2]);
+    expect(runs[5]).toEqual(runs[1]);
+  });
+
+  it('refuses to read a tree after its storage was released', () => {
+    // Prepare
+    const parsed = parse('package "p" version "1.0.0" lang "2.0"\nagent "a" { model "m" }\n', 'x.ias');
+    const agent = parsed.file.entries[1]!;
+    // Act
+    parsed.release();
+    // Assess
+    expect(() => agent.key).toThrow(/after its compile released it/);
+    expect(() => agent.body).toThrow(/after its compile released it/);
   });
 });
 
