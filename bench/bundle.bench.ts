@@ -14,7 +14,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build-functions.mjs';
+import { buildFunctions, esbuildOptions, functionNodeOptions, projectRoot } from '../scripts/build-functions.mjs';
 import { serializeIR } from '../shared/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
@@ -80,7 +80,7 @@ export default async function bundleBench(): Promise<void> {
       const first: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         bare.push((await answerOnce('none', name, env)).answered);
-        const answer = await answerOnce(built[name].outfile, name, env, requestBody[name]);
+        const answer = await answerOnce(built[name].outfile, name, env, requestBody[name], functionNodeOptions());
         if (answer.status !== expected[name]) throw new Error(`${name}: status ${answer.status}, expected ${expected[name]}: ${answer.body?.slice(0, 300) ?? ''}`);
         answered.push(answer.answered);
         load.push(answer.loaded! - answer.started);
@@ -88,6 +88,14 @@ export default async function bundleBench(): Promise<void> {
       }
       results[name] = { kb: built[name].bytes / 1024, added: stats(answered).median - stats(bare).median, load: stats(load).median, first: stats(first).median };
     }
+    // the opt-in source-mapped stack traces (`-c sourceMaps=true`), run beside the default
+    const mapped: number[] = [];
+    const unmapped: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      unmapped.push((await answerOnce(built.run.outfile, 'run', env, undefined, functionNodeOptions())).answered);
+      mapped.push((await answerOnce(built.run.outfile, 'run', env, undefined, functionNodeOptions({ sourceMaps: true }))).answered);
+    }
+    const mapCost = stats(mapped).median - stats(unmapped).median;
     // the official SDK alone, answering the same way, measured in the same alternation
     const floor: number[] = [];
     const floorBare: number[] = [];
@@ -110,6 +118,7 @@ export default async function bundleBench(): Promise<void> {
       'floor: the Anthropic SDK alone, one streaming call',
       `${(statSync(floorFile).size / 1024).toFixed(0)} KB, answered +${ms(floorAdded)} after a bare node start (×${(floorAdded / stats(floorBare).median).toFixed(2)}); run is ×${(results.run!.added / floorAdded).toFixed(2)} of it`,
     ]);
+    rows.push(['run with -c sourceMaps=true (--enable-source-maps)', `+${ms(mapCost)} to the first answer (off by default)`]);
     rows.push(['bare node process, start to first line', `${ms(bareMedian)} (median of ${bare.length}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
     for (const [name, r] of Object.entries(results)) rows.push([`${name} added / bare node start`, `×${(r.added / bareMedian).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
     rows.push(['@aws-sdk/*', 'not bundled: provided by the Lambda Node.js 22 runtime (external in esbuild and the CDK), and imported only when used']);

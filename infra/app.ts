@@ -1,7 +1,7 @@
 /**
  * The CDK app: `npx cdk synth -c package=examples/support/agents.ias`
  * (optional `-c target=<deploy block>`, `-c env=<overlay>`,
- * `-c stackName=…`, `-c account=…`, `-c region=…`). Synth is offline: local
+ * `-c stackName=…`, `-c account=…`, `-c region=…`, `-c sourceMaps=true`). Synth is offline: local
  * esbuild, no Docker, no credentials.
  */
 import { join, resolve } from 'node:path';

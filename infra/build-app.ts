@@ -49,6 +49,7 @@ export function addPackageStack(app: App, source: PackageSource, projectRoot: st
     projectRoot,
     lambda: source.lambda,
     storeSecrets: source.storeSecrets,
+    sourceMaps: ctx('sourceMaps') === 'true',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

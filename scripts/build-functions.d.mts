@@ -8,4 +8,5 @@ export declare const ESM_REQUIRE_BANNER: string;
 export declare const NODE_TARGET: string;
 export declare const BUNDLE_ALIASES: Record<string, string>;
 export declare const esbuildOptions: BuildOptions & { mainFields: string[]; external: string[]; banner: { js: string } };
+export declare function functionNodeOptions(options?: { sourceMaps?: boolean }): string | undefined;
 export declare function buildFunctions(outdir?: string): Promise<Record<'run' | 'stream' | 'deploy', { outfile: string; bytes: number }>>;

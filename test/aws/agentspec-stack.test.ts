@@ -85,6 +85,25 @@ describe('the AgentSpec CDK stack', () => {
     expect(JSON.parse(readFileSync(join(outdir, withIr[0]!, 'ir.json'), 'utf8'))).toEqual(source.ir);
   });
 
+  it('starts the functions without source-mapped stack traces unless -c sourceMaps=true asks (they cost cold-start time)', () => {
+    // Prepare
+    const mappedOut = mkdtempSync(join(tmpdir(), 'agentspec-cdk-maps-'));
+    const variables = (t: Template) =>
+      Object.values(t.toJSON().Resources as Record<string, Resource>)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((r) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables);
+    try {
+      // Act
+      const app = new App({ outdir: mappedOut, context: { package: 'examples/support/agents.ias', sourceMaps: 'true' } });
+      const mapped = Template.fromStack(buildAgentSpecApp(app, { projectRoot, irOutDir: join(mappedOut, 'agentspec') }).stack);
+      // Assess
+      expect(variables(template).map((v) => v.NODE_OPTIONS)).toEqual([undefined, undefined, undefined]);
+      expect(variables(mapped).map((v) => v.NODE_OPTIONS)).toEqual(['--enable-source-maps', '--enable-source-maps', '--enable-source-maps']);
+    } finally {
+      rmSync(mappedOut, { recursive: true, force: true });
+    }
+  });
+
   it('points a live alias of run and stream at the published version, and the URLs at the alias', () => {
     const aliases = resources('AWS::Lambda::Alias');
     expect(aliases.map(([, a]) => a.Properties.Name)).toEqual(['live', 'live']);

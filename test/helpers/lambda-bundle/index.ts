@@ -23,10 +23,15 @@ export interface BundleAnswer {
   body?: string;
 }
 
-/** Imports `bundle` (or nothing, for `'none'`) in a fresh node process and sends one request. */
-export async function answerOnce(bundle: string, kind: BundleKind, env: NodeJS.ProcessEnv, body?: string): Promise<BundleAnswer> {
+/**
+ * Imports `bundle` (or nothing, for `'none'`) in a fresh node process and
+ * sends one request. `nodeOptions` is the function's NODE_OPTIONS, given the
+ * way Lambda gives it.
+ */
+export async function answerOnce(bundle: string, kind: BundleKind, env: NodeJS.ProcessEnv, body?: string, nodeOptions?: string): Promise<BundleAnswer> {
   const args = [BUNDLE_DRIVER, bundle, kind, ...(body === undefined ? [] : [body])];
-  const { stdout } = await exec(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 });
+  const withOptions = nodeOptions === undefined ? env : { ...env, NODE_OPTIONS: nodeOptions };
+  const { stdout } = await exec(process.execPath, args, { env: withOptions, maxBuffer: 16 * 1024 * 1024 });
   const line = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as BundleAnswer;
 }
