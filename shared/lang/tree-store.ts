@@ -79,6 +79,19 @@ type Payload = string | boolean | undefined;
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 
+/**
+ * Payload chunks given back by released trees (emptied), reused like the
+ * integer arrays: a reused chunk is already in the old generation, so the
+ * collector does not copy it twice per compile the way it copies a new one.
+ */
+const chunkPool: Payload[][] = [];
+/** 128 chunks: half a million values, 4 MiB of references. */
+const CHUNK_POOL_MAX = 128;
+
+function takeChunk(): Payload[] {
+  return chunkPool.pop() ?? new Array<Payload>(CHUNK).fill(undefined);
+}
+
 export class TreeStore {
   readonly entries: IntRows;
   readonly values: IntRows;
@@ -94,8 +107,10 @@ export class TreeStore {
    * Values' payloads (the decoded string, a number's source text, a boolean;
    * undefined for lists) in chunks of {@link CHUNK}: appending to one plain
    * array of 100k items measured ~9× slower per item than to a small one.
+   * Every row's slot is written (lists write undefined), so a reused chunk
+   * never shows an earlier tree's payload.
    */
-  private readonly payloads: Payload[][] = [[]];
+  private readonly payloads: Payload[][] = [takeChunk()];
   /** A string's source text when it differs from its value (escapes). */
   readonly raws = new Map<number, string>();
   readonly rare = new Map<number, RareEntry>();
@@ -126,6 +141,13 @@ export class TreeStore {
   release(): void {
     if (this.released) return;
     this.released = true;
+    const used = this.values.length / V.Size;
+    for (let i = 0; i < this.payloads.length; i++) {
+      const chunk = this.payloads[i]!;
+      chunk.fill(undefined, 0, Math.min(CHUNK, used - i * CHUNK));
+      if (chunkPool.length < CHUNK_POOL_MAX) chunkPool.push(chunk);
+    }
+    this.payloads.length = 0;
     for (const rows of [this.entries, this.values, this.bodies, this.valueLists, this.entryLists]) rows.release();
     this.lines.release();
   }
@@ -137,11 +159,11 @@ export class TreeStore {
     rows[at + V.Type] = type;
     rows[at + V.Offset] = offset;
     rows[at + V.End] = end;
+    const row = at / V.Size;
     const chunks = this.payloads;
-    let last = chunks[chunks.length - 1]!;
-    if (last.length === CHUNK) chunks.push((last = []));
-    last.push(data);
-    return at / V.Size;
+    if (row >> CHUNK_BITS === chunks.length) chunks.push(takeChunk());
+    chunks[row >> CHUNK_BITS]![row & (CHUNK - 1)] = data;
+    return row;
   }
 
   /** The payload of value row `row`. */

@@ -5,7 +5,7 @@
  */
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
-import { nameOf } from './document.js';
+import { nameOf, type DocumentIndex } from './document.js';
 import { FIELD_TYPES, TARGETS, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration, parseSize } from './units.js';
@@ -17,6 +17,8 @@ export class StructureChecker {
   constructor(
     private readonly file: string,
     private readonly out: Diagnostic[],
+    /** The file's statements by kind and name (the first of each name), for duplicate names. */
+    private readonly doc: DocumentIndex,
   ) {}
 
   private error(range: Range, message: string, hint?: string, code?: string): void {
@@ -33,7 +35,6 @@ export class StructureChecker {
       const range = first ? first.keyRange : node.range;
       this.error(range, 'Missing package header: a file must start with `package "<name>" version "<semver>" lang "2.0"`.', 'add the package statement as the first line', 'package');
     }
-    const seen = new Map<string, Map<string, Entry>>();
     node.entries.forEach((entry, i) => {
       if (entry.key === 'package') {
         if (i > 0) this.error(entry.keyRange, 'The package header must be the first statement and appear once.', undefined, 'package');
@@ -49,12 +50,10 @@ export class StructureChecker {
         this.error(entry.range, `A ${entry.key} statement needs a quoted name: ${entry.key} "<name>".`, undefined, 'syntax');
         return;
       }
-      let names = seen.get(entry.key);
-      if (!names) seen.set(entry.key, (names = new Map()));
-      const earlier = names.get(name);
-      if (earlier) {
+      const earlier = this.doc.names(entry.key).get(name)?.entry;
+      if (earlier && earlier !== entry) {
         this.error(entry.args[0]!.range, `Duplicate ${entry.key} "${name}" (first declared on line ${earlier.range.start.line}).`, 'names must be unique per kind', 'duplicate');
-      } else names.set(name, entry);
+      }
       this.checkStatement(entry, name);
     });
   }

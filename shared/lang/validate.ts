@@ -8,7 +8,7 @@ import { ReferenceChecker } from './validate-references.js';
 /** All structural and semantic diagnostics of a parsed file, sorted by position. */
 export function validate(node: FileNode, file: string, doc: DocumentIndex = new DocumentIndex(node)): Diagnostic[] {
   const out: Diagnostic[] = [];
-  new StructureChecker(file, out).checkFile(node);
+  new StructureChecker(file, out, doc).checkFile(node);
   new ReferenceChecker(doc, file, out).checkAll();
   return sortDiagnostics(out);
 }
