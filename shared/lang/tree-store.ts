@@ -1,9 +1,9 @@
 /**
  * The syntax tree's storage: every entry, block and value of a file as rows of
- * integers in a few typed arrays, plus one array of strings. The parser writes
- * rows; the tree that the validator, the lowering and the formatter walk is
- * made of small views over them (see `tree-views.ts`), created as they are
- * read and dropped after.
+ * integers in a few typed arrays, plus the keys and the values' strings (in
+ * chunks). The parser writes rows; the tree that the validator, the lowering
+ * and the formatter walk is made of small views over them (see
+ * `tree-views.ts`), created as they are read and dropped after.
  *
  * Why: a large source used to be one object per node, all alive until the
  * lowering ends, and the young-generation collector copied every one of them
@@ -48,7 +48,6 @@ export enum B {
 
 /** Value types by code, in {@link V.Type}. */
 export const VALUE_TYPES = ['string', 'number', 'bool', 'ident', 'list'] as const;
-export type ValueType = (typeof VALUE_TYPES)[number];
 export enum T {
   String,
   Number,
