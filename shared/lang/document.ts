@@ -70,7 +70,11 @@ export function scalar(v: Value | undefined): string | number | boolean | undefi
 
 /** The strings of a list value. */
 export function strings(v: Value | undefined): string[] {
-  return v?.type === 'list' ? v.items.flatMap((i) => (i.type === 'string' || i.type === 'ident' ? [i.value] : [])) : [];
+  if (v?.type !== 'list') return [];
+  const out: string[] = [];
+  for (const i of v.items) if (i.type === 'string' || i.type === 'ident') out.push(i.value);
+  // Sliced to its length: the IR keeps these, and a pushed-to array has room for 17.
+  return out.slice();
 }
 
 /** A `{ KEY "value" }` map block as a record. */

@@ -24,12 +24,18 @@ export class TypeCompiler {
 
   /** The schema of the declared type `name` (with `$schema`). */
   typeSchema(name: string): JsonSchema {
-    return { $schema: JSON_SCHEMA_DIALECT, ...this.named(name) };
+    // Copied member by member into `{}` (four in-object slots): a spread
+    // after a literal member keeps the rest in a separate property array.
+    const out: JsonSchema = {};
+    out.$schema = JSON_SCHEMA_DIALECT;
+    const named = this.named(name);
+    for (const key in named) out[key] = named[key];
+    return out;
   }
 
   /** An object schema for a field block (skill input/output). */
   fieldsSchema(body: Body | undefined): JsonSchema {
-    return { $schema: JSON_SCHEMA_DIALECT, ...this.objectOf(body) };
+    return this.objectOf(body, JSON_SCHEMA_DIALECT);
   }
 
   private named(name: string): JsonSchema {
@@ -57,16 +63,19 @@ export class TypeCompiler {
     return {};
   }
 
-  private objectOf(body: Body | undefined): JsonSchema {
+  private objectOf(body: Body | undefined, dialect?: string): JsonSchema {
     const properties: Record<string, JsonSchema> = {};
-    const required: string[] = [];
+    let required: string[] | undefined;
     for (const field of body?.entries ?? []) {
       properties[field.key] = this.field(field);
-      if (field.args.some((v) => v.type === 'ident' && v.value === 'required')) required.push(field.key);
+      if (field.args.some((v) => v.type === 'ident' && v.value === 'required')) (required ??= []).push(field.key);
     }
-    const schema: JsonSchema = { type: 'object', properties };
-    if (required.length > 0) schema.required = required;
-    return schema;
+    // Whole literals, so every member is in-object; `required` sliced to its
+    // length (a pushed-to array keeps room for 17).
+    if (dialect === undefined) return required ? { type: 'object', properties, required: required.slice() } : { type: 'object', properties };
+    return required
+      ? { $schema: dialect, type: 'object', properties, required: required.slice() }
+      : { $schema: dialect, type: 'object', properties };
   }
 
   private field(field: Entry): JsonSchema {

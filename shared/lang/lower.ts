@@ -97,7 +97,9 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
     if (!kind) continue;
     const attributes = lowerAttributes(st.kind, st.entry, types);
     const canonical = canonicalJson(attributes);
-    const fqn = `${pkg.name}/${kind}/${st.name}`;
+    // Joined, not concatenated: a concatenation is a two-part rope that the
+    // hashing below flattens into a second copy, and the IR would keep both.
+    const fqn = [pkg.name, kind, st.name].join('/');
     const hash = sha256Hex(canonical);
     resources.push({ kind, name: st.name, fqn, hash, attributes } as IRResource);
     documentHash.update(`${separator}{"attributes":`, 'utf8');
