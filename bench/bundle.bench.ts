@@ -1,9 +1,10 @@
 /**
- * Lambda bundles: minified size of each function (esbuild with the CDK's
- * settings, `@aws-sdk/*` left to the Lambda Node 22 runtime) and the cost of
- * a cold start — a fresh `node` process importing the bundle and answering
- * one request against the fake model — over a bare `node` process, side by
- * side with the reference frameworks measured for a minimal agent.
+ * Lambda bundles: minified size of each function (all its code, the handler
+ * and its chunks, built with the CDK's esbuild settings, `@aws-sdk/*` left to
+ * the Lambda Node 22 runtime) and the cost of a cold start — a fresh `node`
+ * process importing the bundle and answering one request against the fake
+ * model — over a bare `node` process, side by side with the reference
+ * frameworks measured for a minimal agent.
  *
  * The cold start is measured to the moment the answer is complete, in the
  * child's own clock (milliseconds since its process started), so the figure
@@ -73,7 +74,7 @@ export default async function bundleBench(): Promise<void> {
   const expected: Record<BundleKind, number> = { run: 200, stream: 200, deploy: 400 };
   try {
     const bare: number[] = [];
-    const results: Record<string, { kb: number; added: number; load: number; first: number }> = {};
+    const results: Record<string, { kb: number; startKb: number; added: number; load: number; first: number }> = {};
     for (const name of ['run', 'stream', 'deploy'] as const) {
       const answered: number[] = [];
       const load: number[] = [];
@@ -86,7 +87,7 @@ export default async function bundleBench(): Promise<void> {
         load.push(answer.loaded! - answer.started);
         first.push(answer.answered - answer.loaded!);
       }
-      results[name] = { kb: built[name].bytes / 1024, added: stats(answered).median - stats(bare).median, load: stats(load).median, first: stats(first).median };
+      results[name] = { kb: built[name].bytes / 1024, startKb: built[name].startupBytes / 1024, added: stats(answered).median - stats(bare).median, load: stats(load).median, first: stats(first).median };
     }
     // the opt-in source-mapped stack traces (`-c sourceMaps=true`), run beside the default
     const mapped: number[] = [];
@@ -111,7 +112,7 @@ export default async function bundleBench(): Promise<void> {
     for (const [name, r] of Object.entries(results)) {
       rows.push([
         name,
-        `${r.kb.toFixed(0)} KB (goal ≤ ${GOAL_KB} KB: ${r.kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(r.added)} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${r.added <= GOAL_MS ? 'met' : 'not met'})`,
+        `${r.kb.toFixed(0)} KB, ${r.startKb.toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${r.kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(r.added)} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${r.added <= GOAL_MS ? 'met' : 'not met'})`,
       ]);
     }
     rows.push([

@@ -95,7 +95,7 @@ export class AgentSpecStack extends Stack {
         timeout: Duration.seconds(timeoutSeconds),
         logGroup,
         environment: { ...nodeOptions, ...environment },
-        bundling: functionBundling({ irFile: props.irFile, packageDir: props.packageDir }),
+        bundling: functionBundling({ name, irFile: props.irFile, packageDir: props.packageDir }),
       });
     };
 

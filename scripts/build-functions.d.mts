@@ -9,4 +9,13 @@ export declare const NODE_TARGET: string;
 export declare const BUNDLE_ALIASES: Record<string, string>;
 export declare const esbuildOptions: BuildOptions & { mainFields: string[]; external: string[]; banner: { js: string } };
 export declare function functionNodeOptions(options?: { sourceMaps?: boolean }): string | undefined;
-export declare function buildFunctions(outdir?: string): Promise<Record<'run' | 'stream' | 'deploy', { outfile: string; bytes: number }>>;
+export interface BuiltFunction {
+  outfile: string;
+  /** bytes of all code files (handler and chunks) */
+  bytes: number;
+  /** bytes a cold start loads: the handler and the chunks it imports statically */
+  startupBytes: number;
+}
+export declare const functionBuildOptions: BuildOptions;
+export declare function buildFunction(name: 'run' | 'stream' | 'deploy', dir: string): Promise<BuiltFunction>;
+export declare function buildFunctions(outdir?: string): Promise<Record<'run' | 'stream' | 'deploy', BuiltFunction>>;

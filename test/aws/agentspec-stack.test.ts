@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,15 +68,22 @@ describe('the AgentSpec CDK stack', () => {
     const dirs = [...assets.matchAll(/"path": "(asset\.[0-9a-f]+)"/g)].map((m) => m[1]!).filter((d) => existsSync(join(outdir, d, 'index.mjs')));
     expect(dirs.length).toBeGreaterThanOrEqual(3);
     for (const dir of dirs) {
-      const code = readFileSync(join(outdir, dir, 'index.mjs'), 'utf8');
+      const handler = readFileSync(join(outdir, dir, 'index.mjs'), 'utf8');
+      // the afterBundling rebuild: lazily used parts in chunks/ beside the handler, each with its map
+      const chunkDir = join(outdir, dir, 'chunks');
+      const chunks = readdirSync(chunkDir).filter((f) => f.endsWith('.mjs'));
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const chunk of chunks) expect(existsSync(join(chunkDir, `${chunk}.map`))).toBe(true);
+      expect(handler).toMatch(/import\("\.\/chunks\//);
+      const code = [handler, ...chunks.map((f) => readFileSync(join(chunkDir, f), 'utf8'))].join('\n');
       expect(existsSync(join(outdir, dir, 'index.mjs.map'))).toBe(true);
       // minified: very long lines (the few line breaks left are inside template literals)
-      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
-      expect(code).toMatch(/createRequire/);
+      expect(handler.length / handler.split('\n').length).toBeGreaterThan(1000);
+      expect(handler).toMatch(/createRequire/);
       // left to the runtime: imported by name (statically or lazily), never inlined
       expect(code).toMatch(/(from\s*|import\()"@aws-sdk\/client-/);
       expect(code).not.toMatch(/class DynamoDBClient|class S3Client/);
-      // the same esbuild settings as scripts/build-functions.mjs: ajv replaced by its stub, so each bundle stays under 600 KB
+      // the same esbuild settings as scripts/build-functions.mjs: ajv replaced by its stub, so each function's code stays under 600 KB
       expect(code).not.toMatch(/ajv\.js\.org|strictSchema/);
       expect(Buffer.byteLength(code)).toBeLessThan(600 * 1024);
     }
