@@ -142,6 +142,7 @@ async function* mapEvents(events: AsyncIterable<SdkEvent>): AsyncGenerator<Model
   const usage: Usage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
   const tools = new Map<number, { id: string; name: string; json: string }>();
   let stop: StopReason = 'other';
+  let stopped = false;
   for await (const event of events) {
     switch (event.type) {
       case 'message_start': {
@@ -183,12 +184,17 @@ async function* mapEvents(events: AsyncIterable<SdkEvent>): AsyncGenerator<Model
         break;
       }
       case 'message_stop':
-        yield { type: 'usage', usage: { ...usage } };
-        yield { type: 'stop', reason: stop };
-        return;
+        // Not a return: leaving the SDK's stream before the response ends
+        // makes it abort the request, which closes the connection — every
+        // model call then paid a new TCP and TLS handshake. The API ends the
+        // response right after message_stop.
+        stopped = true;
+        break;
     }
   }
-  throw new AgentSpecError(ErrorCode.UpstreamError, 'The Anthropic API stream ended before message_stop.');
+  if (!stopped) throw new AgentSpecError(ErrorCode.UpstreamError, 'The Anthropic API stream ended before message_stop.');
+  yield { type: 'usage', usage: { ...usage } };
+  yield { type: 'stop', reason: stop };
 }
 
 function parseToolInput(name: string, json: string): unknown {

@@ -59,6 +59,31 @@ describe('createAnthropicProvider against the fake Messages API', () => {
     ]);
   });
 
+  it('reads each response to its end, so consecutive calls share one kept-alive connection', async () => {
+    // Prepare: a fresh fake, so no connection from another test is counted
+    const own = await startFakeAnthropic();
+    try {
+      // the end of each response comes 30 ms after message_stop, as it may from the real API over TLS
+      const words = ['one', 'two', 'three', 'four', 'five'];
+      own.script(...words.map((text) => ({ text, endDelayMs: 30 })));
+      const client = createAnthropicProvider({ apiKey: API_KEY, baseURL: own.url });
+      // Act
+      const texts: string[] = [];
+      for (let i = 0; i < words.length; i++) {
+        const events = await eventsOf(client.stream(requestOf(), new AbortController().signal));
+        texts.push(events.flatMap((e) => (e.type === 'text' ? [e.text] : [])).join(''));
+      }
+      // Assess: leaving the stream at message_stop aborted the request, which closed the connection (a new TCP and TLS handshake per model call)
+      // (undici may open a second connection while the first is being released; after that both are reused)
+      expect(texts).toEqual(words);
+      expect(own.requests).toHaveLength(5);
+      expect(own.aborted).toBe(0);
+      expect(own.connections).toBeLessThanOrEqual(2);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('assembles tool inputs from several input_json_delta chunks, one event per tool use', async () => {
     fake.script({
       text: 'Let me look.',

@@ -56,6 +56,8 @@ export interface FakeAnthropic {
   readonly requests: RecordedRequest[];
   /** streaming responses whose connection the client closed before the end */
   readonly aborted: number;
+  /** TCP connections accepted so far (a client that keeps its connection alive opens one for many requests) */
+  readonly connections: number;
   /** queues replies, consumed one per request in order */
   script(...replies: FakeReply[]): FakeAnthropic;
   /** answers every request the script queue does not cover */
@@ -73,6 +75,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const sockets = new Set<Socket>();
   let responder: Responder | undefined;
   let aborted = 0;
+  let connections = 0;
   let unobservedAborts = 0;
   let abortWaiters: (() => void)[] = [];
   let ids = 0;
@@ -92,6 +95,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     });
   });
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -162,6 +166,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       if (!res.destroyed) await once(res, 'close');
       return;
     }
+    if (reply.endDelayMs && !(await pause(res, reply.endDelayMs))) return;
     progress.finished = true;
     res.end();
   }
@@ -180,6 +185,9 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     requests,
     get aborted() {
       return aborted;
+    },
+    get connections() {
+      return connections;
     },
     script(...replies) {
       queue.push(...replies);

@@ -26,6 +26,8 @@ export interface FakeMessageReply {
   firstByteDelayMs?: number;
   /** send the events up to the first delta, then never finish (until the client closes) */
   hang?: boolean;
+  /** delay between the last event (message_stop) and the end of the response, as when the end of the chunked body comes in a later TCP segment (default 0) */
+  endDelayMs?: number;
   /** send the events up to the first delta, then this as an SSE `error` event (as the API does when overloaded mid-stream) */
   streamError?: { type: string; message: string };
 }
