@@ -8,7 +8,7 @@
  * same asset folder with scripts/build-functions.mjs, which splits what a
  * request may never need into `chunks/` (the handler file name stays
  * `index.mjs`): a cold start then compiles ~400 KB instead of ~585 KB, which
- * measured 25–35 ms less to the first answer. The first pass costs a second
+ * measured 18–35 ms less to the first answer. The first pass costs a second
  * of synth time.
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
