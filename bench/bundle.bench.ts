@@ -119,7 +119,7 @@ export default async function bundleBench(): Promise<void> {
       'floor: the Anthropic SDK alone, one streaming call',
       `${(statSync(floorFile).size / 1024).toFixed(0)} KB, answered +${ms(floorAdded)} after a bare node start (×${(floorAdded / stats(floorBare).median).toFixed(2)}); run is ×${(results.run!.added / floorAdded).toFixed(2)} of it`,
     ]);
-    rows.push(['run with -c sourceMaps=true (--enable-source-maps)', `+${ms(mapCost)} to the first answer (off by default)`]);
+    rows.push(['run with -c sourceMaps=true (--enable-source-maps)', `${mapCost >= 0 ? '+' : '−'}${ms(Math.abs(mapCost))} to the first answer (off by default)`]);
     rows.push(['bare node process, start to first line', `${ms(bareMedian)} (median of ${bare.length}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
     for (const [name, r] of Object.entries(results)) rows.push([`${name} added / bare node start`, `×${(r.added / bareMedian).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
     rows.push(['@aws-sdk/*', 'not bundled: provided by the Lambda Node.js 22 runtime (external in esbuild and the CDK), and imported only when used']);

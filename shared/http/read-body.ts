@@ -1,14 +1,19 @@
 /**
  * Reads and validates a JSON request body. The size limit is enforced while
  * reading (not only from `content-length`, which a chunked request lacks), and
- * every zod issue is reported in `details.issues`.
+ * every schema violation is reported in `details.issues` as `{path, code,
+ * message}`: the dotted path of the offending value (`''` for the body
+ * itself), the JSON Schema keyword it breaks, and a sentence.
  */
 import type { Context } from 'hono';
-import type * as z from 'zod/v4-mini';
 import { AgentSpecError, ErrorCode } from '../errors.js';
+import type { BodySchema } from './schemas.js';
 
-/** Parses the body as JSON (an empty body is `{}`) and validates it against `schema`. */
-export async function readBody<S extends z.ZodMiniType>(c: Context, schema: S, limitBytes: number): Promise<z.output<S>> {
+/**
+ * Parses the body as JSON (an empty body is `{}`), validates it against
+ * `body` and fills in the top-level defaults the schema declares.
+ */
+export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: number): Promise<T> {
   const text = await readText(c.req.raw, limitBytes);
   let raw: unknown = {};
   if (text.trim() !== '') {
@@ -18,13 +23,25 @@ export async function readBody<S extends z.ZodMiniType>(c: Context, schema: S, l
       throw new AgentSpecError(ErrorCode.InvalidRequest, 'The request body is not valid JSON.', { cause });
     }
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }));
+  const violations = body.prepared().issues(raw);
+  if (violations.length > 0) {
+    const issues = violations.map((v) => ({ path: dottedPath(v.pointer), code: v.keyword, message: v.message }));
     const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
     throw new AgentSpecError(ErrorCode.InvalidRequest, `The request body is invalid: ${summary}.`, { details: { issues } });
   }
-  return parsed.data;
+  const value = raw as Record<string, unknown>;
+  const properties = (body.schema.properties ?? {}) as Record<string, { default?: unknown }>;
+  for (const [key, property] of Object.entries(properties)) if (!(key in value) && property.default !== undefined) value[key] = structuredClone(property.default);
+  return value as T;
+}
+
+/** `/variables/x` → `variables.x` (JSON pointer escapes decoded). */
+function dottedPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
 }
 
 /** Rejects a declared oversize body before reading it. */

@@ -1,144 +1,124 @@
 /**
- * The zod schemas of the HTTP API. Request schemas validate bodies; the same
- * schemas (and the response schemas beside them) generate `/openapi.json`, so
- * the description cannot drift from what the server accepts.
+ * The JSON Schemas (2020-12, the dialect of OpenAPI 3.1) of the HTTP API.
+ * Request schemas validate bodies (`read-body.ts`, with the same
+ * `@cfworker/json-schema` interpreter as the IR and tool inputs); the same
+ * schemas, with the response schemas beside them, are the components of
+ * `/openapi.json`, so the description cannot drift from what the server
+ * accepts.
  *
- * Written with `zod/mini`, zod's functional API over the same core: loading
- * classic zod and building these schemas with it took ~45 ms of every cold
- * start on our 2-core machine, mini takes a few. The MCP SDK still uses
- * classic zod, loaded with the SDK when a package has MCP servers.
- *
- * `zod/v4-mini` is the path the MCP SDK imports mini by: with two paths to the
- * same modules, esbuild initialises its lazily loaded copy out of order and
- * the Lambda bundle fails at load (test/aws/function-bundles.test.ts).
+ * Plain objects, not a schema library: zod (mini) and the request schemas
+ * built with it were ≈ 90 KB of every Lambda bundle's start-up code and
+ * ≈ 16 ms of its import, for four request bodies.
  */
-import en from 'zod/v4/locales/en.js';
-import * as z from 'zod/v4-mini';
+import { prepareSchema, type PreparedSchema } from '../ir/json-schema-validator.js';
+import type { JsonSchema } from '../ir/types.js';
 
-// mini carries no messages of its own: the English locale gives issues readable text
-// (imported by path: `z.locales.en` would keep every locale in the bundle)
-z.config(en());
-
-/** Registers OpenAPI metadata (an `id` makes a named component; a `description` documents a field). */
-function meta<T extends z.ZodMiniType>(schema: T, data: { id?: string; description?: string }): T {
-  z.globalRegistry.add(schema, data);
-  return schema;
+/** A request body: its OpenAPI component id, its schema and the TypeScript type it validates. */
+export interface BodySchema<T> {
+  readonly id: string;
+  readonly schema: JsonSchema;
+  /** prepared on first use */
+  prepared(): PreparedSchema;
+  /** phantom: the type of a valid body (never set) */
+  readonly type?: T;
 }
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const num = z.number();
-const text = z.string();
+function body<T>(id: string, schema: JsonSchema): BodySchema<T> {
+  let prepared: PreparedSchema | undefined;
+  return { id, schema, prepared: () => (prepared ??= prepareSchema(schema)) };
+}
 
-export const InvokeBody = meta(
-  z.strictObject({
-    message: meta(z.string().check(z.minLength(1, 'message must not be empty'), z.maxLength(1_000_000)), { description: 'the user message' }),
-    variables: meta(z.optional(z.record(z.string(), scalar)), { description: "values for the agent prompt's variables" }),
-    session_id: meta(z.optional(z.string().check(z.minLength(1), z.maxLength(200))), { description: 'continue this existing session' }),
-  }),
-  { id: 'InvokeRequest' },
+const text: JsonSchema = { type: 'string' };
+const num: JsonSchema = { type: 'number' };
+const int: JsonSchema = { type: 'integer' };
+const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` });
+const array = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+const record = (values: JsonSchema): JsonSchema => ({ type: 'object', additionalProperties: values });
+/** An object with exactly these properties; every one is required unless listed in `optional`. */
+function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+  const required = Object.keys(properties).filter((k) => !optional.includes(k));
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
+}
+const described = (schema: JsonSchema, description: string): JsonSchema => ({ ...schema, description });
+
+const message: JsonSchema = { type: 'string', minLength: 1, maxLength: 1_000_000 };
+const variables = record({ type: ['string', 'number', 'boolean'] });
+
+export type Scalar = string | number | boolean;
+
+export const InvokeBody = body<{ message: string; variables?: Record<string, Scalar>; session_id?: string }>(
+  'InvokeRequest',
+  object(
+    {
+      message: described(message, 'the user message'),
+      variables: described(variables, "values for the agent prompt's variables"),
+      session_id: described({ type: 'string', minLength: 1, maxLength: 200 }, 'continue this existing session'),
+    },
+    ['variables', 'session_id'],
+  ),
 );
 
-export const SessionMessageBody = meta(
-  z.strictObject({
-    message: z.string().check(z.minLength(1, 'message must not be empty'), z.maxLength(1_000_000)),
-    variables: z.optional(z.record(z.string(), scalar)),
-  }),
-  { id: 'SessionMessageRequest' },
+export const SessionMessageBody = body<{ message: string; variables?: Record<string, Scalar> }>(
+  'SessionMessageRequest',
+  object({ message, variables }, ['variables']),
 );
 
-export const CreateSessionBody = meta(
-  z.strictObject({
-    ttl_seconds: meta(z.optional(z.int().check(z.positive(), z.maximum(31_536_000))), { description: 'lifetime of the session' }),
-  }),
-  { id: 'CreateSessionRequest' },
+export const CreateSessionBody = body<{ ttl_seconds?: number }>(
+  'CreateSessionRequest',
+  object({ ttl_seconds: described({ type: 'integer', exclusiveMinimum: 0, maximum: 31_536_000 }, 'lifetime of the session') }, ['ttl_seconds']),
 );
 
-export const PipelineRunBody = meta(
-  z.strictObject({
-    trigger: meta(z._default(z.record(z.string(), z.unknown()), {}), { description: 'values for `{{trigger.*}}` templates' }),
-  }),
-  { id: 'PipelineRunRequest' },
+export const PipelineRunBody = body<{ trigger: Record<string, unknown> }>(
+  'PipelineRunRequest',
+  object({ trigger: { ...described(record({}), 'values for `{{trigger.*}}` templates'), default: {} } }, ['trigger']),
 );
 
-const Tokens = meta(z.object({ input: num, output: num, cache_read: num, cache_write: num, total: num }), { id: 'TokenUsage' });
+const tokens: JsonSchema = object({ input: num, output: num, cache_read: num, cache_write: num, total: num });
 
-const ToolCall = meta(
-  z.object({
-    id: text,
-    name: text,
-    input: z.unknown(),
-    output: z.optional(z.unknown()),
-    error: z.optional(text),
-    status: z.enum(['ok', 'error']),
-    duration_ms: num,
+/** Response schemas and the shared parts they refer to, by OpenAPI component id. */
+export const RESPONSE_SCHEMAS = {
+  TokenUsage: tokens,
+  ToolCall: object(
+    { id: text, name: text, input: {}, output: {}, error: text, status: { type: 'string', enum: ['ok', 'error'] }, duration_ms: num },
+    ['output', 'error'],
+  ),
+  InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, ['session_id']),
+  Error: object({ error: described(text, 'error code'), message: text, details: record({}) }),
+  Health: object({ status: { type: 'string', const: 'ok' }, uptime_s: num, agents: int, version: text }),
+  Agents: object({
+    agents: array(object({ name: text, model: text, strategy: text, skills: array(text), counters: object({ invocations: num, errors: num, tokens: num }) })),
   }),
-  { id: 'ToolCall' },
-);
-
-export const InvokeResponse = meta(
-  z.object({
-    output: text,
-    tool_calls: z.array(ToolCall),
-    tokens: Tokens,
-    turns: z.int(),
-    duration_ms: num,
-    session_id: z.optional(text),
-  }),
-  { id: 'InvokeResponse' },
-);
-
-export const ErrorResponse = meta(z.object({ error: meta(z.string(), { description: 'error code' }), message: text, details: z.record(z.string(), z.unknown()) }), {
-  id: 'Error',
-});
-
-export const HealthResponse = meta(z.object({ status: z.literal('ok'), uptime_s: num, agents: z.int(), version: text }), { id: 'Health' });
-
-export const AgentsResponse = meta(
-  z.object({
-    agents: z.array(
-      z.object({
-        name: text,
-        model: text,
-        strategy: text,
-        skills: z.array(text),
-        counters: z.object({ invocations: num, errors: num, tokens: num }),
-      }),
-    ),
-  }),
-  { id: 'Agents' },
-);
-
-export const PipelinesResponse = meta(z.object({ pipelines: z.array(z.object({ name: text, steps: z.array(text) })) }), { id: 'Pipelines' });
-
-export const SessionCreated = meta(z.object({ session_id: text, agent: text, created_at: text }), { id: 'SessionCreated' });
-
-export const SessionResponse = meta(
-  z.object({
+  Pipelines: object({ pipelines: array(object({ name: text, steps: array(text) })) }),
+  SessionCreated: object({ session_id: text, agent: text, created_at: text }),
+  Session: object({
     session_id: text,
     agent: text,
-    messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.array(z.record(z.string(), z.unknown())) })),
+    messages: array(object({ role: { type: 'string', enum: ['user', 'assistant'] }, content: array(record({})) })),
   }),
-  { id: 'Session' },
-);
+  PipelineResult: object(
+    {
+      pipeline: text,
+      status: { type: 'string', enum: ['succeeded', 'failed'] },
+      failed_step: text,
+      steps: array(
+        object(
+          {
+            name: text,
+            agent: text,
+            status: { type: 'string', enum: ['succeeded', 'failed', 'skipped', 'cancelled'] },
+            output: text,
+            error: object({ error: text, message: text }),
+            duration_ms: num,
+            tokens: ref('TokenUsage'),
+          },
+          ['output', 'error'],
+        ),
+      ),
+      duration_ms: num,
+      tokens: ref('TokenUsage'),
+    },
+    ['failed_step'],
+  ),
+} satisfies Record<string, JsonSchema>;
 
-export const PipelineResultResponse = meta(
-  z.object({
-    pipeline: text,
-    status: z.enum(['succeeded', 'failed']),
-    failed_step: z.optional(text),
-    steps: z.array(
-      z.object({
-        name: text,
-        agent: text,
-        status: z.enum(['succeeded', 'failed', 'skipped', 'cancelled']),
-        output: z.optional(text),
-        error: z.optional(z.object({ error: text, message: text })),
-        duration_ms: num,
-        tokens: Tokens,
-      }),
-    ),
-    duration_ms: num,
-    tokens: Tokens,
-  }),
-  { id: 'PipelineResult' },
-);
+export type ResponseId = keyof typeof RESPONSE_SCHEMAS;

@@ -11,27 +11,49 @@ import type { JsonSchema } from './types.js';
 /** Errors that only say a child failed; the child's own error says why. */
 const WRAPPERS = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref', '$dynamicRef', 'patternProperties', 'false', 'unevaluatedProperties', 'unevaluatedItems', 'dependentSchemas', 'if', 'then', 'else']);
 
+/** One violation: where in the value (JSON pointer, `''` for the root), which keyword, and why. */
+export interface Violation {
+  pointer: string;
+  keyword: string;
+  message: string;
+}
+
 /** A prepared schema: `violations(value)` is empty when the value is valid. */
 export interface PreparedSchema {
+  /** `<pointer>: <sentence>` per violation */
   violations(value: unknown): string[];
+  /** the same violations, structured */
+  issues(value: unknown): Violation[];
 }
 
 /** Prepares `schema`; throws a `TypeError` for something that is not a schema object. */
 export function prepareSchema(schema: JsonSchema): PreparedSchema {
   if (typeof schema !== 'object' || schema === null) throw new TypeError('a JSON Schema must be an object');
   const validator = new Validator(withDiscriminators(schema) as Schema, '2020-12', false);
+  const issues = (value: unknown): Violation[] => {
+    const result = validator.validate(value);
+    return result.valid ? [] : describe(result.errors);
+  };
   return {
-    violations(value) {
-      const result = validator.validate(value);
-      return result.valid ? [] : describe(result.errors);
-    },
+    issues,
+    violations: (value) => issues(value).map((v) => `${v.pointer === '' ? '(root)' : v.pointer}: ${v.message}`),
   };
 }
 
-/** One clause per violation, most specific only, without a final period. */
-function describe(errors: OutputUnit[]): string[] {
-  const specific = errors.filter((e) => !WRAPPERS.has(e.keyword));
-  return (specific.length > 0 ? specific : errors).map((e) => `${pointerOf(e.instanceLocation)}: ${messageOf(e)}`);
+/** The most specific violations, each once, messages without a final period. */
+function describe(errors: OutputUnit[]): Violation[] {
+  const specific = errors.filter((e) => !WRAPPERS.has(e.keyword) && !wrapsValueError(e, errors));
+  return (specific.length > 0 ? specific : errors).map((e) => ({ pointer: pointerOf(e.instanceLocation), keyword: e.keyword, message: messageOf(e) }));
+}
+
+/**
+ * An `additionalProperties` error over a schema (a map's value type) only
+ * says that a property's value failed, which that value's own error says
+ * better; over `false` it is the real error (a property that is not
+ * allowed), and nothing is reported under its keyword.
+ */
+function wrapsValueError(error: OutputUnit, errors: OutputUnit[]): boolean {
+  return error.keyword === 'additionalProperties' && errors.some((e) => e.keywordLocation.startsWith(`${error.keywordLocation}/`));
 }
 
 function messageOf(error: OutputUnit): string {
@@ -40,10 +62,9 @@ function messageOf(error: OutputUnit): string {
   return text.endsWith('.') ? text.slice(0, -1) : text;
 }
 
-/** `#/a/0` → `/a/0`; `#` → `(root)`. */
+/** `#/a/0` → `/a/0`; `#` → `''`. */
 function pointerOf(location: string): string {
-  const pointer = location.startsWith('#') ? location.slice(1) : location;
-  return pointer === '' ? '(root)' : pointer;
+  return location.startsWith('#') ? location.slice(1) : location;
 }
 
 /**

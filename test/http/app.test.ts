@@ -50,6 +50,11 @@ describe('POST /v1/agents/{name}/invoke', () => {
     const body = (await res.json()) as { error: string; details: { issues: { path: string }[] } };
     expect(body.error).toBe('invalid_request');
     expect(body.details.issues.map((i) => i.path).sort()).toEqual(['', 'message', 'variables.x']);
+    // each names the JSON Schema keyword it breaks, and says why in a sentence
+    const byPath = Object.fromEntries((body.details.issues as { path: string; code: string; message: string }[]).map((i) => [i.path, i]));
+    expect(byPath['']).toEqual({ path: '', code: 'additionalProperties', message: 'property "extra" is not allowed' });
+    expect(byPath.message).toMatchObject({ code: 'minLength' });
+    expect(byPath['variables.x']).toMatchObject({ code: 'type', message: expect.stringContaining('"object" is invalid') });
     expect(runtime.calls).toHaveLength(0);
   });
 
@@ -200,6 +205,14 @@ describe('pipelines', () => {
       ['b', 'succeeded', 'echo: echo: tea!'],
     ]);
     expect(body.tokens.total).toBe(30);
+  });
+
+  it('runs a pipeline from an empty body: the trigger defaults to {}', async () => {
+    // a step without `input` is given the trigger as JSON
+    const { app } = appWith({ pipelines: [pipelineOf('whole', [{ name: 'a', agent: 'echo' }])] });
+    const res = await app.request('/v1/pipelines/whole/run', { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { steps: { output: string }[] }).steps[0]!.output).toBe('echo: {}');
   });
 
   it('answers not_found for an unknown pipeline and invalid_request for a bad trigger', async () => {

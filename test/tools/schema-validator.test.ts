@@ -72,6 +72,18 @@ describe('SchemaValidator', () => {
     expect(check).toEqual({ ok: false, message: '(root): property "surprise" is not allowed' });
   });
 
+  it("reports a map's bad value once, at the value, not as a refused property", () => {
+    // Prepare
+    const validator = new SchemaValidator();
+    const map = { type: 'object', additionalProperties: { type: 'string' } };
+
+    // Act
+    const check = validator.validate(map, { ok: 'x', bad: 3 });
+
+    // Assess
+    expect(check).toEqual({ ok: false, message: '/bad: Instance type "number" is invalid. Expected "string"' });
+  });
+
   it('builds one validator per schema object and rejects a schema that is not an object', () => {
     // Prepare
     const validator = new SchemaValidator();
