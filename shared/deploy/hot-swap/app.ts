@@ -1,9 +1,12 @@
 /**
  * The deploy API served by the `deploy` Lambda function (behind IAM auth at
  * its Function URL): `POST /v1/deploy` (a `.ias` source or an IR),
- * `GET /v1/deploy`, `POST /v1/deploy/rollback`. Imports only Hono's core.
+ * `GET /v1/deploy`, `POST /v1/deploy/rollback`. Imports only Hono's core,
+ * as `hono/tiny` with its PatternRouter like the API app (see
+ * shared/http/app.ts).
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Hono } from 'hono/tiny';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../../errors.js';
 import type { IRDocument } from '../../ir/types.js';
 import type { DeployedVersion } from './hot-swap.js';
