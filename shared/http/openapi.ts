@@ -5,7 +5,7 @@
  * is served.
  */
 import type { JsonSchema } from '../ir/types.js';
-import { CreateSessionBody, InvokeBody, PipelineRunBody, RESPONSE_SCHEMAS, SessionMessageBody, type BodySchema, type ResponseId } from './schemas.js';
+import { CreateSessionBody, InvokeBody, PipelineRunBody, ref, RESPONSE_SCHEMAS, SessionMessageBody, type BodySchema, type ResponseId } from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';
 type Body = ResponseId | 'sse' | 'prometheus' | 'html' | 'none';
@@ -60,11 +60,10 @@ export function routesOf(options: { playground: boolean }): RouteSpec[] {
 export function openApiDocument(options: { version: string; playground: boolean }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const schemas: Record<string, JsonSchema> = { ...RESPONSE_SCHEMAS };
-  const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
   for (const route of routesOf(options)) {
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = {};
-    for (const [status, body] of Object.entries(route.responses)) responses[status] = { description: 'Success', ...content(body, ref) };
+    for (const [status, body] of Object.entries(route.responses)) responses[status] = { description: 'Success', ...content(body) };
     for (const status of [...route.errors, ...(route.open ? [] : [401]), 500]) {
       responses[String(status)] = { description: 'Error', content: { 'application/json': { schema: ref('Error') } } };
     }
@@ -90,7 +89,7 @@ export function openApiDocument(options: { version: string; playground: boolean 
   };
 }
 
-function content(body: Body, ref: (id: string) => unknown): Record<string, unknown> {
+function content(body: Body): Record<string, unknown> {
   if (body === 'none') return {};
   if (body === 'sse') return { content: { 'text/event-stream': { schema: { type: 'string' } } } };
   if (body === 'prometheus') return { content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } };

@@ -31,7 +31,8 @@ function body<T>(id: string, schema: JsonSchema): BodySchema<T> {
 const text: JsonSchema = { type: 'string' };
 const num: JsonSchema = { type: 'number' };
 const int: JsonSchema = { type: 'integer' };
-const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` });
+/** A reference to an OpenAPI component by id. */
+export const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` });
 const array = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 const record = (values: JsonSchema): JsonSchema => ({ type: 'object', additionalProperties: values });
 /** An object with exactly these properties; every one is required unless listed in `optional`. */
