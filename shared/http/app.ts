@@ -78,7 +78,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     await next();
     c.header('x-request-id', requestId);
     const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
-    telemetry.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    telemetry.recordHttpRequest(c.req.method, route, c.res.status);
     logger.info('request', {
       request_id: requestId,
       method: c.req.method,

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { RuntimeObserver, TelemetryEvent } from './events.js';
-import { createRuntimeMetrics, recordMetrics, type RuntimeMetrics } from './metrics.js';
+import { LazyMetrics } from './lazy-metrics.js';
 import { LazySpanRecorder } from './lazy-span-recorder.js';
 import type { SpanRecorderOptions } from './tracing.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
@@ -24,23 +24,19 @@ export interface TelemetryOptions {
 
 /** Metrics and traces fed by runtime events. */
 export class Telemetry implements RuntimeObserver {
-  readonly metrics: RuntimeMetrics;
   readonly logger: Logger;
+  private readonly metrics: LazyMetrics;
   private readonly spans?: LazySpanRecorder;
 
   constructor(options: TelemetryOptions = {}) {
-    this.metrics = createRuntimeMetrics(options.registry);
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.metrics = new LazyMetrics(options.registry, (error) => this.logger.warn('metrics could not be recorded', { error }));
     const endpoint = options.otlpEndpoint ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined);
     if (endpoint !== undefined || options.tracing?.exporter !== undefined) {
       this.spans = new LazySpanRecorder({ ...options.tracing, endpoint, serviceName: options.serviceName ?? options.tracing?.serviceName }, (error) =>
         this.logger.warn('tracing could not start; spans are dropped', { error }),
       );
     }
-  }
-
-  get registry(): Registry {
-    return this.metrics.registry;
   }
 
   /** True when spans are exported. */
@@ -51,16 +47,25 @@ export class Telemetry implements RuntimeObserver {
   record(event: TelemetryEvent): void {
     // An observer must never throw into the loop.
     try {
-      recordMetrics(this.metrics, event);
+      this.metrics.record(event);
       this.spans?.record(event);
     } catch (error) {
       this.logger.warn('telemetry event dropped', { event: event.type, error });
     }
   }
 
-  /** The Prometheus exposition text. */
-  metricsText(): Promise<string> {
-    return this.registry.metrics();
+  /** Counts one HTTP request by method, route pattern and status code. */
+  recordHttpRequest(method: string, route: string, status: number): void {
+    try {
+      this.metrics.httpRequest(method, route, status);
+    } catch (error) {
+      this.logger.warn('request metric dropped', { error });
+    }
+  }
+
+  /** The Prometheus exposition text and its content type (loads the metrics library on the first call). */
+  metricsExposition(): Promise<{ text: string; contentType: string }> {
+    return this.metrics.exposition();
   }
 
   /** Exports finished spans now. */

@@ -95,13 +95,17 @@ describe('bundled Lambda functions', () => {
       const dir = dirname(built[name].outfile);
       const handler = readFileSync(built[name].outfile, 'utf8');
       const chunks = readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.mjs'));
-      // the MCP SDK and the OpenTelemetry exporter are not compiled at a cold start: only imported on first use
+      // the MCP SDK, the OpenTelemetry exporter and prom-client are not compiled at a cold start: only imported on first use
       const mcp = chunks.find((f) => f.startsWith('mcp-sdk-'));
       const tracing = chunks.find((f) => f.startsWith('tracing-'));
+      const metrics = chunks.find((f) => f.startsWith('metrics-'));
       expect(mcp).toBeDefined();
       expect(tracing).toBeDefined();
+      expect(metrics).toBeDefined();
       expect(handler).toContain(`import("./chunks/${mcp!}")`);
       expect(handler).toContain(`import("./chunks/${tracing!}")`);
+      expect(handler).toContain(`import("./chunks/${metrics!}")`);
+      expect(readFileSync(join(dir, 'chunks', metrics!), 'utf8')).toContain('agentspec_invocations_total');
       expect(readFileSync(join(dir, 'chunks', mcp!), 'utf8')).toMatch(/StdioClientTransport|stdio/);
       expect(built[name].startupBytes).toBeLessThan(built[name].bytes - 100 * 1024);
       // the SDK's agent toolset (its beta environment worker's bash/file tools) is its own throwing stub

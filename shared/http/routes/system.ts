@@ -14,8 +14,8 @@ export function systemRoutes(app: Hono<AppEnv>, ctx: RouteContext, playgroundHtm
   );
 
   app.get('/v1/metrics', async (c) => {
-    const registry = ctx.telemetry.registry;
-    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+    const { text, contentType } = await ctx.telemetry.metricsExposition();
+    return c.body(text, 200, { 'content-type': contentType });
   });
 
   // Built on the first request for it: converting every schema to JSON Schema is a cold start cost most servers never need.
