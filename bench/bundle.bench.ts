@@ -9,20 +9,23 @@
  * The cold start is measured to the moment the answer is complete, in the
  * child's own clock (milliseconds since its process started), so the figure
  * is what a Lambda client waits for; a Lambda environment does not exit after
- * the request, so node's exit is not counted. Bundle and bare processes
- * alternate, so both see the same machine load.
+ * the request, so node's exit is not counted. Each round starts a bare
+ * process and then each bundle, so all see the same machine load. Timed on
+ * the machine's node and, when it can be had, on node 22, the Lambda
+ * runtime's major (bench/lambda-node.ts).
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildFunctions, esbuildOptions, functionNodeOptions, projectRoot } from '../scripts/build-functions.mjs';
+import { buildFunctions, functionBuildOptions, functionNodeOptions, projectRoot } from '../scripts/build-functions.mjs';
 import { serializeIR } from '../shared/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
 import { answerOnce, type BundleKind } from '../test/helpers/lambda-bundle/index.js';
 import { ms, section, stats } from './harness.js';
+import { lambdaNode } from './lambda-node.js';
 
-const RUNS = 9;
+const RUNS = 11;
 
 /** Reference frameworks: bundle KB and added load ms for a minimal agent. */
 const REFERENCES: [string, number, number][] = [
@@ -42,19 +45,58 @@ agent "assistant" {
 }
 `;
 
+interface Entry {
+  file: string;
+  kind: BundleKind;
+  body?: string;
+  status: number;
+  nodeOptions?: string;
+}
+
+interface ColdStarts {
+  bare: number;
+  /** per entry: median answered (ms since process start), import and first request */
+  entries: Record<string, { answered: number; load: number; first: number }>;
+}
+
+/** RUNS rounds of a bare process then each entry, on one node binary; medians. */
+async function coldStarts(node: string, env: NodeJS.ProcessEnv, entries: Record<string, Entry>): Promise<ColdStarts> {
+  const bare: number[] = [];
+  const samples: Record<string, { answered: number[]; load: number[]; first: number[] }> = {};
+  for (let i = 0; i < RUNS; i++) {
+    bare.push((await answerOnce('none', 'run', env, { node })).answered);
+    for (const [name, entry] of Object.entries(entries)) {
+      const answer = await answerOnce(entry.file, entry.kind, env, { node, body: entry.body, nodeOptions: entry.nodeOptions });
+      if (answer.status !== entry.status) throw new Error(`${name}: status ${answer.status}, expected ${entry.status}: ${answer.body?.slice(0, 300) ?? ''}`);
+      const s = (samples[name] ??= { answered: [], load: [], first: [] });
+      s.answered.push(answer.answered);
+      s.load.push(answer.loaded! - answer.started);
+      s.first.push(answer.answered - answer.loaded!);
+    }
+  }
+  const result: ColdStarts = { bare: stats(bare).median, entries: {} };
+  for (const [name, s] of Object.entries(samples)) result.entries[name] = { answered: stats(s.answered).median, load: stats(s.load).median, first: stats(s.first).median };
+  return result;
+}
+
 export default async function bundleBench(): Promise<void> {
   // Built inside the project so the external @aws-sdk/* resolve from node_modules, as they do from the Lambda runtime.
   const outdir = join(projectRoot, 'dist', 'bench-functions');
   mkdirSync(outdir, { recursive: true });
   const built = await buildFunctions(outdir);
-  const floorFile = join(outdir, 'sdk-floor', 'index.mjs');
-  await build({ ...esbuildOptions, entryPoints: [join(projectRoot, 'bench', 'fixtures', 'sdk-floor-handler.ts')], outfile: floorFile });
+  // the SDK floors, built exactly as the functions are (same splitting and stubs)
+  const floors = { 'sdk-floor': 'sdk-floor-handler.ts', 'sdk-floor-node-fetch': 'sdk-floor-node-fetch-handler.ts' };
+  for (const [name, entry] of Object.entries(floors)) {
+    await build({ ...functionBuildOptions, entryPoints: [join(projectRoot, 'bench', 'fixtures', entry)], outdir: join(outdir, name), absWorkingDir: projectRoot });
+  }
+  const floorFile = (name: keyof typeof floors) => join(outdir, name, 'index.mjs');
   const { ir } = compile(MINIMAL, { file: 'bench.ias' });
   if (!ir) throw new Error('the bench package does not compile');
   const irFile = join(outdir, 'ir.json');
   // as the CDK stack does: the IR file and its digest, so the function can trust it without a schema compile
   const { body, digest } = serializeIR(ir);
   writeFileSync(irFile, body);
+  const lambda = await lambdaNode();
 
   const fake = await startFakeAnthropic();
   fake.respond(() => ({ text: 'ok' }));
@@ -69,65 +111,56 @@ export default async function bundleBench(): Promise<void> {
     AGENTSPEC_STREAM_FUNCTION: 'stream',
     AWS_REGION: 'us-east-1',
   };
-  // the deploy function's request: a package that does not compile (a real swap needs AWS)
-  const requestBody: Record<BundleKind, string | undefined> = { run: undefined, stream: undefined, deploy: 'agent "x" {' };
-  const expected: Record<BundleKind, number> = { run: 200, stream: 200, deploy: 400 };
+  const nodeOptions = functionNodeOptions();
+  const entries: Record<string, Entry> = {
+    run: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions },
+    stream: { file: built.stream.outfile, kind: 'stream', status: 200, nodeOptions },
+    // a package that does not compile (a real swap needs AWS)
+    deploy: { file: built.deploy.outfile, kind: 'deploy', body: 'agent "x" {', status: 400, nodeOptions },
+    floor: { file: floorFile('sdk-floor'), kind: 'run', status: 200 },
+    floorNodeFetch: { file: floorFile('sdk-floor-node-fetch'), kind: 'run', status: 200 },
+  };
   try {
-    const bare: number[] = [];
-    const results: Record<string, { kb: number; startKb: number; added: number; load: number; first: number }> = {};
-    for (const name of ['run', 'stream', 'deploy'] as const) {
-      const answered: number[] = [];
-      const load: number[] = [];
-      const first: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        bare.push((await answerOnce('none', name, env)).answered);
-        const answer = await answerOnce(built[name].outfile, name, env, requestBody[name], functionNodeOptions());
-        if (answer.status !== expected[name]) throw new Error(`${name}: status ${answer.status}, expected ${expected[name]}: ${answer.body?.slice(0, 300) ?? ''}`);
-        answered.push(answer.answered);
-        load.push(answer.loaded! - answer.started);
-        first.push(answer.answered - answer.loaded!);
-      }
-      results[name] = { kb: built[name].bytes / 1024, startKb: built[name].startupBytes / 1024, added: stats(answered).median - stats(bare).median, load: stats(load).median, first: stats(first).median };
-    }
+    const here = await coldStarts(process.execPath, env, entries);
     // the opt-in source-mapped stack traces (`-c sourceMaps=true`), run beside the default
-    const mapped: number[] = [];
-    const unmapped: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      unmapped.push((await answerOnce(built.run.outfile, 'run', env, undefined, functionNodeOptions())).answered);
-      mapped.push((await answerOnce(built.run.outfile, 'run', env, undefined, functionNodeOptions({ sourceMaps: true }))).answered);
-    }
-    const mapCost = stats(mapped).median - stats(unmapped).median;
-    // the official SDK alone, answering the same way, measured in the same alternation
-    const floor: number[] = [];
-    const floorBare: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      floorBare.push((await answerOnce('none', 'run', env)).answered);
-      const answer = await answerOnce(floorFile, 'run', env);
-      if (answer.status !== 200) throw new Error(`sdk floor: status ${answer.status}`);
-      floor.push(answer.answered);
-    }
-    const floorAdded = stats(floor).median - stats(floorBare).median;
-    const bareMedian = stats(bare).median;
-    const rows: [string, string][] = [];
-    for (const [name, r] of Object.entries(results)) {
+    const maps = await coldStarts(process.execPath, env, { unmapped: entries.run!, mapped: { ...entries.run!, nodeOptions: functionNodeOptions({ sourceMaps: true }) } });
+    const mapCost = maps.entries.mapped!.answered - maps.entries.unmapped!.answered;
+    const onLambdaNode = 'path' in lambda ? await coldStarts(lambda.path, env, entries) : undefined;
+
+    const rowsFor = (runs: ColdStarts): [string, string][] => {
+      const added = (name: string) => runs.entries[name]!.answered - runs.bare;
+      const rows: [string, string][] = [];
+      for (const name of ['run', 'stream', 'deploy'] as const) {
+        const r = runs.entries[name]!;
+        const kb = built[name].bytes / 1024;
+        rows.push([
+          name,
+          `${kb.toFixed(0)} KB, ${(built[name].startupBytes / 1024).toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(added(name))} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${added(name) <= GOAL_MS ? 'met' : 'not met'})`,
+        ]);
+      }
       rows.push([
-        name,
-        `${r.kb.toFixed(0)} KB, ${r.startKb.toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${r.kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(r.added)} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${r.added <= GOAL_MS ? 'met' : 'not met'})`,
+        'floor: the Anthropic SDK alone, one streaming call over the global fetch',
+        `${(statSync(floorFile('sdk-floor')).size / 1024).toFixed(0)} KB at start, answered +${ms(added('floor'))} (import ${ms(runs.entries.floor!.load)}); run is ×${(added('run') / added('floor')).toFixed(2)} of it`,
       ]);
-    }
-    rows.push([
-      'floor: the Anthropic SDK alone, one streaming call',
-      `${(statSync(floorFile).size / 1024).toFixed(0)} KB, answered +${ms(floorAdded)} after a bare node start (×${(floorAdded / stats(floorBare).median).toFixed(2)}); run is ×${(results.run!.added / floorAdded).toFixed(2)} of it`,
+      rows.push([
+        "floor over the runtime's transport (nodeFetch, node:http)",
+        `answered +${ms(added('floorNodeFetch'))} (import ${ms(runs.entries.floorNodeFetch!.load)}); run is ×${(added('run') / added('floorNodeFetch')).toFixed(2)} of it, +${ms(added('run') - added('floorNodeFetch'))}`,
+      ]);
+      rows.push(['bare node process, start to first line', `${ms(runs.bare)} (median of ${RUNS}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
+      for (const name of ['run', 'stream', 'deploy']) rows.push([`${name} added / bare node start`, `×${(added(name) / runs.bare).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
+      return rows;
+    };
+    section(`Lambda bundles on node ${process.version} (this machine): size and cold start to the first answer (median of ${RUNS} fresh processes each)`, [
+      ...rowsFor(here),
+      ['run with -c sourceMaps=true (--enable-source-maps)', `${mapCost >= 0 ? '+' : '−'}${ms(Math.abs(mapCost))} to the first answer (off by default)`],
+      ['@aws-sdk/*', 'not bundled: provided by the Lambda Node.js 22 runtime (external in esbuild and the CDK), and imported only when used'],
     ]);
-    rows.push(['run with -c sourceMaps=true (--enable-source-maps)', `${mapCost >= 0 ? '+' : '−'}${ms(Math.abs(mapCost))} to the first answer (off by default)`]);
-    rows.push(['bare node process, start to first line', `${ms(bareMedian)} (median of ${bare.length}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
-    for (const [name, r] of Object.entries(results)) rows.push([`${name} added / bare node start`, `×${(r.added / bareMedian).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
-    rows.push(['@aws-sdk/*', 'not bundled: provided by the Lambda Node.js 22 runtime (external in esbuild and the CDK), and imported only when used']);
-    section(`Lambda bundles: size and cold start to the first answer (median of ${RUNS} fresh processes each)`, rows);
-    const runResult = results.run!;
+    if (onLambdaNode && 'path' in lambda) section(`The same on node ${lambda.version}, the Lambda runtime's major`, rowsFor(onLambdaNode));
+    else section("The same on node 22, the Lambda runtime's major", [['not measured', 'reason' in lambda ? lambda.reason : 'unknown']]);
+    const runAdded = here.entries.run!.answered - here.bare;
     section(
       'run bundle against the references (ratio < 1 means smaller / faster)',
-      REFERENCES.map(([label, kb, addedMs]) => [label, `size ×${(runResult.kb / kb).toFixed(2)} (${kb} KB), cold start ×${(runResult.added / addedMs).toFixed(2)} (+${addedMs} ms)`]),
+      REFERENCES.map(([label, kb, addedMs]) => [label, `size ×${(built.run.bytes / 1024 / kb).toFixed(2)} (${kb} KB), cold start ×${(runAdded / addedMs).toFixed(2)} (+${addedMs} ms)`]),
     );
   } finally {
     await fake.close();

@@ -148,7 +148,7 @@ describe('bundled Lambda functions', () => {
     const env = environmentFor(MINIMAL, 'minimal');
 
     // Act
-    const answer = await answerOnce(built.deploy.outfile, 'deploy', env, 'agent "x" {');
+    const answer = await answerOnce(built.deploy.outfile, 'deploy', env, { body: 'agent "x" {' });
 
     // Assess
     expect(answer.status).toBe(400);

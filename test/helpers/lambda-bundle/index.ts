@@ -23,15 +23,20 @@ export interface BundleAnswer {
   body?: string;
 }
 
-/**
- * Imports `bundle` (or nothing, for `'none'`) in a fresh node process and
- * sends one request. `nodeOptions` is the function's NODE_OPTIONS, given the
- * way Lambda gives it.
- */
-export async function answerOnce(bundle: string, kind: BundleKind, env: NodeJS.ProcessEnv, body?: string, nodeOptions?: string): Promise<BundleAnswer> {
-  const args = [BUNDLE_DRIVER, bundle, kind, ...(body === undefined ? [] : [body])];
-  const withOptions = nodeOptions === undefined ? env : { ...env, NODE_OPTIONS: nodeOptions };
-  const { stdout } = await exec(process.execPath, args, { env: withOptions, maxBuffer: 16 * 1024 * 1024 });
+export interface AnswerOptions {
+  /** the request body (default: a JSON message) */
+  body?: string;
+  /** the function's NODE_OPTIONS, given the way Lambda gives it */
+  nodeOptions?: string;
+  /** the node binary (default: the one running this process) */
+  node?: string;
+}
+
+/** Imports `bundle` (or nothing, for `'none'`) in a fresh node process and sends one request. */
+export async function answerOnce(bundle: string, kind: BundleKind, env: NodeJS.ProcessEnv, options: AnswerOptions = {}): Promise<BundleAnswer> {
+  const args = [BUNDLE_DRIVER, bundle, kind, ...(options.body === undefined ? [] : [options.body])];
+  const withOptions = options.nodeOptions === undefined ? env : { ...env, NODE_OPTIONS: options.nodeOptions };
+  const { stdout } = await exec(options.node ?? process.execPath, args, { env: withOptions, maxBuffer: 16 * 1024 * 1024 });
   const line = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as BundleAnswer;
 }
