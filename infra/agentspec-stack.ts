@@ -4,15 +4,26 @@
  * the IR bucket, the secrets, alarms and the endpoints as outputs.
  */
 import { join } from 'node:path';
-import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Alias,
+  Architecture,
+  FunctionUrlAuthType,
+  InvokeMode,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  Runtime,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling } from './bundling.js';
 import { functionNodeOptions } from '../scripts/build-functions.mjs';
@@ -45,6 +56,9 @@ export interface AgentSpecStackProps extends StackProps {
 }
 
 export const LIVE_ALIAS = 'live';
+
+/** The AWS Parameters and Secrets Lambda Extension release the functions use. */
+export const PARAMS_AND_SECRETS_VERSION = ParamsAndSecretsVersions.V1_0_103;
 
 /** The AgentSpec serverless stack. */
 export class AgentSpecStack extends Stack {
@@ -81,6 +95,13 @@ export class AgentSpecStack extends Stack {
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const nodeOptionsValue = functionNodeOptions({ sourceMaps: props.sourceMaps === true });
     const nodeOptions: Record<string, string> = nodeOptionsValue ? { NODE_OPTIONS: nodeOptionsValue } : {};
+    // The run and stream functions read the Anthropic key at INIT through the Parameters and Secrets extension
+    // (a localhost call, not a ≈ 115 ms import of the Secrets Manager client), where AWS publishes it for the region
+    // and architecture; elsewhere they read it with the SDK.
+    const paramsAndSecrets =
+      !Token.isUnresolved(this.region) && RegionInfo.get(this.region).paramsAndSecretsLambdaLayerArn(PARAMS_AND_SECRETS_VERSION, architecture.name) !== undefined
+        ? ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_VERSION, { logLevel: ParamsAndSecretsLogLevel.WARN })
+        : undefined;
     const make = (name: 'run' | 'stream' | 'deploy', environment: Record<string, string>, timeoutSeconds: number, memoryMb: number) => {
       const logGroup = new LogGroup(this, `${capitalise(name)}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
       return new NodejsFunction(this, `${capitalise(name)}Function`, {
@@ -96,6 +117,7 @@ export class AgentSpecStack extends Stack {
         logGroup,
         environment: { ...nodeOptions, ...environment },
         bundling: functionBundling({ name, irFile: props.irFile, packageDir: props.packageDir }),
+        ...(name !== 'deploy' && paramsAndSecrets ? { paramsAndSecrets } : {}),
       });
     };
 

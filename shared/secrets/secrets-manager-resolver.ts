@@ -1,16 +1,21 @@
 /**
  * `store("path")` secrets on AWS Secrets Manager. A value is fetched once per
  * execution environment and cached (a Lambda environment lives minutes to
- * hours; rotating a secret takes effect on the next cold start). Errors name
- * the secret, never a value.
+ * hours; rotating a secret takes effect on the next cold start): through the
+ * Parameters and Secrets Lambda Extension when the function has it
+ * (secrets-extension.ts), else with GetSecretValue. Errors name the secret,
+ * never a value.
  */
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { AgentSpecError, ErrorCode } from '../errors.js';
+import { secretFromExtension, type SecretsExtensionOptions } from './secrets-extension.js';
 import type { SecretResolver, SecretSource } from './types.js';
 
 export interface SecretsManagerResolverOptions {
   /** a client, or the configuration of a new one */
   client?: SecretsManagerClient | SecretsManagerClientConfig;
+  /** how the Lambda extension is reached (default: from the environment; `false`: never) */
+  extension?: SecretsExtensionOptions | false;
 }
 
 /** Resolves `store(...)` sources with GetSecretValue; the key is a secret name or ARN. */
@@ -47,6 +52,10 @@ export class SecretsManagerResolver implements SecretResolver {
   }
 
   private async fetch(key: string): Promise<string> {
+    if (this.options.extension !== false) {
+      const value = await secretFromExtension(key, this.options.extension);
+      if (value !== undefined) return value;
+    }
     let out;
     try {
       const { client, sdk } = await this.loadSdk();

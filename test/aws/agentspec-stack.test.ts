@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { PARAMS_AND_SECRETS_VERSION } from '../../infra/agentspec-stack.js';
 import { buildAgentSpecApp } from '../../infra/build-app.js';
 import type { PackageSource } from '../../infra/package-source.js';
 
@@ -161,6 +163,21 @@ describe('the AgentSpec CDK stack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ AGENTSPEC_ANTHROPIC_SECRET: { Ref: logicalId('AWS::SecretsManager::Secret', 'AnthropicApiKey') } }) },
     });
+  });
+
+  it('gives run and stream the Parameters and Secrets extension to read the key at INIT without the SDK; deploy reads no secret', () => {
+    // the layer AWS publishes for the stack's region (eu-west-1) and the functions' architecture
+    const layer = RegionInfo.get('eu-west-1').paramsAndSecretsLambdaLayerArn(PARAMS_AND_SECRETS_VERSION, 'arm64');
+    expect(layer).toMatch(/^arn:aws:lambda:eu-west-1:\d+:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/);
+    for (const role of ['run', 'stream']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(`: ${role}$`),
+        Layers: [layer],
+        Environment: { Variables: Match.objectLike({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn', SECRETS_MANAGER_TTL: '300' }) },
+      });
+    }
+    const [, deploy] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('DeployFunction'))!;
+    expect(deploy.Properties.Layers).toBeUndefined();
   });
 
   it('grants least privilege: run/stream read the secrets, IRs and table; deploy writes IRs and moves only the two functions', () => {
