@@ -27,6 +27,14 @@ import { demuxBuffer } from './demux.js';
 import { SERVICE_LABEL, containerBase } from './redis-container.js';
 import { LABEL_PREFIX, dockerfile, imageFingerprint, imageLabels, imageTag, type BuildContextInput } from './build-context.js';
 
+/**
+ * Removing an image deletes only that image, not its untagged parents: the
+ * builder's cached layers may be the parents of an image another target (or
+ * another checkout) is building at that moment, whose build then fails with
+ * "unknown parent image ID". Dangling layers go with `docker image prune`.
+ */
+const KEEP_PARENTS = { noprune: true };
+
 export interface DockerDeployerOptions {
   /** path of the bundled runtime (one ESM file); built on demand */
   bundle: () => Promise<string>;
@@ -133,7 +141,7 @@ export class DockerDeployer implements Deployer {
     // other targets (and other checkouts) of the same package may be using images with the same labels.
     const previous = ctx.state?.ids.tag;
     if (previous !== undefined && String(previous) !== tag && String(previous).startsWith('agentspec/')) {
-      await this.docker.getImage(String(previous)).remove().catch(() => undefined);
+      await this.docker.getImage(String(previous)).remove(KEEP_PARENTS).catch(() => undefined);
     }
     return {
       target: ctx.deploy.name,
@@ -189,7 +197,7 @@ export class DockerDeployer implements Deployer {
     const tag = ctx.state?.ids.tag;
     if (this.options.removeImages && tag !== undefined) {
       ctx.progress(`removing image ${tag}`);
-      await this.docker.getImage(String(tag)).remove().catch(() => undefined);
+      await this.docker.getImage(String(tag)).remove(KEEP_PARENTS).catch(() => undefined);
     }
   }
 
