@@ -21,6 +21,7 @@ import { buildFunctions, functionBuildOptions, functionNodeOptions, projectRoot 
 import { serializeIR } from '../shared/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
+import { startFakeSecretsExtension, startFakeSecretsManager } from '../test/helpers/fake-secrets.js';
 import { answerOnce, type BundleKind } from '../test/helpers/lambda-bundle/index.js';
 import { ms, section, stats } from './harness.js';
 import { lambdaNode } from './lambda-node.js';
@@ -51,6 +52,8 @@ interface Entry {
   body?: string;
   status: number;
   nodeOptions?: string;
+  /** added to the common environment */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface ColdStarts {
@@ -66,7 +69,7 @@ async function coldStarts(node: string, env: NodeJS.ProcessEnv, entries: Record<
   for (let i = 0; i < RUNS; i++) {
     bare.push((await answerOnce('none', 'run', env, { node })).answered);
     for (const [name, entry] of Object.entries(entries)) {
-      const answer = await answerOnce(entry.file, entry.kind, env, { node, body: entry.body, nodeOptions: entry.nodeOptions });
+      const answer = await answerOnce(entry.file, entry.kind, { ...env, ...entry.env }, { node, body: entry.body, nodeOptions: entry.nodeOptions });
       if (answer.status !== entry.status) throw new Error(`${name}: status ${answer.status}, expected ${entry.status}: ${answer.body?.slice(0, 300) ?? ''}`);
       const s = (samples[name] ??= { answered: [], load: [], first: [] });
       s.answered.push(answer.answered);
@@ -100,6 +103,10 @@ export default async function bundleBench(): Promise<void> {
 
   const fake = await startFakeAnthropic();
   fake.respond(() => ({ text: 'ok' }));
+  // the key in Secrets Manager, as the stack keeps it: read with the SDK client, or through the extension
+  const secretsApi = await startFakeSecretsManager('bench-key');
+  const secretsExtension = await startFakeSecretsExtension('bench-key');
+  const fromSecret = { AGENTSPEC_ANTHROPIC_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf', ANTHROPIC_API_KEY: '' };
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ANTHROPIC_BASE_URL: fake.url,
@@ -117,6 +124,8 @@ export default async function bundleBench(): Promise<void> {
     stream: { file: built.stream.outfile, kind: 'stream', status: 200, nodeOptions },
     // a package that does not compile (a real swap needs AWS)
     deploy: { file: built.deploy.outfile, kind: 'deploy', body: 'agent "x" {', status: 400, nodeOptions },
+    runSecretSdk: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions, env: { ...fromSecret, ...secretsApi.env } },
+    runSecretExtension: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions, env: { ...fromSecret, ...secretsExtension.env } },
     floor: { file: floorFile('sdk-floor'), kind: 'run', status: 200 },
     floorNodeFetch: { file: floorFile('sdk-floor-node-fetch'), kind: 'run', status: 200 },
   };
@@ -124,6 +133,7 @@ export default async function bundleBench(): Promise<void> {
     const here = await coldStarts(process.execPath, env, entries);
     // the opt-in source-mapped stack traces (`-c sourceMaps=true`), run beside the default
     const maps = await coldStarts(process.execPath, env, { unmapped: entries.run!, mapped: { ...entries.run!, nodeOptions: functionNodeOptions({ sourceMaps: true }) } });
+    if (secretsExtension.requests.length === 0 || secretsApi.requests.length === 0) throw new Error('a Secrets Manager run did not read its key where it should');
     const mapCost = maps.entries.mapped!.answered - maps.entries.unmapped!.answered;
     const onLambdaNode = 'path' in lambda ? await coldStarts(lambda.path, env, entries) : undefined;
 
@@ -138,6 +148,14 @@ export default async function bundleBench(): Promise<void> {
           `${kb.toFixed(0)} KB, ${(built[name].startupBytes / 1024).toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(added(name))} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${added(name) <= GOAL_MS ? 'met' : 'not met'})`,
         ]);
       }
+      rows.push([
+        'run, key in Secrets Manager, read at INIT with the SDK client',
+        `answered +${ms(added('runSecretSdk'))} (import ${ms(runs.entries.runSecretSdk!.load)}, first request ${ms(runs.entries.runSecretSdk!.first)})`,
+      ]);
+      rows.push([
+        'run, key in Secrets Manager, read through the Parameters and Secrets extension (the stack default)',
+        `answered +${ms(added('runSecretExtension'))}, ${ms(added('runSecretSdk') - added('runSecretExtension'))} less than with the SDK client (both against local stand-ins: no network time)`,
+      ]);
       rows.push([
         'floor: the Anthropic SDK alone, one streaming call over the global fetch',
         `${(statSync(floorFile('sdk-floor')).size / 1024).toFixed(0)} KB at start, answered +${ms(added('floor'))} (import ${ms(runs.entries.floor!.load)}); run is ×${(added('run') / added('floor')).toFixed(2)} of it`,
@@ -164,5 +182,7 @@ export default async function bundleBench(): Promise<void> {
     );
   } finally {
     await fake.close();
+    await secretsApi.close();
+    await secretsExtension.close();
   }
 }
