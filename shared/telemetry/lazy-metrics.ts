@@ -20,13 +20,17 @@ export const LAZY_METRICS_LOAD_AFTER = 1000;
 /** The events `recordMetrics` counts (see metrics.ts); the others never load the library. */
 const METRIC_EVENTS: ReadonlySet<TelemetryEvent['type']> = new Set(['invocation_end', 'tool_call']);
 
-type Update = (metrics: RuntimeMetrics, record: typeof import('./metrics.js').recordMetrics) => void;
+/** The metrics and the module's `recordMetrics`, once the library is loaded. */
+interface Loaded {
+  metrics: RuntimeMetrics;
+  record: typeof import('./metrics.js').recordMetrics;
+}
+type Update = (loaded: Loaded) => void;
 
 export class LazyMetrics {
-  private metrics: RuntimeMetrics | undefined;
-  private recordMetrics: typeof import('./metrics.js').recordMetrics | undefined;
+  private loaded: Loaded | undefined;
   private pending: Update[] = [];
-  private loading: Promise<RuntimeMetrics> | undefined;
+  private loading: Promise<Loaded> | undefined;
 
   constructor(
     private readonly registry: Registry | undefined,
@@ -35,23 +39,23 @@ export class LazyMetrics {
 
   /** Folds one runtime event into the metrics. */
   record(event: TelemetryEvent): void {
-    if (METRIC_EVENTS.has(event.type)) this.update((metrics, record) => record(metrics, event));
+    if (METRIC_EVENTS.has(event.type)) this.update(({ metrics, record }) => record(metrics, event));
   }
 
   /** Counts one HTTP request. */
   httpRequest(method: string, route: string, status: number): void {
-    this.update((metrics) => metrics.httpRequests.inc({ method, route, status: String(status) }));
+    this.update(({ metrics }) => metrics.httpRequests.inc({ method, route, status: String(status) }));
   }
 
   /** The Prometheus exposition text and its content type. */
   async exposition(): Promise<{ text: string; contentType: string }> {
-    const { registry } = await this.load();
+    const { registry } = (await this.load()).metrics;
     return { text: await registry.metrics(), contentType: registry.contentType };
   }
 
   private update(apply: Update): void {
-    if (this.metrics && this.recordMetrics) {
-      apply(this.metrics, this.recordMetrics);
+    if (this.loaded) {
+      apply(this.loaded);
       return;
     }
     this.pending.push(apply);
@@ -62,21 +66,20 @@ export class LazyMetrics {
     }
   }
 
-  private load(): Promise<RuntimeMetrics> {
+  private load(): Promise<Loaded> {
     this.loading ??= import('./metrics.js').then(
       ({ createRuntimeMetrics, recordMetrics }) => {
-        const metrics = createRuntimeMetrics(this.registry);
+        const loaded = { metrics: createRuntimeMetrics(this.registry), record: recordMetrics };
         for (const apply of this.pending) {
           try {
-            apply(metrics, recordMetrics);
+            apply(loaded);
           } catch (error) {
             this.onError(error);
           }
         }
         this.pending = [];
-        this.metrics = metrics;
-        this.recordMetrics = recordMetrics;
-        return metrics;
+        this.loaded = loaded;
+        return loaded;
       },
       (error: unknown) => {
         // the next exposition tries again; what was kept is dropped rather than held without bound
