@@ -52,12 +52,8 @@ export const nodeFetch: Fetch = async (input, init = {}) => {
   const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
   const signal = init.signal ?? request?.signal ?? undefined;
   if (signal?.aborted) throw abortError(signal);
-  const headers = new Headers(init.headers ?? request?.headers);
-  const body = await bodyOf(init.body !== undefined ? init.body : request?.body, headers);
-  const outgoing: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    outgoing[name] = value;
-  });
+  const outgoing = outgoingHeaders(init.headers ?? request?.headers);
+  const body = await bodyOf(init.body !== undefined ? init.body : request?.body, outgoing);
   if (typeof body === 'string' || body instanceof Uint8Array) outgoing['content-length'] = String(Buffer.byteLength(body));
 
   return new Promise<Response>((resolve, reject) => {
@@ -97,13 +93,43 @@ export const nodeFetch: Fetch = async (input, init = {}) => {
   });
 };
 
+/** Leading and trailing HTTP whitespace, which `Headers` strips from a value. */
+const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/**
+ * The request headers as `node:http` takes them: names lower-cased, values
+ * trimmed, a repeated name's values joined with ", " — what `Headers` makes
+ * of the same input (invalid names or values are refused by `node:http`,
+ * with a TypeError as `Headers` would). Built without `Headers` because its
+ * first use loads undici (≈ 35 ms): a call with plain headers, such as the
+ * Lambda secrets read at INIT, is on the wire before that happens and waits
+ * for its answer while the rest of INIT runs.
+ */
+function outgoingHeaders(init: HeadersInit | undefined): Record<string, string> {
+  const outgoing: Record<string, string> = Object.create(null) as Record<string, string>;
+  const add = (name: string, value: string): void => {
+    const key = String(name).toLowerCase();
+    const trimmed = String(value).replace(HTTP_WHITESPACE, '');
+    outgoing[key] = key in outgoing ? `${outgoing[key]}, ${trimmed}` : trimmed;
+  };
+  if (init === undefined) return outgoing;
+  if (Symbol.iterator in Object(init)) {
+    // a Headers object (its pairs already joined) or a list of pairs
+    for (const pair of init as Iterable<readonly string[]>) {
+      if (pair.length !== 2) throw new TypeError('fetch failed: a header pair must have a name and a value');
+      add(pair[0]!, pair[1]!);
+    }
+  } else for (const [name, value] of Object.entries(init)) add(name, value);
+  return outgoing;
+}
+
 type OutgoingBody = string | Uint8Array | AsyncIterable<Uint8Array> | undefined;
 
 /** The body as a string, bytes or a byte stream; sets `content-type` when the body type implies one. */
-async function bodyOf(body: RequestInit['body'] | ReadableStream<Uint8Array> | null | undefined, headers: Headers): Promise<OutgoingBody> {
+async function bodyOf(body: RequestInit['body'] | ReadableStream<Uint8Array> | null | undefined, headers: Record<string, string>): Promise<OutgoingBody> {
   if (body === null || body === undefined) return undefined;
   if (typeof body === 'string') {
-    if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    headers['content-type'] ??= 'text/plain;charset=UTF-8';
     return body;
   }
   if (body instanceof Uint8Array) return body;
@@ -114,7 +140,7 @@ async function bodyOf(body: RequestInit['body'] | ReadableStream<Uint8Array> | n
   // Blob, FormData, URLSearchParams: serialised by the platform, with the content type it implies
   const serialised = new Response(body);
   const type = serialised.headers.get('content-type');
-  if (type !== null && !headers.has('content-type')) headers.set('content-type', type);
+  if (type !== null) headers['content-type'] ??= type;
   return new Uint8Array(await serialised.arrayBuffer());
 }
 

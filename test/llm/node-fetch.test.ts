@@ -103,6 +103,40 @@ describe('nodeFetch: fetch over node:http', () => {
     expect(third?.headers['x-api-key']).toBe('k3');
   });
 
+  it('puts a request with plain headers on the wire without touching the global Headers, whose first use loads undici', async () => {
+    // Prepare: a getter in front of the global Headers records any use
+    const original = Object.getOwnPropertyDescriptor(globalThis, 'Headers')!;
+    let used = false;
+    Object.defineProperty(globalThis, 'Headers', {
+      configurable: true,
+      get() {
+        used = true;
+        return original.get ? original.get.call(globalThis) : original.value;
+      },
+    });
+    let usedBeforeTheRequestArrived: boolean | undefined;
+    server.handle((_req, res) => {
+      usedBeforeTheRequestArrived = used;
+      res.end('ok');
+    });
+    // Act
+    try {
+      const response = await nodeFetch(server.url, { method: 'POST', headers: { 'X-Token': ' t\t', 'x-token': 'u', Accept: 'application/json' }, body: 'b' });
+      expect(await response.text()).toBe('ok');
+    } finally {
+      Object.defineProperty(globalThis, 'Headers', original);
+    }
+    // Assess: the same headers Headers would have made (names lower-cased, values trimmed, repeats joined)
+    expect(usedBeforeTheRequestArrived).toBe(false);
+    expect(server.seen[0]?.headers).toMatchObject({ 'x-token': 't, u', accept: 'application/json', 'content-type': 'text/plain;charset=UTF-8', 'content-length': '1' });
+  });
+
+  it('refuses a header pair that is not a name and a value, and a header name node:http cannot send', async () => {
+    expect(await rejectionOf(nodeFetch(server.url, { headers: [['x-only-name']] as unknown as [string, string][] }))).toBeInstanceOf(TypeError);
+    expect(await rejectionOf(nodeFetch(server.url, { headers: { 'bad name': 'x' } }))).toBeInstanceOf(TypeError);
+    expect(server.seen).toHaveLength(0);
+  });
+
   it('takes the URL, method, headers and body of a Request', async () => {
     await nodeFetch(new Request(`${server.url}/r`, { method: 'PUT', headers: { 'x-from': 'request' }, body: 'payload' }));
     expect(server.seen[0]).toMatchObject({ method: 'PUT', url: '/r', body: 'payload', headers: { 'x-from': 'request' } });
