@@ -18,6 +18,7 @@ import { defaultRedactor } from '../../shared/secrets/index.js';
 import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
 import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
+import { whileWaiting } from './while-waiting.js';
 
 export interface RuntimeEnvironment {
   app: Hono;
@@ -33,12 +34,34 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   const secrets = new SecretsManagerResolver();
   const baseDir = dirname(fileURLToPath(import.meta.url));
 
-  const [loaded, anthropicKey, apiKeys] = await Promise.all([
-    // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
-    readPackageIRJson(config, { baseDir, s3: async () => new (await import('@aws-sdk/client-s3')).S3Client({}) }),
+  // Read first, and waited for last: the runtime is built while the secrets are in flight.
+  const secretsRead = Promise.all([
     config.anthropicSecret ? secrets.resolve({ source: 'store', key: config.anthropicSecret }) : undefined,
     config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
   ]);
+  const [[anthropicKey, apiKeys], { loaded, ir, runtime }] = await whileWaiting(
+    secretsRead,
+    async () => {
+      // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
+      const loaded = await readPackageIRJson(config, { baseDir, s3: async () => new (await import('@aws-sdk/client-s3')).S3Client({}) });
+      // stdio MCP servers name paths relative to the package folder bundled beside the code
+      if (config.packageDir) {
+        try {
+          process.chdir(config.packageDir.startsWith('/') ? config.packageDir : `${baseDir}/${config.packageDir}`);
+        } catch {
+          // no bundled package folder: servers resolve from the code directory
+        }
+      }
+      // An IR whose bytes match the digest recorded at synth or by the hot-swap was validated when it was made;
+      // skipping the schema compile here saves a large part of the cold start. Anything else is validated.
+      const ir = loaded.verified ? (loaded.json as IRDocument) : loadIR(loaded.json);
+      const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
+      const runtime = await composeRuntime(ir, { redactor, secretResolvers: { store: secrets }, ...(sessions ? { sessions } : {}) });
+      loadFetchClasses();
+      return { loaded, ir, runtime };
+    },
+    ({ runtime }) => runtime.close(),
+  );
   if (anthropicKey !== undefined) {
     redactor.register('anthropic-api-key', anthropicKey);
     // the Anthropic provider reads the key from the environment at call time
@@ -46,20 +69,6 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   }
   for (const [i, key] of (apiKeys ?? []).entries()) redactor.register(`api-key-${i}`, key);
 
-  // stdio MCP servers name paths relative to the package folder bundled beside the code
-  if (config.packageDir) {
-    try {
-      process.chdir(config.packageDir.startsWith('/') ? config.packageDir : `${baseDir}/${config.packageDir}`);
-    } catch {
-      // no bundled package folder: servers resolve from the code directory
-    }
-  }
-
-  // An IR whose bytes match the digest recorded at synth or by the hot-swap was validated when it was made;
-  // skipping the schema compile here saves a large part of the cold start. Anything else is validated.
-  const ir = loaded.verified ? (loaded.json as IRDocument) : loadIR(loaded.json);
-  const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
-  const runtime = await composeRuntime(ir, { redactor, secretResolvers: { store: secrets }, ...(sessions ? { sessions } : {}) });
   const app = createApp({
     runtime: () => runtime,
     ...(apiKeys ? { apiKeys } : {}),
@@ -67,4 +76,14 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     logger: createLogger({ redact: (text) => redactor.redact(text), base: { package: ir.package.name, ir: loaded.digest } }),
   }) as unknown as Hono;
   return { app, runtime, digest: loaded.digest };
+}
+
+/**
+ * Every request builds a `Request` (Hono's Lambda adapter) and `Headers`
+ * (the SDK), and the first use of either makes Node load undici, ≈ 35 ms.
+ * Done here it is part of INIT, where it overlaps the secrets read, instead
+ * of the first request.
+ */
+function loadFetchClasses(): void {
+  void new Headers();
 }

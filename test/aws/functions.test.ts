@@ -207,3 +207,22 @@ describe('the execution environment after a hot-swap', () => {
     s3.restore();
   });
 });
+
+describe('the execution environment INIT', () => {
+  it('fails with an error naming the Anthropic secret when it cannot be read, and the next attempt can succeed', async () => {
+    // Prepare
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'arn:not-yet' })
+      .rejectsOnce(Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' }))
+      .resolves({ SecretString: 'sk-set-later' });
+    const { createRuntimeEnvironment } = await import('../../functions/lib/environment.js');
+    const env = { ...process.env, AGENTSPEC_ANTHROPIC_SECRET: 'arn:not-yet', AGENTSPEC_SESSIONS_TABLE: '' };
+    // Act
+    const failed = createRuntimeEnvironment(env);
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'config_error', message: expect.stringContaining('arn:not-yet') });
+    const built = await createRuntimeEnvironment(env);
+    expect(process.env.ANTHROPIC_API_KEY).toBe('sk-set-later');
+    await built.runtime.close();
+  });
+});
