@@ -3,7 +3,9 @@
  * their real wire protocols: Secrets Manager's JSON API (the SDK pointed at
  * it with `AWS_ENDPOINT_URL_SECRETS_MANAGER`) and the Parameters and Secrets
  * extension's localhost API (`PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`). Both
- * answer every secret with `value`. Used by the bundle bench.
+ * answer every secret with `value`, after `latencyMs` when given (the time a
+ * read from Lambda takes, which a cold start can overlap with its own work).
+ * Used by the bundle bench.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -17,16 +19,22 @@ export interface FakeSecrets {
   close(): Promise<void>;
 }
 
-async function serve(kind: 'api' | 'extension', value: string): Promise<FakeSecrets> {
+export interface FakeSecretsOptions {
+  /** delay before each answer (default 0) */
+  latencyMs?: number;
+}
+
+async function serve(kind: 'api' | 'extension', value: string, options: FakeSecretsOptions): Promise<FakeSecrets> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const label = kind === 'api' ? req.headers['x-amz-target'] : req.headers['x-aws-parameters-secrets-token'];
     requests.push(`${req.method} ${req.url} ${String(label ?? '-')}`);
     req.resume();
-    req.on('end', () => {
+    req.on('end', () => setTimeout(answer, options.latencyMs ?? 0));
+    const answer = (): void => {
       res.writeHead(200, { 'content-type': kind === 'api' ? 'application/x-amz-json-1.1' : 'application/json' });
       res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf', Name: 'bench', SecretString: value, VersionId: 'v1' }));
-    });
+    };
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -47,6 +55,6 @@ async function serve(kind: 'api' | 'extension', value: string): Promise<FakeSecr
 }
 
 /** Secrets Manager's API (GetSecretValue), for the SDK client. */
-export const startFakeSecretsManager = (value: string): Promise<FakeSecrets> => serve('api', value);
+export const startFakeSecretsManager = (value: string, options: FakeSecretsOptions = {}): Promise<FakeSecrets> => serve('api', value, options);
 /** The Parameters and Secrets extension's localhost API. */
-export const startFakeSecretsExtension = (value: string): Promise<FakeSecrets> => serve('extension', value);
+export const startFakeSecretsExtension = (value: string, options: FakeSecretsOptions = {}): Promise<FakeSecrets> => serve('extension', value, options);
