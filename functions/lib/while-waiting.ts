@@ -12,7 +12,8 @@
  * INIT.
  */
 export async function whileWaiting<P, W>(pending: Promise<P>, work: () => Promise<W>, discard: (result: W) => Promise<void>): Promise<[P, W]> {
-  const [read, done] = await Promise.allSettled([pending, work()]);
+  // an async wrapper turns a throw before `work` returns its promise into a rejection, so `pending` is always observed
+  const [read, done] = await Promise.allSettled([pending, (async () => work())()]);
   if (read.status === 'fulfilled' && done.status === 'fulfilled') return [read.value, done.value];
   if (done.status === 'fulfilled') await discard(done.value).catch(() => undefined);
   throw read.status === 'rejected' ? read.reason : (done as PromiseRejectedResult).reason;

@@ -73,6 +73,19 @@ describe('whileWaiting: INIT work during a pending read', () => {
     expect(discarded).toEqual([]);
   });
 
+  it("waits for the read when the work throws before returning its promise, and raises the read's error", async () => {
+    const read = deferred<string>();
+    const both = whileWaiting(
+      read.promise,
+      () => {
+        throw new Error('thrown at once');
+      },
+      async () => undefined,
+    );
+    read.reject(new Error('late read failure'));
+    await expect(both).rejects.toThrow('late read failure');
+  });
+
   it("raises the read's error when both fail", async () => {
     const both = whileWaiting(Promise.reject(new Error('no such secret')), async () => Promise.reject(new Error('bad IR')), async () => undefined);
     await expect(both).rejects.toThrow('no such secret');
