@@ -14,16 +14,15 @@
  * the machine's node and, when it can be had, on node 22, the Lambda
  * runtime's major (bench/lambda-node.ts).
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { buildFunctions, functionBuildOptions, functionNodeOptions, projectRoot } from '../scripts/build-functions.mjs';
+import { buildEntry, buildFunctions, functionNodeOptions, projectRoot, type BuiltFunction } from '../scripts/build-functions.mjs';
 import { serializeIR } from '../shared/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
 import { startFakeSecretsExtension, startFakeSecretsManager } from '../test/helpers/fake-secrets.js';
 import { answerOnce, type BundleKind } from '../test/helpers/lambda-bundle/index.js';
-import { ms, section, stats } from './harness.js';
+import { ms, section, signedMs, stats } from './harness.js';
 import { lambdaNode } from './lambda-node.js';
 
 const RUNS = 11;
@@ -89,12 +88,13 @@ export default async function bundleBench(): Promise<void> {
   const outdir = join(projectRoot, 'dist', 'bench-functions');
   mkdirSync(outdir, { recursive: true });
   const built = await buildFunctions(outdir);
-  // the SDK floors, built exactly as the functions are (same splitting and stubs)
-  const floors = { 'sdk-floor': 'sdk-floor-handler.ts', 'sdk-floor-node-fetch': 'sdk-floor-node-fetch-handler.ts', 'mandated-floor': 'mandated-floor-handler.ts' };
-  for (const [name, entry] of Object.entries(floors)) {
-    await build({ ...functionBuildOptions, entryPoints: [join(projectRoot, 'bench', 'fixtures', entry)], outdir: join(outdir, name), absWorkingDir: projectRoot });
-  }
-  const floorFile = (name: keyof typeof floors) => join(outdir, name, 'index.mjs');
+  // the floors, built exactly as the functions are (same splitting and stubs)
+  const floors = {
+    sdk: await buildEntry('bench/fixtures/sdk-floor-handler.ts', join(outdir, 'sdk-floor')),
+    sdkNodeFetch: await buildEntry('bench/fixtures/sdk-floor-node-fetch-handler.ts', join(outdir, 'sdk-floor-node-fetch')),
+    mandated: await buildEntry('bench/fixtures/mandated-floor-handler.ts', join(outdir, 'mandated-floor')),
+  };
+  const startKb = (built: BuiltFunction) => `${(built.startupBytes / 1024).toFixed(0)} KB at start`;
   const { ir } = compile(MINIMAL, { file: 'bench.ias' });
   if (!ir) throw new Error('the bench package does not compile');
   const irFile = join(outdir, 'ir.json');
@@ -131,9 +131,9 @@ export default async function bundleBench(): Promise<void> {
     runSecretSdk: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions, env: { ...fromSecret, ...secretsApi.env } },
     runSecretExtension: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions, env: { ...fromSecret, ...secretsExtension.env } },
     runSecretExtensionSlow: { file: built.run.outfile, kind: 'run', status: 200, nodeOptions, env: { ...fromSecret, ...slowExtension.env } },
-    floor: { file: floorFile('sdk-floor'), kind: 'run', status: 200 },
-    floorNodeFetch: { file: floorFile('sdk-floor-node-fetch'), kind: 'run', status: 200 },
-    floorMandated: { file: floorFile('mandated-floor'), kind: 'run', status: 200 },
+    floor: { file: floors.sdk.outfile, kind: 'run', status: 200 },
+    floorNodeFetch: { file: floors.sdkNodeFetch.outfile, kind: 'run', status: 200 },
+    floorMandated: { file: floors.mandated.outfile, kind: 'run', status: 200 },
   };
   try {
     const here = await coldStarts(process.execPath, env, entries);
@@ -164,19 +164,19 @@ export default async function bundleBench(): Promise<void> {
       ]);
       rows.push([
         `the same with the extension answering after ${SECRET_READ_MS} ms (its own Secrets Manager call on Lambda)`,
-        `answered +${ms(added('runSecretExtensionSlow'))}: the ${SECRET_READ_MS} ms read adds ${ms(added('runSecretExtensionSlow') - added('runSecretExtension'))}, the rest overlaps INIT's own work (the IR, the runtime, loading undici)`,
+        `answered +${ms(added('runSecretExtensionSlow'))}: the ${SECRET_READ_MS} ms read adds ${signedMs(added('runSecretExtensionSlow') - added('runSecretExtension'))}, the rest overlaps INIT's own work (the IR, the runtime, loading undici)`,
       ]);
       rows.push([
         'floor: the Anthropic SDK alone, one streaming call over the global fetch',
-        `${(statSync(floorFile('sdk-floor')).size / 1024).toFixed(0)} KB at start, answered +${ms(added('floor'))} (import ${ms(runs.entries.floor!.load)}); run is ×${(added('run') / added('floor')).toFixed(2)} of it`,
+        `${startKb(floors.sdk)}, answered +${ms(added('floor'))} (import ${ms(runs.entries.floor!.load)}); run is ×${(added('run') / added('floor')).toFixed(2)} of it`,
       ]);
       rows.push([
         "floor over the runtime's transport (nodeFetch, node:http)",
-        `answered +${ms(added('floorNodeFetch'))} (import ${ms(runs.entries.floorNodeFetch!.load)}); run is ×${(added('run') / added('floorNodeFetch')).toFixed(2)} of it, +${ms(added('run') - added('floorNodeFetch'))}`,
+        `answered +${ms(added('floorNodeFetch'))} (import ${ms(runs.entries.floorNodeFetch!.load)}); run is ×${(added('run') / added('floorNodeFetch')).toFixed(2)} of it, ${signedMs(added('run') - added('floorNodeFetch'))}`,
       ]);
       rows.push([
         "floor: the run function's mandated parts alone (Hono's Lambda adapter, the SDK over nodeFetch), none of our runtime",
-        `${(statSync(floorFile('mandated-floor')).size / 1024).toFixed(0)} KB at start, answered +${ms(added('floorMandated'))} (import ${ms(runs.entries.floorMandated!.load)}), ×${(added('floorMandated') / runs.bare).toFixed(2)} of a bare node start; run adds +${ms(added('run') - added('floorMandated'))} to it`,
+        `${startKb(floors.mandated)}, answered +${ms(added('floorMandated'))} (import ${ms(runs.entries.floorMandated!.load)}), ×${(added('floorMandated') / runs.bare).toFixed(2)} of a bare node start; run adds ${signedMs(added('run') - added('floorMandated'))} to it`,
       ]);
       rows.push(['bare node process, start to first line', `${ms(runs.bare)} (median of ${RUNS}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
       for (const name of ['run', 'stream', 'deploy']) rows.push([`${name} added / bare node start`, `×${(added(name) / runs.bare).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
@@ -184,7 +184,7 @@ export default async function bundleBench(): Promise<void> {
     };
     section(`Lambda bundles on node ${process.version} (this machine): size and cold start to the first answer (median of ${RUNS} fresh processes each)`, [
       ...rowsFor(here),
-      ['run with -c sourceMaps=true (--enable-source-maps)', `${mapCost >= 0 ? '+' : '−'}${ms(Math.abs(mapCost))} to the first answer (off by default)`],
+      ['run with -c sourceMaps=true (--enable-source-maps)', `${signedMs(mapCost)} to the first answer (off by default)`],
       ['@aws-sdk/*', 'not bundled: provided by the Lambda Node.js 22 runtime (external in esbuild and the CDK), and imported only when used'],
     ]);
     if (onLambdaNode && 'path' in lambda) section(`The same on node ${lambda.version}, the Lambda runtime's major`, rowsFor(onLambdaNode));

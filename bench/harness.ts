@@ -47,6 +47,11 @@ export function ms(value: number): string {
   return value < 1 ? `${value.toFixed(3)} ms` : value < 100 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`;
 }
 
+/** A difference in ms with its sign: `+1.20 ms`, `−3.40 ms`. */
+export function signedMs(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
+}
+
 /** Prints a titled section of `label: value` rows. */
 export function section(title: string, rows: [string, string][]): void {
   console.log(`\n## ${title}`);

@@ -18,4 +18,5 @@ export interface BuiltFunction {
 }
 export declare const functionBuildOptions: BuildOptions;
 export declare function buildFunction(name: 'run' | 'stream' | 'deploy', dir: string): Promise<BuiltFunction>;
+export declare function buildEntry(entry: string, dir: string): Promise<BuiltFunction>;
 export declare function buildFunctions(outdir?: string): Promise<Record<'run' | 'stream' | 'deploy', BuiltFunction>>;

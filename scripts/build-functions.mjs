@@ -94,15 +94,21 @@ export const functionBuildOptions = {
   plugins: [SDK_TOOLSET_STUB],
 };
 
+/** Builds one function into `dir`; see {@link buildEntry}. */
+export function buildFunction(name, dir) {
+  return buildEntry(FUNCTION_ENTRIES[name], dir);
+}
+
 /**
- * Builds one function into `dir`: `index.mjs` (the handler) and `chunks/`.
- * Returns the handler's path, the bytes of all code files and the bytes a
- * cold start loads (the handler and the chunks it imports statically).
+ * Builds a handler file (repo-relative) into `dir` as a function is built:
+ * `index.mjs` (the handler) and `chunks/`. Returns the handler's path, the
+ * bytes of all code files and the bytes a cold start loads (the handler and
+ * the chunks it imports statically).
  */
-export async function buildFunction(name, dir) {
+export async function buildEntry(entry, dir) {
   rmSync(join(dir, 'chunks'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const result = await build({ ...functionBuildOptions, entryPoints: [join(projectRoot, FUNCTION_ENTRIES[name])], outdir: dir, metafile: true, absWorkingDir: projectRoot });
+  const result = await build({ ...functionBuildOptions, entryPoints: [join(projectRoot, entry)], outdir: dir, metafile: true, absWorkingDir: projectRoot });
   const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, output]) => [resolve(projectRoot, file), output]));
   const outfile = join(dir, 'index.mjs');
   let bytes = 0;

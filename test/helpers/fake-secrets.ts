@@ -29,12 +29,12 @@ async function serve(kind: 'api' | 'extension', value: string, options: FakeSecr
   const server = createServer((req, res) => {
     const label = kind === 'api' ? req.headers['x-amz-target'] : req.headers['x-aws-parameters-secrets-token'];
     requests.push(`${req.method} ${req.url} ${String(label ?? '-')}`);
-    req.resume();
-    req.on('end', () => setTimeout(answer, options.latencyMs ?? 0));
     const answer = (): void => {
       res.writeHead(200, { 'content-type': kind === 'api' ? 'application/x-amz-json-1.1' : 'application/json' });
       res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf', Name: 'bench', SecretString: value, VersionId: 'v1' }));
     };
+    req.resume();
+    req.on('end', () => setTimeout(answer, options.latencyMs ?? 0));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
