@@ -2,26 +2,16 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AgentSpecError } from '../../shared/errors.js';
 import { createAnthropicProvider, type AnthropicProviderOptions } from '../../shared/llm/anthropic-provider.js';
 import { collect } from '../../shared/llm/collect.js';
 import type { ModelEvent, ModelRequest } from '../../shared/llm/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { failureOf } from '../helpers/rejection.js';
 
 const API_KEY = 'test-key-abc123';
 
 function requestOf(overrides: Partial<ModelRequest> = {}): ModelRequest {
   return { model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], ...overrides };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<AgentSpecError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgentSpecError);
-    return error as AgentSpecError;
-  }
-  throw new Error('expected a failure');
 }
 
 async function eventsOf(stream: AsyncIterable<ModelEvent>): Promise<ModelEvent[]> {

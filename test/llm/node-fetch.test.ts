@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFetch } from '../../shared/llm/node-fetch.js';
 import { freePort } from '../helpers/free-port.js';
 import { requireCommand } from '../helpers/require-system.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 interface Seen {
   method: string;
@@ -53,15 +54,6 @@ async function startServer(server: Server = createServer()): Promise<{ url: stri
       await once(server, 'close');
     },
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('nodeFetch: fetch over node:http', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSpecError } from '../../shared/errors.js';
 import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
@@ -7,15 +6,7 @@ import { harness } from './runtime-factory.js';
 import { afterEach, beforeEach } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { fakeServerRuntime } from './runtime-factory.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<AgentSpecError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AgentSpecError;
-  }
-  throw new Error('expected the invocation to fail');
-}
+import { failureOf } from '../helpers/rejection.js';
 
 describe('max_turns', () => {
   it('stops with max_turns_exceeded, the partial output and the usage so far', async () => {

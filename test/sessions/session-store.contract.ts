@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentSpecError } from '../../shared/errors.js';
 import type { Message } from '../../shared/llm/types.js';
 import type { SessionStore } from '../../shared/sessions/types.js';
 import { updateSession } from '../../shared/sessions/update-session.js';
+import { failureOf } from '../helpers/rejection.js';
 
 export interface SessionStoreFixture {
   store: SessionStore;
@@ -26,16 +26,6 @@ export interface SessionStoreFixture {
 
 const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text', text }] });
 const assistant = (text: string): Message => ({ role: 'assistant', content: [{ type: 'text', text }] });
-
-async function failureOf(promise: Promise<unknown>): Promise<AgentSpecError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgentSpecError);
-    return error as AgentSpecError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Registers the contract tests for the store `factory` builds (a fresh one per test). */
 export function runSessionStoreContract(name: string, factory: () => Promise<SessionStoreFixture>): void {
