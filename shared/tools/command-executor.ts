@@ -38,7 +38,8 @@ export class CommandExecutor implements ToolExecutor {
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new AgentSpecError(ErrorCode.Cancelled, `${name} was cancelled.`);
     if (outcome.code !== 0) {
       const how = outcome.code === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.code}`;
-      const stderr = tail(outcome.stderr.text());
+      // redacted before the cut, which could split a secret and leave a piece no redactor recognises
+      const stderr = tail(this.secrets.redact(outcome.stderr.text()));
       throw new AgentSpecError(ErrorCode.ToolError, `${name} ${how}${stderr ? `; stderr ends with: ${stderr}` : ' (no stderr)'}`, {
         details: { exit_code: outcome.code, signal: outcome.signal },
       });

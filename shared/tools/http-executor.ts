@@ -42,7 +42,9 @@ export class HttpExecutor implements ToolExecutor {
     }
     const { text, truncated } = await readCapped(response, this.bodyCap);
     if (!response.ok) {
-      const excerpt = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+      // redacted before the cut, which could split a secret and leave a piece no redactor recognises
+      const body = this.secrets.redact(text);
+      const excerpt = body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
       throw new AgentSpecError(ErrorCode.ToolError, `HTTP ${response.status} ${response.statusText} from ${target}${excerpt.trim() ? `: ${excerpt.trim()}` : ''}`, {
         details: { status: response.status },
       });

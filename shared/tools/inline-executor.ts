@@ -31,7 +31,8 @@ export class InlineExecutor implements ToolExecutor {
       memoryBytes: tool.memory_bytes,
       signal: ctx.signal,
     });
-    const stderr = tail(result.stderr);
+    // redacted before the cut, which could split a secret and leave a piece no redactor recognises
+    const stderr = tail(this.secrets.redact(result.stderr));
     const withStderr = stderr ? `; stderr ends with: ${stderr}` : '';
     if (result.timedOut) {
       throw new AgentSpecError(ErrorCode.Timeout, `Inline ${tool.language} code timed out after ${tool.timeout_ms} ms${withStderr}`);
