@@ -10,13 +10,15 @@
  * back to cold starts, shown separately.
  */
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createSandbox, probeSystem, type PooledSandbox, type SandboxRunRequest } from '../shared/sandbox/index.js';
 import { resolveNode, resolvePython } from '../shared/sandbox/interpreters.js';
 import { launch, type Launcher } from '../shared/sandbox/launcher.js';
+import { compileSeccompFilter } from '../shared/sandbox/seccomp-filter.js';
+import { createPrivateRoot } from '../shared/sandbox/work-root.js';
 import { ms, section, stats, type Stats } from './harness.js';
 
 const run = promisify(execFile);
@@ -53,12 +55,29 @@ const STAMPED = {
   javascript: `const s = process.hrtime.bigint(); console.log("ok"); const c = process.hrtime.bigint(); process.on('exit', () => process.stderr.write(\`\${s} \${c} \${process.hrtime.bigint()}\\n\`));`,
 } as const;
 
+/** Warm calls alternating between two sandboxes, both pools refilled before each pair: what the difference between them costs a call. */
+async function alternating(n: number, language: SandboxRunRequest['language'], a: PooledSandbox, b: PooledSandbox): Promise<[Stats, Stats]> {
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < n; i++) {
+    for (const [k, sandbox] of [a, b].entries()) {
+      await Promise.all([a.warm(), b.warm()]);
+      const t0 = performance.now();
+      await callOk(sandbox, language);
+      samples[k]!.push(performance.now() - t0);
+    }
+  }
+  return [stats(samples[0]), stats(samples[1])];
+}
+
 /** Where a warm call's time goes: one pre-started process per sample, handed the stamped code once it is ready. */
 async function phases(language: SandboxRunRequest['language'], n: number): Promise<[string, string][]> {
+  const parts = probeSystem();
+  const privateRoot = createPrivateRoot(tmpdir());
   const launcher: Launcher = {
-    parts: probeSystem(),
+    parts,
     limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
-    workRoot: join(tmpdir(), 'agentspec-sandbox-bench'),
+    privateRoot,
+    seccompFilter: parts.bwrap ? compileSeccompFilter(privateRoot) : null,
     interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
   };
   const columns: number[][] = [[], [], [], [], []];
@@ -78,6 +97,7 @@ async function phases(language: SandboxRunRequest['language'], n: number): Promi
     const points = [t0, start, printed, exitHandler, done, gone];
     points.slice(1).forEach((point, k) => columns[k]!.push(Number(point - points[k]!) / 1e6));
   }
+  rmSync(privateRoot, { recursive: true, force: true });
   const labels = ['host writes the request -> code starts', 'first print', 'print -> last exit handler', 'last exit handler -> call result (status on fd 3, kill)', 'call result -> interpreter gone (off the call path; < 0: gone first)'];
   return labels.map((label, k) => [`${label}: median`, ms(stats(columns[k]!).median)]);
 }
@@ -85,6 +105,7 @@ async function phases(language: SandboxRunRequest['language'], n: number): Promi
 export default async function sandboxBench(): Promise<void> {
   const warm = createSandbox({ poolSize: 2, logger: () => undefined });
   const cold = createSandbox({ poolSize: 0, logger: () => undefined });
+  const noFilter = createSandbox({ poolSize: 2, seccomp: false, logger: () => undefined });
   const python = (await resolvePython('python3')).binary;
   const noop = async () => undefined;
   try {
@@ -98,7 +119,9 @@ export default async function sandboxBench(): Promise<void> {
       const burst = await timed(10, noop, () => callOk(warm, language));
       const coldStart = await timed(10, noop, () => callOk(cold, language));
       const bareStart = await timed(10, noop, bare);
-      section(`inline ${language}, trivial code, sandbox ${warm.isolation.full ? 'on (bubblewrap)' : `degraded: ${warm.isolation.missing.join(', ')}`}`, [
+      await callOk(noFilter, language);
+      const [filtered, unfiltered] = await alternating(30, language, warm, noFilter);
+      section(`inline ${language}, trivial code, sandbox ${warm.isolation.mode}${warm.isolation.seccomp ? ' + seccomp' : ''}`, [
         ['warm pool, pool refilled between calls: median', ms(pooled.median)],
         ['warm pool: p99', ms(pooled.p99)],
         ['warm calls served from the pool', `${hits} of ${pooled.samples}`],
@@ -109,11 +132,15 @@ export default async function sandboxBench(): Promise<void> {
         ['warm / bare start', `${(pooled.median / bareStart.median).toFixed(2)}x`],
         ['cold sandboxed / bare start', `${(coldStart.median / bareStart.median).toFixed(2)}x`],
         ['goal: warm median <= 15 ms', pooled.median <= 15 ? 'met' : 'NOT met'],
+        ['warm, with the seccomp filter (alternating with the next row): median', ms(filtered.median)],
+        ['warm, without the seccomp filter: median', ms(unfiltered.median)],
+        ['seccomp filter cost per warm call (goal <= 1 ms)', `${(filtered.median - unfiltered.median).toFixed(2)} ms`],
       ]);
     }
     for (const language of ['python', 'javascript'] as const) section(`inline ${language}: phases of a warm call (20 samples)`, await phases(language, 20));
   } finally {
     await warm.close();
     await cold.close();
+    await noFilter.close();
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the system parts the test suites use for real: a Docker engine,
-# redis-server, bubblewrap (inline-code sandbox) and Chromium (playground test).
+# redis-server, bubblewrap and python3-seccomp (inline-code sandbox) and
+# Chromium (playground test).
 # Installs what is missing when run as root on Debian and starts dockerd.
 # Without root it only reports; the suites that need a missing part then fail
 # and say which part is missing.
@@ -11,6 +12,9 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Debian's python3 with libseccomp's binding: the sandbox compiles its seccomp
+# filter with it, and the escape suite runs python as an unprivileged user.
+/usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1 || need+=(python3 python3-seccomp)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -4,12 +4,11 @@
  * `Runtime.fromIR`. Every entry point (dev server, `serve`, Lambda,
  * containers) calls it, so they all run the same runtime.
  */
-import { AgentSpecError, ErrorCode } from '../errors.js';
 import { resourcesOf, type IRDocument } from '../ir/types.js';
 import type { ModelProvider } from '../llm/types.js';
 import { Runtime } from '../loop/runtime.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from '../loop/types.js';
-import type { Sandbox } from '../sandbox/types.js';
+import type { Sandbox, SandboxIsolation } from '../sandbox/types.js';
 import { Redactor } from '../secrets/redactor.js';
 import type { SecretResolver } from '../secrets/types.js';
 import { SecretVault } from '../secrets/vault.js';
@@ -28,8 +27,6 @@ export interface ComposeOptions {
   observer?: RuntimeObserver;
   /** default: a sandbox created when the package has inline tools */
   sandbox?: Sandbox;
-  /** refuse to start when inline tools would run without full (bubblewrap) isolation */
-  requireFullIsolation?: boolean;
   /** registers resolved secret values, so the caller's logger can redact them */
   redactor?: Redactor;
   /** the package's directory, where stdio MCP servers and command tools start (default: the working directory) */
@@ -39,22 +36,20 @@ export interface ComposeOptions {
 /** Builds the runtime for an IR document with every part wired in. */
 export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {}): Promise<AgentRuntime> {
   const vault = new SecretVault(ir, { ...options.secretResolvers, redactor: options.redactor ?? new Redactor() });
-  const needsSandbox = resourcesOf(ir, 'Skill').some((s) => s.attributes.tool.type === 'inline');
+  const inline = resourcesOf(ir, 'Skill').flatMap((s) => (s.attributes.tool.type === 'inline' ? [s.attributes.tool] : []));
   // Only packages with inline tools pay for the sandbox's probe and warm pool — and for loading its code.
-  const ownSandbox = options.sandbox === undefined && needsSandbox ? (await import('../sandbox/index.js')).createSandbox() : undefined;
+  // The pool pre-starts only the languages (and javascript memory sizes) the package uses.
+  const ownSandbox =
+    options.sandbox === undefined && inline.length > 0
+      ? (await import('../sandbox/index.js')).createSandbox({
+          warmPython: inline.some((tool) => tool.language === 'python'),
+          warmJavascriptMemory: [...new Set(inline.filter((tool) => tool.language === 'javascript').map((tool) => tool.memory_bytes))].slice(0, 3),
+        })
+      : undefined;
   const sandbox = options.sandbox ?? ownSandbox;
-  if (options.requireFullIsolation && needsSandbox && sandbox && !sandbox.isolation.full) {
-    await ownSandbox?.close();
-    throw new AgentSpecError(
-      ErrorCode.ConfigError,
-      `Inline tools need full sandbox isolation, which is unavailable here (missing: ${sandbox.isolation.missing.join(', ')}).`,
-      { details: { missing: sandbox.isolation.missing } },
-    );
-  }
   const tools = createToolRegistry(ir, {
     secrets: vault,
     ...(sandbox ? { sandbox } : {}),
-    ...(options.requireFullIsolation ? { requireFullIsolation: true } : {}),
     ...(options.workdir ? { workdir: options.workdir } : {}),
   });
   const runtime = Runtime.fromIR(ir, {
@@ -63,15 +58,20 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
     ...(options.providerFor ? { providerFor: options.providerFor } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
   });
-  return ownSandbox ? new WithSandbox(runtime, ownSandbox) : runtime;
+  return inline.length > 0 && sandbox ? new WithSandbox(runtime, sandbox, ownSandbox !== undefined) : runtime;
 }
 
-/** A runtime that also stops the sandbox it was composed with. */
+/** A runtime whose inline tools run in a sandbox: it reports the sandbox's isolation, and stops the sandbox it was composed with. */
 class WithSandbox implements AgentRuntime {
   constructor(
     private readonly inner: AgentRuntime,
     private readonly sandbox: Sandbox,
+    private readonly ownsSandbox: boolean,
   ) {}
+
+  get isolation(): SandboxIsolation {
+    return this.sandbox.isolation;
+  }
 
   get ir(): IRDocument {
     return this.inner.ir;
@@ -101,7 +101,7 @@ class WithSandbox implements AgentRuntime {
     try {
       await this.inner.close();
     } finally {
-      await this.sandbox.close();
+      if (this.ownsSandbox) await this.sandbox.close();
     }
   }
 }

@@ -85,7 +85,19 @@ export const RESPONSE_SCHEMAS = {
   ),
   InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, ['session_id']),
   Error: object({ error: described(text, 'error code'), message: text, details: record({}) }),
-  Health: object({ status: { type: 'string', const: 'ok' }, uptime_s: num, agents: int, version: text }),
+  Health: object(
+    {
+      status: { type: 'string', const: 'ok' },
+      uptime_s: num,
+      agents: int,
+      version: text,
+      inline_code: described(
+        object({ mode: { type: 'string', enum: ['bubblewrap', 'refused', 'unsafe'] }, seccomp: { type: 'boolean' }, missing: array(text) }),
+        'how inline tools run here; present when the package has inline tools',
+      ),
+    },
+    ['inline_code'],
+  ),
   Agents: object({
     agents: array(object({ name: text, model: text, strategy: text, skills: array(text), counters: object({ invocations: num, errors: num, tokens: num }) })),
   }),

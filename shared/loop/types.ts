@@ -73,6 +73,8 @@ export interface AgentRuntime {
   /** The same run as events; the last one is `done` or `error`. Never throws once iterated; an invalid request yields one `error`. */
   stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent>;
   readonly sessions: import('../sessions/types.js').SessionStore;
+  /** How this runtime's inline tools run (isolation mode, what is missing); absent when the package has none. */
+  readonly isolation?: import('../sandbox/types.js').SandboxIsolation;
   /** Stops pooled servers, sandboxes and stores. */
   close(): Promise<void>;
 }

@@ -1,24 +1,34 @@
 /**
  * `createSandbox`: the inline-code sandbox with its warm pool. Probes the
- * machine once, logs once which isolation is missing, and serves each request
- * with a pre-started single-use interpreter when one is waiting (cold
- * otherwise).
+ * machine once and says which isolation it has; without full isolation every
+ * call is refused unless the operator explicitly chose the unsafe mode.
+ * Serves each request with a pre-started single-use interpreter when one is
+ * waiting (cold otherwise).
  */
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { resolveNode, resolvePython, type Interpreter } from './interpreters.js';
 import { launch, type Launcher } from './launcher.js';
 import type { SandboxProcess } from './sandbox-process.js';
+import { compileSeccompFilter } from './seccomp-filter.js';
 import { probeSystem, type SystemParts } from './system-probe.js';
-import type { Sandbox, SandboxRunRequest, SandboxRunResult } from './types.js';
+import type { Sandbox, SandboxIsolation, SandboxMode, SandboxRunRequest, SandboxRunResult } from './types.js';
+import { createPrivateRoot, removeLeftovers } from './work-root.js';
 import { WarmPool, type PoolStats } from './warm-pool.js';
 
 export interface SandboxOptions {
   /** pre-started processes per language (and per javascript memory size); 0 disables the pool. Default 2. */
   poolSize?: number;
-  /** refuse to run (`unavailable`) unless isolation is full */
-  requireFullIsolation?: boolean;
+  /**
+   * Runs inline code even where isolation is incomplete, with only the limits
+   * that remain (rlimits, a process group, the pids cgroup where writable).
+   * Unsafe: the code can read what the runtime's user can read, including its
+   * environment. Default: `AGENTSPEC_UNSAFE_INLINE_CODE=1` in `env`; never on AWS Lambda.
+   */
+  unsafeWithoutIsolation?: boolean;
+  /** where the opt-out is read from (default `process.env`) */
+  env?: NodeJS.ProcessEnv;
   /** structured log sink; default: one JSON line on stderr */
   logger?: (line: Record<string, unknown>) => void;
   /** python command or path (default `python3`) */
@@ -31,13 +41,17 @@ export interface SandboxOptions {
   cpuSeconds?: number;
   /** processes (and threads) per sandbox (default 64) */
   maxProcesses?: number;
-  /** largest file the code may write (default 64 MiB); also the size of its /tmp */
+  /** largest file the code may write (default 64 MiB); also the size of each of its tmpfs `/sandbox` and `/tmp` */
   maxFileBytes?: number;
-  /** javascript memory sizes to pre-start at creation (default [256 MiB], the language's default `memory`) */
+  /** pre-start python interpreters (default true) */
+  warmPython?: boolean;
+  /** javascript memory sizes to pre-start at creation (default [256 MiB], the language's default `memory`; [] for none) */
   warmJavascriptMemory?: number[];
-  /** where per-call working directories are made (default `<os tmpdir>/agentspec-sandbox`) */
+  /** where the runtime's private directory is made (default: the os tmpdir) */
   workRoot?: string;
-  /** probe result override (tests of the degraded mode) */
+  /** apply the seccomp filter where libseccomp's binding is installed (default true; false only to measure what it costs) */
+  seccomp?: boolean;
+  /** probe result override (tests of the refusing and unsafe modes) */
   system?: SystemParts;
 }
 
@@ -58,18 +72,23 @@ function defaultLogger(line: Record<string, unknown>): void {
   process.stderr.write(`${JSON.stringify(line)}\n`);
 }
 
-/** Every live sandbox process of this runtime, killed if the runtime exits without close(). */
-const live = new Set<SandboxProcess>();
+/** Every live sandbox process of this runtime, whichever sandbox started it: killed if the runtime exits without close(). */
+const everyLive = new Set<SandboxProcess>();
 let exitHookInstalled = false;
-function track(proc: SandboxProcess): SandboxProcess {
+/** Records `proc` as live in `own` (its sandbox's set, which close() empties) and process-wide until it exits. */
+function track(proc: SandboxProcess, own: Set<SandboxProcess>): SandboxProcess {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const p of live) p.killTree();
+      for (const p of everyLive) p.killTree();
     });
   }
-  live.add(proc);
-  void proc.exited.then(() => live.delete(proc));
+  everyLive.add(proc);
+  own.add(proc);
+  void proc.exited.then(() => {
+    everyLive.delete(proc);
+    own.delete(proc);
+  });
   return proc;
 }
 
@@ -85,6 +104,27 @@ function validate(request: SandboxRunRequest): void {
   if (problems.length) throw new AgentSpecError(ErrorCode.InvalidRequest, `Invalid sandbox request: ${problems.join('; ')}.`, { details: { problems } });
 }
 
+/** The operator's explicit, visibly unsafe opt-out. */
+export const UNSAFE_ENV = 'AGENTSPEC_UNSAFE_INLINE_CODE';
+
+/** The mode inline code runs in on these parts: full isolation, the operator's unsafe opt-out, or refusal. Lambda always refuses. */
+function modeOf(parts: SystemParts, options: SandboxOptions): SandboxMode {
+  if (parts.isolation.full) return 'bubblewrap';
+  const env = options.env ?? process.env;
+  if (env.AWS_LAMBDA_FUNCTION_NAME) return 'refused';
+  return (options.unsafeWithoutIsolation ?? env[UNSAFE_ENV] === '1') ? 'unsafe' : 'refused';
+}
+
+/** The refusal every call gets without full isolation: what is missing and how to get it. */
+function refusal(missing: string[]): AgentSpecError {
+  return new AgentSpecError(
+    ErrorCode.Unavailable,
+    `Inline code is refused: it runs only under full isolation, and this host lacks ${missing.join('; ')}. ` +
+      `Install bubblewrap where user namespaces are allowed (Debian/Ubuntu: apt-get install bubblewrap), or set ${UNSAFE_ENV}=1 to run it without isolation (unsafe).`,
+    { details: { missing } },
+  );
+}
+
 /**
  * Creates the inline-code sandbox and starts its warm pool.
  * @example
@@ -94,17 +134,27 @@ function validate(request: SandboxRunRequest): void {
  */
 export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const log = options.logger ?? defaultLogger;
-  const parts = options.system ?? probeSystem();
-  const isolation = parts.isolation;
-  if (!isolation.full) {
-    log({ level: 'warn', event: 'sandbox.isolation', missing: isolation.missing, message: `Inline code runs without full isolation: ${isolation.missing.join(', ')} missing.` });
+  const parts = options.system ?? probeSystem(options.env);
+  const mode = modeOf(parts, options);
+  const parent = options.workRoot ?? tmpdir();
+  const leftovers = removeLeftovers(parent, parts.pidsCgroup);
+  const privateRoot = createPrivateRoot(parent);
+  const seccompFilter = parts.bwrap && options.seccomp !== false ? compileSeccompFilter(privateRoot) : null;
+  const isolation: SandboxIsolation = { full: parts.isolation.full, missing: parts.isolation.missing, mode, seccomp: seccompFilter !== null };
+  if (mode === 'bubblewrap') {
+    log({ level: 'info', event: 'sandbox.isolation', mode, seccomp: isolation.seccomp, message: `Inline code runs under bubblewrap${isolation.seccomp ? ' with a seccomp filter' : ' (no seccomp filter: python3-seccomp is not installed)'}.` });
+  } else if (mode === 'refused') {
+    log({ level: 'warn', event: 'sandbox.isolation', mode, missing: isolation.missing, message: refusal(isolation.missing).message });
+  } else {
+    log({ level: 'warn', event: 'sandbox.isolation', mode, missing: isolation.missing, message: `UNSAFE: inline code runs WITHOUT isolation (${UNSAFE_ENV}=1): ${isolation.missing.join('; ')} missing.` });
   }
   const maxFileBytes = options.maxFileBytes ?? 64 * MiB;
   const interpreters = new Map<SandboxRunRequest['language'], Promise<Interpreter>>();
   const launcher: Launcher = {
     parts,
     limits: { cpuSeconds: options.cpuSeconds ?? 30, maxProcesses: options.maxProcesses ?? 64, maxFileBytes, tmpfsBytes: maxFileBytes },
-    workRoot: options.workRoot ?? join(tmpdir(), 'agentspec-sandbox'),
+    privateRoot,
+    seccompFilter,
     interpreter(language) {
       let found = interpreters.get(language);
       if (!found) {
@@ -114,10 +164,12 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       return found;
     },
   };
+  /** this sandbox's live processes: close() kills these, never another sandbox's (a dev reload runs two side by side) */
+  const live = new Set<SandboxProcess>();
   const keyOf = (language: SandboxRunRequest['language'], memoryBytes: number) => (language === 'python' ? 'python' : `javascript:${memoryBytes}`);
   const spawnFor = async (key: string) => {
     const [language, memory] = key.split(':') as [SandboxRunRequest['language'], string | undefined];
-    return track(await launch(launcher, language, Number(memory ?? 0)));
+    return track(await launch(launcher, language, Number(memory ?? 0)), live);
   };
   const givenUp = new Set<string>();
   const pool = new WarmPool(options.poolSize ?? 2, MAX_JS_CLASSES + 1, spawnFor, (key, error) => {
@@ -130,9 +182,9 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const housekeeping = new Set<Promise<void>>();
   let coldStarts = 0;
   let served = 0;
-  const canRun = !options.requireFullIsolation || isolation.full;
+  const canRun = mode !== 'refused';
   if (canRun) {
-    pool.fill('python');
+    if (options.warmPython ?? true) pool.fill('python');
     for (const memory of options.warmJavascriptMemory ?? [DEFAULT_JS_MEMORY]) pool.fill(keyOf('javascript', memory));
   }
 
@@ -140,12 +192,9 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
     isolation,
     async run(request: SandboxRunRequest): Promise<SandboxRunResult> {
       if (closed) throw new AgentSpecError(ErrorCode.Unavailable, 'The sandbox is closed.');
-      if (!canRun) {
-        throw new AgentSpecError(ErrorCode.Unavailable, `Inline code is refused: full isolation is required but ${isolation.missing.join(', ')} missing.`, {
-          details: { missing: isolation.missing },
-        });
-      }
+      if (!canRun) throw refusal(isolation.missing);
       validate(request);
+      if (mode === 'unsafe') log({ level: 'warn', event: 'sandbox.unsafe_call', language: request.language, message: `UNSAFE: running inline ${request.language} code without isolation (${UNSAFE_ENV}=1).` });
       if (request.signal?.aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
       const key = keyOf(request.language, request.memoryBytes);
       let proc = givenUp.has(key) ? undefined : pool.take(key);
@@ -173,6 +222,8 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       await pool.close();
       await Promise.all([...live].map((p) => p.cleanup()));
       await Promise.all(housekeeping);
+      await leftovers;
+      rmSync(privateRoot, { recursive: true, force: true });
     },
     stats: () => ({ ...pool.stats(), coldStarts, served }),
     warm: () => pool.settled(),

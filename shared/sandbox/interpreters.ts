@@ -3,14 +3,26 @@
  * that only those are bound read-only into the sandbox (pyenv's shims, for
  * one, are shell scripts pointing into the user's home).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { findOnPath } from './system-probe.js';
 
-const run = promisify(execFile);
+/**
+ * Runs a short command for its stdout, in a process group of its own so that a
+ * terminal's Ctrl-C (which the runtime answers with an ordered shutdown) does
+ * not kill it half-way and turn a shutdown into an error.
+ */
+function run(command: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ended with ${signal ?? `exit code ${code}`}`))));
+  });
+}
 
 export interface Interpreter {
   /** absolute, symlink-free path of the binary */
@@ -22,11 +34,7 @@ export interface Interpreter {
 /** Asks python itself where it lives: a shim's path says nothing about the real install. */
 export async function resolvePython(command: string): Promise<Interpreter> {
   try {
-    const { stdout } = await run(
-      command,
-      ['-S', '-I', '-c', 'import os,sys;print(os.path.realpath(sys.executable));print(sys.base_prefix);print(sys.base_exec_prefix)'],
-      { timeout: 10_000, encoding: 'utf8' },
-    );
+    const stdout = await run(command, ['-S', '-I', '-c', 'import os,sys;print(os.path.realpath(sys.executable));print(sys.base_prefix);print(sys.base_exec_prefix)'], 10_000);
     const [binary, prefix, execPrefix] = stdout.trim().split('\n');
     if (!binary || !prefix) throw new Error(`unexpected answer: ${stdout.slice(0, 200)}`);
     return { binary, roots: [...new Set([prefix, execPrefix ?? prefix, dirname(binary)])] };

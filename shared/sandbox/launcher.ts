@@ -1,9 +1,9 @@
 /**
  * Builds and spawns one sandbox process: cgroup join (when used), rlimits via
- * prlimit, bubblewrap (when available), then the interpreter running its
- * bootstrap. The environment handed to the whole chain is empty.
+ * prlimit, bubblewrap (unless the operator allowed running without it), then
+ * the interpreter running its bootstrap. The environment handed to the whole
+ * chain is empty.
  */
-import { mkdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.js';
@@ -20,6 +20,8 @@ import type { SandboxRunRequest } from './types.js';
  * memory plus this slack, and its JS heap is capped at the request's memory.
  */
 export const NODE_ADDRESS_SLACK = 1024 * 1024 * 1024;
+/** The descriptor bubblewrap reads the seccomp filter from (0–2 are stdio, 3 the status channel). */
+const SECCOMP_FD = 4;
 
 export interface LaunchLimits {
   cpuSeconds: number;
@@ -31,8 +33,10 @@ export interface LaunchLimits {
 export interface Launcher {
   parts: SystemParts;
   limits: LaunchLimits;
-  /** host directory holding the per-process working directories (outside any project tree) */
-  workRoot: string;
+  /** the runtime's private directory (mode 0700): bubblewrap's working directory, and the parent of per-call directories without it */
+  privateRoot: string;
+  /** the compiled seccomp filter handed to bubblewrap, if any */
+  seccompFilter: string | null;
   interpreter(language: SandboxRunRequest['language']): Promise<Interpreter>;
 }
 
@@ -45,12 +49,13 @@ function interpreterArgs(language: SandboxRunRequest['language'], binary: string
 /** Spawns a sandbox process for `language`; for javascript, `memoryBytes` is fixed now, for python it is set per request. */
 export async function launch(launcher: Launcher, language: SandboxRunRequest['language'], memoryBytes: number): Promise<SandboxProcess> {
   const interpreter = await launcher.interpreter(language);
-  mkdirSync(launcher.workRoot, { recursive: true, mode: 0o700 });
-  const workdir = await mkdtemp(join(launcher.workRoot, 'run-'));
   const { parts, limits } = launcher;
   let argv = interpreterArgs(language, interpreter.binary, memoryBytes);
+  // Under bubblewrap the working directory is a tmpfs inside the sandbox; only the unsafe mode needs one on the host.
+  const workdir = parts.bwrap ? null : await mkdtemp(join(launcher.privateRoot, 'run-'));
+  const seccompFd = parts.bwrap && launcher.seccompFilter ? SECCOMP_FD : undefined;
   if (parts.bwrap) {
-    argv = [parts.bwrap, ...bwrapArgs({ hostWorkdir: workdir, interpreterRoots: interpreter.roots, tmpfsBytes: limits.tmpfsBytes }), ...argv];
+    argv = [parts.bwrap, ...bwrapArgs({ interpreterRoots: interpreter.roots, tmpfsBytes: limits.tmpfsBytes, seccompFd }), ...argv];
   }
   if (parts.prlimit) {
     const rlimits = [`--cpu=${limits.cpuSeconds}`, `--nproc=${limits.maxProcesses}`, `--fsize=${limits.maxFileBytes}`, '--core=0'];
@@ -64,5 +69,13 @@ export async function launch(launcher: Launcher, language: SandboxRunRequest['la
     argv = [...joinCgroupPrefix(cgroupDir), ...argv];
   }
   const [command, ...args] = argv as [string, ...string[]];
-  return new SandboxProcess({ command, args, workdir, cgroupDir, namespaced: parts.bwrap !== null });
+  return new SandboxProcess({
+    command,
+    args,
+    cwd: workdir ?? launcher.privateRoot,
+    workdir,
+    cgroupDir,
+    namespaced: parts.bwrap !== null,
+    ...(seccompFd !== undefined && launcher.seccompFilter ? { seccompFilter: launcher.seccompFilter } : {}),
+  });
 }

@@ -6,6 +6,7 @@
  * when the process exits without reporting, whichever comes first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +20,12 @@ import type { SandboxRunResult } from './types.js';
 export interface LaunchSpec {
   command: string;
   args: string[];
-  /** host directory: the per-process working directory (bound to /sandbox under bubblewrap) */
-  workdir: string;
+  /** where the spawned command starts on the host */
+  cwd: string;
+  /** a per-process host directory removed with the process (the unsafe mode's working directory), or null */
+  workdir: string | null;
+  /** a compiled seccomp filter, opened as fd 4 for bubblewrap's `--seccomp 4` */
+  seccompFilter?: string;
   cgroupDir: string | null;
   /** true under bubblewrap: the PID namespace dies with bwrap, and 128+n exit codes mean signal n */
   namespaced: boolean;
@@ -73,13 +78,20 @@ export class SandboxProcess {
   private removed: Promise<void> = Promise.resolve();
 
   constructor(private readonly spec: LaunchSpec) {
-    this.child = spawn(spec.command, spec.args, {
-      cwd: spec.workdir,
-      env: {},
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      // Without a PID namespace, a process group is the best handle on the whole tree.
-      detached: !spec.namespaced,
-    });
+    const filter = spec.seccompFilter === undefined ? undefined : openSync(spec.seccompFilter, 'r');
+    try {
+      this.child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: {},
+        stdio: filter === undefined ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe', filter],
+        // Its own process group: a terminal's Ctrl-C reaches the runtime, which
+        // closes the pool in order, not the pool's processes behind its back.
+        // Without a PID namespace, the group is also the best handle on the tree.
+        detached: true,
+      });
+    } finally {
+      if (filter !== undefined) closeSync(filter);
+    }
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.dead = true;
@@ -193,8 +205,8 @@ export class SandboxProcess {
     const pid = this.child.pid;
     if (pid !== undefined) {
       try {
-        if (this.spec.namespaced) this.child.kill('SIGKILL');
-        else process.kill(-pid, 'SIGKILL');
+        // Under bubblewrap the group's leader is bwrap: its death takes the whole PID namespace along.
+        process.kill(-pid, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -216,7 +228,7 @@ export class SandboxProcess {
       this.child.stdin?.destroy();
       (this.child.stdio[3] as Readable | null)?.destroy();
       this.removed = Promise.all([
-        rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 }),
+        this.spec.workdir ? rm(this.spec.workdir, { recursive: true, force: true, maxRetries: 3 }) : undefined,
         // The kernel refuses to remove a cgroup until its last task is reaped.
         this.spec.cgroupDir ? removeCgroup(this.spec.cgroupDir) : undefined,
       ]).then(() => undefined);

@@ -3,10 +3,10 @@
  * cgroup) and decides which isolation is missing. Runs once per sandbox,
  * synchronously, so that `Sandbox.isolation` is known when it is created.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import { accessSync, constants, mkdirSync, rmdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { SandboxIsolation } from './types.js';
+import { bwrapArgs } from './bwrap-args.js';
 
 /** What the launcher may use; `null` where the part is absent or unusable. */
 export interface SystemParts {
@@ -14,7 +14,8 @@ export interface SystemParts {
   prlimit: string | null;
   /** a writable cgroup-v1 `pids` hierarchy where per-process groups can be made */
   pidsCgroup: string | null;
-  isolation: SandboxIsolation;
+  /** full when nothing is missing; each missing part says how to get it */
+  isolation: { full: boolean; missing: string[] };
 }
 
 const PIDS_CGROUP_V1 = '/sys/fs/cgroup/pids';
@@ -34,16 +35,15 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
   return null;
 }
 
-/** True when bubblewrap can really create the namespaces (it cannot in some containers). */
+/** Out of the terminal's process group (spawnSync honours `detached`): a Ctrl-C during start-up must not read as "no namespaces". */
+const PROBE_OPTIONS: ExecFileSyncOptions = Object.assign({ stdio: 'ignore' as const, timeout: 5000, env: {} }, { detached: true });
+
+/** True when bubblewrap can really set up the sandbox as calls get it (it cannot in a default container, nor where user namespaces are off). */
 function bwrapWorks(bwrap: string): boolean {
-  const trueBin = findOnPath('true');
+  const trueBin = findOnPath('true', '/usr/bin:/bin');
   if (!trueBin) return false;
   try {
-    execFileSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', trueBin], {
-      stdio: 'ignore',
-      timeout: 5000,
-      env: {},
-    });
+    execFileSync(bwrap, [...bwrapArgs({ interpreterRoots: [], tmpfsBytes: 1024 * 1024 }), trueBin], PROBE_OPTIONS);
     return true;
   } catch {
     return false;
@@ -67,20 +67,20 @@ export function probeSystem(env: NodeJS.ProcessEnv = process.env): SystemParts {
   const missing: string[] = [];
   let bwrap: string | null = null;
   if (env.AWS_LAMBDA_FUNCTION_NAME) {
-    missing.push('namespaces (AWS Lambda forbids them)');
+    missing.push('namespaces (AWS Lambda forbids them: inline code never runs in the run and stream functions)');
   } else {
     bwrap = findOnPath('bwrap', env.PATH);
-    if (!bwrap) missing.push('bubblewrap');
+    if (!bwrap) missing.push('bubblewrap (not on PATH)');
     else if (!bwrapWorks(bwrap)) {
-      missing.push('namespaces (bubblewrap cannot create them here)');
+      missing.push('user namespaces (bubblewrap cannot create them here: the kernel or, in a container, its seccomp profile refuses them)');
       bwrap = null;
     }
   }
   const prlimit = findOnPath('prlimit', env.PATH);
-  if (!prlimit) missing.push('prlimit (javascript memory, cpu and process limits)');
+  if (!prlimit) missing.push('prlimit (util-linux: memory, cpu and process limits)');
   // RLIMIT_NPROC is never enforced for root's processes, even inside a user namespace.
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pidsCgroup = isRoot ? usablePidsCgroup() : null;
-  if (isRoot && !pidsCgroup) missing.push('process-count limit (running as root without a writable pids cgroup)');
+  if (isRoot && !pidsCgroup) missing.push('a process-count limit (as root, a writable cgroup-v1 pids hierarchy at /sys/fs/cgroup/pids; or run the runtime as a non-root user)');
   return { bwrap, prlimit, pidsCgroup, isolation: { full: missing.length === 0, missing } };
 }

@@ -26,11 +26,21 @@ export interface SandboxRunResult {
   duration_ms: number;
 }
 
+/**
+ * How inline code runs on this host: `bubblewrap` (full isolation), `refused`
+ * (isolation is incomplete, so every call is refused), or `unsafe` (isolation
+ * is incomplete and the operator explicitly allowed running without it).
+ */
+export type SandboxMode = 'bubblewrap' | 'refused' | 'unsafe';
+
 export interface SandboxIsolation {
-  /** true with bubblewrap namespaces (user, mount, pid, net) and resource limits */
+  /** true with bubblewrap namespaces (user, mount, pid, net), no capabilities, and resource limits */
   full: boolean;
-  /** what is missing when not full, e.g. ['bubblewrap'] */
+  /** what is missing when not full, each with how to get it */
   missing: string[];
+  mode: SandboxMode;
+  /** true when a seccomp filter is applied on top of the namespaces */
+  seccomp: boolean;
 }
 
 export interface Sandbox {

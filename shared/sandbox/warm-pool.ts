@@ -111,13 +111,14 @@ export class WarmPool {
       },
       (error: unknown) => {
         settle();
-        this.onGiveUp(key, error);
+        if (!this.closed) this.onGiveUp(key, error);
       },
     );
   }
 
   /** An idle process that dies (killed from outside, failed start) is replaced, but not forever. */
   private onIdleDeath(key: string, list: SandboxProcess[], proc: SandboxProcess): void {
+    if (this.closed) return; // killed by close(): an ordered shutdown, not a failure
     const at = list.indexOf(proc);
     if (at < 0) return; // it was taken, or the key dropped
     list.splice(at, 1);

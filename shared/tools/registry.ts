@@ -23,14 +23,12 @@ import type { ToolContext, ToolExecutor, ToolRegistry, ToolResult } from './type
 
 export interface ToolRegistryOptions {
   secrets: SecretVault;
-  /** runs inline tools; without one, inline tools return an error result */
+  /** runs inline tools (and refuses them where it cannot isolate them); without one, inline tools return an error result */
   sandbox?: Sandbox;
   /** structured log lines (already redacted) */
   logger?: (line: Record<string, unknown>) => void;
   /** cap on command stdout/stderr and http response bodies (default 1 MiB) */
   maxOutputBytes?: number;
-  /** refuse inline tools when the sandbox's isolation is not full */
-  requireFullIsolation?: boolean;
   /** timeout of MCP tool calls, which declare none (default 60 s) */
   mcpTimeoutMs?: number;
   /** how long starting or reaching an MCP server may take (default 30 s) */
@@ -69,7 +67,6 @@ class Registry implements ToolRegistry {
   private readonly offeredByAgent = new Map<string, Map<string, Entry>>();
   private readonly log: (line: Record<string, unknown>) => void;
   private readonly mcpTimeoutMs: number;
-  private isolationLogged = false;
   private closed = false;
 
   constructor(
@@ -206,7 +203,7 @@ class Registry implements ToolRegistry {
       case 'inline':
         // the sandbox enforces the code's timeout; the registry's own fires a little later as a backstop
         timeoutMs = tool.timeout_ms + 2_000;
-        executor = this.inlineExecutor(skill.name, new InlineExecutor(tool, this.options.sandbox ?? NO_SANDBOX, secrets));
+        executor = this.options.sandbox ? new InlineExecutor(tool, this.options.sandbox, secrets) : this.inlineExecutor(skill.name);
         break;
     }
     return {
@@ -218,31 +215,15 @@ class Registry implements ToolRegistry {
     };
   }
 
-  /** Guards inline tools: no sandbox, or partial isolation when full is required, is an error result. */
-  private inlineExecutor(skill: string, inner: InlineExecutor): ToolExecutor {
+  /** Inline tools of a runtime without a sandbox: each call is an error result. */
+  private inlineExecutor(skill: string): ToolExecutor {
     return {
-      execute: (input, ctx) => {
-        const sandbox = this.options.sandbox;
-        if (!sandbox) throw new AgentSpecError(ErrorCode.ToolError, `Inline tool "${skill}" cannot run: this runtime has no sandbox for inline code.`);
-        const { full, missing } = sandbox.isolation;
-        if (!full && this.options.requireFullIsolation) {
-          throw new AgentSpecError(ErrorCode.ToolError, `Inline tool "${skill}" is refused: full sandbox isolation is required but ${missing.join(', ') || 'some isolation'} is missing on this host.`);
-        }
-        if (!full && !this.isolationLogged) {
-          this.isolationLogged = true;
-          this.log({ level: 'warn', msg: 'inline tools run without full sandbox isolation', missing });
-        }
-        return inner.execute(input, ctx);
+      execute: () => {
+        throw new AgentSpecError(ErrorCode.ToolError, `Inline tool "${skill}" cannot run: this runtime has no sandbox for inline code.`);
       },
     };
   }
 }
-
-const NO_SANDBOX: Sandbox = {
-  isolation: { full: false, missing: ['sandbox'] },
-  run: () => Promise.reject(new AgentSpecError(ErrorCode.ToolError, 'No sandbox is configured for inline code.')),
-  close: async () => {},
-};
 
 function describeFailure(name: string, error: unknown): string {
   if (error instanceof AgentSpecError) return error.message;

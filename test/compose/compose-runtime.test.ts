@@ -1,10 +1,12 @@
-/** composeRuntime: inline tools run in a sandbox it creates (and closes), secrets are redacted, isolation can be required. */
+/** composeRuntime: inline tools run in a sandbox it creates (and closes) and reports, secrets are redacted. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composeRuntime } from '../../shared/compose/compose-runtime.js';
 import { compile } from '../../shared/lang/index.js';
 import { Redactor } from '../../shared/secrets/redactor.js';
 import type { Sandbox } from '../../shared/sandbox/types.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { requireCommand } from '../helpers/require-system.js';
+import { commandLine, descendants } from '../sandbox/sandbox-fixtures.js';
 import { scriptedProvider } from '../helpers/scripted-provider.js';
 
 const SOURCE = `package "c" version "1.0.0" lang "2.0"
@@ -26,6 +28,17 @@ agent "calc" {
   model "claude-haiku-4-5"
 }
 `;
+
+/** Polls `probe` until it returns a non-empty list or 10 s pass. */
+async function settleNonEmpty<T>(probe: () => T[]): Promise<T[]> {
+  const deadline = Date.now() + 10_000;
+  let last = probe();
+  while (last.length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = probe();
+  }
+  return last;
+}
 
 function irOf(source: string) {
   const { ir, diagnostics } = compile(source, { file: 'c.ias' });
@@ -50,12 +63,43 @@ describe('composeRuntime', () => {
     expect(result.tool_calls).toEqual([expect.objectContaining({ name: 'double', status: 'ok', output: { twice: 42 } })]);
   });
 
-  it('refuses to compose when full isolation is required and the sandbox lacks it', async () => {
-    const weak: Sandbox = { isolation: { full: false, missing: ['bubblewrap'] }, run: async () => ({ exitCode: 0, signal: null, stdout: '', stderr: '', timedOut: false, truncated: false, duration_ms: 0 }), close: async () => {} };
-    await expect(composeRuntime(irOf(SOURCE), { sandbox: weak, requireFullIsolation: true })).rejects.toMatchObject({
-      code: 'config_error',
-      message: 'Inline tools need full sandbox isolation, which is unavailable here (missing: bubblewrap).',
-    });
+  it("reports the sandbox's isolation, and pre-starts interpreters only for the languages the package uses", async () => {
+    // Prepare
+    requireCommand('bwrap');
+    const before = new Set(descendants(process.pid));
+    // Act: a python-only package
+    const runtime = await composeRuntime(irOf(SOURCE), { providerFor: () => scriptedProvider({ text: 'unused' }) });
+    const started = () => descendants(process.pid).filter((pid) => !before.has(pid)).map(commandLine);
+    const pythons = await settleNonEmpty(() => started().filter((line) => line.includes('import os, sys, json, resource')));
+    const nodes = started().filter((line) => line.includes('--max-old-space-size'));
+    const isolation = runtime.isolation;
+    await runtime.close();
+    // Assess
+    expect(isolation).toMatchObject({ full: true, mode: 'bubblewrap', missing: [] });
+    expect(pythons.length).toBeGreaterThan(0);
+    expect(nodes).toEqual([]);
+  });
+
+  it('reports no isolation for a package without inline tools, and starts no sandbox', async () => {
+    const source = SOURCE.replace(/skill "double" \{[\s\S]*?\n\}\n/, '').replace('  uses skill "double"\n', '');
+    const runtime = await composeRuntime(irOf(source), { providerFor: () => scriptedProvider({ text: 'unused' }) });
+    expect(runtime.isolation).toBeUndefined();
+    await runtime.close();
+  });
+
+  it('passes a refusing sandbox on to the tool call as an error result, and keeps serving', async () => {
+    const refusing: Sandbox = {
+      isolation: { full: false, missing: ['bubblewrap (not on PATH)'], mode: 'refused', seccomp: false },
+      run: () => Promise.reject(new AgentSpecError(ErrorCode.Unavailable, 'Inline code is refused: it runs only under full isolation.')),
+      close: async () => {},
+    };
+    const provider = scriptedProvider({ toolUses: [{ name: 'double', input: { n: 1 } }] }, { text: 'Could not compute.' });
+    const runtime = await composeRuntime(irOf(SOURCE), { sandbox: refusing, providerFor: () => provider });
+    const result = await runtime.invoke('calc', { message: 'double 1' });
+    await runtime.close();
+    expect(runtime.isolation).toMatchObject({ mode: 'refused' });
+    expect(result.output).toBe('Could not compute.');
+    expect(result.tool_calls).toEqual([expect.objectContaining({ name: 'double', status: 'error', error: expect.stringContaining('Inline code is refused') })]);
   });
 
   it('registers resolved secrets with the given redactor', async () => {

@@ -1,6 +1,7 @@
 /**
- * The bubblewrap command line, checked as data: what is unshared, what is
- * bound read-only, the only writable host path, and what is never bound.
+ * The bubblewrap command line, checked as data: what is unshared, who the
+ * code runs as, what is bound read-only, that no host directory is writable,
+ * and what is never bound.
  */
 import { describe, expect, it } from 'vitest';
 import { bwrapArgs, SANDBOX_WORKDIR } from '../../shared/sandbox/bwrap-args.js';
@@ -15,16 +16,29 @@ function pairs(args: string[], flag: string): [string, string][] {
 }
 
 describe('bwrapArgs', () => {
-  const args = bwrapArgs({ hostWorkdir: '/var/tmp/agentspec-sandbox/run-1', interpreterRoots: ['/opt/py/3.11', '/usr/local'], tmpfsBytes: 1024 });
+  const args = bwrapArgs({ interpreterRoots: ['/opt/py/3.11', '/usr/local'], tmpfsBytes: 1024 });
+  const line = args.join(' ');
 
-  it('unshares every namespace, dies with its parent and clears the environment', () => {
-    expect(args).toEqual(expect.arrayContaining(['--unshare-all', '--die-with-parent', '--new-session', '--clearenv']));
+  it('unshares every namespace, a user namespace even as root, dies with its parent and clears the environment', () => {
+    expect(args).toEqual(expect.arrayContaining(['--unshare-all', '--unshare-user', '--die-with-parent', '--new-session', '--clearenv']));
     expect(args).not.toContain('--share-net');
   });
 
-  it('binds only the working directory writable, at /sandbox, and starts there', () => {
-    expect(pairs(args, '--bind')).toEqual([['/var/tmp/agentspec-sandbox/run-1', SANDBOX_WORKDIR]]);
-    expect(args.join(' ')).toContain(`--chdir ${SANDBOX_WORKDIR}`);
+  it('runs the code as nobody with every capability dropped and a hostname of its own', () => {
+    expect(line).toContain('--uid 65534 --gid 65534');
+    expect(line).toContain('--cap-drop ALL');
+    expect(line).toContain('--hostname sandbox');
+  });
+
+  it('binds no host directory writable: the working directory and /tmp are size-capped tmpfs mounts', () => {
+    expect(pairs(args, '--bind')).toEqual([]);
+    expect(pairs(args, '--dev-bind')).toEqual([]);
+    expect(line).toContain(`--size 1024 --tmpfs /tmp`);
+    expect(line).toContain(`--size 1024 --tmpfs ${SANDBOX_WORKDIR} --chdir ${SANDBOX_WORKDIR}`);
+  });
+
+  it("masks the command line of the namespace's PID 1 after mounting /proc", () => {
+    expect(line).toContain('--proc /proc --ro-bind /dev/null /proc/1/cmdline');
   });
 
   it('binds the interpreter install read-only once, and never /etc, /root or /home as a whole', () => {
@@ -35,8 +49,9 @@ describe('bwrapArgs', () => {
     expect(readOnly.filter((dir) => ['/', '/etc', '/root', '/home'].includes(dir))).toEqual([]);
   });
 
-  it('gives a size-capped tmpfs /tmp and remounts the root read-only last', () => {
-    expect(args.join(' ')).toContain('--size 1024 --tmpfs /tmp');
+  it('passes a seccomp filter descriptor only when given one, and remounts the root read-only last', () => {
+    expect(args).not.toContain('--seccomp');
+    expect(bwrapArgs({ interpreterRoots: [], tmpfsBytes: 1024, seccompFd: 4 }).join(' ')).toContain('--seccomp 4');
     expect(args.slice(-2)).toEqual(['--remount-ro', '/']);
   });
 });

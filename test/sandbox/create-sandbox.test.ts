@@ -3,14 +3,15 @@
  * env, exit codes, limits, working directories, the warm pool and shutdown;
  * then the degraded mode without bubblewrap and the refusal it can be told to make.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { createSandbox, probeSystem, type PooledSandbox, type SystemParts } from '../../shared/sandbox/index.js';
 import { requireCommand } from '../helpers/require-system.js';
-import { markerEnv, processesWithArg, processesWithMarker, runRequest, settleEmpty, sleep } from './sandbox-fixtures.js';
+import { markerEnv, processesUnder, processesWithMarker, runRequest, settleEmpty, sleep } from './sandbox-fixtures.js';
 
 const LANGUAGES = ['python', 'javascript'] as const;
 const echoJson = {
@@ -85,7 +86,7 @@ describe.each(LANGUAGES)('%s calls', (language) => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('runs in a fresh working directory that is removed after the call', async () => {
+  it('runs in a fresh, private working directory that never touches the host', async () => {
     // Prepare: the code leaves a uniquely named file in its working directory
     const env = markerEnv();
     const code =
@@ -94,11 +95,11 @@ describe.each(LANGUAGES)('%s calls', (language) => {
         : `const fs = require('fs'); fs.writeFileSync(process.env.RUN_MARKER, 'x'); console.log(process.cwd(), fs.readdirSync('.'))`;
     // Act
     const result = await sandbox.run(runRequest(language, code, { env }));
-    // Assess: it started empty, and no working directory on the host holds the file any more
+    // Assess: it started empty, and nothing under the sandbox's host directory ever held the file
     expect(result.stdout).toContain('/sandbox');
     expect(result.stdout).toContain(env.RUN_MARKER);
-    const holding = () => readdirSync(root).filter((dir) => existsSync(join(root, dir, env.RUN_MARKER)));
-    expect(await settleEmpty(holding)).toEqual([]);
+    const onHost = (readdirSync(root, { recursive: true }) as string[]).filter((entry) => entry.includes(env.RUN_MARKER));
+    expect(onHost).toEqual([]);
   });
 
   it('serves each call with its own process: no state survives from one call to the next', async () => {
@@ -128,7 +129,7 @@ describe('pool processes', () => {
     const local = createSandbox({ poolSize: 1, workRoot: own, logger: () => undefined });
     await local.warm();
     // Act
-    const pids = processesWithArg(own);
+    const pids = processesUnder(own);
     const environments = pids.map((pid) => {
       try {
         return readFileSync(`/proc/${pid}/environ`, 'latin1');
@@ -185,12 +186,12 @@ describe('close()', () => {
     await local.warm();
     const running = local.run(runRequest('python', 'import time\ntime.sleep(60)', { env: markerEnv() })).catch(() => undefined);
     await sleep(200);
-    expect(processesWithArg(own).length).toBeGreaterThan(0);
+    expect(processesUnder(own).length).toBeGreaterThan(0);
     // Act
     await local.close();
     await running;
     // Assess
-    expect(await settleEmpty(() => processesWithArg(own))).toEqual([]);
+    expect(await settleEmpty(() => processesUnder(own))).toEqual([]);
     expect(readdirSync(own)).toEqual([]);
     const error = await local.run(runRequest('python', 'pass')).catch((e: unknown) => e);
     expect(isAgentSpecError(error, 'unavailable')).toBe(true);
@@ -201,30 +202,61 @@ describe('close()', () => {
 describe('without full isolation', () => {
   const degraded = (): SystemParts => {
     const real = probeSystem();
-    return { ...real, bwrap: null, isolation: { full: false, missing: ['bubblewrap'] } };
+    return { ...real, bwrap: null, isolation: { full: false, missing: ['bubblewrap (not on PATH)'] } };
   };
 
-  it('logs once which isolation is missing and still runs with its limits', async () => {
+  it('refuses every call by default, naming what is missing and how to get it, and starts no interpreter', async () => {
     // Prepare
     const lines: Record<string, unknown>[] = [];
-    const local = createSandbox({ poolSize: 0, system: degraded(), logger: (line) => lines.push(line) });
+    const local = createSandbox({ poolSize: 2, env: {}, system: degraded(), logger: (line) => lines.push(line) });
+    // Act
+    const errors = await Promise.all(LANGUAGES.map((language) => local.run(runRequest(language, 'print(1)')).catch((e: unknown) => e)));
+    await local.close();
+    // Assess
+    for (const error of errors) {
+      expect(isAgentSpecError(error, 'unavailable')).toBe(true);
+      expect((error as Error).message).toContain('bubblewrap (not on PATH)');
+      expect((error as Error).message).toContain('apt-get install bubblewrap');
+      expect((error as Error).message).toContain('AGENTSPEC_UNSAFE_INLINE_CODE=1');
+    }
+    expect(local.isolation).toMatchObject({ full: false, mode: 'refused', missing: ['bubblewrap (not on PATH)'] });
+    expect(local.stats().spawned).toBe(0);
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', event: 'sandbox.isolation', mode: 'refused' })]);
+  });
+
+  it('refuses on AWS Lambda even when the unsafe opt-out is set', async () => {
+    const env = { AWS_LAMBDA_FUNCTION_NAME: 'agentspec-run', AGENTSPEC_UNSAFE_INLINE_CODE: '1' };
+    const local = createSandbox({ poolSize: 1, env, logger: () => undefined });
+    const error = await local.run(runRequest('python', 'print(1)')).catch((e: unknown) => e);
+    await local.close();
+    expect(isAgentSpecError(error, 'unavailable')).toBe(true);
+    expect(local.isolation).toMatchObject({ mode: 'refused', missing: [expect.stringContaining('AWS Lambda')] });
+    expect(local.stats().spawned).toBe(0);
+  });
+
+  it('runs only with the explicit unsafe opt-out, warning on every call, with its limits still in force', async () => {
+    // Prepare
+    const lines: Record<string, unknown>[] = [];
+    const local = createSandbox({ poolSize: 0, env: { AGENTSPEC_UNSAFE_INLINE_CODE: '1' }, system: degraded(), logger: (line) => lines.push(line) });
     // Act
     const ok = await local.run(runRequest('python', 'print("ran")'));
     const big = await local.run(runRequest('python', `x = bytearray(1 << 30)\nprint('ALLOCATED')`, { memoryBytes: 64 * 1024 * 1024 }));
     await local.close();
     // Assess
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ event: 'sandbox.isolation', missing: ['bubblewrap'] });
-    expect(local.isolation).toEqual({ full: false, missing: ['bubblewrap'] });
+    expect(local.isolation).toMatchObject({ full: false, mode: 'unsafe' });
     expect(ok.stdout.trim()).toBe('ran');
     expect(big.stdout).not.toContain('ALLOCATED');
+    expect(lines[0]).toMatchObject({ level: 'warn', event: 'sandbox.isolation', mode: 'unsafe' });
+    expect(lines.filter((line) => line.event === 'sandbox.unsafe_call')).toHaveLength(2);
   });
 
-  it('still kills a detached background process (the pids cgroup holds the whole tree)', async () => {
+  it('in the unsafe mode, as root, still kills a detached background process (the pids cgroup holds the whole tree)', async () => {
     // Prepare: without a PID namespace the marker file is on the host, so a survivor would show
+    const parts = degraded();
+    expect(parts.pidsCgroup, 'this test runs as root with a writable pids cgroup (the test set-up provides both)').not.toBeNull();
     const dir = mkdtempSync(join(tmpdir(), 'agentspec-sandbox-marker-'));
     const marker = join(dir, 'late');
-    const local = createSandbox({ poolSize: 0, system: degraded(), logger: () => undefined });
+    const local = createSandbox({ poolSize: 0, unsafeWithoutIsolation: true, system: parts, logger: () => undefined });
     const code = `import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(0.7)\n        open(${JSON.stringify(marker)}, 'w').write('survived')\n    os._exit(0)\nprint('parent done')`;
     // Act
     const result = await local.run(runRequest('python', code));
@@ -235,13 +267,50 @@ describe('without full isolation', () => {
     expect(existsSync(marker)).toBe(false);
     rmSync(dir, { recursive: true, force: true });
   });
+});
 
-  it('refuses to run with requireFullIsolation', async () => {
-    const local = createSandbox({ poolSize: 2, requireFullIsolation: true, system: degraded(), logger: () => undefined });
-    const error = await local.run(runRequest('python', 'print(1)')).catch((e: unknown) => e);
-    await local.close();
-    expect(isAgentSpecError(error, 'unavailable')).toBe(true);
-    expect((error as Error).message).toContain('bubblewrap');
-    expect(local.stats().spawned).toBe(0);
+describe('its private directory', () => {
+  it('is made fresh under a unique name, mode 0700 and owned by the runtime, and removed by close()', async () => {
+    // Prepare: another sandbox's directory in the same parent
+    const parent = workRoot();
+    const first = createSandbox({ poolSize: 0, workRoot: parent, logger: () => undefined });
+    const second = createSandbox({ poolSize: 0, workRoot: parent, logger: () => undefined });
+    // Act
+    const dirs = readdirSync(parent).map((name) => ({ name, stat: lstatSync(join(parent, name)) }));
+    await first.close();
+    await second.close();
+    // Assess
+    expect(dirs).toHaveLength(2);
+    for (const { name, stat } of dirs) {
+      expect(name).toMatch(new RegExp(`^agentspec-sandbox-${process.pid}-[A-Za-z0-9]{6}$`));
+      expect(stat.isDirectory()).toBe(true);
+      expect(stat.mode & 0o777).toBe(0o700);
+      expect(stat.uid).toBe(process.getuid?.());
+    }
+    expect(readdirSync(parent)).toEqual([]);
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it("removes a dead runtime's directory and pids cgroup at the next start, and leaves a live one's alone", async () => {
+    // Prepare: leftovers named for a reaped pid, and a directory named for a live one
+    const parts = probeSystem();
+    expect(parts.pidsCgroup, 'this test runs as root with a writable pids cgroup (the test set-up provides both)').not.toBeNull();
+    const parent = workRoot();
+    const dead = spawnSync('true').pid!;
+    const deadDir = join(parent, `agentspec-sandbox-${dead}-Zz9aB1`);
+    mkdirSync(join(deadDir, 'run-x'), { recursive: true });
+    writeFileSync(join(deadDir, 'run-x', 'file'), 'x');
+    const liveDir = join(parent, `agentspec-sandbox-${process.ppid}-Zz9aB2`);
+    mkdirSync(liveDir);
+    const deadCgroup = join(parts.pidsCgroup!, `agentspec-sandbox-${dead}-1`);
+    mkdirSync(deadCgroup);
+    // Act
+    const local = createSandbox({ poolSize: 0, workRoot: parent, system: parts, logger: () => undefined });
+    await local.close(); // close() waits for the start's clean-up
+    // Assess
+    expect(existsSync(deadDir)).toBe(false);
+    expect(existsSync(deadCgroup)).toBe(false);
+    expect(existsSync(liveDir)).toBe(true);
+    rmSync(parent, { recursive: true, force: true });
   });
 });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   requireCommand('bwrap');
   process.env.AGENTSPEC_ESCAPE_CANARY = 'canary-7f3e9b';
   sandbox = createSandbox({ poolSize: 1, maxProcesses: 32, logger: () => undefined });
-  expect(sandbox.isolation).toEqual({ full: true, missing: [] });
+  expect(sandbox.isolation).toEqual({ full: true, missing: [], mode: 'bubblewrap', seccomp: true });
   await sandbox.warm();
 });
 

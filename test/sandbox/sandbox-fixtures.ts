@@ -4,7 +4,7 @@
  * call starts inherits the request's env, so the marker finds them all).
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { SandboxRunRequest } from '../../shared/sandbox/index.js';
 
 export const MiB = 1024 * 1024;
@@ -59,3 +59,52 @@ export async function settleEmpty<T>(probe: () => T[], ms = 2000): Promise<T[]> 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every live descendant of `pid` (through /proc/<pid>/task/<tid>/children). */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      continue; // exited while scanning
+    }
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+          found.push(Number(child));
+          queue.push(Number(child));
+        }
+      } catch {
+        // exited while scanning
+      }
+    }
+  }
+  return found;
+}
+
+/** The command line of `pid`, or '' once it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Processes started in `dir` on the host (the sandbox's private directory), with everything they started. */
+export function processesUnder(dir: string): number[] {
+  const roots: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(`${dir}/`)) roots.push(Number(entry));
+    } catch {
+      // exited while scanning, or not ours to read
+    }
+  }
+  return [...new Set([...roots, ...roots.flatMap(descendants)])];
+}

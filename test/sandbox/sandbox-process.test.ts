@@ -25,7 +25,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** A stand-in interpreter: says ready, reads its request, then runs `script`. Not namespaced: its process group is its tree. */
 function standIn(script: string): SandboxProcess {
   const workdir = mkdtempSync(join(root, 'run-'));
-  return new SandboxProcess({ command: '/bin/sh', args: ['-c', `printf R >&3; cat >/dev/null; ${script}`], workdir, cgroupDir: null, namespaced: false });
+  return new SandboxProcess({ command: '/bin/sh', args: ['-c', `printf R >&3; cat >/dev/null; ${script}`], cwd: workdir, workdir, cgroupDir: null, namespaced: false });
 }
 
 async function runOnce(proc: SandboxProcess, options: { timeoutMs?: number } = {}) {
@@ -72,7 +72,7 @@ describe('SandboxProcess.run', () => {
     // predates the output
     const workdir = mkdtempSync(join(root, 'run-'));
     const script = `echo x >&2; printf R >&3; sleep 0.2; echo out; printf 'S0\\n' >&3; exec sleep 20`;
-    const proc = new SandboxProcess({ command: '/bin/sh', args: ['-c', script], workdir, cgroupDir: null, namespaced: false });
+    const proc = new SandboxProcess({ command: '/bin/sh', args: ['-c', script], cwd: workdir, workdir, cgroupDir: null, namespaced: false });
     const busy = (ms: number) => {
       const until = Date.now() + ms;
       while (Date.now() < until); // a busy host: nothing else runs meanwhile

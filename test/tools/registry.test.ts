@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IRTool } from '../../shared/ir/types.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { Sandbox, SandboxRunRequest } from '../../shared/sandbox/types.js';
 import { createToolRegistry } from '../../shared/tools/registry.js';
 import { TOOL_NAME_PATTERN, clientToolName, toToolName } from '../../shared/tools/tool-names.js';
@@ -125,31 +126,34 @@ describe('tool registry', () => {
     expect(await pending).toEqual({ ok: false, error: expect.stringContaining('was cancelled') });
   });
 
-  it('runs inline tools through the sandbox and refuses them without full isolation when asked to', async () => {
+  it('runs inline tools through the sandbox, and passes on its refusal as an error result', async () => {
     const requests: SandboxRunRequest[] = [];
-    const partial: Sandbox = {
-      isolation: { full: false, missing: ['bubblewrap'] },
+    const isolated: Sandbox = {
+      isolation: { full: true, missing: [], mode: 'bubblewrap', seccomp: true },
       run: async (request) => {
         requests.push(request);
         return { exitCode: 0, signal: null, stdout: '{"ok":1}\n', stderr: '', timedOut: false, truncated: false, duration_ms: 1 };
       },
       close: async () => {},
     };
+    const refusing: Sandbox = {
+      isolation: { full: false, missing: ['bubblewrap (not on PATH)'], mode: 'refused', seccomp: false },
+      run: async () => {
+        throw new AgentSpecError(ErrorCode.Unavailable, 'Inline code is refused: it runs only under full isolation, and this host lacks bubblewrap (not on PATH).');
+      },
+      close: async () => {},
+    };
     const inline: IRTool = { type: 'inline', language: 'python', code: 'print(1)', timeout_ms: 1000, memory_bytes: 64 << 20, env: { MODE: 'x' }, secrets: { T: 'tok' } };
     const ir = irWith({ skills: [skill('py', inline)], extra: [envSecret('tok', 'TOK')] });
-    const lines: Record<string, unknown>[] = [];
-    const lenient = createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), sandbox: partial, logger: (l) => lines.push(l) });
-    const strict = createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), sandbox: partial, requireFullIsolation: true });
 
-    const ran = await lenient.call('bot', 'py', { a: 1 }, ctxFor());
-    await lenient.call('bot', 'py', { a: 2 }, ctxFor());
-    const refused = await strict.call('bot', 'py', { a: 1 }, ctxFor());
+    const ran = await createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), sandbox: isolated }).call('bot', 'py', { a: 1 }, ctxFor());
+    const refused = await createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), sandbox: refusing }).call('bot', 'py', { a: 1 }, ctxFor());
+    const without = await createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }) }).call('bot', 'py', { a: 1 }, ctxFor());
 
     expect(ran).toEqual({ ok: true, output: { ok: 1 } });
-    expect(requests[0]).toMatchObject({ language: 'python', code: 'print(1)', stdin: '{"a":1}', env: { MODE: 'x', T: SECRET }, timeoutMs: 1000, memoryBytes: 64 << 20 });
-    expect(lines.filter((l) => l.msg === 'inline tools run without full sandbox isolation')).toEqual([expect.objectContaining({ missing: ['bubblewrap'] })]);
-    expect(refused).toEqual({ ok: false, error: expect.stringContaining('full sandbox isolation is required but bubblewrap is missing') });
-    expect(requests).toHaveLength(2);
+    expect(requests).toEqual([expect.objectContaining({ language: 'python', code: 'print(1)', stdin: '{"a":1}', env: { MODE: 'x', T: SECRET }, timeoutMs: 1000, memoryBytes: 64 << 20 })]);
+    expect(refused).toEqual({ ok: false, error: expect.stringContaining('Inline code is refused: it runs only under full isolation') });
+    expect(without).toEqual({ ok: false, error: expect.stringContaining('this runtime has no sandbox for inline code') });
   });
 });
 

@@ -4,14 +4,17 @@ import type { AppEnv, RouteContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
 
 export function systemRoutes(app: Hono<AppEnv>, ctx: RouteContext, playgroundHtml?: string): void {
-  app.get('/healthz', (c) =>
-    c.json({
+  app.get('/healthz', (c) => {
+    const runtime = ctx.runtime();
+    const isolation = runtime.isolation;
+    return c.json({
       status: 'ok',
       uptime_s: Math.round((Date.now() - ctx.startedAt) / 1000),
-      agents: ctx.runtime().agents().length,
+      agents: runtime.agents().length,
       version: ctx.version,
-    }),
-  );
+      ...(isolation ? { inline_code: { mode: isolation.mode, seccomp: isolation.seccomp, missing: isolation.missing } } : {}),
+    });
+  });
 
   app.get('/v1/metrics', async (c) => {
     const { text, contentType } = await ctx.telemetry.metricsExposition();
