@@ -114,7 +114,7 @@ export class McpPool {
     const content = result.content as McpContentBlock[] | undefined;
     if (result.isError) {
       const text = contentText(content);
-      throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" reported an error: ${text === '' ? '(no message)' : tail(text)}`, {
+      throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" reported an error: ${text === '' ? '(no message)' : tail(this.options.secrets.redact(text))}`, {
         details: { server, tool },
       });
     }
@@ -167,7 +167,7 @@ export class McpPool {
     } catch (error) {
       await transport.close().catch(() => {});
       const where = spec.transport === 'stdio' ? `could not be started (${spec.command ?? ''} ${spec.args.join(' ')})` : `could not be reached at ${spec.url ?? ''}`;
-      const err = tail(stderr.text, 1000);
+      const err = tail(this.options.secrets.redact(stderr.text), 1000);
       throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" ${where}: ${messageOf(error)}${err ? `; its stderr ends with: ${err}` : ''}`, {
         cause: error,
         details: { server },
@@ -242,7 +242,8 @@ export class McpPool {
     if (error instanceof McpError && error.code === McpErrorCode.RequestTimeout) {
       return new AgentSpecError(ErrorCode.Timeout, `MCP server "${server}" did not answer in time while ${doing}.`, { cause: error, details: { server } });
     }
-    const err = lost ? tail(conn.stderr.text, 1000) : '';
+    // redacted before the cut, which could split a secret and leave a piece no redactor recognises
+    const err = lost ? tail(this.options.secrets.redact(conn.stderr.text), 1000) : '';
     const what = lost ? `lost the connection while ${doing} (the server will be started or reached again on the next call)` : `failed while ${doing}`;
     return new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" ${what}: ${messageOf(error)}${err ? `; its stderr ends with: ${err}` : ''}`, {
       cause: error,

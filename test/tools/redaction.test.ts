@@ -134,8 +134,8 @@ describe('secret redaction across tool kinds and the places a value can leak', (
     });
   });
 
-  // The stderr tail and the http error excerpt are cut; redacting before the cut leaves no part of the value.
-  describe.each(KINDS.filter((k) => k.kind !== 'mcp'))('$kind tool with a long error', ({ tool }) => {
+  // The stderr tail, the MCP error tail and the http error excerpt are cut; redacting before the cut leaves no part of the value.
+  describe.each(KINDS)('$kind tool with a long error', ({ tool }) => {
     it('shows no piece of the value where the error text is cut', async () => {
       // the http excerpt keeps the first 500 characters, a stderr tail the last 2000: both cut the value in the middle
       const input: LeakInput = { encoding: 'as written', fail: true, before: 482, after: 1990 };
