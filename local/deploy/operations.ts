@@ -8,7 +8,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../shared/errors.js';
 import { findResource, type IRDeploy, type IRDocument } from '../../shared/ir/types.js';
 import { SecretVault } from '../../shared/secrets/vault.js';
 import type { SecretResolver } from '../../shared/secrets/types.js';
@@ -149,17 +149,37 @@ export async function* logsDeploy(op: StateOperation & { follow?: boolean; since
   });
 }
 
-/** Tears down deployed targets (all, or the named one) and removes them from the state. */
+/**
+ * Tears down deployed targets (all, or the named one) and removes them from
+ * the state; returns the targets torn down. A deployer that finds nothing of
+ * its own left to tear down (the process target: the recorded process is
+ * gone or not provably ours) throws with `details.forget`: that target is
+ * forgotten too, and once all are done this throws `not_found` with the
+ * deployers' messages, so nobody is told a runtime was destroyed that was not.
+ */
 export async function destroyDeploy(op: StateOperation = {}): Promise<string[]> {
   const dir = resolve(op.dir ?? '.');
   return withLock(dir, 'destroy', async () => {
     const done: string[] = [];
+    const notFound: AgentSpecError[] = [];
     for (const target of await targetsOf(dir, op.target)) {
       const { deployer, ctx } = await fromState(dir, target, op);
-      await deployer.destroy(ctx);
+      try {
+        await deployer.destroy(ctx);
+        done.push(target);
+      } catch (error) {
+        if (!isAgentSpecError(error) || error.details.forget !== true) throw error;
+        notFound.push(error);
+      }
       await updateTargetState(dir, target, () => undefined);
       await rm(appliedPath(dir, target), { force: true });
-      done.push(target);
+    }
+    if (notFound.length > 0) {
+      const destroyed = done.length > 0 ? ` Destroyed ${done.join(', ')}.` : '';
+      const forgotten = notFound.map((e) => `"${String(e.details.target)}"`).join(', ');
+      throw new AgentSpecError(ErrorCode.NotFound, `${notFound.map((e) => e.message).join(' ')} Removed ${forgotten} from the state.${destroyed}`, {
+        details: { destroyed: done, forgotten: notFound.map((e) => e.details) },
+      });
     }
     return done;
   });

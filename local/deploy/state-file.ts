@@ -2,12 +2,18 @@
  * The local deploy state (`.agentspec.state.json`): per target what was
  * deployed — IR hash, ids, endpoint, fingerprints — never a secret value.
  * Writes are atomic (temporary file, fsync, rename) so a crash mid-write
- * leaves either the old or the new file, never a torn one.
+ * leaves either the old or the new file, never a torn one. Reads check the
+ * document against {@link STATE_SCHEMA}: a corrupt file is a `deploy_error`
+ * naming the file and the bad field, so no operation acts on half a state.
  */
+import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { TargetState } from '../../shared/deploy/types.js';
+import { prepareSchema, type PreparedSchema, type Violation } from '../../shared/ir/json-schema-validator.js';
+import type { JsonSchema } from '../../shared/ir/types.js';
+import { TARGETS } from '../../shared/lang/schema.js';
 
 export const STATE_FILE_NAME = '.agentspec.state.json';
 export const STATE_VERSION = 1;
@@ -17,6 +23,40 @@ export interface StateDocument {
   package?: string;
   targets: Record<string, TargetState>;
 }
+
+const str: JsonSchema = { type: 'string' };
+
+/** The state document: {@link StateDocument}, with {@link TargetState} per target. Unknown properties are allowed (newer versions may add some). */
+export const STATE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['version', 'targets'],
+  properties: {
+    version: { const: STATE_VERSION },
+    package: str,
+    targets: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['target', 'kind', 'ir_hash', 'ids', 'fingerprints', 'applied_at'],
+        properties: {
+          target: str,
+          kind: { enum: [...TARGETS] },
+          ir_hash: str,
+          endpoint: str,
+          ids: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+          fingerprints: { type: 'object', additionalProperties: str },
+          applied_at: str,
+          in_progress: { type: 'boolean' },
+        },
+        // the process target signals the pid it records: it must be one
+        if: { properties: { kind: { const: 'process' } }, required: ['kind'] },
+        then: { properties: { ids: { properties: { pid: { type: 'integer', minimum: 1 }, pid_start: str } } } },
+      },
+    },
+  },
+};
+
+let prepared: PreparedSchema | undefined;
 
 /** The state file path for a package directory. */
 export function statePath(dir: string): string {
@@ -33,25 +73,67 @@ export async function readState(dir: string): Promise<StateDocument> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: STATE_VERSION, targets: {} };
     throw new AgentSpecError(ErrorCode.DeployError, `Cannot read the deploy state ${STATE_FILE_NAME}.`, { cause: error });
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as StateDocument;
-    if (parsed.version !== STATE_VERSION || typeof parsed.targets !== 'object' || parsed.targets === null) {
-      throw new Error(`unsupported state version ${String(parsed.version)}`);
-    }
-    return parsed;
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new AgentSpecError(
-      ErrorCode.DeployError,
-      `The deploy state ${STATE_FILE_NAME} is not valid (${error instanceof Error ? error.message : String(error)}); fix or remove it.`,
-      { cause: error },
-    );
+    throw invalidState(path, [`not JSON (${error instanceof Error ? error.message : String(error)})`]);
   }
+  const issues = (prepared ??= prepareSchema(STATE_SCHEMA)).issues(parsed);
+  if (issues.length > 0) throw invalidState(path, issues.map(sentence), issues.map((v) => ({ path: fieldPath(v.pointer), code: v.keyword, message: v.message })));
+  return parsed as StateDocument;
+}
+
+function invalidState(path: string, problems: string[], issues: Record<string, string>[] = []): AgentSpecError {
+  return new AgentSpecError(
+    ErrorCode.DeployError,
+    `${path}: ${problems.join('; ')}. The deploy state is not valid; fix or remove it (removing it forgets what is deployed without stopping it).`,
+    { details: { path, issues } },
+  );
+}
+
+/** A violation as `<field> <what is wrong>`, e.g. `targets.local.ids.pid must be an integer`. */
+function sentence(violation: Violation): string {
+  const field = fieldPath(violation.pointer) || 'the document';
+  const { keyword, message } = violation;
+  const quoted = (list: string) => list.replaceAll('"', '').split(', ');
+  if (keyword === 'required') {
+    const property = /property "(.*)"$/.exec(message)?.[1];
+    if (property !== undefined) return `${field === 'the document' ? property : `${field}.${property}`} is missing`;
+  }
+  if (keyword === 'type') {
+    const expected = /Expected (.*)$/.exec(message)?.[1];
+    if (expected !== undefined) return `${field} must be ${quoted(expected).map((t) => (t === 'object' || t === 'integer' ? `an ${t}` : `a ${t}`)).join(' or ')}`;
+  }
+  if (keyword === 'const' || keyword === 'enum') {
+    const allowed = /does not match (?:any of )?(.*)$/.exec(message)?.[1];
+    if (allowed !== undefined) return `${field} must be ${keyword === 'enum' ? `one of ${allowed}` : allowed}`;
+  }
+  if (keyword === 'minimum') {
+    const bound = /less than (.*)$/.exec(message)?.[1];
+    if (bound !== undefined) return `${field} must be at least ${bound}`;
+  }
+  return `${field}: ${message}`;
+}
+
+/** `/targets/local/ids/pid` → `targets.local.ids.pid` (JSON pointer escapes decoded). */
+function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+}
+
+/** A fresh name beside `path` for a temporary file: unique across processes and within one. */
+export function uniqueTempPath(path: string): string {
+  return `${path}.${process.pid}.${randomUUID()}.tmp`;
 }
 
 /** Writes the state atomically: temporary file, fsync, rename. */
 export async function writeState(dir: string, state: StateDocument): Promise<void> {
   const path = statePath(dir);
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temp = uniqueTempPath(path);
   const handle = await open(temp, 'w', 0o600);
   try {
     await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');

@@ -1,13 +1,16 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
-import { applyDeploy, destroyDeploy, type PackageOperation } from '../../local/deploy/operations.js';
+import { applyDeploy, destroyDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import { lockPath } from '../../local/deploy/state-lock.js';
-import { readState, writeState } from '../../local/deploy/state-file.js';
+import { readState, statePath, writeState } from '../../local/deploy/state-file.js';
+import { procStat } from '../../shared/deploy/process/process-control.js';
+import { processFiles } from '../../shared/deploy/process/process-files.js';
+import { failureOf } from '../helpers/rejection.js';
+import { deadPid } from './helpers/processes.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 
@@ -15,10 +18,6 @@ const SECRET = 'sk-operations-secret-0c3e';
 let op: PackageOperation;
 let port: number;
 let fake: FakeAnthropic;
-
-function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-}
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
@@ -98,5 +97,47 @@ describe('apply over the locked state', { timeout: 60_000 }, () => {
     const applied = await readFile(join(dir, '.agentspec', 'main.applied.json'), 'utf8');
     expect(state).not.toContain(SECRET);
     expect(applied).not.toContain(SECRET);
+  });
+
+  it('refuses to apply over a corrupt state: the running runtime is untouched and no second one starts', async () => {
+    // Prepare: a changed package (a valid state would replace the runtime) over a state whose pid is a string
+    const dir = dirname(op.file);
+    const good = await readFile(statePath(dir), 'utf8');
+    const pidFile = await readFile(processFiles(dir, 'main').pid, 'utf8');
+    const running = (await readState(dir)).targets.main?.ids ?? {};
+    await writePackage({ target: 'process', port, promptText: 'Changed once more.' }, dir);
+    const corrupt = JSON.parse(good) as { targets: { main: { ids: Record<string, unknown> } } };
+    corrupt.targets.main.ids.pid = String(running.pid);
+    await writeFile(statePath(dir), JSON.stringify(corrupt));
+    try {
+      // Act
+      const error = await failureOf(applyDeploy(op));
+      // Assess
+      expect(error.code).toBe('deploy_error');
+      expect(error.message).toContain(`${statePath(dir)}: targets.main.ids.pid must be an integer`);
+      expect(procStat(Number(running.pid))?.start).toBe(running.pid_start);
+      expect(await readFile(processFiles(dir, 'main').pid, 'utf8')).toBe(pidFile);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await writeFile(statePath(dir), good);
+    }
+  });
+
+  it('gives status and destroy over a corrupt target entry a located deploy_error, not a TypeError', async () => {
+    const dir = dirname(op.file);
+    const good = await readFile(statePath(dir), 'utf8');
+    const corrupt = JSON.parse(good) as { targets: { main: { ids: unknown } } };
+    corrupt.targets.main.ids = null;
+    await writeFile(statePath(dir), JSON.stringify(corrupt));
+    try {
+      for (const attempt of [statusDeploy({ dir }), destroyDeploy({ dir })]) {
+        const error = await failureOf(attempt);
+        expect(error.code).toBe('deploy_error');
+        expect(error.message).toContain(`${statePath(dir)}: targets.main.ids must be an object`);
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await writeFile(statePath(dir), good);
+    }
   });
 });

@@ -1,7 +1,13 @@
+import { expect } from 'vitest';
+import { startToken } from '../../shared/deploy/process/process-control.js';
 import { runDeployerContract } from './deployer.contract.js';
 
 runDeployerContract('process', {
   target: 'process',
   deployer: (fakeUrl) => ({ env: { ANTHROPIC_BASE_URL: fakeUrl } }),
   identity: (ids) => ids.pid,
+  // the proof destroy needs before it signals the pid
+  inspect: async (state) => {
+    expect(state.ids.pid_start).toBe(startToken(Number(state.ids.pid)));
+  },
 });

@@ -1,31 +1,17 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, hostname } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { acquireLock, lockPath } from '../../local/deploy/state-lock.js';
 import { readState, statePath, updateTargetState, writeState } from '../../local/deploy/state-file.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import type { TargetState } from '../../shared/deploy/types.js';
+import { deadPid } from './helpers/processes.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'agentspec-state-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('agentspec-state-');
 
 function targetState(overrides: Partial<TargetState> = {}): TargetState {
   return { target: 'local', kind: 'process', ir_hash: 'a'.repeat(64), ids: { pid: 1 }, fingerprints: {}, applied_at: new Date(0).toISOString(), ...overrides };
-}
-
-/** The pid of a process that has certainly exited. */
-function deadPid(): number {
-  const out = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(out.stdout);
 }
 
 describe('deploy state file', () => {
@@ -48,6 +34,41 @@ describe('deploy state file', () => {
     const error = await readState(dir).catch((e: unknown) => e);
     expect(isAgentSpecError(error) && error.code).toBe('deploy_error');
     expect(String((error as Error).message)).toMatch(/fix or remove/);
+  });
+
+  const valid = targetState();
+  it.each([
+    ['not JSON', '{"version": 1, "targets": {', 'not JSON'],
+    ['not an object', '[1, 2]', 'the document must be an object'],
+    ['null', 'null', 'the document must be an object'],
+    ['missing fields', '{}', 'version is missing; targets is missing'],
+    ['another version', { version: 2, targets: {} }, 'version must be 1'],
+    ['targets: null', { version: 1, targets: null }, 'targets must be an object'],
+    ['a target that is not an object', { version: 1, targets: { local: 'running' } }, 'targets.local must be an object'],
+    ['a target missing its fields', { version: 1, targets: { local: { target: 'local', kind: 'process' } } }, 'targets.local.ir_hash is missing'],
+    ['a pid that is a string', { version: 1, targets: { local: { ...valid, ids: { pid: '4242' } } } }, 'targets.local.ids.pid must be an integer'],
+    ['a pid that is not positive', { version: 1, targets: { local: { ...valid, ids: { pid: 0 } } } }, 'targets.local.ids.pid must be at least 1'],
+    ['ids: null', { version: 1, targets: { local: { ...valid, ids: null } } }, 'targets.local.ids must be an object'],
+    ['an id that is an object', { version: 1, targets: { c: { ...valid, kind: 'docker', ids: { container: { id: 'x' } } } } }, 'targets.c.ids.container must be a string or a number'],
+    ['a fingerprint that is a number', { version: 1, targets: { local: { ...valid, fingerprints: { ir: 1 } } } }, 'targets.local.fingerprints.ir must be a string'],
+    ['an unknown kind', { version: 1, targets: { local: { ...valid, kind: 'vm' } } }, 'targets.local.kind must be one of'],
+    ['in_progress that is a string', { version: 1, targets: { local: { ...valid, in_progress: 'yes' } } }, 'targets.local.in_progress must be a boolean'],
+  ])('rejects a state file with %s, naming the file and the field', async (_shape, content, problem) => {
+    // Prepare
+    const dir = await tempDir();
+    await writeFile(statePath(dir), typeof content === 'string' ? content : JSON.stringify(content));
+    // Act
+    const error = await readState(dir).catch((e: unknown) => e);
+    // Assess
+    expect(isAgentSpecError(error) && error.code).toBe('deploy_error');
+    expect(String((error as Error).message)).toContain(`${statePath(dir)}: ${problem}`);
+    expect(isAgentSpecError(error) && error.details.path).toBe(statePath(dir));
+  });
+
+  it('keeps properties it does not know (a newer version may write some)', async () => {
+    const dir = await tempDir();
+    await writeFile(statePath(dir), JSON.stringify({ version: 1, package: 'p', future: true, targets: { local: { ...targetState(), note: 'x' } } }));
+    expect((await readState(dir)).targets.local?.ir_hash).toBe('a'.repeat(64));
   });
 });
 

@@ -1,10 +1,85 @@
-/** Starting and stopping a detached runtime process by pid. */
+/**
+ * Starting, proving and stopping a detached runtime process by pid.
+ *
+ * A pid alone proves nothing: the process may have exited and left a zombie,
+ * or exited and had its pid given to an unrelated process. So a started
+ * process is recorded with its *start token* — its start time in clock ticks
+ * since boot (field 22 of `/proc/<pid>/stat`) and the boot id — and a pid is
+ * taken for that process only while it is alive, not a zombie, and has the
+ * same start token. Without `/proc` (not Linux) nothing can be proven.
+ */
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** True when `pid` names a live process (not a zombie) on this machine. */
-export function isAlive(pid: number): boolean {
+/** What `/proc/<pid>/stat` says: the state letter (`Z`: a zombie) and the start token. */
+export interface ProcStat {
+  state: string;
+  start: string;
+}
+
+/**
+ * How a recorded process stands: `ours` (alive, not a zombie, same start
+ * token), `gone` (no such pid), `zombie` (exited, not yet reaped), `other`
+ * (the pid names a process that started at another time) or `unproven`
+ * (alive, but no start token was recorded or `/proc` cannot be read).
+ */
+export type Standing = 'ours' | 'gone' | 'zombie' | 'other' | 'unproven';
+
+let bootId: string | undefined;
+
+/** This boot's id: start ticks restart from zero at every boot. */
+function currentBootId(): string {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = '';
+    }
+  }
+  return bootId;
+}
+
+/** State and start token of `pid` (a zombie too); undefined when there is no such process or no `/proc`. */
+export function procStat(pid: number): ProcStat | undefined {
+  if (!validPid(pid)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = statFields(text);
+  const state = fields[0]; // field 3
+  const ticks = fields[19]; // field 22: starttime
+  if (!state || !ticks || !/^\d+$/.test(ticks)) return undefined;
+  return { state, start: `${ticks}@${currentBootId()}` };
+}
+
+/** The fields of a `/proc/<pid>/stat` line from field 3 on: field 2 (the command name) is in parentheses and may hold spaces or ')'. */
+function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The start token to record for the live process `pid`; undefined when it is gone, a zombie, or `/proc` is unreadable. */
+export function startToken(pid: number): string | undefined {
+  const stat = procStat(pid);
+  return stat && stat.state !== 'Z' ? stat.start : undefined;
+}
+
+/** How `pid`, recorded with start token `start`, stands now (see {@link Standing}). */
+export function standing(pid: number, start: string | undefined): Standing {
+  if (!exists(pid)) return 'gone';
+  const stat = procStat(pid);
+  if (stat?.state === 'Z') return 'zombie';
+  if (!stat || start === undefined) return 'unproven';
+  return stat.start === start ? 'ours' : 'other';
+}
+
+/** True when a process `pid` exists (a zombie too); `kill(pid, 0)` with pid ≤ 0 would address a group. */
+function exists(pid: number): boolean {
+  if (!validPid(pid)) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -13,8 +88,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+function validPid(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 0;
+}
+
+/** A process started by {@link startDetached}: its pid and start token (undefined without `/proc`). */
+export interface StartedProcess {
+  pid: number;
+  start?: string;
+}
+
 /** Starts `argv` detached in its own process group, stdout and stderr appended to `logFile`. */
-export async function startDetached(argv: string[], env: NodeJS.ProcessEnv, logFile: string, cwd: string): Promise<number> {
+export async function startDetached(argv: string[], env: NodeJS.ProcessEnv, logFile: string, cwd: string): Promise<StartedProcess> {
   const log = await open(logFile, 'a', 0o600);
   try {
     const [command, ...args] = argv;
@@ -25,9 +110,11 @@ export async function startDetached(argv: string[], env: NodeJS.ProcessEnv, logF
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw error;
     }
+    // read before this process can reap the child: an instant exit still leaves its zombie's start token
+    const start = procStat(pid)?.start;
     // the deployer's own process may exit; the runtime must outlive it
     child.unref();
-    return pid;
+    return { pid, ...(start === undefined ? {} : { start }) };
   } finally {
     await log.close();
   }
@@ -35,18 +122,22 @@ export async function startDetached(argv: string[], env: NodeJS.ProcessEnv, logF
 
 /**
  * SIGTERM (the runtime drains in-flight requests), then SIGKILL once
- * `graceMs` passes. Resolves when the process is gone.
+ * `graceMs` passes; resolves when the process is no longer ours. Signals
+ * nothing unless `pid` stands as `ours`: otherwise resolves with its standing.
  */
-export async function stopProcess(pid: number, graceMs: number): Promise<'gone' | 'terminated' | 'killed'> {
-  if (!isAlive(pid)) return 'gone';
+export async function stopProcess(pid: number, start: string | undefined, graceMs: number): Promise<'terminated' | 'killed' | Exclude<Standing, 'ours'>> {
+  const before = standing(pid, start);
+  if (before !== 'ours') return before;
+  const ours = () => standing(pid, start) === 'ours';
   signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return 'terminated';
+    if (!ours()) return 'terminated';
     await sleep(50);
   }
+  if (!ours()) return 'terminated';
   signal(pid, 'SIGKILL');
-  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(20);
+  for (let i = 0; i < 100 && ours(); i++) await sleep(20);
   return 'killed';
 }
 
@@ -66,11 +157,10 @@ function signal(pid: number, name: NodeJS.Signals): void {
 /** Resident memory (bytes) and CPU seconds of a live process, from /proc (Linux only). */
 export async function processUsage(pid: number): Promise<{ rss_bytes?: number; cpu_seconds?: number }> {
   try {
-    const { readFile } = await import('node:fs/promises');
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const rss = /VmRSS:\s+(\d+) kB/.exec(status);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(stat);
     const ticks = Number(fields[11]) + Number(fields[12]);
     return { ...(rss ? { rss_bytes: Number(rss[1]) * 1024 } : {}), cpu_seconds: ticks / 100 };
   } catch {
