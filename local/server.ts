@@ -1,7 +1,9 @@
 /**
  * The local HTTP server: the shared Hono app on `@hono/node-server`.
- * Without API keys it serves loopback only (and says so); binding another
- * address without keys is refused unless `insecure`. `close()` drains:
+ * Without API keys it serves loopback only (and says so) and answers only
+ * loopback `Host` names from its own origin; binding another address without
+ * keys is refused unless `insecure`. An empty key list (keys required, none
+ * given) is refused at start. `close()` drains:
  * it stops accepting, lets in-flight requests and streams finish (bounded),
  * then closes the runtime.
  */
@@ -11,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { apiKeysFromEnv } from '../shared/http/auth.js';
 import { createApp } from '../shared/http/app.js';
+import { isLoopback } from '../shared/http/local-only.js';
 import type { IRDocument } from '../shared/ir/types.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
@@ -23,8 +26,8 @@ export interface ServerOptions {
   host?: string;
   /** 0 picks a free port; 8080 by default */
   port?: number;
-  /** `AGENTSPEC_API_KEYS` when omitted */
-  apiKeys?: string[];
+  /** accepted keys, `false` for none; `AGENTSPEC_API_KEYS` when omitted (unset: none). An empty list is refused. */
+  apiKeys?: string[] | false;
   /** allow a non-loopback address without API keys */
   insecure?: boolean;
   playgroundHtml?: string;
@@ -47,17 +50,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || host === '::ffff:127.0.0.1';
-}
-
 /** Starts the API on a real socket. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const keys = options.apiKeys ?? apiKeysFromEnv();
+  const keys = options.apiKeys ?? apiKeysFromEnv() ?? false;
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (keys.length === 0 && !isLoopback(host)) {
+  if (keys !== false && keys.length === 0) {
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      'API keys are required but none is configured (AGENTSPEC_API_KEYS is set but names no key): every request would be refused. Set at least one key, or unset AGENTSPEC_API_KEYS to serve loopback without authentication.',
+    );
+  }
+  if (keys === false && !isLoopback(host)) {
     if (!options.insecure) {
       throw new AgentSpecError(
         ErrorCode.ConfigError,
@@ -66,7 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     }
     notice(`WARNING: serving on ${host} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
-  } else if (keys.length === 0) {
+  } else if (keys === false) {
     notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on loopback ${host} only, without authentication.`);
   }
 
@@ -88,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     runtime,
     apiKeys: keys,
+    localOnly: keys === false && isLoopback(host),
     telemetry,
     logger,
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),

@@ -9,9 +9,11 @@ export const ErrorCode = {
   // API contract (design.md §3)
   InvalidRequest: 'invalid_request',
   Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
   NotFound: 'not_found',
   Timeout: 'timeout',
   PayloadTooLarge: 'payload_too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   BudgetExceeded: 'budget_exceeded',
   InternalError: 'internal_error',
@@ -39,9 +41,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   timeout: 408,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   budget_exceeded: 422,
   internal_error: 500,

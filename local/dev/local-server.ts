@@ -25,7 +25,8 @@ export interface LocalServerOptions {
   env?: string;
   host?: string;
   port?: number;
-  apiKeys?: string[];
+  /** `false` for none; `AGENTSPEC_API_KEYS` when omitted */
+  apiKeys?: string[] | false;
   insecure?: boolean;
   /** reload when the file changes (dev) */
   watch?: boolean;

@@ -16,8 +16,10 @@ import type { AgentRuntime } from '../loop/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { ApiKeyChecker, apiKeysFromEnv } from './auth.js';
+import { clientAddress } from './connection.js';
 import type { AppEnv, RouteContext } from './context.js';
 import { errorResponse } from './errors.js';
+import { refuseNonLocal } from './local-only.js';
 import { RateLimiter } from './rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -27,8 +29,14 @@ import { systemRoutes } from './routes/system.js';
 export interface AppOptions {
   /** the current runtime (a function, so a hot reload can swap it) */
   runtime: () => AgentRuntime;
-  /** accepted API keys; `AGENTSPEC_API_KEYS` (comma-separated) when omitted; none means no authentication */
-  apiKeys?: string[];
+  /**
+   * Accepted API keys; `false` for no authentication. When omitted,
+   * `AGENTSPEC_API_KEYS` (comma-separated) if set, else no authentication.
+   * A list, even an empty one, requires a key: an empty list accepts none.
+   */
+  apiKeys?: string[] | false;
+  /** refuse requests addressed to a non-loopback `Host` or sent from another origin; for a key-less server on loopback (`startServer` sets it) */
+  localOnly?: boolean;
   /** requests per minute per agent (and per pipeline); no limit when omitted or 0 */
   rateLimitPerMinute?: number;
   /** reported by `/healthz` and `/openapi.json` */
@@ -64,7 +72,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     version: options.version ?? '0.1.0',
     startedAt: Date.now(),
   };
-  const keys = new ApiKeyChecker(options.apiKeys ?? apiKeysFromEnv());
+  const keys = options.apiKeys ?? apiKeysFromEnv() ?? false;
+  if (keys !== false && keys.length === 0) logger.error('API keys are required but none is configured: every request but /healthz is refused');
+  const checker = keys === false ? undefined : new ApiKeyChecker(keys);
   const playground = options.playgroundHtml !== undefined;
 
   const app = new Hono<AppEnv>();
@@ -88,10 +98,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     });
   });
 
-  app.use('*', async (c, next) => {
-    if (!OPEN_PATHS.has(c.req.path) && !(playground && c.req.path === '/' && c.req.method === 'GET')) keys.check(c.req.raw.headers);
-    await next();
-  });
+  if (options.localOnly) {
+    app.use('*', async (c, next) => {
+      refuseNonLocal(c.req.raw.headers);
+      await next();
+    });
+  }
+
+  if (checker) {
+    app.use('*', async (c, next) => {
+      if (!OPEN_PATHS.has(c.req.path) && !(playground && c.req.path === '/' && c.req.method === 'GET')) checker.check(c.req.raw.headers, clientAddress(c.env));
+      await next();
+    });
+  }
 
   systemRoutes(app, ctx, options.playgroundHtml);
   agentRoutes(app, ctx);

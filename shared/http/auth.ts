@@ -1,30 +1,38 @@
 /**
- * API-key authentication: `Authorization: Bearer <key>` or `X-API-Key`.
- * Keys are compared as SHA-256 digests with `timingSafeEqual`, against every
- * configured key without an early exit, so neither the key's length nor the
- * matching position leaks through timing.
+ * API-key authentication: `Authorization: Bearer <key>` (the scheme in any
+ * case, RFC 7235) or `X-API-Key`. Keys are compared as SHA-256 digests with
+ * `timingSafeEqual`, against every configured key without an early exit, so
+ * neither the key's length nor the matching position leaks through timing.
+ * A server told to use keys never turns authentication off: an empty key list
+ * accepts no key.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AgentSpecError, ErrorCode } from '../errors.js';
+import { AuthThrottle } from './auth-throttle.js';
 
-/** Keys from `AGENTSPEC_API_KEYS` (comma-separated, blanks ignored). */
-export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.AGENTSPEC_API_KEYS ?? '')
+/**
+ * Keys from `AGENTSPEC_API_KEYS` (comma-separated, blanks ignored);
+ * `undefined` when the variable is unset. Set but naming no key (`""`, `","`)
+ * it is an empty list: keys are required and none is accepted.
+ */
+export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const value = env.AGENTSPEC_API_KEYS;
+  if (value === undefined) return undefined;
+  return value
     .split(',')
     .map((k) => k.trim())
     .filter((k) => k !== '');
 }
 
-/** A checker over a fixed key set; `enabled` is false when no key is configured. */
+/** A checker over a fixed key set, with a throttle for clients that keep sending wrong keys. */
 export class ApiKeyChecker {
   private readonly digests: Buffer[];
 
-  constructor(keys: string[]) {
+  constructor(
+    keys: readonly string[],
+    private readonly throttle = new AuthThrottle(),
+  ) {
     this.digests = keys.map(digest);
-  }
-
-  get enabled(): boolean {
-    return this.digests.length > 0;
   }
 
   /** True when `presented` equals one of the keys. */
@@ -35,14 +43,20 @@ export class ApiKeyChecker {
     return found;
   }
 
-  /** Throws `unauthorized` unless the request carries a valid key. */
-  check(headers: Headers): void {
-    if (!this.enabled) return;
+  /**
+   * Throws `rate_limited` while `client` (its address) is throttled for wrong
+   * keys, else `unauthorized` unless the request carries a valid key.
+   */
+  check(headers: Headers, client?: string): void {
+    this.throttle.refuseIfThrottled(client);
     const presented = presentedKey(headers);
     if (presented === undefined) {
       throw new AgentSpecError(ErrorCode.Unauthorized, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".');
     }
-    if (!this.matches(presented)) throw new AgentSpecError(ErrorCode.Unauthorized, 'The API key is not valid.');
+    if (!this.matches(presented)) {
+      this.throttle.recordFailure(client);
+      throw new AgentSpecError(ErrorCode.Unauthorized, 'The API key is not valid.');
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AgentSpecError, toAgentSpecError } from '../errors.js';
+import { onNodeSocket } from './connection.js';
 
 /** The contract's JSON error response for any thrown value. */
 export function errorResponse(c: Context, thrown: unknown): Response {
@@ -13,6 +14,8 @@ export function errorResponse(c: Context, thrown: unknown): Response {
   if (error.code === 'rate_limited' && typeof error.details.retry_after_s === 'number') {
     c.header('Retry-After', String(error.details.retry_after_s));
   }
+  // The rest of an oversize body may be unread: the connection cannot carry another request.
+  if (error.code === 'payload_too_large' && onNodeSocket(c.env)) c.header('Connection', 'close');
   return c.json(error.toJSON(), error.status as ContentfulStatusCode);
 }
 

@@ -18,7 +18,12 @@ export interface RouteSpec {
   request?: BodySchema<unknown>;
   /** success status → body */
   responses: Record<number, Body>;
-  /** error codes this route can answer with, besides `unauthorized` and `internal_error` */
+  /**
+   * error statuses this route can answer with, besides those added to every
+   * route: 403 (a key-less local server refusing a non-loopback `Host` or another
+   * origin), 401 and 429 (missing or repeatedly wrong keys; not on open routes),
+   * 415 (a body that is not JSON; routes with a request body) and 500
+   */
   errors: number[];
   /** open routes need no API key */
   open?: boolean;
@@ -64,7 +69,7 @@ export function openApiDocument(options: { version: string; playground: boolean 
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = {};
     for (const [status, body] of Object.entries(route.responses)) responses[status] = { description: 'Success', ...content(body) };
-    for (const status of [...route.errors, ...(route.open ? [] : [401]), 500]) {
+    for (const status of [...route.errors, 403, ...(route.open ? [] : [401, 429]), ...(route.request ? [415] : []), 500]) {
       responses[String(status)] = { description: 'Error', content: { 'application/json': { schema: ref('Error') } } };
     }
     if (route.request) schemas[route.request.id] = route.request.schema;

@@ -41,8 +41,10 @@ describe('ApiKeyChecker', () => {
     expect(checker.matches('')).toBe(false);
   });
 
-  it('is disabled without keys', () => {
-    expect(new ApiKeyChecker([]).enabled).toBe(false);
+  it('accepts no key at all when its list is empty', () => {
+    const checker = new ApiKeyChecker([]);
+    expect(checker.matches('')).toBe(false);
+    expect(() => checker.check(new Headers({ authorization: 'Bearer anything' }))).toThrow('The API key is not valid.');
   });
 });
 

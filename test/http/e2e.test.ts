@@ -45,7 +45,7 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
     if (!ir) throw new Error(JSON.stringify(diagnostics));
     const provider = createAnthropicProvider({ baseURL: fake.url, apiKey: 'test-key' });
     runtime = await composeRuntime(ir, { providerFor: () => provider, observer: telemetry });
-    server = await startServer({ runtime: () => runtime, port: 0, apiKeys: [], telemetry, logger: SILENT_LOGGER, notice: () => {} });
+    server = await startServer({ runtime: () => runtime, port: 0, apiKeys: false, telemetry, logger: SILENT_LOGGER, notice: () => {} });
   });
   afterAll(async () => {
     await server.close();
@@ -59,7 +59,7 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
     // Prepare
     fake.script({ toolUses: [{ name: 'shout', input: { text: 'hi' } }] }, { text: 'All done.', usage: { input_tokens: 12, output_tokens: 3 } });
     // Act
-    const res = await fetch(`${server.url}/v1/agents/helper/stream`, { method: 'POST', body: JSON.stringify({ message: 'shout hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'shout hi' }) });
     const events = await readEvents(res);
     // Assess
     const kinds = events.map((e) => e.event).filter((kind, i, all) => kind !== 'text' || all[i - 1] !== 'text');
@@ -75,7 +75,7 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
 
   it('answers /invoke and counts the invocation in /v1/metrics', async () => {
     fake.script({ text: 'Hello.', usage: { input_tokens: 7, output_tokens: 2 } });
-    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', body: JSON.stringify({ message: 'hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ output: 'Hello.', turns: 1, tokens: { input: 7, output: 2 } });
     const metrics = await (await fetch(`${server.url}/v1/metrics`)).text();
@@ -89,7 +89,7 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
     const abortsBefore = fake.aborted;
     const aborted = fake.nextAbort();
     // Act
-    const req = request(`${server.url}/v1/agents/helper/stream`, { method: 'POST' });
+    const req = request(`${server.url}/v1/agents/helper/stream`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     req.on('error', () => {});
     req.end(JSON.stringify({ message: 'talk' }));
     const res = await new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
@@ -102,7 +102,7 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
 
   it('maps an upstream model failure to upstream_error 502', async () => {
     fake.script({ status: 400, error: { type: 'invalid_request_error', message: 'bad request upstream' } });
-    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', body: JSON.stringify({ message: 'hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
     const body = (await res.json()) as { error: string; message: string };
     expect(res.status).toBe(502);
     expect(body).toMatchObject({ error: 'upstream_error', message: 'The Anthropic API answered 400 invalid_request_error: bad request upstream' });

@@ -36,8 +36,9 @@ describe('GET /openapi.json', () => {
   it('documents the error responses of each route', async () => {
     const doc = await fetchDoc();
     expect(Object.keys(doc.paths['/v1/agents/{name}/invoke']!.post!.responses).sort()).toEqual(
-      ['200', '400', '401', '404', '408', '413', '422', '429', '500', '502', '503'].sort(),
+      ['200', '400', '401', '403', '404', '408', '413', '415', '422', '429', '500', '502', '503'].sort(),
     );
-    expect(Object.keys(doc.paths['/healthz']!.get!.responses)).not.toContain('401');
+    expect(Object.keys(doc.paths['/healthz']!.get!.responses).sort()).toEqual(['200', '403', '500']);
+    expect(Object.keys(doc.paths['/v1/agents']!.get!.responses).sort()).toEqual(['200', '401', '403', '429', '500']);
   });
 });

@@ -46,7 +46,7 @@ describe('startLocalServer with watch', () => {
       file,
       watch: true,
       port: 0,
-      apiKeys: [],
+      apiKeys: false,
       logger: SILENT_LOGGER,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
@@ -72,7 +72,7 @@ describe('startLocalServer with watch', () => {
     expect(err.join('\n')).toContain('the previous package keeps serving');
     expect(err.join('\n')).toMatch(/agents\.ias/);
     expect(await names()).toEqual(['alpha', 'beta']);
-    const invoked = await fetch(`${server.url}/v1/agents/beta/invoke`, { method: 'POST', body: JSON.stringify({ message: 'hi' }) });
+    const invoked = await fetch(`${server.url}/v1/agents/beta/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
     expect(await invoked.json()).toMatchObject({ output: 'hi' });
   });
 
@@ -80,7 +80,7 @@ describe('startLocalServer with watch', () => {
     dir = await mkdtemp(join(tmpdir(), 'agentspec-dev-'));
     const file = join(dir, 'bad.ias');
     await writeFile(file, 'package "x" version "1.0.0" lang "2.0"\nagent "a" {\n');
-    await expect(startLocalServer({ file, port: 0, apiKeys: [], logger: SILENT_LOGGER, out: () => {}, err: () => {} })).rejects.toMatchObject({
+    await expect(startLocalServer({ file, port: 0, apiKeys: false, logger: SILENT_LOGGER, out: () => {}, err: () => {} })).rejects.toMatchObject({
       code: 'validation_error',
       message: expect.stringContaining('bad.ias is not valid'),
     });

@@ -8,12 +8,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { compile } from '../../shared/lang/index.js';
 import { startServer, type RunningServer } from '../../local/server.js';
 import { playgroundHtml } from '../../local/playground/build-playground.js';
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic/index.js';
-import { requireCommand } from '../helpers/require-system.js';
+import { launchChromium } from './chromium.js';
 
 const SOURCE = `package "play" version "1.0.0" lang "2.0"
 
@@ -77,7 +77,6 @@ describe('playground in a browser', () => {
   const saved = { url: process.env.ANTHROPIC_BASE_URL, key: process.env.ANTHROPIC_API_KEY };
 
   beforeAll(async () => {
-    const executablePath = requireCommand('chromium');
     fake = await startFakeAnthropic();
     fake.respond((request) => {
       if (systemText(request).includes('Summarize')) return { text: 'digest step done' };
@@ -90,11 +89,8 @@ describe('playground in a browser', () => {
     process.env.ANTHROPIC_API_KEY = 'test-key';
     const { ir, diagnostics } = compile(SOURCE, { file: 'play.ias' });
     if (!ir) throw new Error(`fixture does not compile: ${JSON.stringify(diagnostics)}`);
-    server = await startServer({ runtime: ir, port: 0, apiKeys: [], playgroundHtml: await playgroundHtml(), notice: () => {} });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    server = await startServer({ runtime: ir, port: 0, apiKeys: false, playgroundHtml: await playgroundHtml(), notice: () => {} });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 

@@ -1,20 +1,23 @@
 /** The local server on a real socket: loopback-only default, refusal without keys, disconnect cancels, draining close. */
 import { request, type IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createParser } from 'eventsource-parser';
-import { startServer, isLoopback, type RunningServer } from '../../local/server.js';
+import { startServer, type RunningServer } from '../../local/server.js';
+import { AUTH_THROTTLE_DEFAULTS } from '../../shared/http/auth-throttle.js';
+import { isLoopback } from '../../shared/http/local-only.js';
 import { compile } from '../../shared/lang/index.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
 import { FakeRuntime, slowScript, textScript } from '../helpers/fake-runtime.js';
 
 const servers: RunningServer[] = [];
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 async function start(runtime: FakeRuntime, options: Partial<Parameters<typeof startServer>[0]> = {}) {
   const notices: string[] = [];
-  const server = await startServer({ runtime: () => runtime, port: 0, apiKeys: [], logger: SILENT_LOGGER, notice: (l) => notices.push(l), ...options });
+  const server = await startServer({ runtime: () => runtime, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: (l) => notices.push(l), ...options });
   servers.push(server);
   return { server, notices };
 }
@@ -36,7 +39,7 @@ describe('startServer', () => {
   });
 
   it('refuses a non-loopback address without keys unless insecure', async () => {
-    await expect(startServer({ runtime: () => new FakeRuntime(), host: '0.0.0.0', port: 0, apiKeys: [], notice: () => {} })).rejects.toMatchObject({
+    await expect(startServer({ runtime: () => new FakeRuntime(), host: '0.0.0.0', port: 0, apiKeys: false, notice: () => {} })).rejects.toMatchObject({
       code: 'config_error',
       message: expect.stringContaining('Refusing to serve on 0.0.0.0 without API keys'),
     });
@@ -51,9 +54,31 @@ describe('startServer', () => {
     expect((await fetch(`http://127.0.0.1:${port}/v1/agents`, { headers: { 'x-api-key': 'k' } })).status).toBe(200);
   });
 
+  it.each([
+    ['AGENTSPEC_API_KEYS set to ","', () => (vi.stubEnv('AGENTSPEC_API_KEYS', ','), {})],
+    ['AGENTSPEC_API_KEYS set to ""', () => (vi.stubEnv('AGENTSPEC_API_KEYS', ''), {})],
+    ['an empty apiKeys list', () => ({ apiKeys: [] })],
+  ])('refuses to start when keys are required but none is given: %s', async (_label, options) => {
+    await expect(startServer({ runtime: () => new FakeRuntime(), port: 0, notice: () => {}, ...options() })).rejects.toMatchObject({
+      code: 'config_error',
+      message: expect.stringContaining('API keys are required but none is configured'),
+    });
+  });
+
+  it('throttles a client address after repeated wrong keys, before looking at its key', async () => {
+    const { server } = await start(new FakeRuntime(), { apiKeys: ['right'] });
+    const agents = (key: string) => fetch(`${server.url}/v1/agents`, { headers: { authorization: `bearer ${key}` } });
+    for (let i = 0; i < AUTH_THROTTLE_DEFAULTS.maxFailures; i++) expect((await agents(`wrong-${i}`)).status).toBe(401);
+    const refused = await agents('right');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited' });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('composes a runtime when given an IR document, and closes it', async () => {
     const { ir } = compile('package "p" version "1.0.0" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\n', { file: 'p.ias' });
-    const server = await startServer({ runtime: ir!, port: 0, apiKeys: [], logger: SILENT_LOGGER, notice: () => {} });
+    const server = await startServer({ runtime: ir!, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: () => {} });
     try {
       const body = (await (await fetch(`${server.url}/v1/agents`)).json()) as { agents: { name: string }[] };
       expect(body.agents.map((a) => a.name)).toEqual(['solo']);
@@ -72,7 +97,7 @@ describe('startServer', () => {
     const runtime = new FakeRuntime({ agents: { chatty: textScript(Array.from({ length: 100 }, (_, i) => `part ${i} `), 50) } });
     const { server } = await start(runtime);
     // Act: read the first event, then hang up (close the socket).
-    const req = request(`${server.url}/v1/agents/chatty/stream`, { method: 'POST' });
+    const req = request(`${server.url}/v1/agents/chatty/stream`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     req.on('error', () => {});
     req.end(JSON.stringify({ message: 'go' }));
     const res = await new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
@@ -86,7 +111,7 @@ describe('startServer', () => {
   it('aborts a JSON invocation when its client disconnects', async () => {
     const runtime = new FakeRuntime({ agents: { slow: slowScript(10_000) } });
     const { server } = await start(runtime);
-    const req = request(`${server.url}/v1/agents/slow/invoke`, { method: 'POST' });
+    const req = request(`${server.url}/v1/agents/slow/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     req.on('error', () => {});
     req.end(JSON.stringify({ message: 'go' }));
     await waitFor(() => runtime.calls.length === 1);
@@ -98,7 +123,7 @@ describe('startServer', () => {
     // Prepare
     const runtime = new FakeRuntime({ agents: { paced: textScript(['a', 'b', 'c', 'd'], 60) } });
     const { server } = await start(runtime);
-    const res = await fetch(`${server.url}/v1/agents/paced/stream`, { method: 'POST', body: JSON.stringify({ message: 'go' }) });
+    const res = await fetch(`${server.url}/v1/agents/paced/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'go' }) });
     // Act
     const closing = server.close();
     const body = await res.text();
@@ -112,7 +137,7 @@ describe('startServer', () => {
   it('bounds the drain: a stream outliving drainTimeoutMs is cut', async () => {
     const runtime = new FakeRuntime({ agents: { slow: slowScript(30_000) } });
     const { server } = await start(runtime, { drainTimeoutMs: 100 });
-    const res = await fetch(`${server.url}/v1/agents/slow/stream`, { method: 'POST', body: JSON.stringify({ message: 'go' }) });
+    const res = await fetch(`${server.url}/v1/agents/slow/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'go' }) });
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(5000);
@@ -130,7 +155,7 @@ describe('load', () => {
     // Act
     const runs = await Promise.all(
       Array.from({ length: 200 }, async (_, n) => {
-        const res = await fetch(`${server.url}/v1/agents/fast/stream`, { method: 'POST', body: JSON.stringify({ message: `m${n}` }) });
+        const res = await fetch(`${server.url}/v1/agents/fast/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `m${n}` }) });
         const events: { event?: string; id?: string; data: string }[] = [];
         const parser = createParser({ onEvent: (e) => events.push(e) });
         parser.feed(await res.text());
