@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createSandbox, probeSystem, type PooledSandbox, type SandboxRunRequest } from '../shared/sandbox/index.js';
 import { resolveNode, resolvePython } from '../shared/sandbox/interpreters.js';
+import { bwrapArgs, type BwrapOptions } from '../shared/sandbox/bwrap-args.js';
 import { launch, type Launcher } from '../shared/sandbox/launcher.js';
 import { compileSeccompFilter } from '../shared/sandbox/seccomp-filter.js';
 import { createPrivateRoot } from '../shared/sandbox/work-root.js';
@@ -55,18 +56,53 @@ const STAMPED = {
   javascript: `const s = process.hrtime.bigint(); console.log("ok"); const c = process.hrtime.bigint(); process.on('exit', () => process.stderr.write(\`\${s} \${c} \${process.hrtime.bigint()}\\n\`));`,
 } as const;
 
-/** Warm calls alternating between two sandboxes, both pools refilled before each pair: what the difference between them costs a call. */
-async function alternating(n: number, language: SandboxRunRequest['language'], a: PooledSandbox, b: PooledSandbox): Promise<[Stats, Stats]> {
-  const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < n; i++) {
-    for (const [k, sandbox] of [a, b].entries()) {
-      await Promise.all([a.warm(), b.warm()]);
-      const t0 = performance.now();
-      await callOk(sandbox, language);
-      samples[k]!.push(performance.now() - t0);
-    }
+/** The bubblewrap arguments without this release's hardening: no forced user namespace, uid, hostname, capability drop, seccomp or PID 1 mask. */
+function unhardened(options: BwrapOptions): string[] {
+  const args = bwrapArgs({ ...options, seccompFd: undefined });
+  const dropped = new Map([['--unshare-user', 0], ['--uid', 1], ['--gid', 1], ['--hostname', 1], ['--cap-drop', 1]]);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--ro-bind' && args[i + 2] === '/proc/1/cmdline') i += 2;
+    else if (dropped.has(args[i]!)) i += dropped.get(args[i]!)!;
+    else out.push(args[i]!);
   }
-  return [stats(samples[0]), stats(samples[1])];
+  return out;
+}
+
+/**
+ * What the hardening costs a warm call: pre-started processes of three
+ * launchers (unhardened, hardened without the seccomp filter, hardened),
+ * taken in turn, each handed trivial code once it is ready and idle.
+ */
+async function hardeningCost(language: SandboxRunRequest['language'], n: number): Promise<Stats[]> {
+  const parts = probeSystem();
+  const privateRoot = createPrivateRoot(tmpdir());
+  const base: Launcher = {
+    parts,
+    limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
+    privateRoot,
+    seccompFilter: null,
+    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
+  };
+  const launchers = [{ ...base, bwrapArgs: unhardened }, base, { ...base, seccompFilter: compileSeccompFilter(privateRoot) }];
+  const samples: number[][] = launchers.map(() => []);
+  try {
+    for (let i = 0; i < n; i++) {
+      for (const [k, launcher] of launchers.entries()) {
+        const proc = await launch(launcher, language, 256 * MiB);
+        await proc.ready;
+        await new Promise((resolve) => setTimeout(resolve, 30)); // idle in its blocking read, as a pooled process is
+        const t0 = performance.now();
+        const result = await proc.run({ code: TRIVIAL[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', { timeoutMs: 10_000, maxOutputBytes: MiB });
+        samples[k]!.push(performance.now() - t0);
+        await proc.cleanup();
+        if (result.stdout.trim() !== 'ok') throw new Error(`hardening-cost call failed: ${result.stderr.slice(-300)}`);
+      }
+    }
+  } finally {
+    rmSync(privateRoot, { recursive: true, force: true });
+  }
+  return samples.map(stats);
 }
 
 /** Where a warm call's time goes: one pre-started process per sample, handed the stamped code once it is ready. */
@@ -105,7 +141,6 @@ async function phases(language: SandboxRunRequest['language'], n: number): Promi
 export default async function sandboxBench(): Promise<void> {
   const warm = createSandbox({ poolSize: 2, logger: () => undefined });
   const cold = createSandbox({ poolSize: 0, logger: () => undefined });
-  const noFilter = createSandbox({ poolSize: 2, seccomp: false, logger: () => undefined });
   const python = (await resolvePython('python3')).binary;
   const noop = async () => undefined;
   try {
@@ -119,8 +154,7 @@ export default async function sandboxBench(): Promise<void> {
       const burst = await timed(10, noop, () => callOk(warm, language));
       const coldStart = await timed(10, noop, () => callOk(cold, language));
       const bareStart = await timed(10, noop, bare);
-      await callOk(noFilter, language);
-      const [filtered, unfiltered] = await alternating(30, language, warm, noFilter);
+      const [plain, namespaced, filtered] = await hardeningCost(language, 30);
       section(`inline ${language}, trivial code, sandbox ${warm.isolation.mode}${warm.isolation.seccomp ? ' + seccomp' : ''}`, [
         ['warm pool, pool refilled between calls: median', ms(pooled.median)],
         ['warm pool: p99', ms(pooled.p99)],
@@ -132,15 +166,15 @@ export default async function sandboxBench(): Promise<void> {
         ['warm / bare start', `${(pooled.median / bareStart.median).toFixed(2)}x`],
         ['cold sandboxed / bare start', `${(coldStart.median / bareStart.median).toFixed(2)}x`],
         ['goal: warm median <= 15 ms', pooled.median <= 15 ? 'met' : 'NOT met'],
-        ['warm, with the seccomp filter (alternating with the next row): median', ms(filtered.median)],
-        ['warm, without the seccomp filter: median', ms(unfiltered.median)],
-        ['seccomp filter cost per warm call (goal <= 1 ms)', `${(filtered.median - unfiltered.median).toFixed(2)} ms`],
+        ['warm call, unhardened bubblewrap (taken in turn with the next two): median', ms(plain!.median)],
+        ['warm call, user namespace + no capabilities + masks, no seccomp: median', ms(namespaced!.median)],
+        ['warm call, fully hardened (+ seccomp filter): median', ms(filtered!.median)],
+        ['hardening cost per warm call (goal <= 1 ms)', `${(filtered!.median - plain!.median).toFixed(2)} ms`],
       ]);
     }
     for (const language of ['python', 'javascript'] as const) section(`inline ${language}: phases of a warm call (20 samples)`, await phases(language, 20));
   } finally {
     await warm.close();
     await cold.close();
-    await noFilter.close();
   }
 }

@@ -49,8 +49,6 @@ export interface SandboxOptions {
   warmJavascriptMemory?: number[];
   /** where the runtime's private directory is made (default: the os tmpdir) */
   workRoot?: string;
-  /** apply the seccomp filter where libseccomp's binding is installed (default true; false only to measure what it costs) */
-  seccomp?: boolean;
   /** probe result override (tests of the refusing and unsafe modes) */
   system?: SystemParts;
 }
@@ -139,7 +137,7 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const parent = options.workRoot ?? tmpdir();
   const leftovers = removeLeftovers(parent, parts.pidsCgroup);
   const privateRoot = createPrivateRoot(parent);
-  const seccompFilter = parts.bwrap && options.seccomp !== false ? compileSeccompFilter(privateRoot) : null;
+  const seccompFilter = parts.bwrap ? compileSeccompFilter(privateRoot) : null;
   const isolation: SandboxIsolation = { full: parts.isolation.full, missing: parts.isolation.missing, mode, seccomp: seccompFilter !== null };
   if (mode === 'bubblewrap') {
     log({ level: 'info', event: 'sandbox.isolation', mode, seccomp: isolation.seccomp, message: `Inline code runs under bubblewrap${isolation.seccomp ? ' with a seccomp filter' : ' (no seccomp filter: python3-seccomp is not installed)'}.` });

@@ -7,7 +7,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.js';
-import { bwrapArgs } from './bwrap-args.js';
+import { bwrapArgs, type BwrapOptions } from './bwrap-args.js';
 import type { Interpreter } from './interpreters.js';
 import { createCgroup, joinCgroupPrefix } from './pids-cgroup.js';
 import { SandboxProcess } from './sandbox-process.js';
@@ -37,6 +37,8 @@ export interface Launcher {
   privateRoot: string;
   /** the compiled seccomp filter handed to bubblewrap, if any */
   seccompFilter: string | null;
+  /** builds bubblewrap's arguments (default `bwrapArgs`; the bench swaps in an unhardened baseline to measure the hardening) */
+  bwrapArgs?: (options: BwrapOptions) => string[];
   interpreter(language: SandboxRunRequest['language']): Promise<Interpreter>;
 }
 
@@ -55,7 +57,7 @@ export async function launch(launcher: Launcher, language: SandboxRunRequest['la
   const workdir = parts.bwrap ? null : await mkdtemp(join(launcher.privateRoot, 'run-'));
   const seccompFd = parts.bwrap && launcher.seccompFilter ? SECCOMP_FD : undefined;
   if (parts.bwrap) {
-    argv = [parts.bwrap, ...bwrapArgs({ interpreterRoots: interpreter.roots, tmpfsBytes: limits.tmpfsBytes, seccompFd }), ...argv];
+    argv = [parts.bwrap, ...(launcher.bwrapArgs ?? bwrapArgs)({ interpreterRoots: interpreter.roots, tmpfsBytes: limits.tmpfsBytes, seccompFd }), ...argv];
   }
   if (parts.prlimit) {
     const rlimits = [`--cpu=${limits.cpuSeconds}`, `--nproc=${limits.maxProcesses}`, `--fsize=${limits.maxFileBytes}`, '--core=0'];
