@@ -39,7 +39,7 @@ export default async function httpBench(): Promise<void> {
   if (!ir) throw new Error(`bench package does not compile: ${JSON.stringify(diagnostics)}`);
   const model = zeroLatencyModel();
   const runtime = Runtime.fromIR(ir, { providerFor: () => model.provider });
-  const server = await startServer({ runtime: () => runtime, port: 0, apiKeys: [], logger: SILENT_LOGGER, notice: () => {} });
+  const server = await startServer({ runtime: () => runtime, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: () => {} });
   // A keep-alive node:http client: undici's fetch costs several ms per POST on its own, which would hide the server's cost.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const body = JSON.stringify({ message: 'hi' });

@@ -39,7 +39,7 @@ export interface LocalServerOptions {
   /** JSON request logs; stderr with secret redaction by default */
   logger?: Logger;
   /** extra composition options (tests inject a model provider) */
-  compose?: Pick<ComposeOptions, 'providerFor' | 'secretResolvers' | 'sandbox' | 'requireFullIsolation'>;
+  compose?: Pick<ComposeOptions, 'providerFor' | 'secretResolvers' | 'sandbox'>;
   /** how long an old runtime keeps serving in-flight requests after a reload; 30 s by default */
   retireAfterMs?: number;
 }
