@@ -6,26 +6,23 @@
  * container bundle, so it imports nothing that needs the TypeScript loader.
  */
 import { readFile } from 'node:fs/promises';
-import { composeRuntime } from '../shared/compose/compose-runtime.js';
-import type { IRDocument } from '../shared/ir/types.js';
+import { composeService } from '../shared/compose/compose-service.js';
 import { createSessionStoreFromEnv } from '../shared/sessions/redis-store.js';
-import { Telemetry } from '../shared/telemetry/telemetry.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
   const irPath = process.env.AGENTSPEC_IR ?? process.argv[2];
   if (!irPath) throw new Error('Set AGENTSPEC_IR (or pass the IR file) to the IR JSON to serve.');
-  const ir = JSON.parse(await readFile(irPath, 'utf8')) as IRDocument;
-  const telemetry = new Telemetry({});
   const sessions = createSessionStoreFromEnv();
-  const runtime = await composeRuntime(ir, { observer: telemetry, ...(sessions ? { sessions } : {}) });
+  const service = await composeService({ json: JSON.parse(await readFile(irPath, 'utf8')) }, sessions ? { sessions } : {});
+  const { ir } = service;
   const server = await startServer({
-    runtime: () => runtime,
-    telemetry,
+    runtime: () => service.runtime,
+    logger: service.logger,
+    telemetry: service.telemetry,
     host: process.env.HOST ?? '127.0.0.1',
     port: Number(process.env.PORT ?? 8080),
     insecure: process.env.AGENTSPEC_INSECURE === '1',
-    version: ir.hash,
   });
   process.stderr.write(`agentspec: serving ${ir.package.name} (${ir.hash.slice(0, 12)}) on ${server.url}\n`);
   let stopping = false;

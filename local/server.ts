@@ -14,15 +14,13 @@ import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { apiKeysFromEnv } from '../shared/http/auth.js';
 import { createApp } from '../shared/http/app.js';
 import { isLoopback } from '../shared/http/local-only.js';
-import type { IRDocument } from '../shared/ir/types.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
 import { Telemetry } from '../shared/telemetry/telemetry.js';
-import { Redactor } from '../shared/secrets/redactor.js';
 
 export interface ServerOptions {
-  /** the current runtime (hot reload swaps what it returns), or an IR to compose a runtime from */
-  runtime: (() => AgentRuntime) | IRDocument;
+  /** the current runtime (hot reload swaps what it returns); compose it with `composeService` */
+  runtime: () => AgentRuntime;
   host?: string;
   /** 0 picks a free port; 8080 by default */
   port?: number;
@@ -34,8 +32,9 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   requestTimeoutMs?: number;
   version?: string;
-  /** shared with the runtime as its observer, for `/v1/metrics` */
+  /** the runtime's observer (the service's), for `/v1/metrics`; a fresh one by default */
   telemetry?: Telemetry;
+  /** the service's logger, which redacts its secrets; a plain stderr logger by default */
   logger?: Logger;
   /** human-readable start-up notices; stderr by default */
   notice?: (line: string) => void;
@@ -74,20 +73,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on loopback ${host} only, without authentication.`);
   }
 
-  let runtime: () => AgentRuntime;
-  let composed: AgentRuntime | undefined;
-  const redactor = new Redactor();
-  const logger = options.logger ?? createLogger({ redact: (text) => redactor.redact(text) });
+  const runtime = options.runtime;
+  const logger = options.logger ?? createLogger();
   const telemetry = options.telemetry ?? new Telemetry({ logger });
-  if (typeof options.runtime === 'function') {
-    runtime = options.runtime;
-  } else {
-    // Loaded lazily: a caller that brings its own runtime does not load providers, tools and sandboxes.
-    const { composeRuntime } = await import('../shared/compose/compose-runtime.js');
-    composed = await composeRuntime(options.runtime, { observer: telemetry, redactor });
-    const fixed = composed;
-    runtime = () => fixed;
-  }
 
   const app = createApp({
     runtime,
@@ -123,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
         await drained;
       }
-      await (composed ?? runtime()).close();
+      await runtime().close();
       await telemetry.shutdown();
     })());
   return { url, port, close };

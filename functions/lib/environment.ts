@@ -10,14 +10,12 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from '../../shared/aws/environment-config.js';
-import { composeRuntime } from '../../shared/compose/index.js';
+import { composeService } from '../../shared/compose/compose-service.js';
 import { createApp } from '../../shared/http/index.js';
-import { loadIR, type IRDocument } from '../../shared/ir/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { defaultRedactor } from '../../shared/secrets/index.js';
 import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
 import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
-import { createLogger } from '../../shared/telemetry/logger.js';
 import { whileWaiting } from './while-waiting.js';
 
 export interface RuntimeEnvironment {
@@ -39,7 +37,7 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     config.anthropicSecret ? secrets.resolve({ source: 'store', key: config.anthropicSecret }) : undefined,
     config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
   ]);
-  const [[anthropicKey, apiKeys], { loaded, ir, runtime }] = await whileWaiting(
+  const [[anthropicKey, apiKeys], { loaded, runtime, service }] = await whileWaiting(
     secretsRead,
     async () => {
       // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
@@ -52,13 +50,15 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
           // no bundled package folder: servers resolve from the code directory
         }
       }
+      const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
       // An IR whose bytes match the digest recorded at synth or by the hot-swap was validated when it was made;
       // skipping the schema compile here saves a large part of the cold start. Anything else is validated.
-      const ir = loaded.verified ? (loaded.json as IRDocument) : loadIR(loaded.json);
-      const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
-      const runtime = await composeRuntime(ir, { redactor, secretResolvers: { store: secrets }, ...(sessions ? { sessions } : {}) });
+      const service = await composeService(
+        { json: loaded.json, verified: loaded.verified },
+        { redactor, secretResolvers: { store: secrets }, logBase: { ir: loaded.digest }, ...(sessions ? { sessions } : {}) },
+      );
       loadFetchClasses();
-      return { loaded, ir, runtime };
+      return { loaded, ir: service.ir, runtime: service.runtime, service };
     },
     ({ runtime }) => runtime.close(),
   );
@@ -72,8 +72,8 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   const app = createApp({
     runtime: () => runtime,
     ...(apiKeys ? { apiKeys } : {}),
-    version: ir.package.version,
-    logger: createLogger({ redact: (text) => redactor.redact(text), base: { package: ir.package.name, ir: loaded.digest } }),
+    logger: service.logger,
+    telemetry: service.telemetry,
   }) as unknown as Hono;
   return { app, runtime, digest: loaded.digest };
 }

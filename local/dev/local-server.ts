@@ -7,14 +7,14 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { dirname, resolve } from 'node:path';
-import { composeRuntime, type ComposeOptions } from '../../shared/compose/compose-runtime.js';
+import type { ComposeOptions } from '../../shared/compose/compose-runtime.js';
+import { composeService, createServiceContext } from '../../shared/compose/compose-service.js';
 import { toAgentSpecError } from '../../shared/errors.js';
 import { resourcesOf } from '../../shared/ir/types.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
-import { Redactor } from '../../shared/secrets/redactor.js';
 import { MemorySessionStore } from '../../shared/sessions/index.js';
 import { createSessionStoreFromEnv } from '../../shared/sessions/redis-store.js';
-import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
 import { Telemetry } from '../../shared/telemetry/telemetry.js';
 import { loadPackage } from '../cli/load-package.js';
 import { startServer } from '../server.js';
@@ -58,28 +58,28 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const file = resolve(options.file);
-  const redactor = new Redactor();
-  const logger = options.logger ?? createLogger({ redact: (text) => redactor.redact(text) });
-  const telemetry = new Telemetry({ logger });
   const store = createSessionStoreFromEnv() ?? new MemorySessionStore();
+  // One context for every runtime this server composes: a reload keeps the redactor, logs, metrics and sessions.
+  const shared = createServiceContext({ sessions: keepOpen(store) });
+  const context = options.logger ? { ...shared, logger: options.logger, telemetry: new Telemetry({ logger: options.logger }) } : shared;
   const compose = async (): Promise<AgentRuntime> => {
     const { ir, diagnostics } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
     for (const d of diagnostics) err(`warning: ${d.message}`);
-    return composeRuntime(ir, { ...options.compose, observer: telemetry, sessions: keepOpen(store), redactor, workdir: dirname(file) });
+    return (await composeService({ ir }, { ...options.compose, context, workdir: dirname(file) })).runtime;
   };
 
   let runtime = await compose();
   const retiring = new Set<AgentRuntime>();
   const server = await startServer({
     runtime: () => runtime,
+    logger: context.logger,
+    telemetry: context.telemetry,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8080,
     ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
     ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
-    telemetry,
-    logger,
     notice: err,
   }).catch(async (error: unknown) => {
     await runtime.close().catch(() => {});

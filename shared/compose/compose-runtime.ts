@@ -31,6 +31,8 @@ export interface ComposeOptions {
   redactor?: Redactor;
   /** the package's directory, where stdio MCP servers and command tools start (default: the working directory) */
   workdir?: string;
+  /** structured log lines of the sandbox and the tool registry (redacted by the registry; default: the sandbox's own stderr line, none for tool calls) */
+  logger?: (line: Record<string, unknown>) => void;
 }
 
 /** Builds the runtime for an IR document with every part wired in. */
@@ -42,6 +44,7 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
   const ownSandbox =
     options.sandbox === undefined && inline.length > 0
       ? (await import('../sandbox/index.js')).createSandbox({
+          ...(options.logger ? { logger: options.logger } : {}),
           warmPython: inline.some((tool) => tool.language === 'python'),
           warmJavascriptMemory: [...new Set(inline.filter((tool) => tool.language === 'javascript').map((tool) => tool.memory_bytes))].slice(0, 3),
         })
@@ -51,6 +54,7 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
     secrets: vault,
     ...(sandbox ? { sandbox } : {}),
     ...(options.workdir ? { workdir: options.workdir } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const runtime = Runtime.fromIR(ir, {
     tools,

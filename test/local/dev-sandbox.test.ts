@@ -91,6 +91,14 @@ async function startDev(file: string, env: NodeJS.ProcessEnv): Promise<Dev> {
   return dev;
 }
 
+/** The JSON log lines of a stream of output. */
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** Polls until `probe` is true, 20 s at most. */
 async function until(probe: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -148,7 +156,8 @@ describe('agentspec dev with an inline tool', () => {
       const result = (await invoked.json()) as { output: string; tool_calls: { status: string; error?: string }[] };
       // Assess: the server serves, the call is refused with the reason, the model saw the refusal
       expect(health.inline_code).toMatchObject({ mode: 'refused', missing: ['bubblewrap (not on PATH)'] });
-      expect(dev.stderr()).toMatch(/"event":"sandbox.isolation".*"mode":"refused".*apt-get install bubblewrap/);
+      const isolation = jsonLines(dev.stderr()).find((line) => line.event === 'sandbox.isolation');
+      expect(isolation).toMatchObject({ level: 'warn', mode: 'refused', msg: expect.stringContaining('apt-get install bubblewrap') });
       expect(invoked.status).toBe(200);
       expect(result.output).toBe('The tool was refused.');
       expect(result.tool_calls).toEqual([expect.objectContaining({ status: 'error', error: expect.stringContaining('Inline code is refused: it runs only under full isolation') })]);

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { compile } from '../../shared/lang/index.js';
+import { composeService } from '../../shared/compose/compose-service.js';
 import { startServer, type RunningServer } from '../../local/server.js';
 import { playgroundHtml } from '../../local/playground/build-playground.js';
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic/index.js';
@@ -89,7 +90,8 @@ describe('playground in a browser', () => {
     process.env.ANTHROPIC_API_KEY = 'test-key';
     const { ir, diagnostics } = compile(SOURCE, { file: 'play.ias' });
     if (!ir) throw new Error(`fixture does not compile: ${JSON.stringify(diagnostics)}`);
-    server = await startServer({ runtime: ir, port: 0, apiKeys: false, playgroundHtml: await playgroundHtml(), notice: () => {} });
+    const service = await composeService({ ir });
+    server = await startServer({ runtime: () => service.runtime, logger: service.logger, telemetry: service.telemetry, port: 0, apiKeys: false, playgroundHtml: await playgroundHtml(), notice: () => {} });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });

@@ -3,6 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import { startServer, type RunningServer } from '../../local/server.js';
+import { composeService } from '../../shared/compose/compose-service.js';
 import { AUTH_THROTTLE_DEFAULTS } from '../../shared/http/auth-throttle.js';
 import { isLoopback } from '../../shared/http/local-only.js';
 import { compile } from '../../shared/lang/index.js';
@@ -76,9 +77,10 @@ describe('startServer', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('composes a runtime when given an IR document, and closes it', async () => {
+  it('serves a composed service, and closes its runtime', async () => {
     const { ir } = compile('package "p" version "1.0.0" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\n', { file: 'p.ias' });
-    const server = await startServer({ runtime: ir!, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: () => {} });
+    const service = await composeService({ ir: ir! });
+    const server = await startServer({ runtime: () => service.runtime, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: () => {} });
     try {
       const body = (await (await fetch(`${server.url}/v1/agents`)).json()) as { agents: { name: string }[] };
       expect(body.agents.map((a) => a.name)).toEqual(['solo']);

@@ -8,7 +8,6 @@ import { dirname, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
 import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
-import { Redactor } from '../../../shared/secrets/redactor.js';
 import { loadPackage } from '../load-package.js';
 
 interface RunOptions {
@@ -33,13 +32,12 @@ export function register(program: Command): void {
     .action(async (agent: string, file: string, options: RunOptions) => {
       const { ir } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
       // Loaded here so that registering `run` costs the other commands nothing.
-      const [{ composeRuntime }, { createSessionStoreFromEnv }] = await Promise.all([
-        import('../../../shared/compose/compose-runtime.js'),
+      const [{ composeService }, { createSessionStoreFromEnv }] = await Promise.all([
+        import('../../../shared/compose/compose-service.js'),
         import('../../../shared/sessions/redis-store.js'),
       ]);
-      const redactor = new Redactor();
-      const store = createSessionStoreFromEnv();
-      const runtime = await composeRuntime(ir, { redactor, workdir: dirname(resolve(file)), ...(store ? { sessions: store } : {}) });
+      const sessions = createSessionStoreFromEnv();
+      const { runtime, redactor } = await composeService({ ir }, { workdir: dirname(resolve(file)), ...(sessions ? { sessions } : {}) });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
