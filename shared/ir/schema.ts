@@ -1,4 +1,5 @@
 /** The JSON Schema (draft 2020-12) of the IR document in `types.ts`. */
+import { LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, POLICY_ACTIONS, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from './enums.js';
 import type { JsonSchema } from './types.js';
 
 const str = { type: 'string' } as const;
@@ -21,7 +22,7 @@ const tool: JsonSchema = {
     obj(
       {
         type: { const: 'http' },
-        method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+        method: { enum: [...METHODS] },
         url: str,
         headers: strMap,
         body_template: str,
@@ -40,7 +41,7 @@ const tool: JsonSchema = {
     obj(
       {
         type: { const: 'inline' },
-        language: { enum: ['python', 'javascript'] },
+        language: { enum: [...LANGUAGES] },
         code: str,
         timeout_ms: int,
         memory_bytes: int,
@@ -60,7 +61,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
       content: str,
       variables: {
         type: 'array',
-        items: obj({ name: str, type: { enum: ['string', 'number', 'bool'] }, required: { type: 'boolean' }, default: scalar }, ['name', 'type', 'required']),
+        items: obj({ name: str, type: { enum: [...VARIABLE_TYPES] }, required: { type: 'boolean' }, default: scalar }, ['name', 'type', 'required']),
       },
     },
     ['content', 'variables'],
@@ -68,7 +69,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
   Type: obj({ schema: { type: 'object' } }, ['schema']),
   Skill: obj({ description: str, input_schema: { type: 'object' }, output_schema: { type: 'object' }, tool }, ['description', 'input_schema', 'tool']),
   Server: obj(
-    { transport: { enum: ['stdio', 'sse', 'streamable-http'] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList },
+    { transport: { enum: [...TRANSPORTS] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList },
     ['transport', 'args', 'env', 'exposes'],
   ),
   Client: obj({ servers: strList }, ['servers']),
@@ -78,16 +79,16 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
       skills: strList,
       model: { type: 'string', minLength: 1 },
       provider: str,
-      strategy: { enum: ['react', 'plan-and-execute', 'reflexion', 'router', 'map-reduce'] },
+      strategy: { enum: [...STRATEGIES] },
       max_turns: { type: 'integer', minimum: 1, maximum: 100 },
       timeout_ms: int,
       token_budget: { type: 'integer', minimum: 1 },
       temperature: { type: 'number', minimum: 0, maximum: 1 },
       stream: { type: 'boolean' },
-      on_error: { enum: ['retry', 'fail', 'fallback'] },
+      on_error: { enum: [...ON_ERROR] },
       max_retries: { type: 'integer', minimum: 0, maximum: 10 },
       fallback: str,
-      memory: obj({ strategy: { enum: ['sliding_window', 'summary'] }, max_messages: { type: 'integer', minimum: 1 } }, ['strategy', 'max_messages']),
+      memory: obj({ strategy: { enum: [...MEMORY_STRATEGIES] }, max_messages: { type: 'integer', minimum: 1 } }, ['strategy', 'max_messages']),
       delegates: { type: 'array', items: obj({ agent: str, when: str }, ['agent', 'when']) },
       clients: strList,
       metadata: strMap,
@@ -105,7 +106,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
   ),
   Deploy: obj(
     {
-      target: { enum: ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] },
+      target: { enum: [...TARGETS] },
       default: { type: 'boolean' },
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       host: str,
@@ -136,7 +137,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
     },
     ['overrides'],
   ),
-  Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: ['deny', 'require', 'allow'] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, ['rules']),
+  Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: [...POLICY_ACTIONS] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, ['rules']),
   Plugin: obj({ version: str }, ['version']),
   Import: obj({ source: str, version: str }, ['source']),
 };

@@ -8,6 +8,10 @@
  * every IR produced by lowering validates against it.
  */
 
+import type { DeployTarget, HttpMethod, InlineLanguage, MemoryStrategy, OnError, PolicyAction, Strategy, Transport, VariableType } from './enums.js';
+
+export type { DeployTarget, HttpMethod, InlineLanguage, MemoryStrategy, OnError, PolicyAction, Strategy, Transport, VariableType } from './enums.js';
+
 /** A JSON Schema (draft 2020-12) object. */
 export type JsonSchema = { [key: string]: unknown };
 
@@ -36,7 +40,7 @@ export type ScalarValue = string | number | boolean;
 
 export interface IRVariable {
   name: string;
-  type: 'string' | 'number' | 'bool';
+  type: VariableType;
   required: boolean;
   default?: ScalarValue;
 }
@@ -50,7 +54,7 @@ export type IRTool =
   | { type: 'mcp'; server: string; tool: string }
   | {
       type: 'http';
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      method: HttpMethod;
       url: string;
       headers: Record<string, string>;
       body_template?: string;
@@ -67,7 +71,7 @@ export type IRTool =
     }
   | {
       type: 'inline';
-      language: 'python' | 'javascript';
+      language: InlineLanguage;
       code: string;
       timeout_ms: number;
       memory_bytes: number;
@@ -84,7 +88,7 @@ export type IRSkill = IRResourceOf<
 export type IRServer = IRResourceOf<
   'Server',
   {
-    transport: 'stdio' | 'sse' | 'streamable-http';
+    transport: Transport;
     command?: string;
     args: string[];
     env: Record<string, string>;
@@ -97,8 +101,6 @@ export type IRServer = IRResourceOf<
 
 export type IRClient = IRResourceOf<'Client', { servers: string[] }>;
 
-export type Strategy = 'react' | 'plan-and-execute' | 'reflexion' | 'router' | 'map-reduce';
-export type OnError = 'retry' | 'fail' | 'fallback';
 
 export type IRAgent = IRResourceOf<
   'Agent',
@@ -118,7 +120,7 @@ export type IRAgent = IRResourceOf<
     on_error: OnError;
     max_retries: number;
     fallback?: string;
-    memory: { strategy: 'sliding_window' | 'summary'; max_messages: number };
+    memory: { strategy: MemoryStrategy; max_messages: number };
     delegates: { agent: string; when: string }[];
     clients: string[];
     metadata: Record<string, string>;
@@ -137,7 +139,6 @@ export interface IRStep {
 
 export type IRPipeline = IRResourceOf<'Pipeline', { steps: IRStep[] }>;
 
-export type DeployTarget = 'process' | 'docker' | 'docker-compose' | 'kubernetes' | 'lambda';
 
 export type IRDeploy = IRResourceOf<
   'Deploy',
@@ -173,7 +174,7 @@ export type IREnvironment = IRResourceOf<
 
 export type IRPolicy = IRResourceOf<
   'Policy',
-  { rules: { action: 'deny' | 'require' | 'allow'; subject: string; value: string }[] }
+  { rules: { action: PolicyAction; subject: string; value: string }[] }
 >;
 
 export type IRPlugin = IRResourceOf<'Plugin', { version: string }>;

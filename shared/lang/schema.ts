@@ -2,8 +2,9 @@
  * What each block accepts: the attributes, their value types and ranges, and
  * their canonical order (the order of the language reference, which the
  * formatter follows). The parser uses it to know how many values an attribute
- * takes; the validator checks against it.
+ * takes; the validator checks against it. The closed value sets are the IR's own.
  */
+import { LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from '../ir/enums.js';
 
 export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
 
@@ -52,12 +53,8 @@ export interface AttrSpec {
   required?: boolean;
 }
 
-export const STRATEGIES = ['react', 'plan-and-execute', 'reflexion', 'router', 'map-reduce'] as const;
-export const TARGETS = ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] as const;
-export const TRANSPORTS = ['stdio', 'sse', 'streamable-http'] as const;
-export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export { STRATEGIES, TARGETS, TRANSPORTS, METHODS, VARIABLE_TYPES };
 export const FIELD_TYPES = ['string', 'int', 'number', 'float', 'bool', 'timestamp', 'object'] as const;
-export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
 
 const env: AttrSpec = { name: 'env', block: 'map' };
 const secrets: AttrSpec = { name: 'secrets', block: 'map' };
@@ -84,7 +81,7 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
   ],
   command: [{ name: 'binary', value: 'string', required: true }, { name: 'args', value: 'strings' }, timeout, env, secrets],
   inline: [
-    { name: 'language', value: 'string', oneOf: ['python', 'javascript'], aliases: { node: 'javascript' }, required: true },
+    { name: 'language', value: 'string', oneOf: LANGUAGES, aliases: { node: 'javascript' }, required: true },
     { name: 'code', value: 'string', required: true },
     timeout,
     { name: 'memory', value: 'size' },
@@ -110,7 +107,7 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'token_budget', value: 'int', min: 1 },
     { name: 'temperature', value: 'number', min: 0, max: 1 },
     { name: 'stream', value: 'bool' },
-    { name: 'on_error', value: 'string', oneOf: ['retry', 'fail', 'fallback'] },
+    { name: 'on_error', value: 'string', oneOf: ON_ERROR },
     { name: 'max_retries', value: 'int', min: 0, max: 10 },
     { name: 'fallback', value: 'string' },
     { name: 'memory', block: 'memory' },
@@ -119,7 +116,7 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'metadata', block: 'map' },
   ],
   memory: [
-    { name: 'strategy', value: 'string', oneOf: ['sliding_window', 'summary'] },
+    { name: 'strategy', value: 'string', oneOf: MEMORY_STRATEGIES },
     { name: 'max_messages', value: 'int', min: 1 },
   ],
   pipeline: [{ name: 'step', shape: 'step', arity: 1, repeat: true, block: 'step' }],

@@ -3,10 +3,10 @@
  * variables substituted. The template is split once per agent so that
  * rendering on the hot path is a join, not a regex scan.
  */
+import { PLACEHOLDER } from '../ir/placeholders.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRVariable, ScalarValue } from '../ir/types.js';
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
 export interface PromptTemplate {
   /** literal text and variable names, alternating: even indexes are literals */

@@ -4,7 +4,7 @@
  * `when` over a skipped or empty step is simply false; objects and arrays
  * render as JSON.
  */
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+import { PLACEHOLDER } from '../ir/placeholders.js';
 
 export interface TemplateScope {
   trigger: Record<string, unknown>;

@@ -4,11 +4,11 @@
  * field renders as the empty string. How a value is written depends on where
  * it lands: URL-encoded in a url, JSON-escaped in a JSON body, as is elsewhere.
  */
+import { PLACEHOLDER } from '../ir/placeholders.js';
 import type { SecretVault } from '../secrets/vault.js';
 
 export type TemplateContext = 'url' | 'json' | 'text';
 
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /** The secret names a template uses. */
 export function secretsIn(template: string): string[] {

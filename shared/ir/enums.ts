@@ -1,0 +1,24 @@
+/**
+ * The closed sets of values the IR allows: the one list of each, from which
+ * the IR's TypeScript types, its JSON Schema and the language's validation
+ * are all derived.
+ */
+export const STRATEGIES = ['react', 'plan-and-execute', 'reflexion', 'router', 'map-reduce'] as const;
+export const TARGETS = ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] as const;
+export const TRANSPORTS = ['stdio', 'sse', 'streamable-http'] as const;
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const LANGUAGES = ['python', 'javascript'] as const;
+export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
+export const ON_ERROR = ['retry', 'fail', 'fallback'] as const;
+export const MEMORY_STRATEGIES = ['sliding_window', 'summary'] as const;
+export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
+
+export type Strategy = (typeof STRATEGIES)[number];
+export type DeployTarget = (typeof TARGETS)[number];
+export type Transport = (typeof TRANSPORTS)[number];
+export type HttpMethod = (typeof METHODS)[number];
+export type InlineLanguage = (typeof LANGUAGES)[number];
+export type VariableType = (typeof VARIABLE_TYPES)[number];
+export type OnError = (typeof ON_ERROR)[number];
+export type MemoryStrategy = (typeof MEMORY_STRATEGIES)[number];
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
