@@ -4,6 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseVariables } from '../../local/cli/commands/run.js';
+import { compile } from '../../shared/lang/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 
 const SOURCE = `package "cli" version "1.0.0" lang "2.0"
@@ -81,9 +83,49 @@ describe('agentspec run', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ output: 'Plain answer.', turns: 1, tokens: { input: 9, output: 2 }, tool_calls: [] });
   });
 
+  it('refuses a --var the prompt does not declare, naming it and the declared ones, without calling the model', async () => {
+    // Prepare
+    const requestsBefore = fake.requests.length;
+    // Act
+    const result = await agentspec(['run', 'helper', '--input', 'hi', file, '--var', 'tone=brief', '--var', 'tonne=loud'], env);
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('"tonne"');
+    expect(result.stderr).toContain('declares: tone, times');
+    expect(result.stdout).toBe('');
+    expect(fake.requests.length).toBe(requestsBefore);
+  });
+
   it('exits non-zero with the error on stderr when the run fails (no API key)', async () => {
     const noKey = await agentspec(['run', 'helper', '--input', 'hi', file], { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: '' });
     expect(noKey.code).not.toBe(0);
     expect(noKey.stderr).toContain('ANTHROPIC_API_KEY');
+  });
+});
+
+describe('agentspec run --var names', () => {
+  const irOf = (source: string) => compile(source, { file: 'vars.ias' }).ir!;
+
+  it('takes the placeholders of a prompt without a variables block, and refuses other names', () => {
+    // Prepare
+    const ir = irOf(`package "v" version "1.0.0" lang "2.0"
+prompt "p" { content "Greet {{who}}." }
+agent "a" {
+  uses prompt "p"
+  model "claude-haiku-4-5"
+}
+`);
+    // Act, Assess
+    expect(parseVariables(ir, 'a', ['who=Ada'])).toEqual({ who: 'Ada' });
+    expect(() => parseVariables(ir, 'a', ['whom=Ada'])).toThrow('agent "a" has no variable "whom"; its prompt "p" declares: who.');
+  });
+
+  it('refuses any --var for an agent without a prompt', () => {
+    const ir = irOf(`package "v" version "1.0.0" lang "2.0"
+agent "a" {
+  model "claude-haiku-4-5"
+}
+`);
+    expect(() => parseVariables(ir, 'a', ['x=1'])).toThrow('agent "a" has no variable "x"; it has no prompt, so it takes no variables.');
   });
 });

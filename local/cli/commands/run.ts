@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { placeholders } from '../../../shared/ir/placeholders.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
 import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
 import { loadPackage } from '../load-package.js';
@@ -86,16 +87,30 @@ async function streamToTerminal(runtime: AgentRuntime, agent: string, request: I
   }
 }
 
-/** `--var k=v` values, typed by the agent prompt's declared variables (a number or bool variable gets a number or boolean). */
+/**
+ * `--var k=v` values, typed by the agent prompt's declared variables (a number
+ * or bool variable gets a number or boolean). A name the prompt does not take
+ * is an error rather than silently ignored: a typo would otherwise run the
+ * agent with the default. The prompt takes its declared variables, or, when it
+ * has no `variables` block, the `{{name}}` placeholders of its content.
+ */
 export function parseVariables(ir: IRDocument, agent: string, pairs: string[]): Record<string, ScalarValue> {
   const promptName = findResource(ir, 'Agent', agent)?.attributes.prompt;
-  const declared = promptName === undefined ? [] : (findResource(ir, 'Prompt', promptName)?.attributes.variables ?? []);
+  const prompt = promptName === undefined ? undefined : findResource(ir, 'Prompt', promptName);
+  const declared = prompt?.attributes.variables ?? [];
+  const accepted = new Set([...declared.map((v) => v.name), ...(prompt ? placeholders(prompt.attributes.content) : [])]);
   const variables: Record<string, ScalarValue> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new AgentSpecError(ErrorCode.InputError, `--var "${pair}" is not key=value.`);
     const key = pair.slice(0, at);
     const raw = pair.slice(at + 1);
+    if (!accepted.has(key)) {
+      const takes = !prompt
+        ? 'it has no prompt, so it takes no variables'
+        : `its prompt "${prompt.name}" ${accepted.size === 0 ? 'takes no variables' : `declares: ${[...accepted].join(', ')}`}`;
+      throw new AgentSpecError(ErrorCode.InputError, `--var ${key}: agent "${agent}" has no variable "${key}"; ${takes}.`);
+    }
     const type = declared.find((v) => v.name === key)?.type;
     if (type === 'number') {
       const n = Number(raw);
