@@ -1,19 +1,23 @@
-/** The JSON Schema (draft 2020-12) of the IR document in `types.ts`. */
+/**
+ * The JSON Schema (draft 2020-12) of the IR document: the one source of the
+ * IR's shape. The TypeScript types in `types.ts` are derived from it
+ * (`FromSchema`), so the validator and the type checker cannot disagree.
+ * Every literal is kept `as const` for that derivation.
+ */
 import { LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, POLICY_ACTIONS, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from './enums.js';
-import type { JsonSchema } from './types.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
+const bool = { type: 'boolean' } as const;
 const strMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const strList = { type: 'array', items: { type: 'string' } } as const;
-const obj = (properties: Record<string, unknown>, required: string[]): JsonSchema => ({
-  type: 'object',
-  properties,
-  required,
-  additionalProperties: false,
-});
+/** A nested JSON Schema (tool inputs and outputs, declared types). */
+const schemaObject = { type: 'object' } as const;
+/** A closed object: the listed properties, `required` of them, nothing else. */
+const obj = <const P extends Record<string, unknown>, const R extends readonly (keyof P & string)[]>(properties: P, required: R) =>
+  ({ type: 'object', properties, required, additionalProperties: false }) as const;
 
-const tool: JsonSchema = {
+const tool = {
   type: 'object',
   required: ['type'],
   discriminator: { propertyName: 'type' },
@@ -51,23 +55,23 @@ const tool: JsonSchema = {
       ['type', 'language', 'code', 'timeout_ms', 'memory_bytes', 'env', 'secrets'],
     ),
   ],
-};
+} as const;
 
-const scalar = { type: ['string', 'number', 'boolean'] };
+const scalar = { type: ['string', 'number', 'boolean'] } as const;
 
-const ATTRIBUTES: Record<string, JsonSchema> = {
+const ATTRIBUTES = {
   Prompt: obj(
     {
       content: str,
       variables: {
         type: 'array',
-        items: obj({ name: str, type: { enum: [...VARIABLE_TYPES] }, required: { type: 'boolean' }, default: scalar }, ['name', 'type', 'required']),
+        items: obj({ name: str, type: { enum: [...VARIABLE_TYPES] }, required: bool, default: scalar }, ['name', 'type', 'required']),
       },
     },
     ['content', 'variables'],
   ),
-  Type: obj({ schema: { type: 'object' } }, ['schema']),
-  Skill: obj({ description: str, input_schema: { type: 'object' }, output_schema: { type: 'object' }, tool }, ['description', 'input_schema', 'tool']),
+  Type: obj({ schema: schemaObject }, ['schema']),
+  Skill: obj({ description: str, input_schema: schemaObject, output_schema: schemaObject, tool }, ['description', 'input_schema', 'tool']),
   Server: obj(
     { transport: { enum: [...TRANSPORTS] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList },
     ['transport', 'args', 'env', 'exposes'],
@@ -84,7 +88,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
       timeout_ms: int,
       token_budget: { type: 'integer', minimum: 1 },
       temperature: { type: 'number', minimum: 0, maximum: 1 },
-      stream: { type: 'boolean' },
+      stream: bool,
       on_error: { enum: [...ON_ERROR] },
       max_retries: { type: 'integer', minimum: 0, maximum: 10 },
       fallback: str,
@@ -99,7 +103,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
     {
       steps: {
         type: 'array',
-        items: obj({ name: str, agent: str, input: str, output: str, parallel: { type: 'boolean' }, depends_on: strList, when: str }, ['name', 'agent', 'parallel', 'depends_on']),
+        items: obj({ name: str, agent: str, input: str, output: str, parallel: bool, depends_on: strList, when: str }, ['name', 'agent', 'parallel', 'depends_on']),
       },
     },
     ['steps'],
@@ -107,7 +111,7 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
   Deploy: obj(
     {
       target: { enum: [...TARGETS] },
-      default: { type: 'boolean' },
+      default: bool,
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       host: str,
       image: str,
@@ -140,12 +144,16 @@ const ATTRIBUTES: Record<string, JsonSchema> = {
   Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: [...POLICY_ACTIONS] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, ['rules']),
   Plugin: obj({ version: str }, ['version']),
   Import: obj({ source: str, version: str }, ['source']),
-};
+} as const;
 
-const sha = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const sha = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
+/** A resource of one kind: its name, fully qualified name, attribute hash and attributes. */
+const resource = <const K extends keyof typeof ATTRIBUTES>(kind: K) =>
+  obj({ kind: { const: kind }, name: { type: 'string', minLength: 1 }, fqn: str, hash: sha, attributes: ATTRIBUTES[kind] }, ['kind', 'name', 'fqn', 'hash', 'attributes']);
 
 /** JSON Schema of an `IRDocument`. */
-export const IR_SCHEMA: JsonSchema = {
+export const IR_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://agentspec.dev/schemas/ir-1.json',
   title: 'AgentSpec IR document',
@@ -163,10 +171,22 @@ export const IR_SCHEMA: JsonSchema = {
         type: 'object',
         required: ['kind'],
         discriminator: { propertyName: 'kind' },
-        oneOf: Object.entries(ATTRIBUTES).map(([kind, attributes]) =>
-          obj({ kind: { const: kind }, name: { type: 'string', minLength: 1 }, fqn: str, hash: sha, attributes }, ['kind', 'name', 'fqn', 'hash', 'attributes']),
-        ),
+        oneOf: [
+          resource('Prompt'),
+          resource('Type'),
+          resource('Skill'),
+          resource('Server'),
+          resource('Client'),
+          resource('Agent'),
+          resource('Pipeline'),
+          resource('Deploy'),
+          resource('Secret'),
+          resource('Environment'),
+          resource('Policy'),
+          resource('Plugin'),
+          resource('Import'),
+        ],
       },
     },
   },
-};
+} as const;

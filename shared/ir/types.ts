@@ -8,7 +8,8 @@
  * every IR produced by lowering validates against it.
  */
 
-import type { DeployTarget, HttpMethod, InlineLanguage, MemoryStrategy, OnError, PolicyAction, Strategy, Transport, VariableType } from './enums.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { IR_SCHEMA } from './schema.js';
 
 export type { DeployTarget, HttpMethod, InlineLanguage, MemoryStrategy, OnError, PolicyAction, Strategy, Transport, VariableType } from './enums.js';
 
@@ -17,184 +18,42 @@ export type JsonSchema = { [key: string]: unknown };
 
 export const IR_VERSION = '1' as const;
 
-export interface IRDocument {
-  ir_version: typeof IR_VERSION;
-  package: { name: string; version: string; lang: '2.0' };
-  /** Name of the environment overlay applied at lowering time, if any. */
-  environment?: string;
-  /** SHA-256 (hex) over the canonical JSON of the document without this field. */
-  hash: string;
-  resources: IRResource[];
-}
+/**
+ * The IR document, as its JSON Schema (`schema.ts`) describes it. Durations
+ * are in milliseconds (`*_ms`), sizes in bytes (`*_bytes`); `hash` is SHA-256
+ * (hex) over the canonical JSON of the document without it; `environment`
+ * names the overlay applied at lowering time. In a resource, `fqn` is
+ * `<package>/<Kind>/<name>` and `hash` covers its `attributes`. In tools and
+ * deploy blocks `secrets` maps an env var name to a secret name; a server's
+ * `auth` names the secret sent as a Bearer token; an agent's `model` is the
+ * string as written and `provider` the one selected from it.
+ */
+export type IRDocument = FromSchema<typeof IR_SCHEMA>;
 
-/** Common shape of every resource. `fqn` is `<package>/<Kind>/<name>`; `hash` is SHA-256 over the canonical JSON of `attributes`. */
-export interface IRResourceOf<K extends string, A> {
-  kind: K;
-  name: string;
-  fqn: string;
-  hash: string;
-  attributes: A;
-}
+export type IRResource = IRDocument['resources'][number];
+
+/** The resource of kind `K`. */
+export type IRResourceOf<K extends IRResource['kind']> = Extract<IRResource, { kind: K }>;
 
 export type ScalarValue = string | number | boolean;
 
-export interface IRVariable {
-  name: string;
-  type: VariableType;
-  required: boolean;
-  default?: ScalarValue;
-}
-
-export type IRPrompt = IRResourceOf<'Prompt', { content: string; variables: IRVariable[] }>;
-
+export type IRPrompt = IRResourceOf<'Prompt'>;
+export type IRVariable = IRPrompt['attributes']['variables'][number];
 /** A declared type compiled to JSON Schema; `$defs` of other types are inlined where referenced. */
-export type IRType = IRResourceOf<'Type', { schema: JsonSchema }>;
-
-export type IRTool =
-  | { type: 'mcp'; server: string; tool: string }
-  | {
-      type: 'http';
-      method: HttpMethod;
-      url: string;
-      headers: Record<string, string>;
-      body_template?: string;
-      timeout_ms: number;
-    }
-  | {
-      type: 'command';
-      binary: string;
-      args: string[];
-      timeout_ms: number;
-      env: Record<string, string>;
-      /** env var name -> secret name */
-      secrets: Record<string, string>;
-    }
-  | {
-      type: 'inline';
-      language: InlineLanguage;
-      code: string;
-      timeout_ms: number;
-      memory_bytes: number;
-      env: Record<string, string>;
-      /** env var name -> secret name */
-      secrets: Record<string, string>;
-    };
-
-export type IRSkill = IRResourceOf<
-  'Skill',
-  { description: string; input_schema: JsonSchema; output_schema?: JsonSchema; tool: IRTool }
->;
-
-export type IRServer = IRResourceOf<
-  'Server',
-  {
-    transport: Transport;
-    command?: string;
-    args: string[];
-    env: Record<string, string>;
-    url?: string;
-    /** secret name sent as a Bearer token */
-    auth?: string;
-    exposes: string[];
-  }
->;
-
-export type IRClient = IRResourceOf<'Client', { servers: string[] }>;
-
-
-export type IRAgent = IRResourceOf<
-  'Agent',
-  {
-    prompt?: string;
-    skills: string[];
-    /** the model string as written, e.g. `claude-sonnet-4-20250514` or `openai/gpt-4o-mini` */
-    model: string;
-    /** provider selected from the model string (`anthropic` for a bare Claude id) */
-    provider: string;
-    strategy: Strategy;
-    max_turns: number;
-    timeout_ms: number;
-    token_budget: number;
-    temperature?: number;
-    stream: boolean;
-    on_error: OnError;
-    max_retries: number;
-    fallback?: string;
-    memory: { strategy: MemoryStrategy; max_messages: number };
-    delegates: { agent: string; when: string }[];
-    clients: string[];
-    metadata: Record<string, string>;
-  }
->;
-
-export interface IRStep {
-  name: string;
-  agent: string;
-  input?: string;
-  output?: string;
-  parallel: boolean;
-  depends_on: string[];
-  when?: string;
-}
-
-export type IRPipeline = IRResourceOf<'Pipeline', { steps: IRStep[] }>;
-
-
-export type IRDeploy = IRResourceOf<
-  'Deploy',
-  {
-    target: DeployTarget;
-    default: boolean;
-    port?: number;
-    host?: string;
-    image?: string;
-    base_image?: string;
-    env: Record<string, string>;
-    /** env var name -> secret name */
-    secrets: Record<string, string>;
-    health?: { path: string; interval_ms: number; timeout_ms: number };
-    resources?: { cpu?: string; memory?: string };
-    namespace?: string;
-    replicas?: number;
-    autoscale?: { min: number; max: number; metric: string; target: number };
-    sessions?: string;
-    region?: string;
-    memory_bytes?: number;
-    timeout_ms?: number;
-    architecture?: string;
-  }
->;
-
-export type IRSecret = IRResourceOf<'Secret', { source: 'env'; key: string } | { source: 'store'; key: string }>;
-
-export type IREnvironment = IRResourceOf<
-  'Environment',
-  { overrides: { kind: string; name: string; attributes: Record<string, ScalarValue> }[] }
->;
-
-export type IRPolicy = IRResourceOf<
-  'Policy',
-  { rules: { action: PolicyAction; subject: string; value: string }[] }
->;
-
-export type IRPlugin = IRResourceOf<'Plugin', { version: string }>;
-
-export type IRImport = IRResourceOf<'Import', { source: string; version?: string }>;
-
-export type IRResource =
-  | IRPrompt
-  | IRType
-  | IRSkill
-  | IRServer
-  | IRClient
-  | IRAgent
-  | IRPipeline
-  | IRDeploy
-  | IRSecret
-  | IREnvironment
-  | IRPolicy
-  | IRPlugin
-  | IRImport;
+export type IRType = IRResourceOf<'Type'>;
+export type IRSkill = IRResourceOf<'Skill'>;
+export type IRTool = IRSkill['attributes']['tool'];
+export type IRServer = IRResourceOf<'Server'>;
+export type IRClient = IRResourceOf<'Client'>;
+export type IRAgent = IRResourceOf<'Agent'>;
+export type IRPipeline = IRResourceOf<'Pipeline'>;
+export type IRStep = IRPipeline['attributes']['steps'][number];
+export type IRDeploy = IRResourceOf<'Deploy'>;
+export type IRSecret = IRResourceOf<'Secret'>;
+export type IREnvironment = IRResourceOf<'Environment'>;
+export type IRPolicy = IRResourceOf<'Policy'>;
+export type IRPlugin = IRResourceOf<'Plugin'>;
+export type IRImport = IRResourceOf<'Import'>;
 
 export type IRKind = IRResource['kind'];
 

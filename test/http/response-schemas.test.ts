@@ -62,7 +62,7 @@ beforeAll(async () => {
 afterAll(() => service?.close());
 
 describe('every response matches its schema', () => {
-  it.each<[string, () => Promise<Response>, number, ResponseId]>([
+  it.each<[string, () => Response | Promise<Response>, number, ResponseId]>([
     ['GET /healthz', () => app.request('/healthz'), 200, 'Health'],
     ['GET /v1/agents', () => app.request('/v1/agents'), 200, 'Agents'],
     ['GET /v1/pipelines', () => app.request('/v1/pipelines'), 200, 'Pipelines'],
