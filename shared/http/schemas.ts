@@ -90,7 +90,9 @@ export const RESPONSE_SCHEMAS = {
       status: { type: 'string', const: 'ok' },
       uptime_s: num,
       agents: int,
-      version: text,
+      version: described(text, 'the version of AgentSpec Runtime serving'),
+      package: described(object({ name: text, version: text }), 'the agent package served, as its `package` line declares it'),
+      ir_hash: described(text, "SHA-256 (hex) of the served package's IR: the same package gives the same hash on every entry point"),
       inline_code: described(
         object({ mode: { type: 'string', enum: ['bubblewrap', 'refused', 'unsafe'] }, seccomp: { type: 'boolean' }, missing: array(text) }),
         'how inline tools run here; present when the package has inline tools',

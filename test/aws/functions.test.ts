@@ -84,10 +84,17 @@ const sdkBody = (text: string) => ({ transformToString: async () => text }) as n
 const auth = { authorization: `Bearer ${API_KEY}` };
 
 describe('the run function', () => {
-  it('answers /healthz through a Function URL event without a key', async () => {
+  it('answers /healthz through a Function URL event without a key, naming the package and its IR hash', async () => {
     const res = await runHandler(functionUrlEvent({ path: '/healthz' }), lambdaContext());
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ agents: 1 });
+    expect(JSON.parse(res.body)).toEqual({
+      status: 'ok',
+      uptime_s: expect.any(Number),
+      agents: 1,
+      version: '0.1.0',
+      package: { name: 'hello', version: '0.1.0' },
+      ir_hash: ir.hash,
+    });
   });
 
   it('invokes an agent through an API Gateway v2 event, with the Anthropic key read from Secrets Manager', async () => {

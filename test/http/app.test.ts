@@ -5,11 +5,18 @@ import { failingScript, pipelineOf, slowScript } from '../helpers/fake-runtime.j
 import { appWith, post } from './helpers.js';
 
 describe('GET /healthz', () => {
-  it('reports status, uptime, agent count and version', async () => {
+  it("reports status, uptime, agent count, the runtime's version and the package's name, version and IR hash", async () => {
     const { app } = appWith({}, { version: '9.9.9' });
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', uptime_s: expect.any(Number), agents: 1, version: '9.9.9' });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      uptime_s: expect.any(Number),
+      agents: 1,
+      version: '9.9.9',
+      package: { name: 'test', version: '1.0.0' },
+      ir_hash: 'test',
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../local/dev/local-server.js';
+import { compile } from '../../shared/lang/index.js';
 import type { ModelProvider } from '../../shared/llm/types.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
 
@@ -35,7 +36,7 @@ describe('startLocalServer with watch', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reloads a valid edit, and keeps serving the previous package after an invalid one', async () => {
+  it('reloads a valid edit, and keeps serving the previous package after an invalid one; /healthz names the package served', async () => {
     // Prepare
     dir = await mkdtemp(join(tmpdir(), 'agentspec-dev-'));
     const file = join(dir, 'agents.ias');
@@ -54,7 +55,10 @@ describe('startLocalServer with watch', () => {
       retireAfterMs: 10,
     });
     const names = async () => ((await (await fetch(`${server!.url}/v1/agents`)).json()) as { agents: { name: string }[] }).agents.map((a) => a.name);
+    const health = async () => (await (await fetch(`${server!.url}/healthz`)).json()) as Record<string, unknown>;
+    const served = (agents: string[]) => ({ package: { name: 'hot', version: '1.0.0' }, ir_hash: compile(pkg(agents), { file: 'agents.ias' }).ir!.hash });
     expect(await names()).toEqual(['alpha']);
+    expect(await health()).toMatchObject({ status: 'ok', agents: 1, ...served(['alpha']) });
     expect(out.join('\n')).toContain(`POST ${server.url}/v1/agents/alpha/invoke`);
     const created = (await (await fetch(`${server.url}/v1/agents/alpha/sessions`, { method: 'POST' })).json()) as { session_id: string };
 
@@ -62,6 +66,7 @@ describe('startLocalServer with watch', () => {
     await writeFile(file, pkg(['alpha', 'beta']));
     // Assess
     expect(await until(names, (n) => n.length === 2)).toEqual(['alpha', 'beta']);
+    expect(await health()).toMatchObject({ agents: 2, ...served(['alpha', 'beta']) });
     expect(out.join('\n')).toContain('Reloaded');
     expect((await fetch(`${server.url}/v1/agents/alpha/sessions/${created.session_id}`)).status).toBe(200);
 
@@ -72,6 +77,7 @@ describe('startLocalServer with watch', () => {
     expect(err.join('\n')).toContain('the previous package keeps serving');
     expect(err.join('\n')).toMatch(/agents\.ias/);
     expect(await names()).toEqual(['alpha', 'beta']);
+    expect(await health()).toMatchObject(served(['alpha', 'beta']));
     const invoked = await fetch(`${server.url}/v1/agents/beta/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
     expect(await invoked.json()).toMatchObject({ output: 'hi' });
   });

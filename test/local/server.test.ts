@@ -77,13 +77,15 @@ describe('startServer', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('serves a composed service, and closes its runtime', async () => {
-    const { ir } = compile('package "p" version "1.0.0" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\n', { file: 'p.ias' });
+  it('serves a composed service, names its package and IR hash in /healthz, and closes its runtime', async () => {
+    const { ir } = compile('package "p" version "1.2.3" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\n', { file: 'p.ias' });
     const service = await composeService({ ir: ir! });
     const server = await startServer({ runtime: () => service.runtime, port: 0, apiKeys: false, logger: SILENT_LOGGER, notice: () => {} });
     try {
       const body = (await (await fetch(`${server.url}/v1/agents`)).json()) as { agents: { name: string }[] };
       expect(body.agents.map((a) => a.name)).toEqual(['solo']);
+      const health = await (await fetch(`${server.url}/healthz`)).json();
+      expect(health).toEqual({ status: 'ok', uptime_s: expect.any(Number), agents: 1, version: '0.1.0', package: { name: 'p', version: '1.2.3' }, ir_hash: ir!.hash });
     } finally {
       await server.close();
     }
