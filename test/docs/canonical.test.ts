@@ -27,7 +27,7 @@ describe('examples and templates are canonical', () => {
     expect(files.filter((f) => f.startsWith('local/templates/')).length).toBe(5);
   });
 
-  it.each(files)('agentspec fmt --check %s', async (file) => {
+  it.concurrent.each(files)('agentspec fmt --check %s', async (file) => {
     const result = await run(process.execPath, ['bin/agentspec.js', 'fmt', '--check', file]).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
