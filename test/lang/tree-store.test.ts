@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntRows } from '../../shared/lang/int-rows.js';
 import { compile, parse } from '../../shared/lang/index.js';
-import { generatePackage } from '../../bench/lang.bench.js';
+import { generatePackage } from '../helpers/generated-package.js';
 
 describe('IntRows', () => {
   it('keeps every integer when pushes and allocations outgrow the first array', () => {

@@ -1,60 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer, globalAgent as httpsAgent } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFetch } from '../../shared/llm/node-fetch.js';
 import { freePort } from '../helpers/free-port.js';
-import { requireCommand } from '../helpers/require-system.js';
 import { rejectionOf } from '../helpers/rejection.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => unknown;
-
-/** A real HTTP server whose next answers the tests set; it records each request and counts connections. */
-async function startServer(server: Server = createServer()): Promise<{ url: string; seen: Seen[]; connections: () => number; handle: (h: Handler) => void; close: () => Promise<void> }> {
-  const seen: Seen[] = [];
-  let handler: Handler = (_req, res) => res.end('ok');
-  let connections = 0;
-  server.on('connection', () => connections++);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(entry);
-      void handler(req, res, entry);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const scheme = 'cert' in server ? 'https' : 'http';
-  return {
-    url: `${scheme}://127.0.0.1:${port}`,
-    seen,
-    connections: () => connections,
-    handle: (h) => {
-      handler = h;
-    },
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
+import { startServer } from './scripted-http-server.js';
 
 describe('nodeFetch: fetch over node:http', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -262,32 +211,5 @@ describe('nodeFetch: fetch over node:http', () => {
     const error = await rejectionOf(nodeFetch('file:///etc/passwd'));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toMatch(/unsupported protocol file:/);
-  });
-});
-
-describe('nodeFetch over TLS', () => {
-  let dir: string;
-  let tls: Awaited<ReturnType<typeof startServer>>;
-  let previousCa: unknown;
-  beforeAll(async () => {
-    requireCommand('openssl', 'install it with `apt-get install openssl`');
-    dir = mkdtempSync(join(tmpdir(), 'node-fetch-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const cert = readFileSync(join(dir, 'cert.pem'));
-    tls = await startServer(createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }));
-    // the global HTTPS agent, which the transport uses, trusts the test's own certificate authority
-    previousCa = httpsAgent.options.ca;
-    httpsAgent.options.ca = cert;
-  });
-  afterAll(async () => {
-    httpsAgent.options.ca = previousCa as typeof httpsAgent.options.ca;
-    await tls.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('speaks HTTPS through the global keep-alive agent', async () => {
-    for (let i = 0; i < 2; i++) expect(await (await nodeFetch(`${tls.url}/secure`, { method: 'POST', body: 'x' })).text()).toBe('ok');
-    expect(tls.seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual(['POST /secure x', 'POST /secure x']);
-    expect(tls.connections()).toBe(1);
   });
 });
