@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: provision system parts, type-check, lint, then every vitest suite.
+# `npm test`: provision system parts, type-check, lint, then every vitest suite:
+# both projects, `unit` and `integration` (vitest.config.ts, test/projects.ts);
+# arguments go to vitest (`npm test -- --project unit`).
 # Ends with a plain "N passed, N failed" line read from vitest's JSON report;
 # the exit status is vitest's own.
 set -euo pipefail
