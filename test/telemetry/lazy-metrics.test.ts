@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TelemetryEvent } from '../../shared/telemetry/events.js';
 import { LAZY_METRICS_LOAD_AFTER, LazyMetrics } from '../../shared/telemetry/lazy-metrics.js';
 import { createRuntimeMetrics, recordMetrics } from '../../shared/telemetry/metrics.js';
@@ -15,7 +15,15 @@ const EVENTS: TelemetryEvent[] = [
   { type: 'invocation_end', invocation_id: 'i2', agent: 'b', status: 'error', error_code: 'tool_error', start_ms: 0, duration_ms: 5, tokens: TOKENS },
 ];
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Lets a load started so far finish: a load imports metrics.js, which this
+ * import awaits too, and its replay runs before the next event-loop turn. No
+ * timer: what the tests wait for is the import, not a guess at its duration.
+ */
+async function settleLoads(): Promise<void> {
+  await import('../../shared/telemetry/metrics.js');
+  await new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('LazyMetrics', () => {
   it('creates no metric before it is needed: events and requests are kept, not counted', async () => {
@@ -27,7 +35,7 @@ describe('LazyMetrics', () => {
     // Act
     for (const event of EVENTS) metrics.record(event);
     metrics.httpRequest('POST', '/v1/agents/:name/invoke', 200);
-    await tick();
+    await settleLoads();
     // Assess
     expect(registry.getMetricsAsArray()).toHaveLength(0);
   });
@@ -62,10 +70,10 @@ describe('LazyMetrics', () => {
       throw error;
     });
     for (let i = 0; i < LAZY_METRICS_LOAD_AFTER - 1; i++) metrics.httpRequest('GET', '/healthz', 200);
-    await tick();
+    await settleLoads();
     expect(registry.getMetricsAsArray()).toHaveLength(0);
     metrics.httpRequest('GET', '/healthz', 200);
-    await tick();
+    await vi.waitFor(() => expect(registry.getSingleMetric('agentspec_http_requests_total')).toBeDefined());
     const counted = await registry.getSingleMetric('agentspec_http_requests_total')?.get();
     expect(counted?.values).toEqual([{ labels: { method: 'GET', route: '/healthz', status: '200' }, value: LAZY_METRICS_LOAD_AFTER }]);
   });
