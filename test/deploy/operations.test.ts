@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, destroyDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
@@ -57,12 +57,11 @@ describe('apply over the locked state', { timeout: 60_000 }, () => {
   it('lets one of two concurrent applies run and fails the other at once naming the holder', async () => {
     // Prepare: a change, so the winner has real work to do while the other tries
     await writePackage({ target: 'process', port, promptText: 'Changed.' }, dirname(op.file));
-    // Act
+    // Act: the second apply starts once the first holds the lock (waited for, not guessed with a delay)
     const settled: Record<string, number> = {};
-    const [first, second] = await Promise.allSettled([
-      applyDeploy(op).finally(() => (settled.first = Date.now())),
-      new Promise((r) => setTimeout(r, 300)).then(() => applyDeploy(op).finally(() => (settled.second = Date.now()))),
-    ]);
+    const winner = applyDeploy(op).finally(() => (settled.first = Date.now()));
+    const holds = vi.waitFor(() => readFile(lockPath(dirname(op.file)), 'utf8'), { timeout: 10_000, interval: 10 });
+    const [first, second] = await Promise.allSettled([winner, holds.then(() => applyDeploy(op).finally(() => (settled.second = Date.now())))]);
     // Assess
     expect(first.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
@@ -76,12 +75,14 @@ describe('apply over the locked state', { timeout: 60_000 }, () => {
   it('lets an in-flight request finish when a changed package replaces the runtime', async () => {
     // Prepare
     await writePackage({ target: 'process', port, promptText: 'Changed again.' }, dirname(op.file));
+    const asked = fake.requests.length;
     const inFlight = fetch(`http://127.0.0.1:${port}/v1/agents/echo/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'ping' }),
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // in flight once the runtime has asked the model, which answers 1.5 s later
+    await vi.waitFor(() => expect(fake.requests.length).toBeGreaterThan(asked), { timeout: 10_000, interval: 10 });
     // Act
     const result = await applyDeploy(op);
     const response = await inFlight;
