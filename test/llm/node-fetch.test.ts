@@ -170,16 +170,19 @@ describe('nodeFetch: fetch over node:http', () => {
   });
 
   it('rejects with an AbortError when aborted before the headers, and closes the request', async () => {
-    // Prepare: a server that never answers, and learns when the client goes away
+    // Prepare: a server that never answers, says when the request has arrived, and learns when the client goes away
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
     let closed!: () => void;
     const clientGone = new Promise<void>((resolve) => (closed = resolve));
     server.handle((req) => {
       req.socket.once('close', closed);
+      arrived();
     });
     const controller = new AbortController();
-    // Act
+    // Act: abort once the server holds the request, before any header came back
     const pending = nodeFetch(server.url, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await requestArrived;
     controller.abort();
     // Assess
     expect((await rejectionOf(pending)).name).toBe('AbortError');
