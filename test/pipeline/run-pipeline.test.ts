@@ -126,10 +126,25 @@ describe('runPipeline', () => {
   });
 
   it('throws cancelled and aborts running steps when the caller aborts', async () => {
-    const runtime = new FakeRuntime({ agents: { slow: timed('slow', 5000, []) } });
+    // Prepare: a step that says when it runs
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const slow = timed('slow', 5000, []);
+    const runtime = new FakeRuntime({
+      agents: {
+        slow: (request, agent) => {
+          started();
+          return slow(request, agent);
+        },
+      },
+    });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    await expect(runPipeline(runtime, pipelineOf('x', [{ name: 's', agent: 'slow' }]), {}, controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    // Act: the caller aborts while the step runs
+    const result = runPipeline(runtime, pipelineOf('x', [{ name: 's', agent: 'slow' }]), {}, controller.signal);
+    await running;
+    controller.abort();
+    // Assess
+    await expect(result).rejects.toMatchObject({ code: 'cancelled' });
     expect(runtime.calls[0]!.aborted).toBe(true);
   });
 });
