@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TelemetryEvent } from '../../shared/telemetry/events.js';
 import { agent } from '../helpers/ir-builder.js';
 import { requestText, say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
 import { testTools } from '../helpers/test-tools.js';
@@ -71,13 +72,30 @@ describe('on_error', () => {
   });
 
   it('fallback: does not run for a cancelled invocation', async () => {
-    const provider = scriptedProvider({ text: 'slow', delayMs: 200 }, say('backup answer'));
-    const { runtime } = harness(provider, [agent('main', { on_error: 'fallback', fallback: 'backup' }), agent('backup')]);
+    // Prepare: a slow first answer that says when it was asked for
+    let asked!: () => void;
+    const modelAsked = new Promise<void>((resolve) => (asked = resolve));
+    const slow = () => {
+      asked();
+      return { text: 'slow', delayMs: 5000 };
+    };
+    const provider = scriptedProvider(slow, say('backup answer'));
+    const started: string[] = [];
+    const observer = {
+      record(event: TelemetryEvent) {
+        if (event.type === 'invocation_start') started.push(event.agent);
+      },
+    };
+    const { runtime } = harness(provider, [agent('main', { on_error: 'fallback', fallback: 'backup' }), agent('backup')], { observer });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-
-    await expect(runtime.invoke('main', { message: 'hi', signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    // Act: the caller aborts while the model call runs
+    const invocation = runtime.invoke('main', { message: 'hi', signal: controller.signal });
+    await modelAsked;
+    controller.abort();
+    // Assess
+    await expect(invocation).rejects.toMatchObject({ code: 'cancelled' });
     expect(provider.requests).toHaveLength(1);
+    expect(started).toEqual(['main']);
   });
 });
 
