@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IRTool } from '../../shared/ir/types.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { Sandbox, SandboxRunRequest } from '../../shared/sandbox/types.js';
@@ -116,13 +116,16 @@ describe('tool registry', () => {
   });
 
   it('returns a cancelled error at once when the invocation aborts', async () => {
-    const ir = irWith({ skills: [skill('sleepy', nodeTool('setTimeout(()=>{}, 20000)'))] });
+    // Prepare: a tool that says it runs (a marker file), then sleeps for 20 s
+    const marker = join(mkdtempSync(join(tmpdir(), 'agentspec-reg-')), 'running');
+    const ir = irWith({ skills: [skill('sleepy', nodeTool(`require("fs").writeFileSync(${JSON.stringify(marker)}, "1"); setTimeout(()=>{}, 20000)`))] });
     registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
     const controller = new AbortController();
-
+    // Act: abort once the tool runs
     const pending = registry.call('bot', 'sleepy', {}, ctxFor(controller.signal));
-    setTimeout(() => controller.abort(), 300);
-
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 10_000 });
+    controller.abort();
+    // Assess
     expect(await pending).toEqual({ ok: false, error: expect.stringContaining('was cancelled') });
   });
 
