@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretFromExtension } from '../../shared/secrets/secrets-extension.js';
@@ -51,13 +51,26 @@ describe('secretFromExtension', () => {
   });
 
   it('waits for an extension that is not listening yet', async () => {
-    // Prepare: the extension starts listening 100 ms after the first request
+    // Prepare: the retry delay on a fake clock, so the test sees a refused attempt before the extension listens
     const port = await freePort();
-    setTimeout(() => {
-      void startExtension((_req, res) => res.end(JSON.stringify({ SecretString: 'late-value' })), port).then((e) => servers.push(e.server));
-    }, 100);
-    // Act / Assess
-    expect(await secretFromExtension('k', { env: envFor(port), readyWithinMs: 2000 })).toBe('late-value');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    try {
+      // Act: the first attempt is refused and a retry waits on the clock
+      const secret = secretFromExtension('k', { env: envFor(port), readyWithinMs: 2000 });
+      let settled = false;
+      void secret.then(() => (settled = true));
+      while (vi.getTimerCount() === 0 && !settled) await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      // then the extension listens, and the retry is due
+      const extension = await startExtension((_req, res) => res.end(JSON.stringify({ SecretString: 'late-value' })), port);
+      servers.push(extension.server);
+      vi.advanceTimersToNextTimer();
+      // Assess
+      expect(await secret).toBe('late-value');
+      expect(extension.requests).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('gives undefined, for the SDK to read the secret, when there is no extension, it never listens, or it answers an error', async () => {
