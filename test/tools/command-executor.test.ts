@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { setTimeout as wait } from 'node:timers/promises';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { IRTool } from '../../shared/ir/types.js';
 import { createToolRegistry } from '../../shared/tools/registry.js';
 import { ctxFor, envSecret, eventually, irWith, isAlive, skill, vaultFor } from './fixtures.js';
@@ -20,6 +20,15 @@ function nodeTool(script: string, attrs: Partial<CommandTool> = {}): CommandTool
 function registryFor(tool: CommandTool) {
   const ir = irWith({ skills: [skill('cmd', tool)], extra: [envSecret('token', 'CMD_TOKEN')] });
   return createToolRegistry(ir, { secrets: vaultFor(ir, { CMD_TOKEN: SECRET }), maxOutputBytes: 64 * 1024 });
+}
+
+/** The pid a process wrote to `file`, once written (real time: node:timers/promises is not faked). */
+async function pidWrittenTo(file: string): Promise<number> {
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (text) return Number(text);
+    await wait(10);
+  }
 }
 
 describe('command executor', () => {
@@ -53,9 +62,18 @@ describe('command executor', () => {
     const pidFile = join(scratch, 'grandchild.pid');
     const script = `const c=require("child_process").spawn(process.execPath,["-e","setInterval(()=>{},1000)"],{stdio:"ignore"});require("fs").writeFileSync(${JSON.stringify(pidFile)},String(c.pid));setInterval(()=>{},1000)`;
     const registry = registryFor(nodeTool(script, { timeout_ms: 2_500 }));
-
-    const result = await registry.call('bot', 'cmd', {}, ctxFor());
-    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    // the tool's timeout runs on a fake clock, moved once the grandchild runs (so the kill cannot come before it)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let result: unknown;
+    let grandchild: number;
+    try {
+      const pending = registry.call('bot', 'cmd', {}, ctxFor());
+      grandchild = await pidWrittenTo(pidFile);
+      vi.advanceTimersByTime(2_500);
+      result = await pending;
+    } finally {
+      vi.useRealTimers();
+    }
 
     expect(result).toEqual({ ok: false, error: expect.stringContaining('timed out after 2500 ms') });
     expect(await eventually(() => !isAlive(grandchild))).toBe(true);
