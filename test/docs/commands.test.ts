@@ -40,6 +40,7 @@ const BIN = join(ROOT, 'bin/agentspec.js');
 /** Documented commands this suite does not run, and why. Nothing else is skipped. */
 const NOT_RUN: { pattern: RegExp; reason: string }[] = [
   { pattern: /^npm ci\b/, reason: 'reinstalls the node_modules of the checkout this suite runs from (and `npm test` runs every suite, this one included)' },
+  { pattern: /^npm (pack|install)\b/, reason: 'packs this checkout and installs it into another project; test/package/pack.test.ts does exactly that' },
   { pattern: /^export ANTHROPIC_API_KEY=/, reason: 'a real model key: every command here talks to the fake Anthropic API instead' },
   { pattern: /^npx cdk (deploy|bootstrap)\b/, reason: 'needs an AWS account' },
   { pattern: /^npx agentspec apply\b.*--target aws\b/, reason: 'deploys to an AWS account' },
