@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { build } from 'esbuild';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import { SERVE_ENTRY } from './deployers.js';
+import { SERVE_ENTRY } from './serve-entry-path.js';
 
 /** ESM output meets CommonJS dependencies that call `require`; this gives them one. */
 const REQUIRE_BANNER = "import { createRequire as __agentspecCreateRequire } from 'node:module'; const require = __agentspecCreateRequire(import.meta.url);";

@@ -3,12 +3,12 @@
  * so `apply --target local` never loads dockerode or the Kubernetes client.
  * To add a target, add one line: `name: async (options) => new X(...)`.
  */
-import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
 import type { Deployer } from '../../shared/deploy/types.js';
+import { SERVE_ENTRY } from './serve-entry-path.js';
 
 export type DeployTargetKind = IRDeploy['attributes']['target'];
 
@@ -28,10 +28,6 @@ export interface DeployerOptions {
 }
 
 export type DeployerFactory = (options: DeployerOptions) => Promise<Deployer>;
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The serve entry of this checkout (TypeScript, run through tsx). */
-export const SERVE_ENTRY = join(here, '..', 'serve-entry.ts');
 
 /** argv starting the serve entry with this Node and tsx's loader. */
 export function serveCommand(): string[] {
