@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inlineCalcStatements } from '../helpers/inline-calc.js';
 import { compile } from '../../shared/lang/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { installAwsLambdaGlobal, lambdaContext } from '../helpers/lambda-streaming.js';
@@ -16,24 +17,7 @@ import { functionUrlEvent } from './helpers/lambda-events.js';
 
 const PACKAGE = `package "calc" version "0.1.0" lang "2.0"
 
-skill "double" {
-  description "Double a number"
-  input {
-    n number required
-  }
-  tool inline {
-    language "python"
-    code "import json, sys\\nprint(json.dumps({'twice': json.load(sys.stdin)['n'] * 2}))"
-    timeout "10s"
-    memory "128Mi"
-  }
-}
-
-agent "calc" {
-  uses skill "double"
-  model "claude-haiku-4-5"
-}
-`;
+${inlineCalcStatements()}`;
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 

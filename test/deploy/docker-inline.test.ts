@@ -8,6 +8,7 @@
 import { dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inlineCalcStatements } from '../helpers/inline-calc.js';
 import { applyDeploy, destroyDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
@@ -15,24 +16,7 @@ import { ensureBaseImage, requireDocker, TEST_PYTHON_BASE_IMAGE } from '../helpe
 import { freePort, writePackage } from './helpers/deploy-package.js';
 
 const CALC = `
-skill "double" {
-  description "Double a number"
-  input {
-    n number required
-  }
-  tool inline {
-    language "python"
-    code "import json, sys\\nprint(json.dumps({'twice': json.load(sys.stdin)['n'] * 2}))"
-    timeout "10s"
-    memory "128Mi"
-  }
-}
-
-agent "calc" {
-  uses skill "double"
-  model "claude-haiku-4-5"
-}
-`;
+${inlineCalcStatements()}`;
 
 let fake: FakeAnthropic;
 let port: number;

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inlineCalcStatements } from '../helpers/inline-calc.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { requireCommand } from '../helpers/require-system.js';
@@ -22,24 +23,7 @@ function processGroup(pid: number): number {
 
 const PACKAGE = (description: string) => `package "calc" version "1.0.0" lang "2.0"
 
-skill "double" {
-  description "${description}"
-  input {
-    n number required
-  }
-  tool inline {
-    language "python"
-    code "import json, sys\\nprint(json.dumps({'twice': json.load(sys.stdin)['n'] * 2}))"
-    timeout "10s"
-    memory "128Mi"
-  }
-}
-
-agent "calc" {
-  uses skill "double"
-  model "claude-haiku-4-5"
-}
-`;
+${inlineCalcStatements(description)}`;
 
 const CLI = join(process.cwd(), 'bin', 'agentspec.js');
 let dir: string;
