@@ -69,21 +69,27 @@ function unhardened(options: BwrapOptions): string[] {
   return out;
 }
 
+/** A launcher with the sandbox's default limits and a private directory of its own (the caller removes it); with the seccomp filter when asked and available. */
+function benchLauncher(seccomp: boolean): Launcher {
+  const parts = probeSystem();
+  const privateRoot = createPrivateRoot(tmpdir());
+  return {
+    parts,
+    limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
+    privateRoot,
+    seccompFilter: seccomp && parts.bwrap ? compileSeccompFilter(privateRoot) : null,
+    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
+  };
+}
+
 /**
  * What the hardening costs a warm call: pre-started processes of three
  * launchers (unhardened, hardened without the seccomp filter, hardened),
  * taken in turn, each handed trivial code once it is ready and idle.
  */
 async function hardeningCost(language: SandboxRunRequest['language'], n: number): Promise<Stats[]> {
-  const parts = probeSystem();
-  const privateRoot = createPrivateRoot(tmpdir());
-  const base: Launcher = {
-    parts,
-    limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
-    privateRoot,
-    seccompFilter: null,
-    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
-  };
+  const base = benchLauncher(false);
+  const { privateRoot } = base;
   const launchers = [{ ...base, bwrapArgs: unhardened }, base, { ...base, seccompFilter: compileSeccompFilter(privateRoot) }];
   const samples: number[][] = launchers.map(() => []);
   try {
@@ -107,15 +113,8 @@ async function hardeningCost(language: SandboxRunRequest['language'], n: number)
 
 /** Where a warm call's time goes: one pre-started process per sample, handed the stamped code once it is ready. */
 async function phases(language: SandboxRunRequest['language'], n: number): Promise<[string, string][]> {
-  const parts = probeSystem();
-  const privateRoot = createPrivateRoot(tmpdir());
-  const launcher: Launcher = {
-    parts,
-    limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
-    privateRoot,
-    seccompFilter: parts.bwrap ? compileSeccompFilter(privateRoot) : null,
-    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
-  };
+  const launcher = benchLauncher(true);
+  const { privateRoot } = launcher;
   const columns: number[][] = [[], [], [], [], []];
   const now = () => process.hrtime.bigint();
   for (let i = 0; i < n; i++) {

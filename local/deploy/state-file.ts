@@ -11,7 +11,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { TargetState } from '../../shared/deploy/types.js';
-import { prepareSchema, type PreparedSchema, type Violation } from '../../shared/ir/json-schema-validator.js';
+import { fieldPath, prepareSchema, type PreparedSchema, type Violation } from '../../shared/ir/json-schema-validator.js';
 import type { JsonSchema } from '../../shared/ir/types.js';
 import { TARGETS } from '../../shared/lang/schema.js';
 
@@ -116,14 +116,6 @@ function sentence(violation: Violation): string {
   return `${field}: ${message}`;
 }
 
-/** `/targets/local/ids/pid` → `targets.local.ids.pid` (JSON pointer escapes decoded). */
-function fieldPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
-    .join('.');
-}
 
 /** A fresh name beside `path` for a temporary file: unique across processes and within one. */
 export function uniqueTempPath(path: string): string {

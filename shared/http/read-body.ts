@@ -10,6 +10,7 @@
  */
 import type { Context } from 'hono';
 import { AgentSpecError, ErrorCode } from '../errors.js';
+import { fieldPath } from '../ir/json-schema-validator.js';
 import type { BodySchema } from './schemas.js';
 
 /**
@@ -32,7 +33,7 @@ export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: n
   }
   const violations = body.prepared().issues(raw);
   if (violations.length > 0) {
-    const issues = violations.map((v) => ({ path: dottedPath(v.pointer), code: v.keyword, message: v.message }));
+    const issues = violations.map((v) => ({ path: fieldPath(v.pointer), code: v.keyword, message: v.message }));
     const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
     throw new AgentSpecError(ErrorCode.InvalidRequest, `The request body is invalid: ${summary}.`, { details: { issues } });
   }
@@ -42,14 +43,6 @@ export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: n
   return value as T;
 }
 
-/** `/variables/x` → `variables.x` (JSON pointer escapes decoded). */
-function dottedPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
-    .join('.');
-}
 
 /**
  * True for a JSON media type: `application/json` or `application/*+json`,

@@ -26,6 +26,15 @@ export interface PreparedSchema {
   issues(value: unknown): Violation[];
 }
 
+/** A violation's JSON pointer as a dotted field path: `/targets/local/ids/pid` → `targets.local.ids.pid` (pointer escapes decoded). */
+export function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+}
+
 /** Prepares `schema`; throws a `TypeError` for something that is not a schema object. */
 export function prepareSchema(schema: JsonSchema): PreparedSchema {
   if (typeof schema !== 'object' || schema === null) throw new TypeError('a JSON Schema must be an object');
