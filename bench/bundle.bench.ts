@@ -17,7 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildEntry, buildFunctions, functionNodeOptions, projectRoot, type BuiltFunction } from '../scripts/build-functions.mjs';
-import { serializeIR } from '../shared/aws/ir-object.js';
+import { serializeIR } from '../functions/lib/aws/ir-object.js';
 import { compile } from '../shared/lang/index.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic/index.js';
 import { startFakeSecretsExtension, startFakeSecretsManager } from '../test/helpers/fake-secrets.js';

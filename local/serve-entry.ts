@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { composeService } from '../shared/compose/compose-service.js';
-import { createSessionStoreFromEnv } from '../shared/sessions/redis-store.js';
+import { createSessionStoreFromEnv } from './sessions/redis-store.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {

@@ -46,7 +46,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // python3 as an HTTP client
   'test/local/request-bodies.test.ts',
   // openssl makes the test's certificate
-  'test/llm/node-fetch-tls.test.ts',
+  'test/net/node-fetch-tls.test.ts',
   // the documented commands, run with bash, curl and bubblewrap
   'test/docs/commands.test.ts',
 

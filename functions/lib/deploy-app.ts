@@ -2,9 +2,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Hono } from 'hono';
-import { awsConfigFromEnv, required } from '../../shared/aws/index.js';
-import { createHotSwapApp, type DeployInput, type HotSwapAppOptions } from '../../shared/deploy/hot-swap/app.js';
-import type { HotSwap } from '../../shared/deploy/hot-swap/hot-swap.js';
+import { awsConfigFromEnv, required } from './aws/index.js';
+import { createHotSwapApp, type DeployInput, type HotSwapAppOptions } from './hot-swap/app.js';
+import type { HotSwap } from './hot-swap/hot-swap.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { loadIR, type IRDocument } from '../../shared/ir/index.js';
 import { compile, renderDiagnostic } from '../../shared/lang/index.js';
@@ -47,7 +47,7 @@ export function createDeployApp(env: NodeJS.ProcessEnv = process.env, clients: {
   const load = (): Promise<HotSwap> => {
     loading ??= (async () => {
       const [{ HotSwap }, lambda, s3] = await Promise.all([
-        import('../../shared/deploy/hot-swap/hot-swap.js'),
+        import('./hot-swap/hot-swap.js'),
         clients.lambda ?? import('@aws-sdk/client-lambda').then((m) => new m.LambdaClient({})),
         clients.s3 ?? import('@aws-sdk/client-s3').then((m) => new m.S3Client({})),
       ]);

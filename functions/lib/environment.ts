@@ -9,13 +9,13 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
-import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from '../../shared/aws/environment-config.js';
+import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from './aws/environment-config.js';
 import { composeService } from '../../shared/compose/compose-service.js';
 import { createApp } from '../../shared/http/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { defaultRedactor } from '../../shared/secrets/index.js';
-import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
-import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
+import { SecretsManagerResolver } from './secrets/secrets-manager-resolver.js';
+import { DynamoDBSessionStore } from './sessions/dynamodb-store.js';
 import { whileWaiting } from './while-waiting.js';
 
 export interface RuntimeEnvironment {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
-import type { Deployer } from '../../shared/deploy/types.js';
+import type { Deployer } from './types.js';
 import { SERVE_ENTRY } from './serve-entry-path.js';
 
 export type DeployTargetKind = IRDeploy['attributes']['target'];
@@ -38,18 +38,18 @@ export function serveCommand(): string[] {
 
 export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
   process: async (options) => {
-    const { ProcessDeployer } = await import('../../shared/deploy/process/index.js');
+    const { ProcessDeployer } = await import('./process/index.js');
     return new ProcessDeployer({ command: serveCommand(), ...(options.env ? { env: options.env } : {}) });
   },
   docker: async (options) => {
-    const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('../../shared/deploy/docker/index.js'), import('./bundle-runtime.js')]);
+    const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('./docker/index.js'), import('./bundle-runtime.js')]);
     return new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) });
   },
-  lambda: async () => new (await import('./lambda-deployer.js')).LambdaDeployer(),
+  lambda: async () => new (await import('./lambda/lambda-deployer.js')).LambdaDeployer(),
   'docker-compose': async (options) => {
     const [{ DockerDeployer }, { ComposeDeployer }, { bundleRuntime }] = await Promise.all([
-      import('../../shared/deploy/docker/index.js'),
-      import('../../shared/deploy/compose/index.js'),
+      import('./docker/index.js'),
+      import('./compose/index.js'),
       import('./bundle-runtime.js'),
     ]);
     return new ComposeDeployer(new DockerDeployer({ bundle: () => bundleRuntime(), ...dockerOptions(options) }), {
@@ -58,7 +58,7 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
     });
   },
   kubernetes: async (options) => {
-    const { KubernetesDeployer } = await import('../../shared/deploy/kubernetes/index.js');
+    const { KubernetesDeployer } = await import('./kubernetes/index.js');
     return new KubernetesDeployer({
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),

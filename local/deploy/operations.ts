@@ -12,8 +12,8 @@ import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../shared/errors
 import { findResource, type IRDeploy, type IRDocument } from '../../shared/ir/types.js';
 import { SecretVault } from '../../shared/secrets/vault.js';
 import type { SecretResolver } from '../../shared/secrets/types.js';
-import type { DeployContext, Deployer, PlanItem, TargetState, TargetStatus } from '../../shared/deploy/types.js';
-import { loadPackage } from '../cli/load-package.js';
+import type { DeployContext, Deployer, PlanItem, TargetState, TargetStatus } from './types.js';
+import { loadPackage } from '../package/load-package.js';
 import { deployerFor, type DeployerOptions } from './deployers.js';
 import { selectDeploy } from './select-target.js';
 import { readState, updateTargetState } from './state-file.js';
@@ -92,7 +92,7 @@ export async function dryRunDeploy(op: PackageOperation): Promise<string> {
   if (deploy.attributes.target !== 'kubernetes') {
     throw new AgentSpecError(ErrorCode.InvalidRequest, `--dry-run prints Kubernetes manifests; "${deploy.name}" targets ${deploy.attributes.target}.`);
   }
-  const { buildManifests, manifestsYaml } = await import('../../shared/deploy/kubernetes/index.js');
+  const { buildManifests, manifestsYaml } = await import('./kubernetes/index.js');
   const image = deploy.attributes.image ?? '<set image in the deploy block>';
   const secrets = Object.fromEntries(Object.keys(deploy.attributes.secrets).map((k) => [k, '']));
   return manifestsYaml(buildManifests({ ir, deploy, image, secrets }));

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import type { TargetState } from '../../shared/deploy/types.js';
+import type { TargetState } from './types.js';
 import { fieldPath, prepareSchema, type PreparedSchema, type Violation } from '../../shared/ir/json-schema-validator.js';
 import type { JsonSchema } from '../../shared/ir/types.js';
 import { TARGETS } from '../../shared/lang/schema.js';

@@ -27,7 +27,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { link, open, unlink } from 'node:fs/promises';
-import { standing, startToken } from '../../shared/deploy/process/process-control.js';
+import { standing, startToken } from './process/process-control.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { uniqueTempPath } from './state-file.js';
 

@@ -13,10 +13,10 @@ import { toAgentSpecError } from '../../shared/errors.js';
 import { resourcesOf } from '../../shared/ir/types.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { MemorySessionStore } from '../../shared/sessions/index.js';
-import { createSessionStoreFromEnv } from '../../shared/sessions/redis-store.js';
+import { createSessionStoreFromEnv } from '../sessions/redis-store.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { Telemetry } from '../../shared/telemetry/telemetry.js';
-import { loadPackage } from '../cli/load-package.js';
+import { loadPackage } from '../package/load-package.js';
 import { startServer } from '../server.js';
 import { keepOpen } from './shared-sessions.js';
 

@@ -15,7 +15,7 @@ import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import type * as Anthropic from '@anthropic-ai/sdk/resources/messages/messages';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { SUPPORTED_PROVIDERS } from './model-string.js';
-import { nodeFetch, type Fetch } from './node-fetch.js';
+import { nodeFetch, type Fetch } from '../net/node-fetch.js';
 import type { ContentBlock, Message, ModelEvent, ModelProvider, ModelRequest, StopReason, ToolDefinition, Usage } from './types.js';
 
 export interface AnthropicProviderOptions {

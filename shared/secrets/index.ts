@@ -8,4 +8,4 @@ export { EnvSecretResolver } from './env-resolver.js';
 export { DEFAULT_SECRETS_FILE, FileSecretResolver, type FileSecretResolverOptions } from './file-resolver.js';
 export { Redactor, defaultRedactor } from './redactor.js';
 export { SecretVault, type SecretVaultOptions } from './vault.js';
-// The Secrets Manager resolver is imported from its own file so local use never loads the AWS SDK.
+// The Secrets Manager resolver lives with the Lambda functions (functions/lib/secrets/): only AWS uses it.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeIR } from '../../shared/aws/ir-object.js';
+import { serializeIR } from '../../functions/lib/aws/ir-object.js';
 import { compile } from '../../shared/lang/index.js';
 import { lambdaContext } from '../helpers/lambda-streaming.js';
 import { fakeAws, type FakeAws } from './helpers/fake-lambda.js';

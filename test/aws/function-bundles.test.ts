@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions, projectRoot, type BuiltFunction } from '../../scripts/build-functions.mjs';
-import { serializeIR } from '../../shared/aws/ir-object.js';
+import { serializeIR } from '../../functions/lib/aws/ir-object.js';
 import { compile } from '../../shared/lang/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { answerOnce } from '../helpers/lambda-bundle/index.js';

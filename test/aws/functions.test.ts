@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { compile } from '../../shared/lang/index.js';
-import { irKey, serializeIR } from '../../shared/aws/ir-object.js';
+import { irKey, serializeIR } from '../../functions/lib/aws/ir-object.js';
 import type { IRDocument } from '../../shared/ir/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { installAwsLambdaGlobal, invokeStreaming, lambdaContext } from '../helpers/lambda-streaming.js';
@@ -199,7 +199,7 @@ describe('the execution environment after a hot-swap', () => {
   });
 
   it('loads a bundled IR that matches the digest recorded at synth', async () => {
-    const { serializeIR: serialize } = await import('../../shared/aws/ir-object.js');
+    const { serializeIR: serialize } = await import('../../functions/lib/aws/ir-object.js');
     const { createRuntimeEnvironment } = await import('../../functions/lib/environment.js');
     const env = await createRuntimeEnvironment({ ...process.env, AGENTSPEC_BUNDLED_IR_DIGEST: serialize(ir).digest, AGENTSPEC_SESSIONS_TABLE: '' });
     expect(env.runtime.ir).toEqual(ir);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHotSwapApp, type DeployInput } from '../../shared/deploy/hot-swap/app.js';
-import type { DeployedVersion } from '../../shared/deploy/hot-swap/hot-swap.js';
+import { createHotSwapApp, type DeployInput } from '../../functions/lib/hot-swap/app.js';
+import type { DeployedVersion } from '../../functions/lib/hot-swap/hot-swap.js';
 import type { IRDocument } from '../../shared/ir/types.js';
 import { AgentSpecError } from '../../shared/errors.js';
 import { irDocument } from './helpers/fake-lambda.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HotSwap } from '../../shared/deploy/hot-swap/hot-swap.js';
-import { irKey, serializeIR } from '../../shared/aws/ir-object.js';
+import { HotSwap } from '../../functions/lib/hot-swap/hot-swap.js';
+import { irKey, serializeIR } from '../../functions/lib/aws/ir-object.js';
 import { fakeAws, irDocument, type FakeAws, type Step } from './helpers/fake-lambda.js';
 
 let aws: FakeAws | undefined;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lambdaSettings, pickLambdaDeploy } from '../../infra/package-source.js';
 import { compile } from '../../shared/lang/index.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
-import { LambdaDeployer } from '../../local/deploy/lambda-deployer.js';
-import type { DeployContext } from '../../shared/deploy/types.js';
+import { LambdaDeployer } from '../../local/deploy/lambda/lambda-deployer.js';
+import type { DeployContext } from '../../local/deploy/types.js';
 
 const pkg = (deploys: string) =>
   compile(

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPackage } from '../../local/cli/load-package.js';
+import { loadPackage } from '../../local/package/load-package.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { validateIR } from '../../shared/ir/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeYaml } from '../../shared/deploy/compose/compose-file.js';
+import { composeYaml } from '../../local/deploy/compose/compose-file.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
 import { agent, irOf } from '../helpers/ir-builder.js';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import type { DeployerOptions } from '../../local/deploy/deployers.js';
-import { COMPOSE_FILE_NAME } from '../../shared/deploy/compose/index.js';
+import { COMPOSE_FILE_NAME } from '../../local/deploy/compose/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { ensureBaseImage, ensureRedisImage, requireDocker, TEST_BASE_IMAGE } from '../helpers/docker.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import type { DeployerOptions } from '../../local/deploy/deployers.js';
-import type { TargetState } from '../../shared/deploy/types.js';
+import type { TargetState } from '../../local/deploy/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { freePort, writePackage, type PackageOptions } from './helpers/deploy-package.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Namespace, ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { buildManifests, redactManifests, type Manifest } from '../../shared/deploy/kubernetes/manifests.js';
+import { buildManifests, redactManifests, type Manifest } from '../../local/deploy/kubernetes/manifests.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
 import { irOf, agent } from '../helpers/ir-builder.js';
 

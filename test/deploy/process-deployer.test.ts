@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startToken } from '../../shared/deploy/process/process-control.js';
+import { startToken } from '../../local/deploy/process/process-control.js';
 import { runDeployerContract } from './deployer.contract.js';
 
 runDeployerContract('process', {

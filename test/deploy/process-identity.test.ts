@@ -8,11 +8,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadPackage } from '../../local/cli/load-package.js';
+import { loadPackage } from '../../local/package/load-package.js';
 import { destroyDeploy, planDeploy, statusDeploy } from '../../local/deploy/operations.js';
 import { readState, writeState } from '../../local/deploy/state-file.js';
-import { processFiles } from '../../shared/deploy/process/process-files.js';
-import { standing } from '../../shared/deploy/process/process-control.js';
+import { processFiles } from '../../local/deploy/process/process-files.js';
+import { standing } from '../../local/deploy/process/process-control.js';
 import type { IRDocument } from '../../shared/ir/types.js';
 import { failureOf } from '../helpers/rejection.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';

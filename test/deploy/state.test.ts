@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { acquireLock, lockPath } from '../../local/deploy/state-lock.js';
 import { readState, statePath, updateTargetState, writeState } from '../../local/deploy/state-file.js';
 import { isAgentSpecError } from '../../shared/errors.js';
-import type { TargetState } from '../../shared/deploy/types.js';
+import type { TargetState } from '../../local/deploy/types.js';
 import { deadPid } from './helpers/processes.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 

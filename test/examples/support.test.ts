@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeRuntime } from '../../shared/compose/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
-import { loadPackage } from '../../local/cli/load-package.js';
+import { loadPackage } from '../../local/package/load-package.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { requireCommand } from '../helpers/require-system.js';
 

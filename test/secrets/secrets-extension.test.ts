@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretFromExtension } from '../../shared/secrets/secrets-extension.js';
-import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
+import { secretFromExtension } from '../../functions/lib/secrets/secrets-extension.js';
+import { SecretsManagerResolver } from '../../functions/lib/secrets/secrets-manager-resolver.js';
 import { freePort } from '../helpers/free-port.js';
 
 const TOKEN = 'session-token-xyz';

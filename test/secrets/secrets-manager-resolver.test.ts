@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerResolver } from '../../shared/secrets/secrets-manager-resolver.js';
+import { SecretsManagerResolver } from '../../functions/lib/secrets/secrets-manager-resolver.js';
 
 const sm = mockClient(SecretsManagerClient);
 

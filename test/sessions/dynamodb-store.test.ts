@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBSessionStore } from '../../shared/sessions/dynamodb-store.js';
+import { DynamoDBSessionStore } from '../../functions/lib/sessions/dynamodb-store.js';
 import type { Message } from '../../shared/llm/types.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { startDynalite, type DynaliteTable } from '../aws/helpers/dynalite-table.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient } from 'redis';
-import { RedisSessionStore, createSessionStoreFromEnv } from '../../shared/sessions/redis-store.js';
+import { RedisSessionStore, createSessionStoreFromEnv } from '../../local/sessions/redis-store.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { runSessionStoreContract } from './session-store.contract.js';

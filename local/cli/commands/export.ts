@@ -1,7 +1,7 @@
 /** `agentspec export <file> [--env NAME]`: the package's IR as JSON on stdout. */
 import type { Command } from 'commander';
 import { renderDiagnostic } from '../../../shared/lang/index.js';
-import { loadPackage } from '../load-package.js';
+import { loadPackage } from '../../package/load-package.js';
 
 export function register(program: Command): void {
   program

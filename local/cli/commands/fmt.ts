@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { format } from '../../../shared/lang/index.js';
-import { readSourceFile } from '../load-package.js';
+import { readSourceFile } from '../../package/load-package.js';
 
 export function register(program: Command): void {
   program

@@ -9,7 +9,7 @@ import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { placeholders } from '../../../shared/ir/placeholders.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
 import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
-import { loadPackage } from '../load-package.js';
+import { loadPackage } from '../../package/load-package.js';
 
 interface RunOptions {
   input: string;
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       // Loaded here so that registering `run` costs the other commands nothing.
       const [{ composeService }, { createSessionStoreFromEnv }] = await Promise.all([
         import('../../../shared/compose/compose-service.js'),
-        import('../../../shared/sessions/redis-store.js'),
+        import('../../sessions/redis-store.js'),
       ]);
       const sessions = createSessionStoreFromEnv();
       const { runtime, redactor } = await composeService({ ir }, { workdir: dirname(resolve(file)), ...(sessions ? { sessions } : {}) });

@@ -1,7 +1,7 @@
 /** `agentspec validate <file> [--json]`: every diagnostic of a package; exit 0 when valid, 1 when not. */
 import type { Command } from 'commander';
 import { check, renderDiagnostic } from '../../../shared/lang/index.js';
-import { readSourceFile } from '../load-package.js';
+import { readSourceFile } from '../../package/load-package.js';
 
 export function register(program: Command): void {
   program

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { procStat } from '../../../shared/deploy/process/process-control.js';
+import { procStat } from '../../../local/deploy/process/process-control.js';
 
 /** The pid of a process that has certainly exited. */
 export function deadPid(): number {

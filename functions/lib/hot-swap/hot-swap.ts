@@ -1,0 +1,179 @@
+/**
+ * Swaps a new package into the deployed run and stream functions without a
+ * CDK deploy: IR to S3 under its digest → each function's configuration names
+ * the digest → wait for the update → publish a version → move the `live`
+ * alias. The alias is the only thing clients see, and it moves last, so a
+ * failure at any earlier step changes nothing; a failure between the two
+ * alias moves puts the first alias back.
+ */
+import type { GetFunctionCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../../shared/errors.js';
+import type { IRDocument } from '../../../shared/ir/types.js';
+import { IR_DIGEST_ENV, putIR } from '../aws/ir-object.js';
+
+export interface HotSwapOptions {
+  lambda: LambdaClient;
+  s3: S3Client;
+  bucket: string;
+  /** names (or ARNs) of the functions to move, in order: run, stream */
+  functions: { run: string; stream: string };
+  /** alias the endpoints point at */
+  alias?: string;
+  /** longest wait for one configuration update, seconds */
+  maxWaitSeconds?: number;
+}
+
+/** What the alias carries in its description, so status and rollback need no other store. */
+interface AliasNote {
+  digest?: string;
+  previous?: string;
+}
+
+export interface DeployedVersion {
+  digest: string | undefined;
+  version: string;
+  functions: Record<'run' | 'stream', { version: string; previous_version?: string }>;
+}
+
+type Role = 'run' | 'stream';
+
+/** The Lambda SDK's commands, imported when a swap first needs them (the module loader keeps them): the deploy function's cold start does not load them. */
+function lambdaSdk(): Promise<typeof import('@aws-sdk/client-lambda')> {
+  return import('@aws-sdk/client-lambda');
+}
+const ROLES: Role[] = ['run', 'stream'];
+
+/** The hot-swap deploy: `deploy`, `status`, `rollback`. */
+export class HotSwap {
+  private readonly alias: string;
+
+  constructor(private readonly options: HotSwapOptions) {
+    this.alias = options.alias ?? 'live';
+  }
+
+  /** Publishes `ir` as the new live version of both functions. */
+  async deploy(ir: IRDocument): Promise<DeployedVersion> {
+    const { lambda, s3, bucket } = this.options;
+    const before = await this.aliases();
+    const digest = await this.step('upload the IR to S3', () => putIR(s3, bucket, ir));
+    const published: Record<Role, string> = { run: '', stream: '' };
+    for (const role of ROLES) {
+      const name = this.options.functions[role];
+      const current = await this.step(`read the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: name })));
+      // UpdateFunctionConfiguration replaces the whole variable map, so keep the others.
+      const variables = { ...(current.Environment?.Variables ?? {}), [IR_DIGEST_ENV]: digest };
+      await this.step(`update the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })));
+      await this.step(`wait for the ${role} function's update`, () => this.waitUpdated(name));
+      const version = await this.step(`publish a version of the ${role} function`, async () => lambda.send(new (await lambdaSdk()).PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` })));
+      if (!version.Version) throw new AgentSpecError(ErrorCode.DeployError, `Publishing the ${role} function returned no version.`);
+      published[role] = version.Version;
+    }
+    await this.moveAliases(published, before, digest);
+    return {
+      digest,
+      version: published.run,
+      functions: { run: { version: published.run, previous_version: before.run.version }, stream: { version: published.stream, previous_version: before.stream.version } },
+    };
+  }
+
+  /** The live digest and versions. */
+  async status(): Promise<DeployedVersion> {
+    const now = await this.aliases();
+    return {
+      digest: now.run.note.digest ?? (await this.digestOf('run', now.run.version)),
+      version: now.run.version,
+      functions: { run: { version: now.run.version, previous_version: now.run.note.previous }, stream: { version: now.stream.version, previous_version: now.stream.note.previous } },
+    };
+  }
+
+  /** Moves both aliases back to the versions they pointed at before the last deploy. */
+  async rollback(): Promise<DeployedVersion> {
+    const now = await this.aliases();
+    const target: Record<Role, string> = { run: '', stream: '' };
+    for (const role of ROLES) {
+      const previous = now[role].note.previous;
+      if (!previous) throw new AgentSpecError(ErrorCode.InvalidRequest, `There is no previous version of the ${role} function to roll back to.`, { details: { function: this.options.functions[role] } });
+      target[role] = previous;
+    }
+    const digest = await this.digestOf('run', target.run);
+    await this.moveAliases(target, now, digest);
+    return {
+      digest,
+      version: target.run,
+      functions: { run: { version: target.run, previous_version: now.run.version }, stream: { version: target.stream, previous_version: now.stream.version } },
+    };
+  }
+
+  private async moveAliases(target: Record<Role, string>, before: Record<Role, { version: string; description?: string }>, digest: string | undefined): Promise<void> {
+    const moved: Role[] = [];
+    try {
+      for (const role of ROLES) {
+        const note: AliasNote = { digest, previous: before[role].version };
+        await this.step(`move the ${role} function's ${this.alias} alias`, async () =>
+          this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: target[role], Description: JSON.stringify(note) })),
+        );
+        moved.push(role);
+      }
+    } catch (error) {
+      // Put back what already moved so that run and stream never serve different packages.
+      for (const role of moved) {
+        try {
+          await this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: before[role].version, Description: before[role].description }));
+        } catch {
+          // the original failure is the one to report; this one is best effort
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async waitUpdated(name: string): Promise<void> {
+    const maxWaitTime = this.options.maxWaitSeconds ?? 300;
+    const result = await (await lambdaSdk()).waitForFunctionUpdatedV2({ client: this.options.lambda, maxWaitTime, minDelay: 1, maxDelay: Math.max(1, Math.min(5, maxWaitTime - 1)) }, { FunctionName: name });
+    // WaiterState values are plain strings; comparing them avoids a direct @smithy dependency
+    const state = String(result.state);
+    if (state === 'SUCCESS') return;
+    const reason = (result.reason as GetFunctionCommandOutput | undefined)?.Configuration?.LastUpdateStatusReason;
+    const what = state === 'TIMEOUT' ? `did not finish within ${maxWaitTime} s` : `ended ${state.toLowerCase()}${reason ? `: ${reason}` : ''}`;
+    throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: the configuration update of ${name} ${what}; the live alias was not moved.`, { details: { function: name, state } });
+  }
+
+  private async aliases(): Promise<Record<Role, { version: string; description?: string; note: AliasNote }>> {
+    const read = async (role: Role) => {
+      const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () => this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })));
+      return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, note: parseNote(out.Description) };
+    };
+    return { run: await read('run'), stream: await read('stream') };
+  }
+
+  private async digestOf(role: Role, version: string): Promise<string | undefined> {
+    const out = await this.step(`read version ${version} of the ${role} function`, async () => this.options.lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })));
+    return out.Environment?.Variables?.[IR_DIGEST_ENV];
+  }
+
+  /** Runs one step; a failure becomes a `deploy_error` naming the step (the cause keeps the AWS error). */
+  private async step<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isAgentSpecError(error)) throw error;
+      const name = error instanceof Error ? error.name : 'Error';
+      throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: could not ${what} (${name}); the live alias was not moved.`, { cause: error, details: { step: what } });
+    }
+  }
+}
+
+function parseNote(description: string | undefined): AliasNote {
+  if (!description) return {};
+  try {
+    const parsed = JSON.parse(description) as unknown;
+    if (parsed && typeof parsed === 'object') {
+      const { digest, previous } = parsed as Record<string, unknown>;
+      return { digest: typeof digest === 'string' ? digest : undefined, previous: typeof previous === 'string' ? previous : undefined };
+    }
+  } catch {
+    // a description written by someone else: no note
+  }
+  return {};
+}

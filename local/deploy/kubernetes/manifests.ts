@@ -1,0 +1,150 @@
+/**
+ * The Kubernetes objects of one package, as plain JSON built by pure
+ * functions: Namespace, ConfigMap (the IR), Secret (resolved secrets),
+ * Deployment, Service and, with `autoscale`, an autoscaling/v2 HPA. Every
+ * object carries `app.kubernetes.io/managed-by: agentspec` and the package
+ * label, which `destroy` selects on.
+ */
+import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const PACKAGE_LABEL = 'agentspec.dev/package';
+export const TARGET_LABEL = 'agentspec.dev/target';
+export const IR_HASH_ANNOTATION = 'agentspec.dev/ir-hash';
+const DEFAULT_PORT = 8080;
+
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+
+export interface ManifestInput {
+  ir: IRDocument;
+  deploy: IRDeploy;
+  /** the runtime image (must be pullable by the cluster) */
+  image: string;
+  /** env var name → resolved value; goes into the Secret only */
+  secrets: Record<string, string>;
+}
+
+/** `<package>-<target>`, lower-cased to a DNS label. */
+export function appName(ir: IRDocument, deploy: IRDeploy): string {
+  return `${ir.package.name}-${deploy.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+}
+
+/** The namespace objects go to (`namespace` attribute, else `default`). */
+export function namespaceOf(deploy: IRDeploy): string {
+  return deploy.attributes.namespace ?? 'default';
+}
+
+/** Labels every object carries; the selector labels are a subset. */
+export function labelsOf(ir: IRDocument, deploy: IRDeploy): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': appName(ir, deploy),
+    [MANAGED_BY_LABEL]: 'agentspec',
+    [PACKAGE_LABEL]: ir.package.name.toLowerCase().replace(/[^a-z0-9-_.]/g, '-'),
+    [TARGET_LABEL]: deploy.name.toLowerCase().replace(/[^a-z0-9-_.]/g, '-'),
+  };
+}
+
+/** Every manifest, in apply order. */
+export function buildManifests(input: ManifestInput): Manifest[] {
+  const { ir, deploy } = input;
+  const name = appName(ir, deploy);
+  const namespace = namespaceOf(deploy);
+  const labels = labelsOf(ir, deploy);
+  const attrs = deploy.attributes;
+  const port = attrs.port ?? DEFAULT_PORT;
+  const healthPath = attrs.health?.path ?? '/healthz';
+  const replicas = attrs.replicas ?? 1;
+  const meta = (n: string) => ({ name: n, namespace, labels });
+  const probe = (initialDelaySeconds: number) => ({
+    httpGet: { path: healthPath, port: 'http' },
+    initialDelaySeconds,
+    periodSeconds: Math.max(1, Math.round((attrs.health?.interval_ms ?? 10_000) / 1000)),
+    timeoutSeconds: Math.max(1, Math.round((attrs.health?.timeout_ms ?? 3000) / 1000)),
+  });
+  const env = [
+    ...Object.entries(attrs.env).map(([k, v]) => ({ name: k, value: v })),
+    { name: 'AGENTSPEC_IR', value: '/etc/agentspec/ir.json' },
+    { name: 'HOST', value: '0.0.0.0' },
+    { name: 'PORT', value: String(port) },
+    ...Object.keys(input.secrets).map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: k } } })),
+  ];
+  const resources = attrs.resources
+    ? {
+        requests: { ...(attrs.resources.cpu ? { cpu: attrs.resources.cpu } : {}), ...(attrs.resources.memory ? { memory: attrs.resources.memory } : {}) },
+        limits: { ...(attrs.resources.cpu ? { cpu: attrs.resources.cpu } : {}), ...(attrs.resources.memory ? { memory: attrs.resources.memory } : {}) },
+      }
+    : undefined;
+
+  const manifests: Manifest[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [MANAGED_BY_LABEL]: 'agentspec' } } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-ir`), data: { 'ir.json': JSON.stringify(ir) } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: meta(`${name}-secrets`), type: 'Opaque', stringData: { ...input.secrets } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { ...meta(name), annotations: { [IR_HASH_ANNOTATION]: ir.hash } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { 'app.kubernetes.io/name': name, [MANAGED_BY_LABEL]: 'agentspec' } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels, annotations: { [IR_HASH_ANNOTATION]: ir.hash } },
+          spec: {
+            // the runtime drains in-flight requests on SIGTERM; give it the time to
+            terminationGracePeriodSeconds: 30,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+            containers: [
+              {
+                name: 'runtime',
+                image: input.image,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ name: 'http', containerPort: port }],
+                env,
+                ...(resources ? { resources } : {}),
+                livenessProbe: probe(10),
+                readinessProbe: probe(2),
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [
+                  { name: 'ir', mountPath: '/etc/agentspec', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'ir', configMap: { name: `${name}-ir` } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(name),
+      spec: { selector: { 'app.kubernetes.io/name': name, [MANAGED_BY_LABEL]: 'agentspec' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+  ];
+  if (attrs.autoscale) {
+    const metric = attrs.autoscale.metric === 'memory' ? 'memory' : 'cpu';
+    manifests.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(name),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        minReplicas: attrs.autoscale.min,
+        maxReplicas: attrs.autoscale.max,
+        metrics: [{ type: 'Resource', resource: { name: metric, target: { type: 'Utilization', averageUtilization: attrs.autoscale.target } } }],
+      },
+    });
+  }
+  return manifests;
+}
+
+/** The manifests with Secret values replaced by a placeholder, for printing (`--dry-run`) and plans. */
+export function redactManifests(manifests: Manifest[]): Manifest[] {
+  return manifests.map((m) =>
+    m.kind === 'Secret' ? { ...m, stringData: Object.fromEntries(Object.keys((m.stringData as Record<string, string>) ?? {}).map((k) => [k, '<from your environment at apply>'])) } : m,
+  );
+}
