@@ -2,9 +2,10 @@
  * The README stays a short guide (at most 15 KB) and every relative link of
  * the README and docs/ points to a file of the checkout and, with `#anchor`,
  * to a heading of that file (GitHub's anchors: lower case, punctuation
- * dropped, spaces as hyphens, `-1`, `-2` … for repeated headings).
+ * dropped, spaces as hyphens, `-1`, `-2` … for repeated headings). A file
+ * path the docs or a source comment name (`shared/loop/runtime.ts`) exists.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { markdownFiles } from './markdown.js';
@@ -41,7 +42,31 @@ function linksOf(text: string): { target: string; line: number }[] {
   return out;
 }
 
+/** A path from the checkout's root, written in prose or a comment. */
+const PROJECT_PATH = /(?<![\w./-])(?:shared|local|functions|infra|test|bench|scripts|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|ias|json|sh)\b/g;
+const SOURCE_FOLDERS = ['shared', 'functions', 'infra', 'local', 'bench', 'scripts', 'test'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
+    return /\.(ts|mjs|mts|sh)$/.test(entry.name) ? [path] : [];
+  });
+}
+
 describe('README and docs links', () => {
+  it('names only project files that exist, in the docs and in source comments', () => {
+    const files = [...markdownFiles(), ...SOURCE_FOLDERS.flatMap(sourceFiles)];
+    const missing = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => [...line.matchAll(PROJECT_PATH)].map((m) => ({ path: m[0], at: `${file}:${i + 1}` })))
+        .filter(({ path }) => !existsSync(path))
+        .map(({ path, at }) => `${at}: ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('keeps the README at most 15 KB', () => {
     expect(statSync('README.md').size).toBeLessThanOrEqual(15 * 1024);
   });
