@@ -50,9 +50,9 @@ agent "assistant" {
 interface Entry {
   file: string;
   kind: BundleKind;
-  body?: string;
+  body?: string | undefined;
   status: number;
-  nodeOptions?: string;
+  nodeOptions?: string | undefined;
   /** added to the common environment */
   env?: NodeJS.ProcessEnv;
 }

@@ -58,7 +58,8 @@ const STAMPED = {
 
 /** The bubblewrap arguments without this release's hardening: no forced user namespace, uid, hostname, capability drop, seccomp or PID 1 mask. */
 function unhardened(options: BwrapOptions): string[] {
-  const args = bwrapArgs({ ...options, seccompFd: undefined });
+  const { seccompFd: _dropped, ...withoutFilter } = options;
+  const args = bwrapArgs(withoutFilter);
   const dropped = new Map([['--unshare-user', 0], ['--uid', 1], ['--gid', 1], ['--hostname', 1], ['--cap-drop', 1]]);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {

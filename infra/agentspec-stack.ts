@@ -18,6 +18,7 @@ import {
   ParamsAndSecretsVersions,
   Runtime,
   type IFunction,
+  type IVersion,
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -153,8 +154,9 @@ export class AgentSpecStack extends Stack {
       }
     }
 
-    const runLive = new Alias(this, 'RunLive', { aliasName: LIVE_ALIAS, version: run.currentVersion });
-    const streamLive = new Alias(this, 'StreamLive', { aliasName: LIVE_ALIAS, version: stream.currentVersion });
+    // aws-cdk-lib's own classes are typed without exactOptionalPropertyTypes (Version.role is `IRole | undefined`)
+    const runLive = new Alias(this, 'RunLive', { aliasName: LIVE_ALIAS, version: run.currentVersion as IVersion });
+    const streamLive = new Alias(this, 'StreamLive', { aliasName: LIVE_ALIAS, version: stream.currentVersion as IVersion });
     const runUrl = runLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
     const streamUrl = streamLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.RESPONSE_STREAM });
 

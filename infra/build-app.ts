@@ -1,6 +1,7 @@
 /** Builds the stack for a package into a CDK app, with cdk-nag's AwsSolutions checks attached. */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { definedOnly } from '../shared/defined.js';
 import { AgentSpecStack } from './agentspec-stack.js';
 import { DEFAULT_PACKAGE, loadPackageSource, type PackageSource } from './package-source.js';
 
@@ -37,10 +38,10 @@ export function stackNameOf(packageName: string): string {
 export function addPackageStack(app: App, source: PackageSource, projectRoot: string): AgentSpecStack {
   const ctx = (key: string) => contextOf(app, key);
   const stack = new AgentSpecStack(app, ctx('stackName') ?? stackNameOf(source.ir.package.name), {
-    env: {
+    env: definedOnly({
       account: ctx('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
       region: source.region ?? ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
-    },
+    }),
     description: `AgentSpec package ${source.ir.package.name}@${source.ir.package.version} on AWS Lambda`,
     packageName: source.ir.package.name,
     irFile: source.irFile,

@@ -27,7 +27,7 @@ export interface FunctionBundlingInput {
   /** absolute path of the IR JSON written at synth time */
   irFile: string;
   /** absolute path of the package folder, copied so that stdio servers' relative paths resolve */
-  packageDir?: string;
+  packageDir?: string | undefined;
 }
 
 /** Bundling options for one function. Runs local esbuild: no Docker. */

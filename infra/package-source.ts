@@ -18,9 +18,9 @@ export interface PackageSource {
   irFile: string;
   irDigest: string;
   packageDir: string;
-  deploy?: IRDeploy;
+  deploy?: IRDeploy | undefined;
   lambda: LambdaSettings;
-  region?: string;
+  region?: string | undefined;
   /** names of `store("…")` secrets the functions must be allowed to read */
   storeSecrets: string[];
 }
@@ -32,9 +32,9 @@ export interface PackageSourceOptions {
   /** where to write the IR JSON */
   outDir: string;
   /** name of the deploy block to use (default: the default lambda block, else the first) */
-  target?: string;
+  target?: string | undefined;
   /** environment overlay */
-  env?: string;
+  env?: string | undefined;
 }
 
 /** Compiles the package and reads its Lambda settings; throws with rendered diagnostics when invalid. */
@@ -50,7 +50,7 @@ export function loadPackageSource(options: PackageSourceOptions): PackageSource 
 }
 
 /** The same from an IR already compiled (the `agentspec apply` path). */
-export function packageSourceFromIR(ir: IRDocument, options: { packageDir: string; outDir: string; deploy?: IRDeploy }): PackageSource {
+export function packageSourceFromIR(ir: IRDocument, options: { packageDir: string; outDir: string; deploy?: IRDeploy | undefined }): PackageSource {
   const { deploy } = options;
   const body = JSON.stringify(ir);
   const irDigest = createHash('sha256').update(body, 'utf8').digest('hex');

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh
-echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== typecheck"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p local/playground/tsconfig.json
 echo "== lint"; npx eslint .
 echo "== tests"
 mkdir -p test-artifacts

@@ -22,7 +22,7 @@ export interface RuntimeEnvironment {
   app: Hono;
   runtime: AgentRuntime;
   /** the IR's digest, when known */
-  digest?: string;
+  digest?: string | undefined;
 }
 
 /** Builds the runtime and the HTTP app for this environment from its configuration. */

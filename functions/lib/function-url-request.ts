@@ -13,5 +13,5 @@ export function toRequest(event: HttpEventV2, signal?: AbortSignal): Request {
   const method = event.requestContext.http.method;
   const hasBody = event.body !== undefined && event.body !== null && method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body) : undefined;
-  return new Request(url, { method, headers, body, signal });
+  return new Request(url, { method, headers, body: body ?? null, signal: signal ?? null });
 }

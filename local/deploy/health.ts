@@ -16,7 +16,7 @@ export async function probeHealth(url: string, timeoutMs = 2000): Promise<boolea
 export interface WaitHealthyOptions {
   timeoutMs: number;
   intervalMs?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** checked between probes; a reason string stops the wait (e.g. the process exited) */
   failed?: () => Promise<string | undefined> | string | undefined;
 }

@@ -12,7 +12,7 @@ interface PipelineSummary { name: string; steps: string[] }
 interface ToolCall { id: string; name: string; input: unknown; output?: unknown; error?: string; status?: string; duration_ms?: number }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const state: { sessionId?: string; busy: boolean } = { busy: false };
+const state: { sessionId: string | undefined; busy: boolean } = { sessionId: undefined, busy: false };
 
 function headers(): Record<string, string> {
   const key = $<HTMLInputElement>('api-key').value.trim();

@@ -60,8 +60,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly client: RedisLikeClient;
   private readonly owned: boolean;
   private readonly prefix: string;
-  private readonly ttlSeconds?: number;
-  private connecting?: Promise<unknown>;
+  private readonly ttlSeconds: number | undefined;
+  private connecting: Promise<unknown> | undefined;
 
   constructor(options: RedisSessionStoreOptions) {
     this.prefix = options.prefix ?? 'agentspec:session:';

@@ -34,7 +34,7 @@ export interface AppOptions {
    * `AGENTSPEC_API_KEYS` (comma-separated) if set, else no authentication.
    * A list, even an empty one, requires a key: an empty list accepts none.
    */
-  apiKeys?: string[] | false;
+  apiKeys?: string[] | false | undefined;
   /** refuse requests addressed to a non-loopback `Host` or sent from another origin; for a key-less server on loopback (`startServer` sets it) */
   localOnly?: boolean;
   /** requests per minute per agent (and per pipeline); no limit when omitted or 0 */

@@ -27,13 +27,13 @@ export interface Entry {
   keyQuoted: boolean;
   args: Value[];
   /** The argument of `env(NAME)` / `store("path")`. */
-  call?: Value;
-  body?: Body;
+  call?: Value | undefined;
+  body?: Body | undefined;
   range: Range;
   /** Comments on the lines before this entry. */
   leading: Token[];
   /** A comment at the end of this entry's last line. */
-  trailing?: Token;
+  trailing?: Token | undefined;
 }
 
 export interface FileNode {

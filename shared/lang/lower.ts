@@ -25,6 +25,7 @@ import {
   type Strategy,
 } from '../ir/types.js';
 import type { FileNode } from './ast.js';
+import { definedOnly } from '../defined.js';
 
 const KINDS: Record<string, IRResource['kind']> = {
   prompt: 'Prompt',
@@ -64,21 +65,10 @@ const bool = (e: Entry | undefined): boolean | undefined => {
   return v?.type === 'bool' ? v.value : undefined;
 };
 
-/**
- * Drops `undefined` members so optional IR fields are absent, not undefined.
- * Builds a new object instead of deleting: `delete` turns an object into a
- * slow dictionary that is larger to keep and slower to serialise.
- */
-function compact<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
-  return out as T;
-}
-
 /** Lowers a validated file (with any environment already applied) to the IR document. */
 export function lower(node: FileNode, doc: DocumentIndex, environment?: string): IRDocument {
   const header = node.entries.find((e) => e.key === 'package')!;
-  const pkg = { name: str(header)!, version: header.args[2]!.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
+  const pkg = { name: str(header)!, version: header.args[2]?.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
   const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
@@ -123,7 +113,7 @@ function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unkno
       return { schema: types.typeSchema(str(entry)!) };
     case 'skill': {
       const output = attr(b, 'output');
-      return compact({
+      return definedOnly({
         description: str(attr(b, 'description')) ?? '',
         input_schema: types.fieldsSchema(attr(b, 'input')?.body),
         output_schema: output ? types.fieldsSchema(output.body) : undefined,
@@ -131,7 +121,7 @@ function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unkno
       });
     }
     case 'server':
-      return compact({
+      return definedOnly({
         transport: str(attr(b, 'transport')),
         command: str(attr(b, 'command')),
         args: strings(attr(b, 'args')?.args[0]),
@@ -167,7 +157,7 @@ function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unkno
     case 'plugin':
       return { version: entry.args[2]?.type === 'string' ? entry.args[2].value : '' };
     case 'import':
-      return compact({ source: str(entry)!, version: entry.args[2]?.type === 'string' ? entry.args[2].value : undefined });
+      return definedOnly({ source: str(entry)!, version: entry.args[2]?.type === 'string' ? entry.args[2].value : undefined });
   }
   return {};
 }
@@ -190,7 +180,7 @@ function lowerTool(tool: Entry): IRTool {
     return { type: 'mcp', server: target.slice(0, slash), tool: target.slice(slash + 1) };
   }
   if (kind === 'http') {
-    return compact({
+    return definedOnly({
       type: 'http' as const,
       method: str(attr(b, 'method')) as 'GET',
       url: str(attr(b, 'url')) ?? '',
@@ -232,7 +222,7 @@ function lowerAgent(entry: Entry): IRAgent['attributes'] {
   const strategy = str(attr(b, 'strategy'));
   const memory = attr(b, 'memory')?.body;
   const uses = attrs(b, 'uses');
-  return compact({
+  return definedOnly({
     prompt: usesOf(uses, 'prompt')[0],
     skills: usesOf(uses, 'skill'),
     model,
@@ -258,7 +248,7 @@ function lowerAgent(entry: Entry): IRAgent['attributes'] {
 
 function lowerStep(step: Entry): IRStep {
   const b = step.body;
-  return compact({
+  return definedOnly({
     name: str(step)!,
     agent: str(attr(b, 'agent')) ?? '',
     input: str(attr(b, 'input')),
@@ -276,7 +266,7 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
   const health = attr(b, 'health')?.body;
   const resources = attr(b, 'resources')?.body;
   const autoscale = attr(b, 'autoscale')?.body;
-  return compact({
+  return definedOnly({
     target,
     default: bool(attr(b, 'default')) ?? false,
     port: num(attr(b, 'port')) ?? (container ? DEFAULTS.port : undefined),
@@ -293,7 +283,7 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
             timeout_ms: ms(attr(health, 'timeout')) ?? DEFAULTS.health.timeout_ms,
           }
         : undefined,
-    resources: resources ? compact({ cpu: str(attr(resources, 'cpu')), memory: str(attr(resources, 'memory')) }) : undefined,
+    resources: resources ? definedOnly({ cpu: str(attr(resources, 'cpu')), memory: str(attr(resources, 'memory')) }) : undefined,
     namespace: str(attr(b, 'namespace')) ?? (target === 'kubernetes' ? 'default' : undefined),
     replicas: num(attr(b, 'replicas')) ?? (target === 'kubernetes' ? 1 : undefined),
     autoscale: autoscale

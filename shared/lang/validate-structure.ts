@@ -61,7 +61,7 @@ export class StructureChecker {
   private checkHeader(entry: Entry): void {
     const a = entry.args;
     const ok =
-      a.length === 5 && a[0]!.type === 'string' && isWord(a[1], 'version') && a[2]!.type === 'string' && isWord(a[3], 'lang') && a[4]!.type === 'string';
+      a.length === 5 && a[0]?.type === 'string' && isWord(a[1], 'version') && a[2]?.type === 'string' && isWord(a[3], 'lang') && a[4]?.type === 'string';
     if (!ok) {
       this.error(entry.range, 'The package header reads `package "<name>" version "<semver>" lang "2.0"`.', undefined, 'package');
       return;
@@ -81,15 +81,16 @@ export class StructureChecker {
     const a = entry.args;
     const what = `${kind} "${name}"`;
     if (kind === 'plugin' || kind === 'import') {
-      const shapeOk = entry.body === undefined && (a.length === 1 ? kind === 'import' : a.length === 3 && isWord(a[1], 'version') && a[2]!.type === 'string');
+      const shapeOk = entry.body === undefined && (a.length === 1 ? kind === 'import' : a.length === 3 && isWord(a[1], 'version') && a[2]?.type === 'string');
       if (!shapeOk) this.error(entry.range, `A ${kind} statement reads \`${kind} "<${kind === 'plugin' ? 'name' : 'source'}>" version "<version>"\`.`);
       return;
     }
     if (kind === 'deploy') {
-      if (a.length !== 3 || !isWord(a[1], 'target') || a[2]!.type !== 'string') {
+      const target = a[2];
+      if (a.length !== 3 || !isWord(a[1], 'target') || target?.type !== 'string') {
         this.error(entry.range, `A deploy statement reads \`deploy "<name>" target "<target>" { … }\`.`);
-      } else if (!(TARGETS as readonly string[]).includes(a[2].value)) {
-        this.error(a[2].range, `Deploy target "${a[2].value}" is not one of ${TARGETS.join(', ')}.`, didYouMean(a[2].value, TARGETS) ?? `use one of: ${TARGETS.join(', ')}`, 'enum');
+      } else if (!(TARGETS as readonly string[]).includes(target.value)) {
+        this.error(target.range, `Deploy target "${target.value}" is not one of ${TARGETS.join(', ')}.`, didYouMean(target.value, TARGETS) ?? `use one of: ${TARGETS.join(', ')}`, 'enum');
       }
     } else if (kind === 'type') {
       if (entry.body) {
@@ -97,12 +98,13 @@ export class StructureChecker {
         this.checkFields(entry.body, 'fields', what);
         return;
       }
-      if (a.length === 3 && isWord(a[1], 'enum') && a[2]!.type === 'list') {
-        const items = a[2].items;
-        if (items.length === 0 || items.some((i) => i.type !== 'string')) this.error(a[2].range, `The enum of ${what} must list one or more strings.`);
+      const list = a[2];
+      if (a.length === 3 && isWord(a[1], 'enum') && list?.type === 'list') {
+        const items = list.items;
+        if (items.length === 0 || items.some((i) => i.type !== 'string')) this.error(list.range, `The enum of ${what} must list one or more strings.`);
         return;
       }
-      if (a.length === 3 && isWord(a[1], 'list') && (a[2]!.type === 'string' || a[2]!.type === 'ident')) {
+      if (a.length === 3 && isWord(a[1], 'list') && (a[2]?.type === 'string' || a[2]?.type === 'ident')) {
         this.checkFieldType(a[2]!, 'fields');
         return;
       }
@@ -211,32 +213,32 @@ export class StructureChecker {
     const a = e.args;
     switch (spec.shape) {
       case 'uses':
-        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]!.type !== 'string') this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
+        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]?.type !== 'string') this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
         return;
       case 'exposes':
-        if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]!.type !== 'string') this.badShape(e, what, 'exposes skill "<name>"');
+        if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]?.type !== 'string') this.badShape(e, what, 'exposes skill "<name>"');
         return;
       case 'connects': {
         const target = what.startsWith('client') ? 'server' : 'client';
-        if (a.length !== 3 || !isWord(a[0], 'to') || !isWord(a[1], target) || a[2]!.type !== 'string') this.badShape(e, what, `connects to ${target} "<name>"`);
+        if (a.length !== 3 || !isWord(a[0], 'to') || !isWord(a[1], target) || a[2]?.type !== 'string') this.badShape(e, what, `connects to ${target} "<name>"`);
         return;
       }
       case 'delegate':
-        if (a.length !== 5 || !isWord(a[0], 'to') || !isWord(a[1], 'agent') || a[2]!.type !== 'string' || !isWord(a[3], 'when') || a[4]!.type !== 'string') {
+        if (a.length !== 5 || !isWord(a[0], 'to') || !isWord(a[1], 'agent') || a[2]?.type !== 'string' || !isWord(a[3], 'when') || a[4]?.type !== 'string') {
           this.badShape(e, what, 'delegate to agent "<name>" when "<condition>"');
         }
         return;
       case 'rule':
-        if (a.length !== 2 || a[0]!.type !== 'ident' || a[1]!.type !== 'string') this.badShape(e, what, `${e.key} <subject> "<value>"`);
+        if (a.length !== 2 || a[0]?.type !== 'ident' || a[1]?.type !== 'string') this.badShape(e, what, `${e.key} <subject> "<value>"`);
         return;
       case 'step':
-        if (a.length !== 1 || a[0]!.type !== 'string' || !e.body) this.badShape(e, what, 'step "<name>" { agent "<agent>" … }');
+        if (a.length !== 1 || a[0]?.type !== 'string' || !e.body) this.badShape(e, what, 'step "<name>" { agent "<agent>" … }');
         else this.checkBody('step', e.body, e, `step "${a[0].value}" of ${what}`);
         return;
       case 'tool': {
         const kind = a[0]?.type === 'ident' ? a[0].value : undefined;
         if (kind === 'mcp') {
-          if (a.length !== 2 || a[1]!.type !== 'string' || !/^[^/]+\/.+$/.test(a[1].value) || e.body) this.badShape(e, what, 'tool mcp "<server>/<tool>"');
+          if (a.length !== 2 || a[1]?.type !== 'string' || !/^[^/]+\/.+$/.test(a[1].value) || e.body) this.badShape(e, what, 'tool mcp "<server>/<tool>"');
           return;
         }
         if (kind === 'http' || kind === 'command' || kind === 'inline') {
@@ -259,7 +261,7 @@ export class StructureChecker {
     for (const e of body.entries) {
       if (seen.has(e.key)) this.error(e.keyRange, `Key "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
       seen.add(e.key);
-      if (e.args.length !== 1 || e.args[0]!.type !== 'string' || e.body || e.call) this.error(e.range, `In ${what}, write \`${e.key} "<value>"\`.`);
+      if (e.args.length !== 1 || e.args[0]?.type !== 'string' || e.body || e.call) this.error(e.range, `In ${what}, write \`${e.key} "<value>"\`.`);
     }
   }
 
@@ -315,7 +317,7 @@ export class StructureChecker {
         this.error(e.keyRange, `Environments overlay ${Object.keys(OVERLAY_KINDS).join(', ')}; "${e.key}" is not one of them.`, didYouMean(e.key, Object.keys(OVERLAY_KINDS)));
         continue;
       }
-      if (e.args.length !== 1 || e.args[0]!.type !== 'string' || !e.body) {
+      if (e.args.length !== 1 || e.args[0]?.type !== 'string' || !e.body) {
         this.error(e.range, `In ${what}, write \`${e.key} "<name>" { <attribute> <value> }\`.`);
         continue;
       }

@@ -24,10 +24,10 @@ export interface ToolDefinition {
 export interface ModelRequest {
   /** model id without provider prefix */
   model: string;
-  system?: string;
+  system?: string | undefined;
   messages: Message[];
   tools?: ToolDefinition[];
-  temperature?: number;
+  temperature?: number | undefined;
   max_tokens?: number;
   /** force a tool: `{type:'auto'|'any'|'none'}` or `{type:'tool', name}` */
   tool_choice?: { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };

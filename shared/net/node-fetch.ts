@@ -105,7 +105,7 @@ const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
  * Lambda secrets read at INIT, is on the wire before that happens and waits
  * for its answer while the rest of INIT runs.
  */
-function outgoingHeaders(init: HeadersInit | undefined): Record<string, string> {
+function outgoingHeaders(init: RequestInit['headers']): Record<string, string> {
   const outgoing: Record<string, string> = Object.create(null) as Record<string, string>;
   const add = (name: string, value: string): void => {
     const key = String(name).toLowerCase();

@@ -31,7 +31,7 @@ export interface BwrapOptions {
   /** size of each of `/sandbox` and `/tmp` */
   tmpfsBytes: number;
   /** a file descriptor of the spawned process holding a compiled seccomp filter */
-  seccompFd?: number;
+  seccompFd?: number | undefined;
 }
 
 /** Arguments for bwrap before the interpreter's own command line. */

@@ -118,7 +118,7 @@ export class SandboxProcess {
   }
 
   /** Runs the one request this process will ever serve. */
-  async run(header: BootstrapHeader, stdin: string, options: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal }): Promise<SandboxRunResult> {
+  async run(header: BootstrapHeader, stdin: string, options: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal | undefined }): Promise<SandboxRunResult> {
     if (this.used) throw new AgentSpecError(ErrorCode.InternalError, 'A sandbox process was handed a second request.');
     this.used = true;
     const t0 = performance.now();

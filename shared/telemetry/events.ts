@@ -7,13 +7,13 @@
 import type { TokenUsage } from '../loop/types.js';
 
 export type TelemetryEvent =
-  | { type: 'invocation_start'; invocation_id: string; agent: string; start_ms: number; parent_invocation_id?: string }
+  | { type: 'invocation_start'; invocation_id: string; agent: string; start_ms: number; parent_invocation_id?: string | undefined }
   | {
       type: 'invocation_end';
       invocation_id: string;
       agent: string;
       status: 'ok' | 'error';
-      error_code?: string;
+      error_code?: string | undefined;
       start_ms: number;
       duration_ms: number;
       tokens: TokenUsage;

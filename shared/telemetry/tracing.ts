@@ -14,10 +14,10 @@ import type { TelemetryEvent } from './events.js';
 
 export interface SpanRecorderOptions {
   /** OTLP/HTTP base endpoint (as `OTEL_EXPORTER_OTLP_ENDPOINT`); spans go to `<endpoint>/v1/traces` */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** an exporter to use instead of OTLP (tests) */
   exporter?: SpanExporter;
-  serviceName?: string;
+  serviceName?: string | undefined;
   /** OTLP request headers, e.g. an authorization header of the collector */
   headers?: Record<string, string>;
 }
@@ -32,7 +32,7 @@ export class SpanRecorder {
   constructor(options: SpanRecorderOptions) {
     const exporter =
       options.exporter ??
-      new OTLPTraceExporter({ url: tracesUrl(options.endpoint ?? 'http://localhost:4318'), headers: options.headers });
+      new OTLPTraceExporter({ url: tracesUrl(options.endpoint ?? 'http://localhost:4318'), ...(options.headers && { headers: options.headers }) });
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'agentspec-runtime' }),
       spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })],
@@ -55,7 +55,7 @@ export class SpanRecorder {
           'agentspec.tokens.cache_read': event.tokens.cache_read,
           'agentspec.tokens.cache_write': event.tokens.cache_write,
         });
-        if (event.status === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: event.error_code });
+        if (event.status === 'error') span.setStatus({ code: SpanStatusCode.ERROR, ...(event.error_code !== undefined && { message: event.error_code }) });
         span.end(event.start_ms + event.duration_ms);
         return;
       }

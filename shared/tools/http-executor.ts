@@ -35,7 +35,7 @@ export class HttpExecutor implements ToolExecutor {
 
     let response: Response;
     try {
-      response = await fetch(url, { method: tool.method, headers, body, signal: ctx.signal, redirect: 'follow' });
+      response = await fetch(url, { method: tool.method, headers, body: body ?? null, signal: ctx.signal, redirect: 'follow' });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       throw new AgentSpecError(ErrorCode.ToolError, `HTTP request ${target} failed: ${networkReason(error)}.`, { cause: error, details: { method: tool.method } });

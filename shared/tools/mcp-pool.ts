@@ -22,10 +22,10 @@ export type McpServerSpec = IRServer['attributes'];
 export interface McpPoolOptions {
   secrets: SecretVault;
   /** how long starting or reaching a server may take (default 30 s) */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   logger?: (line: Record<string, unknown>) => void;
   /** working directory of stdio servers (the package's directory) */
-  workdir?: string;
+  workdir?: string | undefined;
 }
 
 export interface McpCallOptions {
@@ -66,7 +66,7 @@ export class McpPool {
     let cursor: string | undefined;
     try {
       do {
-        const page = await conn.client.listTools(cursor === undefined ? {} : { cursor }, { signal, timeout: this.connectTimeoutMs });
+        const page = await conn.client.listTools(cursor === undefined ? {} : { cursor }, { timeout: this.connectTimeoutMs, ...(signal && { signal }) });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor !== undefined);

@@ -38,7 +38,7 @@ export interface ToolRegistryOptions {
    * so `args ["server.mjs"]` means the file beside the `.ias` (default: the
    * process's working directory)
    */
-  workdir?: string;
+  workdir?: string | undefined;
 }
 
 /** One tool as offered: its definition, schemas and how it runs. */
@@ -46,7 +46,7 @@ interface Entry {
   definition: ToolDefinition;
   /** validated before running (skills only: MCP servers validate their own tools) */
   inputSchema?: JsonSchema;
-  outputSchema?: JsonSchema;
+  outputSchema?: JsonSchema | undefined;
   timeoutMs: number;
   executor: ToolExecutor;
 }

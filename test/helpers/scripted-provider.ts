@@ -85,7 +85,7 @@ export function say(text: string, usage?: Partial<Usage>): ScriptedReply {
 
 /** A reply asking for tools. */
 export function useTools(...uses: { name: string; input?: unknown; id?: string }[]): ScriptedReply {
-  return { toolUses: uses.map((u) => ({ id: u.id, name: u.name, input: u.input ?? {} })) };
+  return { toolUses: uses.map((u) => ({ ...u, input: u.input ?? {} })) };
 }
 
 /** The text of every message of a request, joined: what a test asserts the model was shown. */

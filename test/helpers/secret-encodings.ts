@@ -66,8 +66,8 @@ export function encode(encoding: Encoding, value: string): string {
 export interface LeakInput {
   encoding: string;
   fail: boolean;
-  before?: number;
-  after?: number;
+  before?: number | undefined;
+  after?: number | undefined;
 }
 
 /** The line a leaking tool prints for `value`. */

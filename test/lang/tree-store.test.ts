@@ -83,7 +83,7 @@ describe('the parsed tree', () => {
     expect(last.key).toBe('x9');
     expect(last.args[0]).toMatchObject({ type: 'number', value: 1999, raw: '1999' });
     expect(last.range.start).toEqual({ line: 2 + 2 * 1999 + 1, column: 1, offset: source.indexOf('x9 1999') });
-    const items = tags.args[0]!.type === 'list' ? tags.args[0].items : [];
+    const items = tags.args[0]?.type === 'list' ? tags.args[0].items : [];
     expect(items.map((v) => (v.type === 'number' ? v.value : undefined))).toEqual(Array.from({ length: 3000 }, (_, i) => i));
     expect(tags.range.end.line).toBe(lines.length - 1);
   });

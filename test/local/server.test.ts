@@ -160,7 +160,7 @@ describe('load', () => {
     const runs = await Promise.all(
       Array.from({ length: 200 }, async (_, n) => {
         const res = await fetch(`${server.url}/v1/agents/fast/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `m${n}` }) });
-        const events: { event?: string; id?: string; data: string }[] = [];
+        const events: { event?: string | undefined; id?: string | undefined; data: string }[] = [];
         const parser = createParser({ onEvent: (e) => events.push(e) });
         parser.feed(await res.text());
         return events;

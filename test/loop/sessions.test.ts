@@ -34,7 +34,7 @@ describe('sessions', () => {
     expect(second.output).toBe('Your name is Ada.');
     expect(requestText(provider.requests[1]!)).toBe('I am Ada.\nHi Ada.\nWhat is my name?');
     const saved = await sessions.get('bot', id);
-    expect(saved!.messages.map((m) => m.content[0]!.type === 'text' && m.content[0].text)).toEqual([
+    expect(saved!.messages.map((m) => m.content[0]?.type === 'text' && m.content[0].text)).toEqual([
       'I am Ada.',
       'Hi Ada.',
       'What is my name?',

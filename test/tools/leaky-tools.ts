@@ -35,7 +35,7 @@ export function startLeakyMcpServer(): Promise<LocalServer> {
       const token = String(extra.requestInfo?.headers.authorization ?? '').replace(/^Bearer /, '');
       return { isError: input.fail, content: [{ type: 'text' as const, text: leakLine(input, token) }] };
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({});
     res.on('close', () => void transport.close());
     await mcp.connect(transport);
     await transport.handleRequest(req, res);

@@ -12,21 +12,21 @@ import { sha256 } from './hash.js';
 
 export interface AwsEnvironmentConfig {
   /** IR bundled at synth time, relative to `baseDir` */
-  irFile?: string;
-  irBucket?: string;
+  irFile?: string | undefined;
+  irBucket?: string | undefined;
   /** set by a hot-swap: load this IR from the bucket instead of the bundled one */
-  irDigest?: string;
-  bundledIrDigest?: string;
-  sessionsTable?: string;
+  irDigest?: string | undefined;
+  bundledIrDigest?: string | undefined;
+  sessionsTable?: string | undefined;
   /** Secrets Manager ARN or name of the Anthropic key */
-  anthropicSecret?: string;
+  anthropicSecret?: string | undefined;
   /** Secrets Manager ARN or name of the comma-separated API keys */
-  apiKeysSecret?: string;
-  packageDir?: string;
+  apiKeysSecret?: string | undefined;
+  packageDir?: string | undefined;
   /** deploy function: the functions it moves and their alias */
-  runFunction?: string;
-  streamFunction?: string;
-  alias?: string;
+  runFunction?: string | undefined;
+  streamFunction?: string | undefined;
+  alias?: string | undefined;
 }
 
 /** Reads the configuration the CDK stack sets on the functions. */
@@ -61,7 +61,7 @@ export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnviro
 export async function readPackageIRJson(
   config: AwsEnvironmentConfig,
   options: { baseDir: string; s3: () => Promise<S3Client> },
-): Promise<{ json: unknown; digest?: string; source: 's3' | 'bundle'; /** the bytes match the digest the stack or the hot-swap recorded */ verified: boolean }> {
+): Promise<{ json: unknown; digest?: string | undefined; source: 's3' | 'bundle'; /** the bytes match the digest the stack or the hot-swap recorded */ verified: boolean }> {
   if (config.irDigest && config.irDigest !== config.bundledIrDigest) {
     const bucket = required(config, 'irBucket', IR_BUCKET_ENV);
     // loaded only after a hot-swap: a cold start from the bundled IR never pays for the S3 client

@@ -12,7 +12,7 @@ import type { IRDocument } from '../../../shared/ir/types.js';
 import type { DeployedVersion } from './hot-swap.js';
 
 /** What a client sent: package source text, or an IR document to check. */
-export type DeployInput = { kind: 'source'; source: string; file?: string } | { kind: 'ir'; json: unknown };
+export type DeployInput = { kind: 'source'; source: string; file?: string | undefined } | { kind: 'ir'; json: unknown };
 
 export interface HotSwapAppOptions {
   hotSwap: { deploy(ir: IRDocument): Promise<DeployedVersion>; status(): Promise<DeployedVersion>; rollback(): Promise<DeployedVersion> };

@@ -19,21 +19,21 @@ export interface HotSwapOptions {
   /** names (or ARNs) of the functions to move, in order: run, stream */
   functions: { run: string; stream: string };
   /** alias the endpoints point at */
-  alias?: string;
+  alias?: string | undefined;
   /** longest wait for one configuration update, seconds */
   maxWaitSeconds?: number;
 }
 
 /** What the alias carries in its description, so status and rollback need no other store. */
 interface AliasNote {
-  digest?: string;
-  previous?: string;
+  digest?: string | undefined;
+  previous?: string | undefined;
 }
 
 export interface DeployedVersion {
   digest: string | undefined;
   version: string;
-  functions: Record<'run' | 'stream', { version: string; previous_version?: string }>;
+  functions: Record<'run' | 'stream', { version: string; previous_version?: string | undefined }>;
 }
 
 type Role = 'run' | 'stream';
@@ -105,7 +105,7 @@ export class HotSwap {
     };
   }
 
-  private async moveAliases(target: Record<Role, string>, before: Record<Role, { version: string; description?: string }>, digest: string | undefined): Promise<void> {
+  private async moveAliases(target: Record<Role, string>, before: Record<Role, { version: string; description?: string | undefined }>, digest: string | undefined): Promise<void> {
     const moved: Role[] = [];
     try {
       for (const role of ROLES) {
@@ -139,7 +139,7 @@ export class HotSwap {
     throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: the configuration update of ${name} ${what}; the live alias was not moved.`, { details: { function: name, state } });
   }
 
-  private async aliases(): Promise<Record<Role, { version: string; description?: string; note: AliasNote }>> {
+  private async aliases(): Promise<Record<Role, { version: string; description?: string | undefined; note: AliasNote }>> {
     const read = async (role: Role) => {
       const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () => this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })));
       return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, note: parseNote(out.Description) };

@@ -52,7 +52,7 @@ export class DynamoDBSessionStore implements SessionStore {
   private connection?: Promise<Connection>;
   private owned?: DynamoDBClient;
   private readonly tableName: string;
-  private readonly ttlSeconds?: number;
+  private readonly ttlSeconds: number | undefined;
   private readonly maxItemBytes: number;
 
   constructor(options: DynamoDBSessionStoreOptions) {

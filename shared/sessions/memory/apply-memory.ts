@@ -39,7 +39,7 @@ export async function applyMemory(
   session: Session,
   provider: ModelProvider,
   model: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<AppliedMemory> {
   if (memory.strategy === 'sliding_window') {
     const messages = slidingWindow(session.messages, memory.max_messages);

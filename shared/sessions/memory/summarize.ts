@@ -15,7 +15,7 @@ export interface SummarizeOptions {
   provider: ModelProvider;
   /** model id without provider prefix */
   model: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** `max_tokens` of the summary call (default 1024) */
   maxTokens?: number;
 }

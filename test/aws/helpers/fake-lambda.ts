@@ -19,7 +19,7 @@ import type { IRDocument } from '../../../shared/ir/types.js';
 export interface FakeFunction {
   env: Record<string, string>;
   versions: Record<string, Record<string, string>>;
-  alias: { version: string; description?: string };
+  alias: { version: string; description?: string | undefined };
 }
 
 export type Step = 'PutObject' | 'GetFunctionConfiguration' | 'UpdateFunctionConfiguration' | 'GetFunction' | 'PublishVersion' | 'UpdateAlias' | 'GetAlias';
@@ -111,7 +111,7 @@ export function fakeAws(): FakeAws {
     f.versions[version] = { ...f.env };
     return { Version: version };
   });
-  lambdaMock.on(UpdateAliasCommand).callsFake((input: { FunctionName: string; FunctionVersion: string; Description?: string }) => {
+  lambdaMock.on(UpdateAliasCommand).callsFake((input: { FunctionName: string; FunctionVersion: string; Description?: string | undefined }) => {
     record('UpdateAlias', input.FunctionName);
     fn(input.FunctionName).alias = { version: input.FunctionVersion, description: input.Description };
     return { FunctionVersion: input.FunctionVersion };

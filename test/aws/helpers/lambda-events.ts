@@ -35,7 +35,7 @@ export function functionUrlEvent(input: HttpEventInput): LambdaFunctionURLEvent 
     rawPath: input.path,
     rawQueryString: input.query ?? '',
     headers,
-    queryStringParameters: input.query ? Object.fromEntries(new URLSearchParams(input.query)) : undefined,
+    ...(input.query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(input.query)) } : {}),
     requestContext: {
       accountId: 'anonymous',
       apiId: 'abc123',
@@ -48,7 +48,7 @@ export function functionUrlEvent(input: HttpEventInput): LambdaFunctionURLEvent 
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    body: text === undefined ? undefined : input.base64 ? Buffer.from(text).toString('base64') : text,
+    ...(text === undefined ? {} : { body: input.base64 ? Buffer.from(text).toString('base64') : text }),
     isBase64Encoded: input.base64 ?? false,
   };
 }
@@ -74,7 +74,7 @@ export function apiGatewayV2Event(input: HttpEventInput): APIGatewayProxyEventV2
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    body: text,
+    ...(text === undefined ? {} : { body: text }),
     isBase64Encoded: false,
   };
 }

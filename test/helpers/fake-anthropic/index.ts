@@ -44,7 +44,7 @@ export interface RecordedRequest {
   /** the parsed JSON body (`{raw}` when it does not parse) */
   body: Record<string, unknown>;
   /** the credential sent, from `x-api-key` or `Authorization: Bearer` (this SDK version sends the latter) */
-  apiKey?: string;
+  apiKey?: string | undefined;
 }
 
 export type Responder = (request: RecordedRequest, index: number) => FakeReply;

@@ -25,11 +25,11 @@ export interface BundleAnswer {
 
 export interface AnswerOptions {
   /** the request body (default: a JSON message) */
-  body?: string;
+  body?: string | undefined;
   /** the function's NODE_OPTIONS, given the way Lambda gives it */
-  nodeOptions?: string;
+  nodeOptions?: string | undefined;
   /** the node binary (default: the one running this process) */
-  node?: string;
+  node?: string | undefined;
 }
 
 /** Imports `bundle` (or nothing, for `'none'`) in a fresh node process and sends one request. */
