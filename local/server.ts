@@ -90,7 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(s)) as Server;
     s.once('error', (error: NodeJS.ErrnoException) =>
       reject(new AgentSpecError(ErrorCode.ConfigError, `Cannot listen on ${host}:${options.port ?? 8080}: ${error.code ?? error.message}.`, { cause: error })),
     );

@@ -20,6 +20,6 @@ export function lazy<T>(init: () => Promise<T>): Lazy<T> {
     }
     return pending;
   };
-  get();
+  void get();
   return { get };
 }

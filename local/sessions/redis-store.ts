@@ -79,7 +79,7 @@ export class RedisSessionStore implements SessionStore {
       const client = createClient(clientOptions);
       // without a listener node-redis would crash the process on a dropped connection
       client.on('error', () => undefined);
-      this.client = client as unknown as RedisLikeClient;
+      this.client = client;
       this.owned = true;
     }
   }

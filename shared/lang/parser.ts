@@ -312,6 +312,8 @@ class Parser {
       case 'environment':
       case 'overlay':
         return count < 1;
+      default:
+        break; // a statement's block: its attribute table decides below
     }
     const spec = specOf(ctx, key);
     if (!spec) return true;

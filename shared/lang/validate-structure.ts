@@ -6,7 +6,7 @@
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { nameOf, type DocumentIndex } from './document.js';
-import { FIELD_TYPES, TARGETS, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx } from './schema.js';
+import { FIELD_TYPES, TARGETS, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx, type Shape } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration, parseSize } from './units.js';
 import type { Range } from './tokens.js';
@@ -105,7 +105,7 @@ export class StructureChecker {
         return;
       }
       if (a.length === 3 && isWord(a[1], 'list') && (a[2]?.type === 'string' || a[2]?.type === 'ident')) {
-        this.checkFieldType(a[2]!, 'fields');
+        this.checkFieldType(a[2], 'fields');
         return;
       }
       this.error(entry.range, `Type ${what} must be a field block, \`enum ["a", "b"]\` or \`list <type>\`.`);
@@ -156,7 +156,7 @@ export class StructureChecker {
         return;
       }
       if (e.call) this.error(e.range, `Unexpected "(" after ${where}.`);
-      this.checkShape(spec, e, what);
+      this.checkShape(spec.shape, e, what);
       return;
     }
     if (e.call) this.error(e.range, `Unexpected "(" after ${where}.`);
@@ -209,9 +209,9 @@ export class StructureChecker {
     }
   }
 
-  private checkShape(spec: AttrSpec, e: Entry, what: string): void {
+  private checkShape(shape: Exclude<Shape, 'call'>, e: Entry, what: string): void {
     const a = e.args;
-    switch (spec.shape) {
+    switch (shape) {
       case 'uses':
         if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]?.type !== 'string') this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
         return;

@@ -123,14 +123,14 @@ function toSdkTool(tool: ToolDefinition, last: boolean): Anthropic.Tool {
   const sdkTool: Anthropic.Tool = {
     name: tool.name,
     description: tool.description,
-    input_schema: { type: 'object', ...tool.input_schema } as Anthropic.Tool.InputSchema,
+    input_schema: { type: 'object', ...tool.input_schema },
   };
   if (last) sdkTool.cache_control = { type: 'ephemeral' };
   return sdkTool;
 }
 
 function toSdkMessage(message: Message): Anthropic.MessageParam {
-  return { role: message.role, content: message.content.map(toSdkBlock) } as Anthropic.MessageParam;
+  return { role: message.role, content: message.content.map(toSdkBlock) };
 }
 
 function toSdkBlock(block: ContentBlock): Anthropic.ContentBlockParam {

@@ -86,7 +86,7 @@ export const nodeFetch: Fetch = async (input, init = {}) => {
         resolve(toResponse(res, method));
       } catch (error) {
         res.destroy();
-        reject(error as Error);
+        reject(error);
       }
     });
     writeBody(req, body);

@@ -158,7 +158,7 @@ class Registry implements ToolRegistry {
           definition: {
             name: clientToolName(server, tool.name),
             description: tool.description ?? `Tool "${tool.name}" of MCP server "${server}".`,
-            input_schema: tool.inputSchema as JsonSchema,
+            input_schema: tool.inputSchema,
           },
           timeoutMs: this.mcpTimeoutMs,
           executor: new McpExecutor(this.pool, server, tool.name, this.mcpTimeoutMs),

@@ -22,12 +22,12 @@ function manifestsFor(attributes: Partial<IRDeploy['attributes']> = {}): Manifes
 }
 
 const validators: Record<string, (m: Manifest) => { validate(): void }> = {
-  Namespace: (m) => new Namespace(m as never),
-  ConfigMap: (m) => new ConfigMap(m as never),
-  Secret: (m) => new Secret(m as never),
-  Service: (m) => new Service(m as never),
-  Deployment: (m) => new Deployment(m as never),
-  HorizontalPodAutoscaler: (m) => new HorizontalPodAutoscaler(m as never),
+  Namespace: (m) => new Namespace(m),
+  ConfigMap: (m) => new ConfigMap(m),
+  Secret: (m) => new Secret(m),
+  Service: (m) => new Service(m),
+  Deployment: (m) => new Deployment(m),
+  HorizontalPodAutoscaler: (m) => new HorizontalPodAutoscaler(m),
 };
 
 describe('kubernetes manifests', () => {

@@ -189,10 +189,10 @@ class DocRun {
     const child = spawn('bash', ['-c', text], { cwd: this.scratch, env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const listening = await new Promise<boolean>((done) => {
       const timer = setTimeout(() => done(false), 40_000);
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
         if (stdout.includes(`:${port}`)) {
           clearTimeout(timer);

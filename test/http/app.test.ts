@@ -87,7 +87,7 @@ describe('POST /v1/agents/{name}/invoke', () => {
       method: 'POST',
       body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) }),
       duplex: 'half',
-    } as RequestInit);
+    });
     for (const res of [declared, chunked]) {
       expect(res.status).toBe(413);
       expect(await res.json()).toEqual({ error: 'payload_too_large', message: 'The request body exceeds 100 bytes.', details: { limit_bytes: 100 } });
@@ -180,7 +180,7 @@ describe('sessions', () => {
     ['DELETE', { method: 'DELETE' }],
   ])('answers not_found for an unknown session (%s)', async (_method, init) => {
     const { app } = appWith();
-    const res = await app.request('/v1/agents/echo/sessions/missing', init as RequestInit);
+    const res = await app.request('/v1/agents/echo/sessions/missing', init);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found', details: { agent: 'echo', session_id: 'missing' } });
   });

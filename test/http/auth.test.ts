@@ -19,7 +19,7 @@ describe('API keys', () => {
     ['a prefix of a key', { 'x-api-key': 'key-' }, 'The API key is not valid.'],
     ['a key in the wrong scheme', { authorization: 'Basic key-one' }, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".'],
   ])('answers unauthorized 401 for %s', async (_label, headers, message) => {
-    const res = await app.request('/v1/agents/echo/invoke', post({ message: 'hi' }, headers as Record<string, string>));
+    const res = await app.request('/v1/agents/echo/invoke', post({ message: 'hi' }, headers));
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'unauthorized', message, details: {} });
   });

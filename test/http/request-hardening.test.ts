@@ -66,7 +66,7 @@ describe('an oversize body', () => {
       },
     });
     let answered = false;
-    const response = Promise.resolve(app.request(INVOKE, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit));
+    const response = Promise.resolve(app.request(INVOKE, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' }));
     void response.then(() => (answered = true));
     await vi.advanceTimersByTimeAsync(DISCARD_MS - 1);
     expect(answered).toBe(false);

@@ -129,7 +129,7 @@ describe('the key-less dev server and other origins', () => {
     const log = recordingLogger();
     const app = createApp({ runtime: () => runtime, apiKeys: false, logger: log.logger });
     const api = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s as Server)) as Server;
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)) as Server;
     });
     closing.push(() => closeServer(api));
     const page = await pageServer(() => attackPage(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, false));

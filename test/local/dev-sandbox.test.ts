@@ -52,11 +52,11 @@ async function startDev(file: string, env: NodeJS.ProcessEnv): Promise<Dev> {
   let out = '';
   let err = '';
   const waiters: { text: string; resolve: () => void }[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     for (const waiter of waiters.filter((w) => out.includes(w.text))) waiter.resolve();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const dev: Dev = {
     child,

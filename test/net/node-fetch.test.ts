@@ -101,7 +101,7 @@ describe('nodeFetch: fetch over node:http', () => {
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString('utf8');
     // Assess
-    expect(Buffer.from(first.value!).toString('utf8')).toBe('event: one\n\n');
+    expect(Buffer.from(first.value).toString('utf8')).toBe('event: one\n\n');
     expect(rest).toBe('event: two\n\n');
   });
 
@@ -113,7 +113,7 @@ describe('nodeFetch: fetch over node:http', () => {
         controller.close();
       },
     });
-    await nodeFetch(server.url, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await nodeFetch(server.url, { method: 'POST', body: stream, duplex: 'half' });
     await nodeFetch(server.url, { method: 'POST', body: new TextEncoder().encode('bytes') });
     await nodeFetch(server.url, { method: 'POST', body: new URLSearchParams({ q: 'a b' }) });
     await nodeFetch(server.url, { method: 'POST', body: new Blob(['{"b":1}'], { type: 'application/json' }) });

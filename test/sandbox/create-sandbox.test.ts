@@ -296,7 +296,7 @@ describe('its private directory', () => {
     const parts = probeSystem();
     expect(parts.pidsCgroup, 'this test runs as root with a writable pids cgroup (the test set-up provides both)').not.toBeNull();
     const parent = workRoot();
-    const dead = spawnSync('true').pid!;
+    const dead = spawnSync('true').pid;
     const deadDir = join(parent, `agentspec-sandbox-${dead}-Zz9aB1`);
     mkdirSync(join(deadDir, 'run-x'), { recursive: true });
     writeFileSync(join(deadDir, 'run-x', 'file'), 'x');

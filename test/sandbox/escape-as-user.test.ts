@@ -58,7 +58,7 @@ afterAll(async () => {
 
 /** A pid that is certainly dead: a process that has exited and been reaped. */
 function deadPid(): number {
-  return spawnSync('true').pid!;
+  return spawnSync('true').pid;
 }
 
 /** A /tmp-like directory (sticky, world-writable) with what other users and dead runtimes left in it. */

@@ -27,7 +27,7 @@ skill "s" {
 function inputSchema() {
   const { ir, diagnostics } = compile(PACKAGE, { file: 'v.ias' });
   if (!ir) throw new Error(diagnostics[0]?.message);
-  return resourcesOf(ir, 'Skill')[0]!.attributes.input_schema!;
+  return resourcesOf(ir, 'Skill')[0]!.attributes.input_schema;
 }
 
 describe('SchemaValidator', () => {

@@ -51,7 +51,7 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEnvir
 export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnvironmentConfig, key: K, variable: string): NonNullable<AwsEnvironmentConfig[K]> {
   const value = config[key];
   if (value === undefined) throw new AgentSpecError(ErrorCode.ConfigError, `The function is missing its ${variable} setting; deploy it with the CDK stack (infra/).`, { details: { variable } });
-  return value as NonNullable<AwsEnvironmentConfig[K]>;
+  return value;
 }
 
 /**

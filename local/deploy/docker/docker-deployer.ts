@@ -163,7 +163,7 @@ export class DockerDeployer implements Deployer {
     const probed = ctx.state?.endpoint ? await probeHealth(`${ctx.state.endpoint}${ctx.deploy.attributes.health?.path ?? '/healthz'}`) : false;
     const detail: Record<string, unknown> = { container: info.Id.slice(0, 12), running: info.State.Running, docker_health: health, image: info.Config.Image };
     if (info.State.Running) {
-      const stats = (await this.docker.getContainer(id).stats({ stream: false }).catch(() => undefined)) as Docker.ContainerStats | undefined;
+      const stats: Docker.ContainerStats | undefined = await this.docker.getContainer(id).stats({ stream: false }).catch(() => undefined);
       if (stats) detail.memory_bytes = stats.memory_stats.usage;
     }
     return { ...base, healthy: info.State.Running && probed, detail };
@@ -176,7 +176,7 @@ export class DockerDeployer implements Deployer {
     const since = options.sinceMs === undefined ? 0 : Math.floor((Date.now() - options.sinceMs) / 1000);
     const out = new PassThrough();
     if (options.follow) {
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true, since })) as NodeJS.ReadableStream;
+      const stream = (await container.logs({ follow: true, stdout: true, stderr: true, since }));
       this.docker.modem.demuxStream(stream, out, out);
       stream.on('end', () => out.end());
       options.signal?.addEventListener('abort', () => {
@@ -184,7 +184,7 @@ export class DockerDeployer implements Deployer {
         out.end();
       });
     } else {
-      const buffer = (await container.logs({ follow: false, stdout: true, stderr: true, since })) as Buffer;
+      const buffer = (await container.logs({ follow: false, stdout: true, stderr: true, since }));
       out.end(demuxBuffer(buffer));
     }
     for await (const line of createInterface({ input: out, crlfDelay: Infinity })) yield line;

@@ -6,7 +6,7 @@
  * with the reason pods report (image pull errors, crash loops).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
@@ -51,7 +51,7 @@ export class KubernetesDeployer implements Deployer {
     for (const manifest of manifests) {
       ctx.progress(`applying ${resourceKey(manifest)}`);
       try {
-        await objects.patch(manifest as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        await objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
       } catch (error) {
         throw new AgentSpecError(ErrorCode.DeployError, `Applying ${resourceKey(manifest)} failed: ${describe(error)}`, { cause: error });
       }

@@ -34,7 +34,7 @@ export function unrelatedProcess(): TestProcess {
  */
 export async function zombieProcess(): Promise<TestProcess> {
   const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const [line] = (await once(createInterface({ input: parent.stdout! }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
   const pid = Number(line);
   for (let i = 0; procStat(pid)?.state !== 'Z'; i++) {
     if (i > 500) throw new Error(`pid ${pid} did not become a zombie`);
