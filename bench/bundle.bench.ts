@@ -79,7 +79,8 @@ async function coldStarts(node: string, env: NodeJS.ProcessEnv, entries: Record<
     }
   }
   const result: ColdStarts = { bare: stats(bare).median, entries: {} };
-  for (const [name, s] of Object.entries(samples)) result.entries[name] = { answered: stats(s.answered).median, load: stats(s.load).median, first: stats(s.first).median };
+  for (const [name, s] of Object.entries(samples))
+    result.entries[name] = { answered: stats(s.answered).median, load: stats(s.load).median, first: stats(s.first).median };
   return result;
 }
 
@@ -138,8 +139,12 @@ export default async function bundleBench(): Promise<void> {
   try {
     const here = await coldStarts(process.execPath, env, entries);
     // the opt-in source-mapped stack traces (`-c sourceMaps=true`), run beside the default
-    const maps = await coldStarts(process.execPath, env, { unmapped: entries.run!, mapped: { ...entries.run!, nodeOptions: functionNodeOptions({ sourceMaps: true }) } });
-    if (secretsExtension.requests.length === 0 || slowExtension.requests.length === 0 || secretsApi.requests.length === 0) throw new Error('a Secrets Manager run did not read its key where it should');
+    const maps = await coldStarts(process.execPath, env, {
+      unmapped: entries.run!,
+      mapped: { ...entries.run!, nodeOptions: functionNodeOptions({ sourceMaps: true }) },
+    });
+    if (secretsExtension.requests.length === 0 || slowExtension.requests.length === 0 || secretsApi.requests.length === 0)
+      throw new Error('a Secrets Manager run did not read its key where it should');
     const mapCost = maps.entries.mapped!.answered - maps.entries.unmapped!.answered;
     const onLambdaNode = 'path' in lambda ? await coldStarts(lambda.path, env, entries) : undefined;
 
@@ -178,8 +183,12 @@ export default async function bundleBench(): Promise<void> {
         "floor: the run function's mandated parts alone (Hono's Lambda adapter, the SDK over nodeFetch), none of our runtime",
         `${startKb(floors.mandated)}, answered +${ms(added('floorMandated'))} (import ${ms(runs.entries.floorMandated!.load)}), ×${(added('floorMandated') / runs.bare).toFixed(2)} of a bare node start; run adds ${signedMs(added('run') - added('floorMandated'))} to it`,
       ]);
-      rows.push(['bare node process, start to first line', `${ms(runs.bare)} (median of ${RUNS}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`]);
-      for (const name of ['run', 'stream', 'deploy']) rows.push([`${name} added / bare node start`, `×${(added(name) / runs.bare).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
+      rows.push([
+        'bare node process, start to first line',
+        `${ms(runs.bare)} (median of ${RUNS}; ≈ 40 ms on an idle machine — scale the figures above by that ratio)`,
+      ]);
+      for (const name of ['run', 'stream', 'deploy'])
+        rows.push([`${name} added / bare node start`, `×${(added(name) / runs.bare).toFixed(2)} (the references' +104…684 ms are ×2.6…×17 of a 40 ms start)`]);
       return rows;
     };
     section(`Lambda bundles on node ${process.version} (this machine): size and cold start to the first answer (median of ${RUNS} fresh processes each)`, [
@@ -192,7 +201,10 @@ export default async function bundleBench(): Promise<void> {
     const runAdded = here.entries.run!.answered - here.bare;
     section(
       'run bundle against the references (ratio < 1 means smaller / faster)',
-      REFERENCES.map(([label, kb, addedMs]) => [label, `size ×${(built.run.bytes / 1024 / kb).toFixed(2)} (${kb} KB), cold start ×${(runAdded / addedMs).toFixed(2)} (+${addedMs} ms)`]),
+      REFERENCES.map(([label, kb, addedMs]) => [
+        label,
+        `size ×${(built.run.bytes / 1024 / kb).toFixed(2)} (${kb} KB), cold start ×${(runAdded / addedMs).toFixed(2)} (+${addedMs} ms)`,
+      ]),
     );
   } finally {
     await fake.close();

@@ -39,7 +39,9 @@ async function noOp(options: Omit<PackageOptions, 'port'>): Promise<{ first: num
     const first = performance.now() - started;
     const stats = await measure(() => applyDeploy(op), { iterations: 10, warmup: 1 });
     const tag = applied.state.ids.tag;
-    const imageBytes = tag ? Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', String(tag)], { encoding: 'utf8' }).trim()) : undefined;
+    const imageBytes = tag
+      ? Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', String(tag)], { encoding: 'utf8' }).trim())
+      : undefined;
     return { first, median: stats.median, p99: stats.p99, ...(imageBytes ? { tag: `${(imageBytes / 1024 / 1024).toFixed(1)} MiB` } : {}) };
   } finally {
     await destroyDeploy({ dir: dirname(op.file), deployer: { removeImages: true } }).catch(() => undefined);

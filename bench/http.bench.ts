@@ -45,7 +45,11 @@ export default async function httpBench(): Promise<void> {
   const body = JSON.stringify({ message: 'hi' });
   const send = (path: string) =>
     new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${server.url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, resolve);
+      const req = request(
+        `${server.url}${path}`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        resolve,
+      );
       req.on('error', reject);
       req.end(body);
     });

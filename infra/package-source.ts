@@ -68,7 +68,8 @@ export function pickLambdaDeploy(ir: IRDocument, target?: string): IRDeploy | un
   const blocks = resourcesOf(ir, 'Deploy').filter((d) => d.attributes.target === 'lambda');
   if (target !== undefined) {
     const named = blocks.find((d) => d.name === target);
-    if (!named) throw new Error(`The package has no deploy "${target}" target "lambda" block (lambda blocks: ${blocks.map((b) => b.name).join(', ') || 'none'}).`);
+    if (!named)
+      throw new Error(`The package has no deploy "${target}" target "lambda" block (lambda blocks: ${blocks.map((b) => b.name).join(', ') || 'none'}).`);
     return named;
   }
   return blocks.find((d) => d.attributes.default) ?? blocks[0];

@@ -20,7 +20,8 @@ export const FUNCTION_ENTRIES = { run: 'functions/run.ts', stream: 'functions/st
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 
 /** ESM output still meets CommonJS dependencies that call `require`; this gives them one. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __agentspecCreateRequire } from 'node:module'; const require = __agentspecCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __agentspecCreateRequire } from 'node:module'; const require = __agentspecCreateRequire(import.meta.url);";
 
 export const NODE_TARGET = 'node22';
 
@@ -72,7 +73,9 @@ const SDK_TOOLSET_STUB = {
   name: 'agentspec-sdk-toolset-stub',
   setup(build) {
     build.onResolve({ filter: /[\\/]agent-toolset[\\/]node\.mjs$/ }, (args) =>
-      /[\\/]@anthropic-ai[\\/]sdk[\\/]/.test(args.importer) ? { path: resolve(dirname(args.importer), args.path.replace(/node\.mjs$/, 'node.browser.mjs')) } : undefined,
+      /[\\/]@anthropic-ai[\\/]sdk[\\/]/.test(args.importer)
+        ? { path: resolve(dirname(args.importer), args.path.replace(/node\.mjs$/, 'node.browser.mjs')) }
+        : undefined,
     );
   },
 };

@@ -67,7 +67,10 @@ const moduleUrlPlugin = {
       if (args.path.includes(`${sep}node_modules${sep}`) || !args.path.startsWith(projectRoot + sep)) return undefined;
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes('import.meta')) return undefined;
-      const path = relative(projectRoot, args.path).split(sep).join('/').replace(/\.[cm]?ts$/, '.js');
+      const path = relative(projectRoot, args.path)
+        .split(sep)
+        .join('/')
+        .replace(/\.[cm]?ts$/, '.js');
       const { code } = await transform(source, {
         loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
         format: 'esm',
@@ -144,7 +147,8 @@ export async function buildBundles(outDir) {
     }
   }
   if (missing.size) throw new Error(`the build imports packages that are not in "dependencies": ${[...missing].join(', ')}`);
-  for (const { from, filter } of ASSETS) cpSync(join(projectRoot, from), join(outDir, from), { recursive: true, filter: (path) => !filter || filter(path, join(projectRoot, from)) });
+  for (const { from, filter } of ASSETS)
+    cpSync(join(projectRoot, from), join(outDir, from), { recursive: true, filter: (path) => !filter || filter(path, join(projectRoot, from)) });
   mkdirSync(join(outDir, dirname(SERVE_ENTRY_STUB.path)), { recursive: true });
   writeFileSync(join(outDir, SERVE_ENTRY_STUB.path), SERVE_ENTRY_STUB.text);
   return result.metafile;
@@ -153,9 +157,11 @@ export async function buildBundles(outDir) {
 /** Emits the library's declarations into `outDir` with tsc (tsconfig.build.json). */
 export async function buildTypes(outDir) {
   const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', join(projectRoot, 'tsconfig.build.json'), '--outDir', outDir], { cwd: projectRoot }).catch((error) => {
-    throw new Error(`tsc failed:\n${error.stdout || error.message}`);
-  });
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(projectRoot, 'tsconfig.build.json'), '--outDir', outDir], { cwd: projectRoot }).catch(
+    (error) => {
+      throw new Error(`tsc failed:\n${error.stdout || error.message}`);
+    },
+  );
 }
 
 /**
@@ -200,5 +206,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outputs = await buildPackage({ types: !process.argv.includes('--no-types') });
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   for (const name of Object.keys(ENTRIES)) console.log(`${`${name}.mjs`.padEnd(10)} ${kb(outputs[`${name}.mjs`]).padStart(9)}`);
-  console.log(`dist/esm: ${kb(codeBytes(OUT_DIR))} of code in ${Object.keys(outputs).filter((f) => f.endsWith('.mjs')).length} files; built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `dist/esm: ${kb(codeBytes(OUT_DIR))} of code in ${Object.keys(outputs).filter((f) => f.endsWith('.mjs')).length} files; built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: provision system parts, type-check, lint, then every vitest suite:
+# `npm test`: provision system parts, type-check, check formatting, lint, then every vitest suite:
 # both projects, `unit` and `integration` (vitest.config.ts, test/projects.ts);
 # arguments go to vitest (`npm test -- --project unit`).
 # Ends with a plain "N passed, N failed" line read from vitest's JSON report;
@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p local/playground/tsconfig.json
+echo "== format"; npx prettier --check . --log-level warn
 echo "== lint"; npx eslint .
 echo "== tests"
 mkdir -p test-artifacts

@@ -45,7 +45,12 @@ describe('source layout', () => {
   it('keeps shared/ free of target code', () => {
     const wrong = files
       .filter((file) => file.startsWith('shared/'))
-      .flatMap((file) => graph.get(file)!.filter((dep) => TARGET_FOLDERS.includes(topOf(dep))).map((dep) => `${file} -> ${dep}`));
+      .flatMap((file) =>
+        graph
+          .get(file)!
+          .filter((dep) => TARGET_FOLDERS.includes(topOf(dep)))
+          .map((dep) => `${file} -> ${dep}`),
+      );
     expect(wrong).toEqual([]);
   });
 

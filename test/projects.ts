@@ -73,10 +73,4 @@ export const INTEGRATION_SUITES: readonly string[] = [
 ];
 
 /** Calls by which a suite (or a helper it imports) takes a system part; `requireCommand('sh')` is not one: every POSIX system has it. */
-export const SYSTEM_PART_CALLS: readonly RegExp[] = [
-  /requireDocker\(/,
-  /startRedis\(/,
-  /startDynalite\(/,
-  /launchChromium\(/,
-  /requireCommand\('(?!sh')/,
-];
+export const SYSTEM_PART_CALLS: readonly RegExp[] = [/requireDocker\(/, /startRedis\(/, /startDynalite\(/, /launchChromium\(/, /requireCommand\('(?!sh')/];

@@ -13,15 +13,11 @@ const orders = new Map([
 
 const server = new McpServer({ name: 'orders', version: '1.0.0' });
 
-server.registerTool(
-  'get_order',
-  { description: 'Look up an order by its id', inputSchema: { order_id: z.string() } },
-  async ({ order_id }) => {
-    const order = orders.get(order_id);
-    if (!order) return { isError: true, content: [{ type: 'text', text: `No order ${order_id}` }] };
-    return { content: [{ type: 'text', text: JSON.stringify(order) }] };
-  },
-);
+server.registerTool('get_order', { description: 'Look up an order by its id', inputSchema: { order_id: z.string() } }, async ({ order_id }) => {
+  const order = orders.get(order_id);
+  if (!order) return { isError: true, content: [{ type: 'text', text: `No order ${order_id}` }] };
+  return { content: [{ type: 'text', text: JSON.stringify(order) }] };
+});
 
 server.registerTool(
   'cancel_order',

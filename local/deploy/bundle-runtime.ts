@@ -33,7 +33,9 @@ export function bundleRuntime(outDir = join(tmpdir(), `agentspec-runtime-bundle-
       });
     } catch (error) {
       pending = undefined;
-      throw new AgentSpecError(ErrorCode.DeployError, `Bundling the runtime failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AgentSpecError(ErrorCode.DeployError, `Bundling the runtime failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     return outfile;
   })();

@@ -13,7 +13,10 @@ export async function* followFile(path: string, options: LogOptions): AsyncGener
   let offset = 0;
   let rest = '';
   for (;;) {
-    const size = await stat(path).then((s) => s.size, () => 0);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size < offset) offset = 0; // truncated or replaced
     if (size > offset) {
       const handle = await open(path, 'r');

@@ -188,10 +188,12 @@ export async function destroyDeploy(op: StateOperation = {}): Promise<string[]> 
 async function targetsOf(dir: string, name: string | undefined, one = false): Promise<string[]> {
   const names = Object.keys((await readState(dir)).targets);
   if (name !== undefined) {
-    if (!names.includes(name)) throw new AgentSpecError(ErrorCode.NotFound, `Target "${name}" is not deployed from ${dir}; deployed: ${names.join(', ') || 'none'}.`);
+    if (!names.includes(name))
+      throw new AgentSpecError(ErrorCode.NotFound, `Target "${name}" is not deployed from ${dir}; deployed: ${names.join(', ') || 'none'}.`);
     return [name];
   }
-  if (one && names.length > 1) throw new AgentSpecError(ErrorCode.InvalidRequest, `Several targets are deployed (${names.join(', ')}); choose one with --target.`);
+  if (one && names.length > 1)
+    throw new AgentSpecError(ErrorCode.InvalidRequest, `Several targets are deployed (${names.join(', ')}); choose one with --target.`);
   return names;
 }
 
@@ -227,6 +229,8 @@ async function loadApplied(dir: string, target: string): Promise<IRDocument> {
   try {
     return JSON.parse(await readFile(appliedPath(dir, target), 'utf8')) as IRDocument;
   } catch (error) {
-    throw new AgentSpecError(ErrorCode.DeployError, `The package last applied to "${target}" is missing (${appliedPath(dir, target)}); apply it again.`, { cause: error });
+    throw new AgentSpecError(ErrorCode.DeployError, `The package last applied to "${target}" is missing (${appliedPath(dir, target)}); apply it again.`, {
+      cause: error,
+    });
   }
 }

@@ -80,7 +80,12 @@ export async function readState(dir: string): Promise<StateDocument> {
     throw invalidState(path, [`not JSON (${error instanceof Error ? error.message : String(error)})`]);
   }
   const issues = (prepared ??= prepareSchema(STATE_SCHEMA)).issues(parsed);
-  if (issues.length > 0) throw invalidState(path, issues.map(sentence), issues.map((v) => ({ path: fieldPath(v.pointer), code: v.keyword, message: v.message })));
+  if (issues.length > 0)
+    throw invalidState(
+      path,
+      issues.map(sentence),
+      issues.map((v) => ({ path: fieldPath(v.pointer), code: v.keyword, message: v.message })),
+    );
   return parsed as StateDocument;
 }
 
@@ -103,7 +108,10 @@ function sentence(violation: Violation): string {
   }
   if (keyword === 'type') {
     const expected = /Expected (.*)$/.exec(message)?.[1];
-    if (expected !== undefined) return `${field} must be ${quoted(expected).map((t) => (t === 'object' || t === 'integer' ? `an ${t}` : `a ${t}`)).join(' or ')}`;
+    if (expected !== undefined)
+      return `${field} must be ${quoted(expected)
+        .map((t) => (t === 'object' || t === 'integer' ? `an ${t}` : `a ${t}`))
+        .join(' or ')}`;
   }
   if (keyword === 'const' || keyword === 'enum') {
     const allowed = /does not match (?:any of )?(.*)$/.exec(message)?.[1];
@@ -115,7 +123,6 @@ function sentence(violation: Violation): string {
   }
   return `${field}: ${message}`;
 }
-
 
 /** A fresh name beside `path` for a temporary file: unique across processes and within one. */
 export function uniqueTempPath(path: string): string {

@@ -76,7 +76,14 @@ interface Seen {
 export async function acquireLock(dir: string, command = 'apply'): Promise<StateLock> {
   const path = lockPath(dir);
   const start = startToken(process.pid);
-  const holder: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, ...(start ? { pid_start: start } : {}), token: randomUUID() };
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    command,
+    ...(start ? { pid_start: start } : {}),
+    token: randomUUID(),
+  };
   const temp = uniqueTempPath(path);
   await writeHolder(temp, holder);
   try {

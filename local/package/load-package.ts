@@ -24,12 +24,17 @@ export async function readSourceFile(path: string): Promise<string> {
     info = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new AgentSpecError(ErrorCode.InputError, code === 'ENOENT' ? `${path}: no such file.` : `${path}: cannot be read (${code ?? 'unknown error'}).`, { cause: error });
+    throw new AgentSpecError(ErrorCode.InputError, code === 'ENOENT' ? `${path}: no such file.` : `${path}: cannot be read (${code ?? 'unknown error'}).`, {
+      cause: error,
+    });
   }
   if (info.isDirectory()) throw new AgentSpecError(ErrorCode.InputError, `${path} is a directory; pass the .ias file inside it.`);
   if (!info.isFile()) throw new AgentSpecError(ErrorCode.InputError, `${path} is not a regular file.`);
   if (info.size > MAX_SOURCE_BYTES) {
-    throw new AgentSpecError(ErrorCode.InputError, `${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; the limit is ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`);
+    throw new AgentSpecError(
+      ErrorCode.InputError,
+      `${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; the limit is ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -57,7 +62,10 @@ export async function loadPackage(path: string, options: { env?: string } = {}):
     }
     const ir = loadIR(json);
     if (options.env !== undefined && ir.environment !== options.env) {
-      throw new AgentSpecError(ErrorCode.InputError, `${path} is IR exported ${ir.environment ? `for environment "${ir.environment}"` : 'without an environment'}; export it again with --env ${options.env}.`);
+      throw new AgentSpecError(
+        ErrorCode.InputError,
+        `${path} is IR exported ${ir.environment ? `for environment "${ir.environment}"` : 'without an environment'}; export it again with --env ${options.env}.`,
+      );
     }
     return { ir, diagnostics: [], file: path };
   }

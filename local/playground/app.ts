@@ -7,9 +7,25 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-interface AgentSummary { name: string; model: string; strategy: string; skills: string[] }
-interface PipelineSummary { name: string; steps: string[] }
-interface ToolCall { id: string; name: string; input: unknown; output?: unknown; error?: string; status?: string; duration_ms?: number }
+interface AgentSummary {
+  name: string;
+  model: string;
+  strategy: string;
+  skills: string[];
+}
+interface PipelineSummary {
+  name: string;
+  steps: string[];
+}
+interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  status?: string;
+  duration_ms?: number;
+}
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const state: { sessionId: string | undefined; busy: boolean } = { sessionId: undefined, busy: false };
@@ -104,8 +120,7 @@ async function send(event: Event): Promise<void> {
           answer?.classList.remove('streaming');
           answer = undefined;
           renderToolCall(data);
-        }
-        else if (msg.event === 'error') addMessage('error', `${data.error}: ${data.message}`);
+        } else if (msg.event === 'error') addMessage('error', `${data.error}: ${data.message}`);
         else if (msg.event === 'done') {
           $('stats').textContent = `${data.turns} turns · ${data.tokens.total} tokens · ${data.duration_ms} ms`;
           if (!answered && data.output) appendText(data.output);

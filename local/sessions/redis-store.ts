@@ -54,7 +54,6 @@ if tonumber(ARGV[4]) > 0 then redis.call('EXPIREAT', KEYS[1], ARGV[4]) else redi
 return 'ok'
 `;
 
-
 /** Sessions in Redis with compare-and-set writes and TTL. */
 export class RedisSessionStore implements SessionStore {
   private readonly client: RedisLikeClient;
@@ -88,7 +87,9 @@ export class RedisSessionStore implements SessionStore {
     const session = newSession(agent, options, this.ttlSeconds);
     const outcome = await this.cas('create', session, 0);
     if (outcome === 'exists') {
-      throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, { details: { agent, session_id: session.id } });
+      throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, {
+        details: { agent, session_id: session.id },
+      });
     }
     return session;
   }
@@ -112,9 +113,13 @@ export class RedisSessionStore implements SessionStore {
     }
     if (outcome.startsWith('conflict:')) {
       const found = Number(outcome.slice('conflict:'.length));
-      throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" was changed by another writer (expected version ${expectedVersion}, found ${found}).`, {
-        details: { agent: session.agent, session_id: session.id, expected_version: expectedVersion, version: found },
-      });
+      throw new AgentSpecError(
+        ErrorCode.Conflict,
+        `Session "${session.id}" was changed by another writer (expected version ${expectedVersion}, found ${found}).`,
+        {
+          details: { agent: session.agent, session_id: session.id, expected_version: expectedVersion, version: found },
+        },
+      );
     }
     return stored;
   }
@@ -150,9 +155,13 @@ export class RedisSessionStore implements SessionStore {
       return await fn();
     } catch (error) {
       if (error instanceof AgentSpecError) throw error;
-      throw new AgentSpecError(ErrorCode.Unavailable, `The Redis session store failed to ${operation}: ${error instanceof Error ? error.message : String(error)}.`, {
-        cause: error,
-      });
+      throw new AgentSpecError(
+        ErrorCode.Unavailable,
+        `The Redis session store failed to ${operation}: ${error instanceof Error ? error.message : String(error)}.`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -162,7 +171,10 @@ export class RedisSessionStore implements SessionStore {
  * `AGENTSPEC_SESSIONS=redis` with `REDIS_URL`), else undefined so the caller
  * keeps its default store.
  */
-export function createSessionStoreFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<RedisSessionStoreOptions, 'url' | 'client'> = {}): RedisSessionStore | undefined {
+export function createSessionStoreFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: Omit<RedisSessionStoreOptions, 'url' | 'client'> = {},
+): RedisSessionStore | undefined {
   const url = env.REDIS_URL;
   if (env.AGENTSPEC_SESSIONS === 'redis' && !url) {
     throw new AgentSpecError(ErrorCode.ConfigError, 'Sessions are set to "redis" but REDIS_URL is not set; set it to redis://host:port.');

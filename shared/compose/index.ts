@@ -5,4 +5,12 @@
  * sessions into the runtime it returns.
  */
 export { composeRuntime, type ComposeOptions } from './compose-runtime.js';
-export { composeService, createServiceContext, type Service, type ServiceContext, type ServiceContextOptions, type ServiceOptions, type ServiceSource } from './compose-service.js';
+export {
+  composeService,
+  createServiceContext,
+  type Service,
+  type ServiceContext,
+  type ServiceContextOptions,
+  type ServiceOptions,
+  type ServiceSource,
+} from './compose-service.js';

@@ -87,7 +87,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set('requestId', requestId);
     await next();
     c.header('x-request-id', requestId);
-    const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+    const route =
+      matchedRoutes(c)
+        .filter((r) => r.method !== 'ALL')
+        .at(-1)?.path ?? 'unmatched';
     telemetry.recordHttpRequest(c.req.method, route, c.res.status);
     logger.info('request', {
       request_id: requestId,
@@ -118,7 +121,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   pipelineRoutes(app, ctx);
 
   app.notFound((c) =>
-    errorResponse(c, new AgentSpecError(ErrorCode.NotFound, `No route ${c.req.method} ${c.req.path}.`, { details: { method: c.req.method, path: c.req.path } })),
+    errorResponse(
+      c,
+      new AgentSpecError(ErrorCode.NotFound, `No route ${c.req.method} ${c.req.path}.`, { details: { method: c.req.method, path: c.req.path } }),
+    ),
   );
   app.onError((error, c) => {
     const known = toAgentSpecError(error);

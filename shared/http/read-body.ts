@@ -39,10 +39,10 @@ export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: n
   }
   const value = raw as Record<string, unknown>;
   const properties = (body.schema.properties ?? {}) as Record<string, { default?: unknown }>;
-  for (const [key, property] of Object.entries(properties)) if (!(key in value) && property.default !== undefined) value[key] = structuredClone(property.default);
+  for (const [key, property] of Object.entries(properties))
+    if (!(key in value) && property.default !== undefined) value[key] = structuredClone(property.default);
   return value as T;
 }
-
 
 /**
  * True for a JSON media type: `application/json` or `application/*+json`,
@@ -50,7 +50,10 @@ export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: n
  */
 function isJson(contentType: string): boolean {
   const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replaceAll('"', '');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replaceAll('"', '');
   return JSON_TYPE.test(type) && (charset === undefined || charset === 'utf-8' || charset === 'utf8');
 }
 

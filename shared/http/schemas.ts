@@ -79,11 +79,13 @@ const tokens: JsonSchema = object({ input: num, output: num, cache_read: num, ca
 /** Response schemas and the shared parts they refer to, by OpenAPI component id. */
 export const RESPONSE_SCHEMAS = {
   TokenUsage: tokens,
-  ToolCall: object(
-    { id: text, name: text, input: {}, output: {}, error: text, status: { type: 'string', enum: ['ok', 'error'] }, duration_ms: num },
-    ['output', 'error'],
-  ),
-  InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, ['session_id']),
+  ToolCall: object({ id: text, name: text, input: {}, output: {}, error: text, status: { type: 'string', enum: ['ok', 'error'] }, duration_ms: num }, [
+    'output',
+    'error',
+  ]),
+  InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, [
+    'session_id',
+  ]),
   Error: object({ error: described(text, 'error code'), message: text, details: record({}) }),
   Health: object(
     {

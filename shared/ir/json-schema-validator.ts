@@ -9,7 +9,22 @@ import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
 import type { JsonSchema } from './types.js';
 
 /** Errors that only say a child failed; the child's own error says why. */
-const WRAPPERS = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref', '$dynamicRef', 'patternProperties', 'false', 'unevaluatedProperties', 'unevaluatedItems', 'dependentSchemas', 'if', 'then', 'else']);
+const WRAPPERS = new Set([
+  'properties',
+  'items',
+  'prefixItems',
+  'allOf',
+  '$ref',
+  '$dynamicRef',
+  'patternProperties',
+  'false',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'dependentSchemas',
+  'if',
+  'then',
+  'else',
+]);
 
 /** One violation: where in the value (JSON pointer, `''` for the root), which keyword, and why. */
 export interface Violation {
@@ -90,7 +105,7 @@ function withDiscriminators(schema: unknown): unknown {
   const tag = (node.discriminator as { propertyName?: unknown } | undefined)?.propertyName;
   const branches = node.oneOf as Record<string, unknown>[] | undefined;
   if (typeof tag !== 'string' || !Array.isArray(branches)) return node;
-  const constOf = (branch: Record<string, unknown>) => ((branch.properties as Record<string, { const?: unknown }> | undefined)?.[tag])?.const;
+  const constOf = (branch: Record<string, unknown>) => (branch.properties as Record<string, { const?: unknown }> | undefined)?.[tag]?.const;
   if (!branches.every((b) => constOf(b) !== undefined)) return node;
   const { discriminator: _discriminator, oneOf: _oneOf, ...rest } = node;
   return {

@@ -16,9 +16,13 @@ export function validateIR(value: unknown): { valid: boolean; errors: string[] }
 export function loadIR(json: unknown): IRDocument {
   const { valid, errors } = validateIR(json);
   if (!valid) {
-    throw new AgentSpecError(ErrorCode.InvalidRequest, `Invalid IR document: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}.`, {
-      details: { errors },
-    });
+    throw new AgentSpecError(
+      ErrorCode.InvalidRequest,
+      `Invalid IR document: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}.`,
+      {
+        details: { errors },
+      },
+    );
   }
   return json as IRDocument;
 }

@@ -72,10 +72,12 @@ const ATTRIBUTES = {
   ),
   Type: obj({ schema: schemaObject }, ['schema']),
   Skill: obj({ description: str, input_schema: schemaObject, output_schema: schemaObject, tool }, ['description', 'input_schema', 'tool']),
-  Server: obj(
-    { transport: { enum: [...TRANSPORTS] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList },
-    ['transport', 'args', 'env', 'exposes'],
-  ),
+  Server: obj({ transport: { enum: [...TRANSPORTS] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList }, [
+    'transport',
+    'args',
+    'env',
+    'exposes',
+  ]),
   Client: obj({ servers: strList }, ['servers']),
   Agent: obj(
     {
@@ -97,13 +99,33 @@ const ATTRIBUTES = {
       clients: strList,
       metadata: strMap,
     },
-    ['skills', 'model', 'provider', 'strategy', 'max_turns', 'timeout_ms', 'token_budget', 'stream', 'on_error', 'max_retries', 'memory', 'delegates', 'clients', 'metadata'],
+    [
+      'skills',
+      'model',
+      'provider',
+      'strategy',
+      'max_turns',
+      'timeout_ms',
+      'token_budget',
+      'stream',
+      'on_error',
+      'max_retries',
+      'memory',
+      'delegates',
+      'clients',
+      'metadata',
+    ],
   ),
   Pipeline: obj(
     {
       steps: {
         type: 'array',
-        items: obj({ name: str, agent: str, input: str, output: str, parallel: bool, depends_on: strList, when: str }, ['name', 'agent', 'parallel', 'depends_on']),
+        items: obj({ name: str, agent: str, input: str, output: str, parallel: bool, depends_on: strList, when: str }, [
+          'name',
+          'agent',
+          'parallel',
+          'depends_on',
+        ]),
       },
     },
     ['steps'],
@@ -141,7 +163,9 @@ const ATTRIBUTES = {
     },
     ['overrides'],
   ),
-  Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: [...POLICY_ACTIONS] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, ['rules']),
+  Policy: obj({ rules: { type: 'array', items: obj({ action: { enum: [...POLICY_ACTIONS] }, subject: str, value: str }, ['action', 'subject', 'value']) } }, [
+    'rules',
+  ]),
   Plugin: obj({ version: str }, ['version']),
   Import: obj({ source: str, version: str }, ['source']),
 } as const;
@@ -150,7 +174,13 @@ const sha = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
 /** A resource of one kind: its name, fully qualified name, attribute hash and attributes. */
 const resource = <const K extends keyof typeof ATTRIBUTES>(kind: K) =>
-  obj({ kind: { const: kind }, name: { type: 'string', minLength: 1 }, fqn: str, hash: sha, attributes: ATTRIBUTES[kind] }, ['kind', 'name', 'fqn', 'hash', 'attributes']);
+  obj({ kind: { const: kind }, name: { type: 'string', minLength: 1 }, fqn: str, hash: sha, attributes: ATTRIBUTES[kind] }, [
+    'kind',
+    'name',
+    'fqn',
+    'hash',
+    'attributes',
+  ]);
 
 /** JSON Schema of an `IRDocument`. */
 export const IR_SCHEMA = {

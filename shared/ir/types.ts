@@ -58,11 +58,7 @@ export type IRImport = IRResourceOf<'Import'>;
 export type IRKind = IRResource['kind'];
 
 /** The resource of one kind with the given name, or undefined. */
-export function findResource<K extends IRKind>(
-  ir: IRDocument,
-  kind: K,
-  name: string,
-): Extract<IRResource, { kind: K }> | undefined {
+export function findResource<K extends IRKind>(ir: IRDocument, kind: K, name: string): Extract<IRResource, { kind: K }> | undefined {
   return ir.resources.find((r): r is Extract<IRResource, { kind: K }> => r.kind === kind && r.name === name);
 }
 

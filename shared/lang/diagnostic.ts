@@ -35,14 +35,7 @@ export function excerpt(source: string, line: number, column: number): string {
 }
 
 /** A diagnostic located at a range. */
-export function diagnosticAt(
-  file: string,
-  range: Range,
-  severity: Diagnostic['severity'],
-  message: string,
-  hint?: string,
-  code?: string,
-): Diagnostic {
+export function diagnosticAt(file: string, range: Range, severity: Diagnostic['severity'], message: string, hint?: string, code?: string): Diagnostic {
   const d: Diagnostic = {
     severity,
     message,

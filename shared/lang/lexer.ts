@@ -107,144 +107,164 @@ export class Lexer {
 
   /** The next token; `<EOF>` (the same token) once the source is exhausted. */
   next(): Token {
-  if (this.eof) return this.eof;
-  const { source, file, comments, diagnostics, lines } = this;
-  let offset = this.offset;
-  let line = this.line;
-  let lineStart = this.lineStart;
-  const n = source.length;
+    if (this.eof) return this.eof;
+    const { source, file, comments, diagnostics, lines } = this;
+    let offset = this.offset;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    const n = source.length;
 
-  while (offset < n) {
-    const c = source.charCodeAt(offset);
-    if (c === 10) {
-      offset++;
-      line++;
-      lineStart = offset;
-      lines.add(offset);
-      continue;
-    }
-    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
-      offset++;
-      continue;
-    }
-    const startOffset = offset;
-    const startLine = line;
-    const startColumn = offset - lineStart + 1;
-    if (c === 35 || (c === 47 && source.charCodeAt(offset + 1) === 47)) {
-      let end = source.indexOf('\n', offset);
-      if (end < 0) end = n;
-      const text = source.slice(offset, end).replace(/\r$/, '');
-      offset = end;
-      comments.push(new Token(TokenKind.Comment, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset));
-      continue;
-    }
-    const punct = c < 128 ? PUNCTUATION[c] : undefined;
-    if (punct) {
-      offset++;
-      return this.emit(new Token(punct, punct, undefined, line, startColumn, startOffset, line, startColumn + 1, offset), offset, line, lineStart);
-    }
-    if (c === 34) {
-      offset++;
-      // Fast path: most strings have no escape and no line break, so their
-      // value is one slice that doubles as `raw` (no parts array, no join).
-      let scan = offset;
-      let d = source.charCodeAt(scan);
-      while (scan < n && d !== 34 && d !== 92 && d !== 10) d = source.charCodeAt(++scan);
-      if (d === 34) {
-        const text = this.word(offset, scan);
-        offset = scan + 1;
-        return this.emit(new Token(TokenKind.String, text, text, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
-      }
-      const parts: string[] = [];
-      let chunk = offset;
-      let closed = false;
-      while (offset < n) {
-        const d = source.charCodeAt(offset);
-        if (d === 34) {
-          parts.push(source.slice(chunk, offset));
-          offset++;
-          closed = true;
-          break;
-        }
-        if (d === 92) {
-          parts.push(source.slice(chunk, offset));
-          const next = source[offset + 1];
-          const decoded = next === undefined ? undefined : ESCAPES[next];
-          if (decoded === undefined) {
-            diagnostics.push({
-              severity: 'error',
-              message: `Unknown escape "\\${next ?? ''}" in string.`,
-              hint: 'use \\n, \\t, \\\\ or \\"',
-              file,
-              line,
-              column: offset - lineStart + 1,
-              code: 'syntax',
-            });
-            if (next !== undefined && next !== '\n') parts.push(next);
-          } else {
-            parts.push(decoded);
-          }
-          offset += next === undefined || next === '\n' ? 1 : 2;
-          chunk = offset;
-          continue;
-        }
-        if (d === 10) {
-          offset++;
-          line++;
-          lineStart = offset;
-          lines.add(offset);
-          continue;
-        }
+    while (offset < n) {
+      const c = source.charCodeAt(offset);
+      if (c === 10) {
         offset++;
+        line++;
+        lineStart = offset;
+        lines.add(offset);
+        continue;
       }
-      if (!closed) {
-        parts.push(source.slice(chunk, offset));
-        diagnostics.push({
-          severity: 'error',
-          message: 'Unterminated string.',
-          hint: 'close the string with a double quote (")',
-          file,
-          line: startLine,
-          column: startColumn,
-          code: 'syntax',
-        });
+      if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
+        offset++;
+        continue;
       }
-      const raw = source.slice(startOffset + 1, closed ? offset - 1 : offset);
-      return this.emit(new Token(TokenKind.String, parts.join(''), raw, startLine, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
-    }
-    if (isDigit(c) || (c === 45 && isDigit(source.charCodeAt(offset + 1)))) {
-      let end = offset + 1;
-      while (end < n && isDigit(source.charCodeAt(end))) end++;
-      if (source[end] === '.' && isDigit(source.charCodeAt(end + 1))) {
-        end++;
+      const startOffset = offset;
+      const startLine = line;
+      const startColumn = offset - lineStart + 1;
+      if (c === 35 || (c === 47 && source.charCodeAt(offset + 1) === 47)) {
+        let end = source.indexOf('\n', offset);
+        if (end < 0) end = n;
+        const text = source.slice(offset, end).replace(/\r$/, '');
+        offset = end;
+        comments.push(new Token(TokenKind.Comment, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset));
+        continue;
+      }
+      const punct = c < 128 ? PUNCTUATION[c] : undefined;
+      if (punct) {
+        offset++;
+        return this.emit(new Token(punct, punct, undefined, line, startColumn, startOffset, line, startColumn + 1, offset), offset, line, lineStart);
+      }
+      if (c === 34) {
+        offset++;
+        // Fast path: most strings have no escape and no line break, so their
+        // value is one slice that doubles as `raw` (no parts array, no join).
+        let scan = offset;
+        let d = source.charCodeAt(scan);
+        while (scan < n && d !== 34 && d !== 92 && d !== 10) d = source.charCodeAt(++scan);
+        if (d === 34) {
+          const text = this.word(offset, scan);
+          offset = scan + 1;
+          return this.emit(
+            new Token(TokenKind.String, text, text, line, startColumn, startOffset, line, offset - lineStart + 1, offset),
+            offset,
+            line,
+            lineStart,
+          );
+        }
+        const parts: string[] = [];
+        let chunk = offset;
+        let closed = false;
+        while (offset < n) {
+          const d = source.charCodeAt(offset);
+          if (d === 34) {
+            parts.push(source.slice(chunk, offset));
+            offset++;
+            closed = true;
+            break;
+          }
+          if (d === 92) {
+            parts.push(source.slice(chunk, offset));
+            const next = source[offset + 1];
+            const decoded = next === undefined ? undefined : ESCAPES[next];
+            if (decoded === undefined) {
+              diagnostics.push({
+                severity: 'error',
+                message: `Unknown escape "\\${next ?? ''}" in string.`,
+                hint: 'use \\n, \\t, \\\\ or \\"',
+                file,
+                line,
+                column: offset - lineStart + 1,
+                code: 'syntax',
+              });
+              if (next !== undefined && next !== '\n') parts.push(next);
+            } else {
+              parts.push(decoded);
+            }
+            offset += next === undefined || next === '\n' ? 1 : 2;
+            chunk = offset;
+            continue;
+          }
+          if (d === 10) {
+            offset++;
+            line++;
+            lineStart = offset;
+            lines.add(offset);
+            continue;
+          }
+          offset++;
+        }
+        if (!closed) {
+          parts.push(source.slice(chunk, offset));
+          diagnostics.push({
+            severity: 'error',
+            message: 'Unterminated string.',
+            hint: 'close the string with a double quote (")',
+            file,
+            line: startLine,
+            column: startColumn,
+            code: 'syntax',
+          });
+        }
+        const raw = source.slice(startOffset + 1, closed ? offset - 1 : offset);
+        return this.emit(
+          new Token(TokenKind.String, parts.join(''), raw, startLine, startColumn, startOffset, line, offset - lineStart + 1, offset),
+          offset,
+          line,
+          lineStart,
+        );
+      }
+      if (isDigit(c) || (c === 45 && isDigit(source.charCodeAt(offset + 1)))) {
+        let end = offset + 1;
         while (end < n && isDigit(source.charCodeAt(end))) end++;
+        if (source[end] === '.' && isDigit(source.charCodeAt(end + 1))) {
+          end++;
+          while (end < n && isDigit(source.charCodeAt(end))) end++;
+        }
+        const text = source.slice(offset, end);
+        offset = end;
+        return this.emit(
+          new Token(TokenKind.Number, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset),
+          offset,
+          line,
+          lineStart,
+        );
       }
-      const text = source.slice(offset, end);
-      offset = end;
-      return this.emit(new Token(TokenKind.Number, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
-    }
-    if (isIdentStart(c)) {
+      if (isIdentStart(c)) {
+        let end = offset + 1;
+        while (end < n && isIdentPart(source.charCodeAt(end))) end++;
+        const text = this.word(offset, end);
+        offset = end;
+        return this.emit(
+          new Token(TokenKind.Identifier, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset),
+          offset,
+          line,
+          lineStart,
+        );
+      }
+      // Skip a run of unexpected characters and report it once.
       let end = offset + 1;
-      while (end < n && isIdentPart(source.charCodeAt(end))) end++;
-      const text = this.word(offset, end);
+      while (end < n && !/[\s"{}[\](),#A-Za-z0-9_]/.test(source[end]!)) end++;
+      diagnostics.push({
+        severity: 'error',
+        message: `Unexpected character ${JSON.stringify(source.slice(offset, Math.min(end, offset + 10)))}.`,
+        file,
+        line: startLine,
+        column: startColumn,
+        code: 'syntax',
+      });
       offset = end;
-      return this.emit(new Token(TokenKind.Identifier, text, undefined, line, startColumn, startOffset, line, offset - lineStart + 1, offset), offset, line, lineStart);
     }
-    // Skip a run of unexpected characters and report it once.
-    let end = offset + 1;
-    while (end < n && !/[\s"{}[\](),#A-Za-z0-9_]/.test(source[end]!)) end++;
-    diagnostics.push({
-      severity: 'error',
-      message: `Unexpected character ${JSON.stringify(source.slice(offset, Math.min(end, offset + 10)))}.`,
-      file,
-      line: startLine,
-      column: startColumn,
-      code: 'syntax',
-    });
-    offset = end;
-  }
-  const column = offset - lineStart + 1;
-  this.eof = this.emit(new Token(TokenKind.EOF, '', undefined, line, column, offset, line, column, offset), offset, line, lineStart);
-  return this.eof;
+    const column = offset - lineStart + 1;
+    this.eof = this.emit(new Token(TokenKind.EOF, '', undefined, line, column, offset, line, column, offset), offset, line, lineStart);
+    return this.eof;
   }
 }

@@ -73,9 +73,7 @@ export class TypeCompiler {
     // Whole literals, so every member is in-object; `required` sliced to its
     // length (a pushed-to array keeps room for 17).
     if (dialect === undefined) return required ? { type: 'object', properties, required: required.slice() } : { type: 'object', properties };
-    return required
-      ? { $schema: dialect, type: 'object', properties, required: required.slice() }
-      : { $schema: dialect, type: 'object', properties };
+    return required ? { $schema: dialect, type: 'object', properties, required: required.slice() } : { $schema: dialect, type: 'object', properties };
   }
 
   private field(field: Entry): JsonSchema {

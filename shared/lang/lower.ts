@@ -296,7 +296,7 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
       : undefined,
     sessions: str(attr(b, 'sessions')),
     region: str(attr(b, 'region')),
-    memory_bytes: parseSize(str(attr(b, 'memory')) ?? '') ,
+    memory_bytes: parseSize(str(attr(b, 'memory')) ?? ''),
     timeout_ms: ms(attr(b, 'timeout')),
     architecture: str(attr(b, 'architecture')),
   });

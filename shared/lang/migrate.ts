@@ -58,7 +58,12 @@ export function migrateToV2(source: string, file: string): string {
       const [binary = '', ...args] = splitCommand(tokens[i + 2]!.value);
       const argText = args.length > 0 ? ` args [${args.map(quote).join(', ')}]` : '';
       edits.push({ start: t.start.offset, end: tokens[i + 2]!.end.offset, text: `tool command { binary ${quote(binary)}${argText} }` });
-    } else if (t.value === 'binding' && is(next, TokenKind.String) && is(tokens[i + 2], TokenKind.Identifier, 'adapter') && is(tokens[i + 3], TokenKind.String)) {
+    } else if (
+      t.value === 'binding' &&
+      is(next, TokenKind.String) &&
+      is(tokens[i + 2], TokenKind.Identifier, 'adapter') &&
+      is(tokens[i + 3], TokenKind.String)
+    ) {
       const adapter = tokens[i + 3]!;
       const target = ADAPTER_TARGETS[adapter.value];
       if (!target) {

@@ -35,7 +35,10 @@ export function applyEnvironment(node: FileNode, doc: DocumentIndex, env: string
       continue;
     }
     const ctx = OVERLAY_KINDS[target.key]!;
-    overrides.set(st.entry, (target.body?.entries ?? []).map((o) => entryWith(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })));
+    overrides.set(
+      st.entry,
+      (target.body?.entries ?? []).map((o) => entryWith(o, { args: o.args.map((v) => coerce(v, specOf(ctx, o.key)?.value)) })),
+    );
   }
   const entries = node.entries.map((entry) => {
     const replacing = overrides.get(entry);

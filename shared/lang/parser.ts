@@ -34,9 +34,7 @@ export function parse(source: string, file: string): ParseResult {
   if (source.length > MAX_SOURCE_BYTES || Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
     return {
       file: { entries: [], closing: [], range: new Span(1, 1, 0, 1, 1, 0) },
-      diagnostics: [
-        { severity: 'error', message: `Input is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`, file, line: 1, column: 1, code: 'input' },
-      ],
+      diagnostics: [{ severity: 'error', message: `Input is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB.`, file, line: 1, column: 1, code: 'input' }],
       release: () => undefined,
     };
   }
@@ -211,7 +209,14 @@ class Parser {
       this.values.push(value);
     }
     const store = this.store;
-    const child = this.token.kind === TokenKind.LBrace ? childContext(ctx, key, this.values.slice(base).map((row) => valueAt(store, row))) : ctx;
+    const child =
+      this.token.kind === TokenKind.LBrace
+        ? childContext(
+            ctx,
+            key,
+            this.values.slice(base).map((row) => valueAt(store, row)),
+          )
+        : ctx;
     const entry = store.addEntry(key, keyToken.offset, keyToken.endOffset, this.values, base);
     if (keyToken.kind === TokenKind.String) store.rareOf(entry).keyQuoted = true;
     if (keyToken.endOffset !== keyToken.offset + key.length) store.rareOf(entry).keyEndOffset = keyToken.endOffset;

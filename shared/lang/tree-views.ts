@@ -181,7 +181,6 @@ export class BodyView implements Body {
     private readonly row: number,
   ) {}
 
-
   private get at(): number {
     return this.row * B.Size;
   }

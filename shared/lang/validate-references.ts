@@ -51,8 +51,10 @@ export class ReferenceChecker {
           const auth = attr(body, 'auth');
           if (auth && str(auth) !== undefined) this.ref('secret', str(auth)!, auth.args[0]!.range, from);
           const transport = str(attr(body, 'transport'));
-          if (transport === 'stdio' && !attr(body, 'command')) this.report('error', st.entry.keyRange, `Server "${st.name}" uses the stdio transport and needs a command.`, undefined, 'required');
-          if ((transport === 'sse' || transport === 'streamable-http') && !attr(body, 'url')) this.report('error', st.entry.keyRange, `Server "${st.name}" uses the ${transport} transport and needs a url.`, undefined, 'required');
+          if (transport === 'stdio' && !attr(body, 'command'))
+            this.report('error', st.entry.keyRange, `Server "${st.name}" uses the stdio transport and needs a command.`, undefined, 'required');
+          if ((transport === 'sse' || transport === 'streamable-http') && !attr(body, 'url'))
+            this.report('error', st.entry.keyRange, `Server "${st.name}" uses the ${transport} transport and needs a url.`, undefined, 'required');
           this.checkSecretMap(attr(body, 'secrets'), from);
           for (const e of attrs(body, 'exposes')) this.refLast(e, 'skill', from);
           break;
@@ -108,7 +110,13 @@ export class ReferenceChecker {
     const declared = new Set(variables.body.entries.map((e) => e.key));
     for (const name of used) {
       if (!declared.has(name)) {
-        this.report('error', content!.args[0]!.range, `Prompt "${st.name}" uses {{${name}}}, which its variables block does not declare.`, didYouMean(name, declared) ?? `declare it: ${name} string required`, 'variable');
+        this.report(
+          'error',
+          content!.args[0]!.range,
+          `Prompt "${st.name}" uses {{${name}}}, which its variables block does not declare.`,
+          didYouMean(name, declared) ?? `declare it: ${name} string required`,
+          'variable',
+        );
       }
     }
     for (const v of variables.body.entries) {
@@ -163,7 +171,13 @@ export class ReferenceChecker {
         if (name.startsWith('secret.')) {
           this.ref('secret', name.slice('secret.'.length), v.range, from);
         } else if (!inputs.has(name)) {
-          this.report('error', v.range, `{{${name}}} in the http tool of ${from} is not an input field.`, didYouMean(name, inputs) ?? `add "${name}" to the input block`, 'placeholder');
+          this.report(
+            'error',
+            v.range,
+            `{{${name}}} in the http tool of ${from} is not an input field.`,
+            didYouMean(name, inputs) ?? `add "${name}" to the input block`,
+            'placeholder',
+          );
         }
       }
     }
@@ -175,7 +189,8 @@ export class ReferenceChecker {
     let prompts = 0;
     for (const e of attrs(body, 'uses')) {
       const kind = e.args[0]?.type === 'ident' ? e.args[0].value : '';
-      if (kind === 'prompt' && ++prompts > 1) this.report('error', e.range, `Agent "${st.name}" uses more than one prompt.`, 'an agent has at most one `uses prompt`', 'duplicate');
+      if (kind === 'prompt' && ++prompts > 1)
+        this.report('error', e.range, `Agent "${st.name}" uses more than one prompt.`, 'an agent has at most one `uses prompt`', 'duplicate');
       if (kind === 'prompt' || kind === 'skill') this.refLast(e, kind, from);
     }
     const model = attr(body, 'model');
@@ -184,7 +199,13 @@ export class ReferenceChecker {
       const slash = id.indexOf('/');
       const provider = slash < 0 ? 'anthropic' : id.slice(0, slash);
       if (!(SUPPORTED_PROVIDERS as readonly string[]).includes(provider)) {
-        this.report('error', model!.args[0]!.range, `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`, 'use a Claude model id such as "claude-sonnet-4-20250514"', 'provider');
+        this.report(
+          'error',
+          model!.args[0]!.range,
+          `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`,
+          'use a Claude model id such as "claude-sonnet-4-20250514"',
+          'provider',
+        );
       } else if (id.trim() === '' || slash === id.length - 1) {
         this.report('error', model!.args[0]!.range, `Agent "${st.name}" has an empty model id.`);
       }
@@ -225,11 +246,16 @@ export class ReferenceChecker {
     if (steps.size === 0) this.report('error', st.entry.keyRange, `Pipeline "${st.name}" has no steps.`, 'add: step "<name>" { agent "<agent>" }', 'required');
     for (const [name, step] of steps) {
       for (const d of step.deps) {
-        if (!steps.has(d.name)) this.report('error', d.range, `Step "${name}" of ${from} depends on unknown step "${d.name}".`, didYouMean(d.name, steps.keys()), 'reference');
+        if (!steps.has(d.name))
+          this.report('error', d.range, `Step "${name}" of ${from} depends on unknown step "${d.name}".`, didYouMean(d.name, steps.keys()), 'reference');
       }
     }
     const graph = new Map<string, Edge<Range>[]>();
-    for (const [name, step] of steps) graph.set(name, step.deps.map((d) => ({ to: d.name, edge: d.range })));
+    for (const [name, step] of steps)
+      graph.set(
+        name,
+        step.deps.map((d) => ({ to: d.name, edge: d.range })),
+      );
     findCycles(graph, (cycle, range) => {
       this.report('error', range, `Steps of ${from} form a cycle: ${cycle.join(' → ')}.`, 'remove one of these depends_on entries', 'cycle');
     });
@@ -241,7 +267,13 @@ export class ReferenceChecker {
       const d = attr(st.entry.body, 'default');
       if (d?.args[0]?.type !== 'bool' || !d.args[0].value) continue;
       if (first) {
-        this.report('error', d.range, `Deploy "${st.name}" is marked default, but deploy "${first.name}" already is.`, 'at most one deploy block has default true', 'default');
+        this.report(
+          'error',
+          d.range,
+          `Deploy "${st.name}" is marked default, but deploy "${first.name}" already is.`,
+          'at most one deploy block has default true',
+          'default',
+        );
       } else first = st;
     }
   }

@@ -6,7 +6,19 @@
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { nameOf, type DocumentIndex } from './document.js';
-import { FIELD_TYPES, TARGETS, OVERLAY_KINDS, STATEMENTS, STATEMENT_BODY, VARIABLE_TYPES, specOf, BLOCK_SPECS, type AttrSpec, type Ctx, type Shape } from './schema.js';
+import {
+  FIELD_TYPES,
+  TARGETS,
+  OVERLAY_KINDS,
+  STATEMENTS,
+  STATEMENT_BODY,
+  VARIABLE_TYPES,
+  specOf,
+  BLOCK_SPECS,
+  type AttrSpec,
+  type Ctx,
+  type Shape,
+} from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration, parseSize } from './units.js';
 import type { Range } from './tokens.js';
@@ -28,12 +40,22 @@ export class StructureChecker {
   /** Checks the whole file. */
   checkFile(node: FileNode): void {
     if (this.file.endsWith('.az')) {
-      this.error(node.range, 'Files ending in .az are IntentLang 1.0 (AgentZ) files.', `rename the file to .ias and run \`agentspec migrate --to-v2 ${this.file}\``, 'migrate');
+      this.error(
+        node.range,
+        'Files ending in .az are IntentLang 1.0 (AgentZ) files.',
+        `rename the file to .ias and run \`agentspec migrate --to-v2 ${this.file}\``,
+        'migrate',
+      );
     }
     const first = node.entries[0];
     if (!first || first.key !== 'package') {
       const range = first ? first.keyRange : node.range;
-      this.error(range, 'Missing package header: a file must start with `package "<name>" version "<semver>" lang "2.0"`.', 'add the package statement as the first line', 'package');
+      this.error(
+        range,
+        'Missing package header: a file must start with `package "<name>" version "<semver>" lang "2.0"`.',
+        'add the package statement as the first line',
+        'package',
+      );
     }
     node.entries.forEach((entry, i) => {
       if (entry.key === 'package') {
@@ -52,7 +74,12 @@ export class StructureChecker {
       }
       const earlier = this.doc.names(entry.key).get(name)?.entry;
       if (earlier && earlier !== entry) {
-        this.error(entry.args[0]!.range, `Duplicate ${entry.key} "${name}" (first declared on line ${earlier.range.start.line}).`, 'names must be unique per kind', 'duplicate');
+        this.error(
+          entry.args[0]!.range,
+          `Duplicate ${entry.key} "${name}" (first declared on line ${earlier.range.start.line}).`,
+          'names must be unique per kind',
+          'duplicate',
+        );
       }
       this.checkStatement(entry, name);
     });
@@ -70,7 +97,12 @@ export class StructureChecker {
     if (!SEMVER.test(version)) this.error(a[2]!.range, `Package version "${version}" is not a semantic version (like "1.2.3").`);
     const lang = (a[4] as { value: string }).value;
     if (lang === '1.0') {
-      this.error(a[4]!.range, 'This file is IntentLang 1.0 (lang "1.0"); this runtime reads IntentLang 2.0.', `run \`agentspec migrate --to-v2 ${this.file}\``, 'migrate');
+      this.error(
+        a[4]!.range,
+        'This file is IntentLang 1.0 (lang "1.0"); this runtime reads IntentLang 2.0.',
+        `run \`agentspec migrate --to-v2 ${this.file}\``,
+        'migrate',
+      );
     } else if (lang !== '2.0') {
       this.error(a[4]!.range, `Unsupported language version lang "${lang}".`, 'use lang "2.0"');
     }
@@ -90,7 +122,12 @@ export class StructureChecker {
       if (a.length !== 3 || !isWord(a[1], 'target') || target?.type !== 'string') {
         this.error(entry.range, `A deploy statement reads \`deploy "<name>" target "<target>" { … }\`.`);
       } else if (!(TARGETS as readonly string[]).includes(target.value)) {
-        this.error(target.range, `Deploy target "${target.value}" is not one of ${TARGETS.join(', ')}.`, didYouMean(target.value, TARGETS) ?? `use one of: ${TARGETS.join(', ')}`, 'enum');
+        this.error(
+          target.range,
+          `Deploy target "${target.value}" is not one of ${TARGETS.join(', ')}.`,
+          didYouMean(target.value, TARGETS) ?? `use one of: ${TARGETS.join(', ')}`,
+          'enum',
+        );
       }
     } else if (kind === 'type') {
       if (entry.body) {
@@ -131,7 +168,15 @@ export class StructureChecker {
     for (const e of body.entries) {
       const spec = specOf(ctx, e.key);
       if (!spec) {
-        this.error(e.keyRange, `Unknown attribute "${e.key}" in ${what}.`, didYouMean(e.key, specs.map((s) => s.name)) ?? `known: ${specs.map((s) => s.name).join(', ')}`, 'unknown');
+        this.error(
+          e.keyRange,
+          `Unknown attribute "${e.key}" in ${what}.`,
+          didYouMean(
+            e.key,
+            specs.map((s) => s.name),
+          ) ?? `known: ${specs.map((s) => s.name).join(', ')}`,
+          'unknown',
+        );
         continue;
       }
       if (!spec.repeat && seen.has(e.key)) this.error(e.keyRange, `Attribute "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
@@ -178,7 +223,8 @@ export class StructureChecker {
     const type = spec.value ?? 'string';
     const text = v.type === 'list' ? undefined : String(v.value);
     let num: number | undefined = v.type === 'number' ? v.value : undefined;
-    if (coerce && v.type === 'string' && (type === 'int' || type === 'number') && v.value.trim() !== '' && Number.isFinite(Number(v.value))) num = Number(v.value);
+    if (coerce && v.type === 'string' && (type === 'int' || type === 'number') && v.value.trim() !== '' && Number.isFinite(Number(v.value)))
+      num = Number(v.value);
     switch (type) {
       case 'string':
         if (v.type !== 'string') return this.error(v.range, `${where} must be a quoted string.`);
@@ -194,7 +240,12 @@ export class StructureChecker {
         if (num === undefined) return this.error(v.range, `${where} must be a number.`);
         if (type === 'int' && !Number.isInteger(num)) return this.error(v.range, `${where} must be a whole number.`);
         if ((spec.min !== undefined && num < spec.min) || (spec.max !== undefined && num > spec.max)) {
-          return this.error(v.range, `${where} is ${num}, outside ${spec.min ?? '-∞'}..${spec.max ?? '∞'}.`, `${spec.name} must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`, 'range');
+          return this.error(
+            v.range,
+            `${where} is ${num}, outside ${spec.min ?? '-∞'}..${spec.max ?? '∞'}.`,
+            `${spec.name} must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`,
+            'range',
+          );
         }
         return;
       case 'duration':
@@ -205,7 +256,12 @@ export class StructureChecker {
         return;
     }
     if (spec.oneOf && v.type === 'string' && !spec.oneOf.includes(v.value) && !(spec.aliases && v.value in spec.aliases)) {
-      this.error(v.range, `${where} is "${v.value}", which is not one of ${spec.oneOf.join(', ')}.`, didYouMean(v.value, spec.oneOf) ?? `use one of: ${spec.oneOf.join(', ')}`, 'enum');
+      this.error(
+        v.range,
+        `${where} is "${v.value}", which is not one of ${spec.oneOf.join(', ')}.`,
+        didYouMean(v.value, spec.oneOf) ?? `use one of: ${spec.oneOf.join(', ')}`,
+        'enum',
+      );
     }
   }
 
@@ -213,7 +269,8 @@ export class StructureChecker {
     const a = e.args;
     switch (shape) {
       case 'uses':
-        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]?.type !== 'string') this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
+        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]?.type !== 'string')
+          this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
         return;
       case 'exposes':
         if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]?.type !== 'string') this.badShape(e, what, 'exposes skill "<name>"');
@@ -246,7 +303,11 @@ export class StructureChecker {
           else this.checkBody(kind, e.body, e, `the ${kind} tool of ${what}`);
           return;
         }
-        this.error(a[0]?.range ?? e.range, `Unknown tool kind${kind ? ` "${kind}"` : ''} in ${what}.`, kind ? (didYouMean(kind, ['mcp', 'http', 'command', 'inline']) ?? 'use mcp, http, command or inline') : 'use mcp, http, command or inline');
+        this.error(
+          a[0]?.range ?? e.range,
+          `Unknown tool kind${kind ? ` "${kind}"` : ''} in ${what}.`,
+          kind ? (didYouMean(kind, ['mcp', 'http', 'command', 'inline']) ?? 'use mcp, http, command or inline') : 'use mcp, http, command or inline',
+        );
         return;
       }
     }
@@ -306,7 +367,11 @@ export class StructureChecker {
     if (v.type === 'string') return; // a reference to a declared type, resolved later
     if (v.type !== 'ident' || !(FIELD_TYPES as readonly string[]).includes(v.value)) {
       const text = v.type === 'list' ? '[…]' : String(v.value);
-      this.error(v.range, `Unknown field type "${text}".`, (v.type === 'ident' ? didYouMean(v.value, FIELD_TYPES) : undefined) ?? `use ${FIELD_TYPES.join(', ')}, list <type> or the quoted name of a type`);
+      this.error(
+        v.range,
+        `Unknown field type "${text}".`,
+        (v.type === 'ident' ? didYouMean(v.value, FIELD_TYPES) : undefined) ?? `use ${FIELD_TYPES.join(', ')}, list <type> or the quoted name of a type`,
+      );
     }
   }
 
@@ -314,7 +379,11 @@ export class StructureChecker {
     for (const e of body.entries) {
       const ctx = OVERLAY_KINDS[e.key];
       if (!ctx) {
-        this.error(e.keyRange, `Environments overlay ${Object.keys(OVERLAY_KINDS).join(', ')}; "${e.key}" is not one of them.`, didYouMean(e.key, Object.keys(OVERLAY_KINDS)));
+        this.error(
+          e.keyRange,
+          `Environments overlay ${Object.keys(OVERLAY_KINDS).join(', ')}; "${e.key}" is not one of them.`,
+          didYouMean(e.key, Object.keys(OVERLAY_KINDS)),
+        );
         continue;
       }
       if (e.args.length !== 1 || e.args[0]?.type !== 'string' || !e.body) {

@@ -63,7 +63,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
   const clientFor = (apiKey: string, baseURL: string | undefined): MessagesClient => {
     const key = `${baseURL ?? ''}\u0000${apiKey}`;
     if (cached?.key !== key) {
-      cached = { key, client: new MessagesClient({ apiKey, baseURL: baseURL ?? null, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, fetch: options.fetch ?? nodeFetch }) };
+      cached = {
+        key,
+        client: new MessagesClient({
+          apiKey,
+          baseURL: baseURL ?? null,
+          maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+          fetch: options.fetch ?? nodeFetch,
+        }),
+      };
     }
     return cached.client;
   };
@@ -209,7 +217,10 @@ function parseToolInput(name: string, json: string): unknown {
   try {
     return JSON.parse(json) as unknown;
   } catch (error) {
-    throw new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API sent invalid JSON input for tool "${name}".`, { cause: error, details: { tool: name } });
+    throw new AgentSpecError(ErrorCode.UpstreamError, `The Anthropic API sent invalid JSON input for tool "${name}".`, {
+      cause: error,
+      details: { tool: name },
+    });
   }
 }
 
@@ -235,7 +246,8 @@ function cancelled(cause: unknown): AgentSpecError {
 /** Any failure of a call as an `AgentSpecError`; never includes the API key. */
 function toProviderError(error: unknown, signal: AbortSignal, baseURL: string | undefined): AgentSpecError {
   // an abort can surface as a silently ended stream: the signal decides, whatever the symptom
-  if (signal.aborted || error instanceof APIUserAbortError) return error instanceof AgentSpecError && error.code === ErrorCode.Cancelled ? error : cancelled(error);
+  if (signal.aborted || error instanceof APIUserAbortError)
+    return error instanceof AgentSpecError && error.code === ErrorCode.Cancelled ? error : cancelled(error);
   if (error instanceof AgentSpecError) return error;
   if (error instanceof APIError && !(error instanceof APIConnectionError)) {
     const body = (error.error ?? {}) as { error?: { type?: unknown; message?: unknown } };

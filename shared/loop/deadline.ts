@@ -19,9 +19,12 @@ export interface Deadline {
 export function createDeadline(timeoutMs: number, callerSignal?: AbortSignal): Deadline {
   const controller = new AbortController();
   // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): clamp instead
-  const timer = setTimeout(() => {
-    controller.abort(new AgentSpecError(ErrorCode.Timeout, `The invocation did not finish within ${timeoutMs} ms.`, { details: { timeout_ms: timeoutMs } }));
-  }, Math.min(timeoutMs, MAX_TIMER_MS));
+  const timer = setTimeout(
+    () => {
+      controller.abort(new AgentSpecError(ErrorCode.Timeout, `The invocation did not finish within ${timeoutMs} ms.`, { details: { timeout_ms: timeoutMs } }));
+    },
+    Math.min(timeoutMs, MAX_TIMER_MS),
+  );
   const onCallerAbort = () => controller.abort(cancellation(callerSignal!.reason));
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });

@@ -40,7 +40,7 @@ export async function* streamRun(
   );
 
   try {
-    for (let read = 0; ; ) {
+    for (let read = 0; ;) {
       while (read < queue.length) {
         const event = queue[read++]!;
         yield event;

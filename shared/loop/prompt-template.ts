@@ -7,7 +7,6 @@ import { PLACEHOLDER } from '../ir/placeholders.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRVariable, ScalarValue } from '../ir/types.js';
 
-
 export interface PromptTemplate {
   /** literal text and variable names, alternating: even indexes are literals */
   readonly parts: readonly string[];
@@ -72,11 +71,9 @@ function checkRequired(declared: readonly IRVariable[], given: Record<string, Sc
 function checkType(variable: IRVariable, value: ScalarValue): ScalarValue {
   const expected = variable.type === 'bool' ? 'boolean' : variable.type;
   if (typeof value !== expected) {
-    throw new AgentSpecError(
-      ErrorCode.InvalidRequest,
-      `Prompt variable "${variable.name}" must be a ${variable.type}, got ${typeof value}.`,
-      { details: { variable: variable.name, expected: variable.type } },
-    );
+    throw new AgentSpecError(ErrorCode.InvalidRequest, `Prompt variable "${variable.name}" must be a ${variable.type}, got ${typeof value}.`, {
+      details: { variable: variable.name, expected: variable.type },
+    });
   }
   return value;
 }

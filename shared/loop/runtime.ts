@@ -147,7 +147,10 @@ export class Runtime implements AgentRuntime, RunHost {
     try {
       const meter = new TokenMeter(agent.attrs.token_budget);
       const userMessage = userText(request.message);
-      const session = request.sessionId === undefined ? undefined : await loadConversation(this.sessions, agent, this.providerOf(agent), request.sessionId, meter, request.signal);
+      const session =
+        request.sessionId === undefined
+          ? undefined
+          : await loadConversation(this.sessions, agent, this.providerOf(agent), request.sessionId, meter, request.signal);
       const conversation = session ? [...session.history, userMessage] : [userMessage];
       const outcome = await this.runAgent(agent, conversation, {
         signal: request.signal,
@@ -180,7 +183,13 @@ export class Runtime implements AgentRuntime, RunHost {
     const deadline = createDeadline(agent.attrs.timeout_ms, options.signal);
     const invocationId = randomUUID();
     const start = this.now();
-    this.observer.record({ type: 'invocation_start', invocation_id: invocationId, agent: agent.name, start_ms: start, parent_invocation_id: options.parentInvocationId });
+    this.observer.record({
+      type: 'invocation_start',
+      invocation_id: invocationId,
+      agent: agent.name,
+      start_ms: start,
+      parent_invocation_id: options.parentInvocationId,
+    });
     const ctx: RunContext = {
       host: this,
       agent,

@@ -86,7 +86,10 @@ export async function runPipeline(
         for (const step of steps) {
           if (results.has(step.name) || running.has(step.name)) continue;
           if ([...deps.get(step.name)!].every((d) => results.has(d))) {
-            running.set(step.name, runStep(step).finally(() => running.delete(step.name)));
+            running.set(
+              step.name,
+              runStep(step).finally(() => running.delete(step.name)),
+            );
           }
         }
       }
@@ -100,10 +103,7 @@ export async function runPipeline(
   if (signal?.aborted) {
     throw new AgentSpecError(ErrorCode.Cancelled, `Pipeline "${pipeline.name}" was cancelled.`, { cause: signal.reason });
   }
-  const ordered = steps.map(
-    (s) =>
-      results.get(s.name) ?? { name: s.name, agent: s.agent, status: 'cancelled' as const, duration_ms: 0, tokens: ZERO_TOKENS },
-  );
+  const ordered = steps.map((s) => results.get(s.name) ?? { name: s.name, agent: s.agent, status: 'cancelled' as const, duration_ms: 0, tokens: ZERO_TOKENS });
   return {
     pipeline: pipeline.name,
     status: failedStep === undefined ? 'succeeded' : 'failed',
@@ -115,12 +115,7 @@ export async function runPipeline(
 }
 
 /** An `input` naming an earlier step's output label passes that output; otherwise it is a template; no input passes the trigger as JSON. */
-function stepInput(
-  step: IRStep,
-  labels: Map<string, string>,
-  outputs: Map<string, string>,
-  scope: Parameters<typeof renderTemplate>[1],
-): string {
+function stepInput(step: IRStep, labels: Map<string, string>, outputs: Map<string, string>, scope: Parameters<typeof renderTemplate>[1]): string {
   if (step.input === undefined) return JSON.stringify(scope.trigger);
   const labelled = labels.get(step.input);
   if (labelled !== undefined && labelled !== step.name) return outputs.get(labelled) ?? '';

@@ -92,7 +92,8 @@ function track(proc: SandboxProcess, own: Set<SandboxProcess>): SandboxProcess {
 
 function validate(request: SandboxRunRequest): void {
   const problems: string[] = [];
-  if (request.language !== 'python' && request.language !== 'javascript') problems.push(`language must be python or javascript, not ${String(request.language)}`);
+  if (request.language !== 'python' && request.language !== 'javascript')
+    problems.push(`language must be python or javascript, not ${String(request.language)}`);
   if (typeof request.code !== 'string') problems.push('code must be a string');
   if (!(request.timeoutMs > 0)) problems.push('timeoutMs must be positive');
   if (!(request.memoryBytes > 0)) problems.push('memoryBytes must be positive');
@@ -140,11 +141,23 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const seccompFilter = parts.bwrap ? compileSeccompFilter(privateRoot) : null;
   const isolation: SandboxIsolation = { full: parts.isolation.full, missing: parts.isolation.missing, mode, seccomp: seccompFilter !== null };
   if (mode === 'bubblewrap') {
-    log({ level: 'info', event: 'sandbox.isolation', mode, seccomp: isolation.seccomp, message: `Inline code runs under bubblewrap${isolation.seccomp ? ' with a seccomp filter' : ' (no seccomp filter: python3-seccomp is not installed)'}.` });
+    log({
+      level: 'info',
+      event: 'sandbox.isolation',
+      mode,
+      seccomp: isolation.seccomp,
+      message: `Inline code runs under bubblewrap${isolation.seccomp ? ' with a seccomp filter' : ' (no seccomp filter: python3-seccomp is not installed)'}.`,
+    });
   } else if (mode === 'refused') {
     log({ level: 'warn', event: 'sandbox.isolation', mode, missing: isolation.missing, message: refusal(isolation.missing).message });
   } else {
-    log({ level: 'warn', event: 'sandbox.isolation', mode, missing: isolation.missing, message: `UNSAFE: inline code runs WITHOUT isolation (${UNSAFE_ENV}=1): ${isolation.missing.join('; ')} missing.` });
+    log({
+      level: 'warn',
+      event: 'sandbox.isolation',
+      mode,
+      missing: isolation.missing,
+      message: `UNSAFE: inline code runs WITHOUT isolation (${UNSAFE_ENV}=1): ${isolation.missing.join('; ')} missing.`,
+    });
   }
   const maxFileBytes = options.maxFileBytes ?? 64 * MiB;
   const interpreters = new Map<SandboxRunRequest['language'], Promise<Interpreter>>();
@@ -156,7 +169,8 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
     interpreter(language) {
       let found = interpreters.get(language);
       if (!found) {
-        found = language === 'python' ? resolvePython(options.python ?? 'python3') : Promise.resolve().then(() => resolveNode(options.node ?? process.execPath));
+        found =
+          language === 'python' ? resolvePython(options.python ?? 'python3') : Promise.resolve().then(() => resolveNode(options.node ?? process.execPath));
         interpreters.set(language, found);
       }
       return found;
@@ -173,7 +187,13 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const pool = new WarmPool(options.poolSize ?? 2, MAX_JS_CLASSES + 1, spawnFor, (key, error) => {
     if (givenUp.has(key)) return;
     givenUp.add(key);
-    log({ level: 'error', event: 'sandbox.pool', key, message: `Cannot keep ${key} interpreters warm; calls start cold.`, error: error instanceof Error ? error.message : String(error) });
+    log({
+      level: 'error',
+      event: 'sandbox.pool',
+      key,
+      message: `Cannot keep ${key} interpreters warm; calls start cold.`,
+      error: error instanceof Error ? error.message : String(error),
+    });
   });
   let closed = false;
   /** working-directory and cgroup removals still under way, awaited by close() */
@@ -192,7 +212,13 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       if (closed) throw new AgentSpecError(ErrorCode.Unavailable, 'The sandbox is closed.');
       if (!canRun) throw refusal(isolation.missing);
       validate(request);
-      if (mode === 'unsafe') log({ level: 'warn', event: 'sandbox.unsafe_call', language: request.language, message: `UNSAFE: running inline ${request.language} code without isolation (${UNSAFE_ENV}=1).` });
+      if (mode === 'unsafe')
+        log({
+          level: 'warn',
+          event: 'sandbox.unsafe_call',
+          language: request.language,
+          message: `UNSAFE: running inline ${request.language} code without isolation (${UNSAFE_ENV}=1).`,
+        });
       if (request.signal?.aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
       const key = keyOf(request.language, request.memoryBytes);
       let proc = givenUp.has(key) ? undefined : pool.take(key);
@@ -201,7 +227,10 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
         proc = await spawnFor(key);
       }
       served++;
-      const limits = request.language === 'python' ? { as: request.memoryBytes, cpu: launcher.limits.cpuSeconds, nproc: launcher.limits.maxProcesses, fsize: maxFileBytes } : {};
+      const limits =
+        request.language === 'python'
+          ? { as: request.memoryBytes, cpu: launcher.limits.cpuSeconds, nproc: launcher.limits.maxProcesses, fsize: maxFileBytes }
+          : {};
       try {
         return await proc.run({ code: request.code, env: request.env, limits }, request.stdin, {
           timeoutMs: request.timeoutMs,

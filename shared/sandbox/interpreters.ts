@@ -34,14 +34,22 @@ export interface Interpreter {
 /** Asks python itself where it lives: a shim's path says nothing about the real install. */
 export async function resolvePython(command: string): Promise<Interpreter> {
   try {
-    const stdout = await run(command, ['-S', '-I', '-c', 'import os,sys;print(os.path.realpath(sys.executable));print(sys.base_prefix);print(sys.base_exec_prefix)'], 10_000);
+    const stdout = await run(
+      command,
+      ['-S', '-I', '-c', 'import os,sys;print(os.path.realpath(sys.executable));print(sys.base_prefix);print(sys.base_exec_prefix)'],
+      10_000,
+    );
     const [binary, prefix, execPrefix] = stdout.trim().split('\n');
     if (!binary || !prefix) throw new Error(`unexpected answer: ${stdout.slice(0, 200)}`);
     return { binary, roots: [...new Set([prefix, execPrefix ?? prefix, dirname(binary)])] };
   } catch (error) {
-    throw new AgentSpecError(ErrorCode.Unavailable, `The python interpreter "${command}" cannot be started; install python3 or set the sandbox's python option.`, {
-      cause: error,
-    });
+    throw new AgentSpecError(
+      ErrorCode.Unavailable,
+      `The python interpreter "${command}" cannot be started; install python3 or set the sandbox's python option.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

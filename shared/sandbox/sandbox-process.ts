@@ -118,7 +118,11 @@ export class SandboxProcess {
   }
 
   /** Runs the one request this process will ever serve. */
-  async run(header: BootstrapHeader, stdin: string, options: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal | undefined }): Promise<SandboxRunResult> {
+  async run(
+    header: BootstrapHeader,
+    stdin: string,
+    options: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal | undefined },
+  ): Promise<SandboxRunResult> {
     if (this.used) throw new AgentSpecError(ErrorCode.InternalError, 'A sandbox process was handed a second request.');
     this.used = true;
     const t0 = performance.now();
@@ -146,7 +150,10 @@ export class SandboxProcess {
     if (!started) {
       options.signal?.removeEventListener('abort', onAbort);
       await this.release();
-      throw new AgentSpecError(ErrorCode.Unavailable, `The sandboxed interpreter did not start within ${START_LIMIT_MS / 1000} s; the machine may be overloaded.`);
+      throw new AgentSpecError(
+        ErrorCode.Unavailable,
+        `The sandboxed interpreter did not start within ${START_LIMIT_MS / 1000} s; the machine may be overloaded.`,
+      );
     }
     const timer = setTimeout(() => {
       timedOut = true;
@@ -176,7 +183,8 @@ export class SandboxProcess {
       void this.release(); // housekeeping; cleanup() awaits it
     }
     if (aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'The inline code was cancelled.');
-    let { code: exitCode, signal } = end.reported === null ? { code: end.exit.code, signal: end.exit.signal as string | null } : { code: end.reported, signal: null };
+    let { code: exitCode, signal } =
+      end.reported === null ? { code: end.exit.code, signal: end.exit.signal as string | null } : { code: end.reported, signal: null };
     if (end.reported === null && this.spec.namespaced && exitCode !== null && exitCode > 128 && SIGNAL_NAMES.has(exitCode - 128)) {
       signal = SIGNAL_NAMES.get(exitCode - 128) ?? null;
       exitCode = null;

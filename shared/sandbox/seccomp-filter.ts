@@ -13,14 +13,58 @@ import { join } from 'node:path';
 
 /** Calls refused with EPERM. */
 export const DENIED_SYSCALLS = [
-  'mount', 'umount2', 'pivot_root', 'chroot', 'move_mount', 'open_tree', 'fsopen', 'fsconfig', 'fsmount', 'fspick', 'mount_setattr',
-  'unshare', 'setns',
-  'init_module', 'finit_module', 'delete_module', 'kexec_load', 'kexec_file_load', 'reboot', 'swapon', 'swapoff', 'acct',
-  'keyctl', 'add_key', 'request_key',
-  'ptrace', 'process_vm_readv', 'process_vm_writev', 'kcmp', 'perf_event_open', 'bpf', 'userfaultfd', 'fanotify_init',
-  'open_by_handle_at', 'name_to_handle_at', 'lookup_dcookie', 'quotactl',
-  'iopl', 'ioperm', 'syslog', 'settimeofday', 'clock_settime', 'clock_adjtime', 'adjtimex', 'personality', 'vhangup', 'uselib', 'ustat', 'sysfs',
-  'io_uring_setup', 'io_uring_enter', 'io_uring_register',
+  'mount',
+  'umount2',
+  'pivot_root',
+  'chroot',
+  'move_mount',
+  'open_tree',
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'fspick',
+  'mount_setattr',
+  'unshare',
+  'setns',
+  'init_module',
+  'finit_module',
+  'delete_module',
+  'kexec_load',
+  'kexec_file_load',
+  'reboot',
+  'swapon',
+  'swapoff',
+  'acct',
+  'keyctl',
+  'add_key',
+  'request_key',
+  'ptrace',
+  'process_vm_readv',
+  'process_vm_writev',
+  'kcmp',
+  'perf_event_open',
+  'bpf',
+  'userfaultfd',
+  'fanotify_init',
+  'open_by_handle_at',
+  'name_to_handle_at',
+  'lookup_dcookie',
+  'quotactl',
+  'iopl',
+  'ioperm',
+  'syslog',
+  'settimeofday',
+  'clock_settime',
+  'clock_adjtime',
+  'adjtimex',
+  'personality',
+  'vhangup',
+  'uselib',
+  'ustat',
+  'sysfs',
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register',
 ] as const;
 
 /**
@@ -42,7 +86,10 @@ f.export_bpf(sys.stdout.buffer)
 `;
 
 /** No environment, and out of the terminal's process group (spawnSync honours `detached`), so a Ctrl-C at start-up does not cost the filter. */
-const OWN_GROUP: ExecFileSyncOptions = Object.assign({ env: {}, timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] as ExecFileSyncOptions['stdio'] }, { detached: true });
+const OWN_GROUP: ExecFileSyncOptions = Object.assign(
+  { env: {}, timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] as ExecFileSyncOptions['stdio'] },
+  { detached: true },
+);
 
 /** The system pythons that carry Debian's `python3-seccomp`. */
 const SYSTEM_PYTHONS = ['/usr/bin/python3'];

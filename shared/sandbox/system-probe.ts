@@ -81,6 +81,7 @@ export function probeSystem(env: NodeJS.ProcessEnv = process.env): SystemParts {
   // RLIMIT_NPROC is never enforced for root's processes, even inside a user namespace.
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pidsCgroup = isRoot ? usablePidsCgroup() : null;
-  if (isRoot && !pidsCgroup) missing.push('a process-count limit (as root, a writable cgroup-v1 pids hierarchy at /sys/fs/cgroup/pids; or run the runtime as a non-root user)');
+  if (isRoot && !pidsCgroup)
+    missing.push('a process-count limit (as root, a writable cgroup-v1 pids hierarchy at /sys/fs/cgroup/pids; or run the runtime as a non-root user)');
   return { bwrap, prlimit, pidsCgroup, isolation: { full: missing.length === 0, missing } };
 }

@@ -37,7 +37,10 @@ export class WarmPool {
     const list = this.idle.get(key);
     this.touch(key);
     if (!list) return undefined;
-    const index = Math.max(0, list.findIndex((p) => p.isReady && p.alive));
+    const index = Math.max(
+      0,
+      list.findIndex((p) => p.isReady && p.alive),
+    );
     const [proc] = list.splice(index, 1);
     if (!proc?.alive) {
       void proc?.cleanup();

@@ -38,7 +38,10 @@ export function createPrivateRoot(parent: string): string {
   const stat = lstatSync(dir);
   const uid = ownUid();
   if (!stat.isDirectory() || (uid >= 0 && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
-    throw new AgentSpecError(ErrorCode.Unavailable, `The sandbox's private directory ${dir} is not a directory of this user with mode 0700; refusing to use it.`);
+    throw new AgentSpecError(
+      ErrorCode.Unavailable,
+      `The sandbox's private directory ${dir} is not a directory of this user with mode 0700; refusing to use it.`,
+    );
   }
   return dir;
 }

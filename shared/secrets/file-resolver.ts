@@ -35,19 +35,27 @@ export class FileSecretResolver implements SecretResolver {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      throw new AgentSpecError(ErrorCode.ConfigError, `Secret store("${source.key}") cannot be read: the secrets file ${this.file} does not exist or is unreadable; ${howTo}.`, {
-        cause: error,
-        details: { key: source.key, file: this.file },
-      });
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Secret store("${source.key}") cannot be read: the secrets file ${this.file} does not exist or is unreadable; ${howTo}.`,
+        {
+          cause: error,
+          details: { key: source.key, file: this.file },
+        },
+      );
     }
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch {
       // the parse error may quote the file's content, so it is not kept as the cause
-      throw new AgentSpecError(ErrorCode.ConfigError, `The secrets file ${this.file} is not valid JSON; it must be an object mapping store paths to string values.`, {
-        details: { file: this.file },
-      });
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `The secrets file ${this.file} is not valid JSON; it must be an object mapping store paths to string values.`,
+        {
+          details: { file: this.file },
+        },
+      );
     }
     const value = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[source.key] : undefined;
     if (typeof value !== 'string' || value === '') {

@@ -131,7 +131,9 @@ function formsOf(name: string, value: string): Form[] {
   for (const shift of [0, 1, 2]) {
     const bits = 8 * shift;
     const endBits = 8 * (shift + bytes.length);
-    const core = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').slice(Math.ceil(bits / 6), Math.floor(endBits / 6));
+    const core = Buffer.concat([Buffer.alloc(shift), bytes])
+      .toString('base64')
+      .slice(Math.ceil(bits / 6), Math.floor(endBits / 6));
     const lead = bits % 6 !== 0;
     const trail = endBits % 6 !== 0;
     // base64url writes `-` and `_` for `+` and `/`: one pattern matches both alphabets

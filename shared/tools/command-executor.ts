@@ -54,7 +54,13 @@ export class CommandExecutor implements ToolExecutor {
       if (signal.aborted) return reject(signal.reason);
       // taken when a command first runs: loading child_process costs every cold start ≈ 5 ms, and most agents have no command tool
       const { spawn } = process.getBuiltinModule('node:child_process');
-      const child = spawn(this.tool.binary, this.tool.args, { shell: false, detached: true, env, stdio: ['pipe', 'pipe', 'pipe'], ...(this.cwd ? { cwd: this.cwd } : {}) });
+      const child = spawn(this.tool.binary, this.tool.args, {
+        shell: false,
+        detached: true,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(this.cwd ? { cwd: this.cwd } : {}),
+      });
       const stdout = new CappedBuffer(this.outputCap);
       const stderr = new CappedBuffer(this.outputCap);
       const killGroup = () => {
@@ -73,7 +79,12 @@ export class CommandExecutor implements ToolExecutor {
       child.stdin.end(stdin);
       child.once('error', (error: NodeJS.ErrnoException) => {
         signal.removeEventListener('abort', onAbort);
-        const reason = error.code === 'ENOENT' ? 'was not found (give an absolute path or a binary on /usr/local/bin:/usr/bin:/bin)' : error.code === 'EACCES' ? 'is not executable' : `could not start (${error.code ?? error.message})`;
+        const reason =
+          error.code === 'ENOENT'
+            ? 'was not found (give an absolute path or a binary on /usr/local/bin:/usr/bin:/bin)'
+            : error.code === 'EACCES'
+              ? 'is not executable'
+              : `could not start (${error.code ?? error.message})`;
         reject(new AgentSpecError(ErrorCode.ToolError, `Command "${this.tool.binary}" ${reason}.`, { cause: error }));
       });
       child.once('exit', (code, sig) => {

@@ -28,7 +28,8 @@ export class HttpExecutor implements ToolExecutor {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(tool.headers)) headers[name] = await render(value, input, 'text', secrets);
     const jsonBody = isJsonContentType(headerValue(headers, 'content-type')) || /^\s*[[{]/.test(tool.body_template ?? '');
-    const body = tool.body_template === undefined || tool.method === 'GET' ? undefined : await render(tool.body_template, input, jsonBody ? 'json' : 'text', secrets);
+    const body =
+      tool.body_template === undefined || tool.method === 'GET' ? undefined : await render(tool.body_template, input, jsonBody ? 'json' : 'text', secrets);
     if (body !== undefined && jsonBody && headerValue(headers, 'content-type') === undefined) headers['content-type'] = 'application/json';
     const url = await render(tool.url, input, 'url', secrets);
     const target = `${tool.method} ${withoutQuery(url)}`;
@@ -38,16 +39,23 @@ export class HttpExecutor implements ToolExecutor {
       response = await fetch(url, { method: tool.method, headers, body: body ?? null, signal: ctx.signal, redirect: 'follow' });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      throw new AgentSpecError(ErrorCode.ToolError, `HTTP request ${target} failed: ${networkReason(error)}.`, { cause: error, details: { method: tool.method } });
+      throw new AgentSpecError(ErrorCode.ToolError, `HTTP request ${target} failed: ${networkReason(error)}.`, {
+        cause: error,
+        details: { method: tool.method },
+      });
     }
     const { text, truncated } = await readCapped(response, this.bodyCap);
     if (!response.ok) {
       // redacted before the cut, which could split a secret and leave a piece no redactor recognises
       const body = this.secrets.redact(text);
       const excerpt = body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
-      throw new AgentSpecError(ErrorCode.ToolError, `HTTP ${response.status} ${response.statusText} from ${target}${excerpt.trim() ? `: ${excerpt.trim()}` : ''}`, {
-        details: { status: response.status },
-      });
+      throw new AgentSpecError(
+        ErrorCode.ToolError,
+        `HTTP ${response.status} ${response.statusText} from ${target}${excerpt.trim() ? `: ${excerpt.trim()}` : ''}`,
+        {
+          details: { status: response.status },
+        },
+      );
     }
     if (truncated) return `${text}\n[response body cut at ${formatBytes(this.bodyCap)}]`;
     const contentType = response.headers.get('content-type');

@@ -38,7 +38,10 @@ export class InlineExecutor implements ToolExecutor {
       throw new AgentSpecError(ErrorCode.Timeout, `Inline ${tool.language} code timed out after ${tool.timeout_ms} ms${withStderr}`);
     }
     if (result.exitCode !== 0) {
-      const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'} (memory cap ${formatBytes(tool.memory_bytes)})` : `exited with code ${result.exitCode}`;
+      const how =
+        result.exitCode === null
+          ? `was killed by ${result.signal ?? 'a signal'} (memory cap ${formatBytes(tool.memory_bytes)})`
+          : `exited with code ${result.exitCode}`;
       throw new AgentSpecError(ErrorCode.ToolError, `Inline ${tool.language} code ${how}${withStderr || ' (no stderr)'}`, {
         details: { exit_code: result.exitCode, signal: result.signal },
       });

@@ -94,7 +94,12 @@ export class McpPool {
     }
   }
 
-  private async callOnce(server: string, tool: string, request: { name: string; arguments: Record<string, unknown> }, options_: { signal: AbortSignal; timeout: number }): Promise<unknown> {
+  private async callOnce(
+    server: string,
+    tool: string,
+    request: { name: string; arguments: Record<string, unknown> },
+    options_: { signal: AbortSignal; timeout: number },
+  ): Promise<unknown> {
     let conn = await this.connection(server);
     let result;
     try {
@@ -114,9 +119,13 @@ export class McpPool {
     const content = result.content as McpContentBlock[] | undefined;
     if (result.isError) {
       const text = contentText(content);
-      throw new AgentSpecError(ErrorCode.ToolError, `MCP tool "${server}/${tool}" reported an error: ${text === '' ? '(no message)' : tail(this.options.secrets.redact(text))}`, {
-        details: { server, tool },
-      });
+      throw new AgentSpecError(
+        ErrorCode.ToolError,
+        `MCP tool "${server}/${tool}" reported an error: ${text === '' ? '(no message)' : tail(this.options.secrets.redact(text))}`,
+        {
+          details: { server, tool },
+        },
+      );
     }
     return contentToResult(content);
   }
@@ -124,7 +133,7 @@ export class McpPool {
   /** The process id of a connected stdio server, else null. */
   async pidOf(server: string): Promise<number | null> {
     const pending = this.connections.get(server);
-    return pending ? (await pending.catch(() => undefined))?.pid ?? null : null;
+    return pending ? ((await pending.catch(() => undefined))?.pid ?? null) : null;
   }
 
   /** Number of open connections. */
@@ -161,12 +170,16 @@ export class McpPool {
     const stderr = { text: '' };
     const transport = await this.transportFor(sdk, server, spec, stderr);
     // the same interpreting validator as the registry's (no code generation at start), for tools' output schemas
-    const client = new sdk.Client({ name: 'agentspec-runtime', version: '0.1.0' }, { capabilities: {}, jsonSchemaValidator: new sdk.CfWorkerJsonSchemaValidator() });
+    const client = new sdk.Client(
+      { name: 'agentspec-runtime', version: '0.1.0' },
+      { capabilities: {}, jsonSchemaValidator: new sdk.CfWorkerJsonSchemaValidator() },
+    );
     try {
       await client.connect(transport, { timeout: this.connectTimeoutMs });
     } catch (error) {
       await transport.close().catch(() => {});
-      const where = spec.transport === 'stdio' ? `could not be started (${spec.command ?? ''} ${spec.args.join(' ')})` : `could not be reached at ${spec.url ?? ''}`;
+      const where =
+        spec.transport === 'stdio' ? `could not be started (${spec.command ?? ''} ${spec.args.join(' ')})` : `could not be reached at ${spec.url ?? ''}`;
       const err = tail(this.options.secrets.redact(stderr.text), 1000);
       throw new AgentSpecError(ErrorCode.ToolError, `MCP server "${server}" ${where}: ${messageOf(error)}${err ? `; its stderr ends with: ${err}` : ''}`, {
         cause: error,
@@ -177,7 +190,11 @@ export class McpPool {
     client.onclose = () => {
       // a dead server leaves the pool; the next call starts (or reaches) it again
       const current = this.connections.get(server);
-      if (current) void current.then((c) => c === conn && this.connections.get(server) === current && this.connections.delete(server), () => {});
+      if (current)
+        void current.then(
+          (c) => c === conn && this.connections.get(server) === current && this.connections.delete(server),
+          () => {},
+        );
       this.options.logger?.({ level: 'info', msg: 'mcp connection closed', server });
     };
     if (spec.transport !== 'stdio') {
@@ -198,7 +215,13 @@ export class McpPool {
       // so those keys are set to undefined, which Node's spawn leaves out.
       const blanked = Object.fromEntries(Object.keys(sdk.getDefaultEnvironment()).map((k) => [k, undefined]));
       const env = { ...blanked, PATH: process.env.PATH ?? FALLBACK_PATH, ...spec.env } as Record<string, string>;
-      const transport = new sdk.StdioClientTransport({ command: spec.command, args: spec.args, env, stderr: 'pipe', ...(this.options.workdir ? { cwd: this.options.workdir } : {}) });
+      const transport = new sdk.StdioClientTransport({
+        command: spec.command,
+        args: spec.args,
+        env,
+        stderr: 'pipe',
+        ...(this.options.workdir ? { cwd: this.options.workdir } : {}),
+      });
       transport.stderr?.on('data', (chunk: Buffer) => {
         stderr.text = (stderr.text + chunk.toString('utf8')).slice(-STDERR_KEPT);
       });
@@ -208,18 +231,23 @@ export class McpPool {
     const headers: Record<string, string> = {};
     if (spec.auth) headers.Authorization = `Bearer ${await this.options.secrets.get(spec.auth)}`;
     const url = new URL(spec.url);
-    return spec.transport === 'sse' ? new sdk.SSEClientTransport(url, { requestInit: { headers } }) : new sdk.StreamableHTTPClientTransport(url, { requestInit: { headers } });
+    return spec.transport === 'sse'
+      ? new sdk.SSEClientTransport(url, { requestInit: { headers } })
+      : new sdk.StreamableHTTPClientTransport(url, { requestInit: { headers } });
   }
 
   /** Removes a connection from the pool (if still current) and closes it; calls in flight on it fail. */
   private drop(server: string, conn: Connection): void {
     const pending = this.connections.get(server);
     if (!pending) return;
-    void pending.then((current) => {
-      if (current !== conn || this.connections.get(server) !== pending) return;
-      this.connections.delete(server);
-      void shutdown(conn);
-    }, () => {});
+    void pending.then(
+      (current) => {
+        if (current !== conn || this.connections.get(server) !== pending) return;
+        this.connections.delete(server);
+        void shutdown(conn);
+      },
+      () => {},
+    );
   }
 
   /** After a timeout: a server that no longer answers a ping is dropped, so the next call gets a fresh one. */

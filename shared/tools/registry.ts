@@ -76,7 +76,12 @@ class Registry implements ToolRegistry {
     const logger = options.logger;
     this.log = logger ? (line) => logger(options.secrets.redactor.redactDeep(line)) : () => {};
     this.mcpTimeoutMs = options.mcpTimeoutMs ?? DEFAULT_MCP_TIMEOUT;
-    this.pool = new McpPool(resourcesOf(ir, 'Server'), { secrets: options.secrets, connectTimeoutMs: options.mcpConnectTimeoutMs, logger: this.log, workdir: options.workdir });
+    this.pool = new McpPool(resourcesOf(ir, 'Server'), {
+      secrets: options.secrets,
+      connectTimeoutMs: options.mcpConnectTimeoutMs,
+      logger: this.log,
+      workdir: options.workdir,
+    });
     for (const skill of resourcesOf(ir, 'Skill')) this.skills.set(skill.name, this.skillEntry(skill));
   }
 
@@ -87,7 +92,15 @@ class Registry implements ToolRegistry {
   async call(agent: string, name: string, input: unknown, ctx: ToolContext): Promise<ToolResult> {
     const started = performance.now();
     const result = await this.attempt(agent, name, input, ctx);
-    const line = { level: result.ok ? 'info' : 'warn', msg: 'tool call', agent, tool: name, call_id: ctx.callId, status: result.ok ? 'ok' : 'error', duration_ms: Math.round((performance.now() - started) * 10) / 10 };
+    const line = {
+      level: result.ok ? 'info' : 'warn',
+      msg: 'tool call',
+      agent,
+      tool: name,
+      call_id: ctx.callId,
+      status: result.ok ? 'ok' : 'error',
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    };
     this.log(result.ok ? line : { ...line, error: result.error });
     return result;
   }
@@ -108,7 +121,8 @@ class Registry implements ToolRegistry {
       }
       if (entry.inputSchema) {
         const check = this.validator.validate(entry.inputSchema, input);
-        if (!check.ok) return { ok: false, error: `Invalid input for tool "${name}": ${check.message}. Fix the input to match the tool's input_schema and call it again.` };
+        if (!check.ok)
+          return { ok: false, error: `Invalid input for tool "${name}": ${check.message}. Fix the input to match the tool's input_schema and call it again.` };
       }
       const output = await runWithTimeout(entry.executor, input, ctx, `Tool "${name}"`, entry.timeoutMs);
       if (entry.outputSchema) {
@@ -138,11 +152,18 @@ class Registry implements ToolRegistry {
     lists.forEach((list, i) => {
       if (list.status === 'rejected') {
         complete = false;
-        this.log({ level: 'warn', msg: 'mcp tools/list failed; its tools are not offered for now', agent, server: servers[i], error: describeFailure(servers[i]!, list.reason) });
+        this.log({
+          level: 'warn',
+          msg: 'mcp tools/list failed; its tools are not offered for now',
+          agent,
+          server: servers[i],
+          error: describeFailure(servers[i]!, list.reason),
+        });
         return;
       }
       for (const entry of list.value) {
-        if (offered.has(entry.definition.name)) this.log({ level: 'warn', msg: 'tool name taken by a skill; client tool hidden', agent, tool: entry.definition.name });
+        if (offered.has(entry.definition.name))
+          this.log({ level: 'warn', msg: 'tool name taken by a skill; client tool hidden', agent, tool: entry.definition.name });
         else offered.set(entry.definition.name, entry);
       }
     });
@@ -172,15 +193,22 @@ class Registry implements ToolRegistry {
 
   private skillEntry(skill: IRSkill): Entry {
     const { description, input_schema, output_schema, tool } = skill.attributes;
-    for (const [which, schema] of [['input', input_schema], ['output', output_schema]] as const) {
+    for (const [which, schema] of [
+      ['input', input_schema],
+      ['output', output_schema],
+    ] as const) {
       if (!schema) continue;
       try {
         this.validator.compile(schema);
       } catch (error) {
-        throw new AgentSpecError(ErrorCode.ConfigError, `The ${which} schema of skill "${skill.name}" is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-          details: { skill: skill.name },
-        });
+        throw new AgentSpecError(
+          ErrorCode.ConfigError,
+          `The ${which} schema of skill "${skill.name}" is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+            details: { skill: skill.name },
+          },
+        );
       }
     }
     const cap = this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;

@@ -14,7 +14,10 @@ export async function runWithTimeout(executor: ToolExecutor, input: unknown, ctx
   if (ctx.signal.aborted) cancel();
   else ctx.signal.addEventListener('abort', cancel, { once: true });
   const timer = setTimeout(
-    () => controller.abort(new AgentSpecError(ErrorCode.Timeout, `${label} timed out after ${formatMs(timeoutMs)}; the tool's timeout may be raised in the package.`)),
+    () =>
+      controller.abort(
+        new AgentSpecError(ErrorCode.Timeout, `${label} timed out after ${formatMs(timeoutMs)}; the tool's timeout may be raised in the package.`),
+      ),
     timeoutMs,
   );
   let stop: () => void = () => {};

@@ -9,10 +9,12 @@ import type { SecretVault } from '../secrets/vault.js';
 
 export type TemplateContext = 'url' | 'json' | 'text';
 
-
 /** The secret names a template uses. */
 export function secretsIn(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((p) => p.startsWith('secret.')).map((p) => p.slice('secret.'.length));
+  return [...template.matchAll(PLACEHOLDER)]
+    .map((m) => m[1]!)
+    .filter((p) => p.startsWith('secret.'))
+    .map((p) => p.slice('secret.'.length));
 }
 
 /** Renders a template; secrets come from the vault (and are thereby registered for redaction). */

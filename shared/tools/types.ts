@@ -19,9 +19,7 @@ export interface ToolExecutor {
   execute(input: unknown, ctx: ToolContext): Promise<unknown>;
 }
 
-export type ToolResult =
-  | { ok: true; output: unknown }
-  | { ok: false; error: string };
+export type ToolResult = { ok: true; output: unknown } | { ok: false; error: string };
 
 /** The tools offered to agents. */
 export interface ToolRegistry {

@@ -17,7 +17,8 @@ let source: PackageSource;
 let synthError: unknown;
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
-const resources = (type: string): [string, Resource][] => Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+const resources = (type: string): [string, Resource][] =>
+  Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
 const logicalId = (type: string, pathPart: string): string => {
   const found = resources(type).find(([id]) => id.startsWith(pathPart));
   if (!found) throw new Error(`no ${type} ${pathPart}`);
@@ -118,7 +119,11 @@ describe('the AgentSpec CDK stack', () => {
     expect(aliases.map(([, a]) => a.Properties.Name)).toEqual(['live', 'live']);
     const urls = resources('AWS::Lambda::Url');
     const streamUrl = urls.find(([, u]) => u.Properties.InvokeMode === 'RESPONSE_STREAM');
-    expect(streamUrl?.[1].Properties).toMatchObject({ AuthType: 'NONE', Qualifier: 'live', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'StreamFunction'), 'Arn'] } });
+    expect(streamUrl?.[1].Properties).toMatchObject({
+      AuthType: 'NONE',
+      Qualifier: 'live',
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'StreamFunction'), 'Arn'] },
+    });
     const runUrl = urls.find(([, u]) => u.Properties.InvokeMode === 'BUFFERED');
     expect(runUrl?.[1].Properties).toMatchObject({ AuthType: 'NONE', Qualifier: 'live' });
     const deployUrl = urls.find(([, u]) => u.Properties.AuthType === 'AWS_IAM');
@@ -173,7 +178,13 @@ describe('the AgentSpec CDK stack', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: Match.stringLikeRegexp(`: ${role}$`),
         Layers: [layer],
-        Environment: { Variables: Match.objectLike({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn', SECRETS_MANAGER_TTL: '300' }) },
+        Environment: {
+          Variables: Match.objectLike({
+            PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+            PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+            SECRETS_MANAGER_TTL: '300',
+          }),
+        },
       });
     }
     const [, deploy] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('DeployFunction'))!;
@@ -201,7 +212,9 @@ describe('the AgentSpec CDK stack', () => {
     expect(deploy).not.toMatch(/"Resource":"\*"/);
     expect(JSON.stringify(policies)).not.toMatch(/"Action":"\*"|"s3:\*"|"lambda:\*"|"dynamodb:\*"/);
     // the deploy function's lambda permissions name only the run and stream functions
-    const lambdaStatement = (JSON.parse(deploy) as { Statement: { Action: unknown; Resource: unknown }[] }).Statement.find((s) => JSON.stringify(s.Action).includes('lambda:UpdateAlias'))!;
+    const lambdaStatement = (JSON.parse(deploy) as { Statement: { Action: unknown; Resource: unknown }[] }).Statement.find((s) =>
+      JSON.stringify(s.Action).includes('lambda:UpdateAlias'),
+    )!;
     const named = JSON.stringify(lambdaStatement.Resource);
     expect(named).toContain(logicalId('AWS::Lambda::Function', 'RunFunction'));
     expect(named).toContain(logicalId('AWS::Lambda::Function', 'StreamFunction'));
@@ -217,7 +230,9 @@ describe('the AgentSpec CDK stack', () => {
 
   it('outputs the endpoints', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret']),
+    );
     expect(JSON.stringify(outputs.StreamEndpoint!.Value)).toContain('FunctionUrl');
   });
 });

@@ -24,7 +24,12 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   aws = fakeAws();
-  Object.assign(process.env, { AGENTSPEC_IR_BUCKET: 'ir-bucket', AGENTSPEC_RUN_FUNCTION: 'run-fn', AGENTSPEC_STREAM_FUNCTION: 'stream-fn', AWS_REGION: 'us-east-1' });
+  Object.assign(process.env, {
+    AGENTSPEC_IR_BUCKET: 'ir-bucket',
+    AGENTSPEC_RUN_FUNCTION: 'run-fn',
+    AGENTSPEC_STREAM_FUNCTION: 'stream-fn',
+    AWS_REGION: 'us-east-1',
+  });
   handler = (await import('../../functions/deploy.js')).handler as unknown as Handler;
 });
 
@@ -35,7 +40,10 @@ afterAll(() => {
 
 describe('the deploy function (IAM-authenticated Function URL)', () => {
   it('refuses an invalid package with its diagnostics and touches nothing', async () => {
-    const res = await handler(functionUrlEvent({ path: '/v1/deploy', body: 'package "x" version "1" lang "2.0"\nagent "a" { model 42 }', headers: { 'content-type': 'text/plain' } }), lambdaContext());
+    const res = await handler(
+      functionUrlEvent({ path: '/v1/deploy', body: 'package "x" version "1" lang "2.0"\nagent "a" { model 42 }', headers: { 'content-type': 'text/plain' } }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(400);
     const body = JSON.parse(res.body) as { error: string; details: { diagnostics: { line: number; rendered: string }[] } };
     expect(body.error).toBe('validation_error');
@@ -47,7 +55,10 @@ describe('the deploy function (IAM-authenticated Function URL)', () => {
     // Prepare
     const { digest } = serializeIR(compile(SOURCE, { file: 'hello.ias' }).ir!);
     // Act
-    const res = await handler(functionUrlEvent({ path: '/v1/deploy', query: 'file=hello.ias', body: SOURCE, headers: { 'content-type': 'text/plain' } }), lambdaContext());
+    const res = await handler(
+      functionUrlEvent({ path: '/v1/deploy', query: 'file=hello.ias', body: SOURCE, headers: { 'content-type': 'text/plain' } }),
+      lambdaContext(),
+    );
     const status = await handler(functionUrlEvent({ path: '/v1/deploy' }), lambdaContext());
     // Assess
     expect(res.statusCode).toBe(200);

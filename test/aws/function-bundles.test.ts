@@ -75,7 +75,7 @@ beforeAll(async () => {
   // inside the project, so the external @aws-sdk/* resolve as they do from the Lambda runtime
   outdir = join(projectRoot, 'dist', `test-bundles-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
-  built = (await buildFunctions(outdir));
+  built = await buildFunctions(outdir);
 }, 120_000);
 
 afterAll(async () => {

@@ -110,7 +110,10 @@ describe('the run function', () => {
   });
 
   it('refuses a request without one of the API keys from the secret', async () => {
-    const res = await runHandler(functionUrlEvent({ path: '/v1/agents/assistant/invoke', body: { message: 'hi' }, headers: { authorization: 'Bearer wrong' } }), lambdaContext());
+    const res = await runHandler(
+      functionUrlEvent({ path: '/v1/agents/assistant/invoke', body: { message: 'hi' }, headers: { authorization: 'Bearer wrong' } }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(401);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'unauthorized' });
   });
@@ -121,7 +124,10 @@ describe('the run function', () => {
     const created = await runHandler(functionUrlEvent({ path: '/v1/agents/assistant/sessions', body: {}, headers: auth }), lambdaContext());
     const { session_id } = JSON.parse(created.body) as { session_id: string };
     // Act
-    await runHandler(functionUrlEvent({ path: `/v1/agents/assistant/sessions/${session_id}`, body: { message: 'remember me' }, headers: auth }), lambdaContext());
+    await runHandler(
+      functionUrlEvent({ path: `/v1/agents/assistant/sessions/${session_id}`, body: { message: 'remember me' }, headers: auth }),
+      lambdaContext(),
+    );
     const read = await runHandler(functionUrlEvent({ path: `/v1/agents/assistant/sessions/${session_id}`, headers: auth }), lambdaContext());
     // Assess
     expect(created.statusCode).toBe(201);
@@ -210,7 +216,9 @@ describe('the execution environment after a hot-swap', () => {
     const s3 = mockClient(S3Client);
     s3.on(GetObjectCommand).resolves({ Body: sdkBody(JSON.stringify(ir)) });
     const { createRuntimeEnvironment } = await import('../../functions/lib/environment.js');
-    await expect(createRuntimeEnvironment({ ...process.env, AGENTSPEC_IR_BUCKET: 'irs', AGENTSPEC_IR_DIGEST: 'f'.repeat(64) })).rejects.toMatchObject({ code: 'config_error' });
+    await expect(createRuntimeEnvironment({ ...process.env, AGENTSPEC_IR_BUCKET: 'irs', AGENTSPEC_IR_DIGEST: 'f'.repeat(64) })).rejects.toMatchObject({
+      code: 'config_error',
+    });
     s3.restore();
   });
 });

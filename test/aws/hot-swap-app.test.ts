@@ -25,7 +25,11 @@ describe('the deploy API', () => {
     const inputs: DeployInput[] = [];
     const { app, deployed } = recordingApp(async (input) => (inputs.push(input), irDocument('pkg')));
     // Act
-    const res = await app.request('/v1/deploy?file=agents.ias', { method: 'POST', body: 'package "pkg" version "1.0.0" lang "2.0"', headers: { 'content-type': 'text/plain' } });
+    const res = await app.request('/v1/deploy?file=agents.ias', {
+      method: 'POST',
+      body: 'package "pkg" version "1.0.0" lang "2.0"',
+      headers: { 'content-type': 'text/plain' },
+    });
     // Assess
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ digest: 'd2', version: '4', package: { name: 'pkg' } });
@@ -38,7 +42,10 @@ describe('the deploy API', () => {
     const { app } = recordingApp(async (input) => (inputs.push(input), irDocument()));
     await app.request('/v1/deploy', { method: 'POST', body: JSON.stringify(irDocument()), headers: { 'content-type': 'application/json' } });
     await app.request('/v1/deploy', { method: 'POST', body: JSON.stringify({ source: 'x', file: 'a.ias' }), headers: { 'content-type': 'application/json' } });
-    expect(inputs).toEqual([{ kind: 'ir', json: irDocument() }, { kind: 'source', source: 'x', file: 'a.ias' }]);
+    expect(inputs).toEqual([
+      { kind: 'ir', json: irDocument() },
+      { kind: 'source', source: 'x', file: 'a.ias' },
+    ]);
   });
 
   it('returns the diagnostics of an invalid package and deploys nothing', async () => {

@@ -37,7 +37,11 @@ describe('HotSwap.deploy', () => {
       'UpdateAlias stream-fn',
     ]);
     expect(aws.objects.get(irKey(digest))).toBe(body);
-    expect(result).toMatchObject({ digest, version: '2', functions: { run: { version: '2', previous_version: '1' }, stream: { version: '2', previous_version: '1' } } });
+    expect(result).toMatchObject({
+      digest,
+      version: '2',
+      functions: { run: { version: '2', previous_version: '1' }, stream: { version: '2', previous_version: '1' } },
+    });
     for (const name of ['run-fn', 'stream-fn']) {
       expect(aws.functions[name]!.alias.version).toBe('2');
       // other variables survive the configuration update

@@ -64,6 +64,10 @@ describe('the run function with an inline tool', () => {
       tool_calls: [expect.objectContaining({ name: 'double', status: 'error', error: expect.stringContaining('AWS Lambda forbids them') })],
     });
     expect(JSON.parse(health.body)).toMatchObject({ inline_code: { mode: 'refused', missing: [expect.stringContaining('AWS Lambda')] } });
-    expect(descendants(process.pid).map(commandLine).filter((line) => line.includes('python') || line.includes('bwrap'))).toEqual([]);
+    expect(
+      descendants(process.pid)
+        .map(commandLine)
+        .filter((line) => line.includes('python') || line.includes('bwrap')),
+    ).toEqual([]);
   });
 });

@@ -37,7 +37,8 @@ describe('the lambda deploy block', () => {
   });
 
   it('refuses settings Lambda does not accept', () => {
-    const deploy = (attributes: Partial<IRDeploy['attributes']>) => ({ attributes: { target: 'lambda', default: false, env: {}, secrets: {}, ...attributes } }) as IRDeploy;
+    const deploy = (attributes: Partial<IRDeploy['attributes']>) =>
+      ({ attributes: { target: 'lambda', default: false, env: {}, secrets: {}, ...attributes } }) as IRDeploy;
     expect(() => lambdaSettings(deploy({ timeout_ms: 1_000_000 }))).toThrow(/900 s/);
     expect(() => lambdaSettings(deploy({ memory_bytes: 64 * 1024 * 1024 }))).toThrow(/128 MiB/);
     expect(() => lambdaSettings(deploy({ architecture: 'sparc' }))).toThrow(/arm64 or x86_64/);
@@ -48,7 +49,11 @@ describe('LambdaDeployer.plan', () => {
   it('creates, updates or leaves the stack by the IR hash in the state', async () => {
     const { ir } = pkg('deploy "aws" target "lambda" {\n  memory "512Mi"\n}');
     const ctx = (hash?: string) =>
-      ({ ir: ir!, deploy: pickLambdaDeploy(ir!)!, ...(hash ? { state: { target: 'aws', kind: 'lambda', ir_hash: hash, ids: {}, fingerprints: {}, applied_at: '' } } : {}) }) as unknown as DeployContext;
+      ({
+        ir: ir!,
+        deploy: pickLambdaDeploy(ir!)!,
+        ...(hash ? { state: { target: 'aws', kind: 'lambda', ir_hash: hash, ids: {}, fingerprints: {}, applied_at: '' } } : {}),
+      }) as unknown as DeployContext;
     const deployer = new LambdaDeployer();
     expect((await deployer.plan(ctx()))[0]).toMatchObject({ resource: 'stack/AgentSpec-p', action: 'create' });
     expect((await deployer.plan(ctx(ir!.hash)))[0]).toMatchObject({ action: 'unchanged' });

@@ -70,7 +70,9 @@ describe('Lambda response streaming of a Hono SSE app', () => {
     const { app, seen } = sseApp(50, 20);
     const handler = streamingHandler(async () => app);
     // Act
-    const res = await invokeStreaming(handler, functionUrlEvent({ path: '/v1/agents/bot/stream', body: {} }), { disconnectWhen: (body) => body.includes('"t1"') });
+    const res = await invokeStreaming(handler, functionUrlEvent({ path: '/v1/agents/bot/stream', body: {} }), {
+      disconnectWhen: (body) => body.includes('"t1"'),
+    });
     // Assess: the writer sees the client go (waited for, not slept on)
     await vi.waitFor(() => expect(seen.aborted).toBe(true));
     expect(seen.written).toBeLessThan(10);
@@ -90,7 +92,10 @@ describe('Lambda response streaming of a Hono SSE app', () => {
   it('decodes a base64 body', async () => {
     const app = new Hono();
     app.post('/echo', async (c) => c.text(await c.req.text()));
-    const res = await invokeStreaming(streamingHandler(async () => app), functionUrlEvent({ path: '/echo', body: 'héllo', base64: true }));
+    const res = await invokeStreaming(
+      streamingHandler(async () => app),
+      functionUrlEvent({ path: '/echo', body: 'héllo', base64: true }),
+    );
     expect(res.body).toBe('héllo');
   });
 });

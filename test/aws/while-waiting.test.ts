@@ -48,9 +48,13 @@ describe('whileWaiting: INIT work during a pending read', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       // Act
-      const both = whileWaiting(Promise.reject(new Error('no such secret')), () => work.promise, async (made) => {
-        discarded.push(made.name);
-      });
+      const both = whileWaiting(
+        Promise.reject(new Error('no such secret')),
+        () => work.promise,
+        async (made) => {
+          discarded.push(made.name);
+        },
+      );
       await tick();
       expect(discarded).toEqual([]);
       work.resolve({ name: 'runtime' });
@@ -66,9 +70,13 @@ describe('whileWaiting: INIT work during a pending read', () => {
 
   it("raises the work's error when the read succeeds, with nothing to discard", async () => {
     const discarded: unknown[] = [];
-    const both = whileWaiting(Promise.resolve('secret'), async () => Promise.reject(new Error('bad IR')), async (made) => {
-      discarded.push(made);
-    });
+    const both = whileWaiting(
+      Promise.resolve('secret'),
+      async () => Promise.reject(new Error('bad IR')),
+      async (made) => {
+        discarded.push(made);
+      },
+    );
     await expect(both).rejects.toThrow('bad IR');
     expect(discarded).toEqual([]);
   });
@@ -87,12 +95,20 @@ describe('whileWaiting: INIT work during a pending read', () => {
   });
 
   it("raises the read's error when both fail", async () => {
-    const both = whileWaiting(Promise.reject(new Error('no such secret')), async () => Promise.reject(new Error('bad IR')), async () => undefined);
+    const both = whileWaiting(
+      Promise.reject(new Error('no such secret')),
+      async () => Promise.reject(new Error('bad IR')),
+      async () => undefined,
+    );
     await expect(both).rejects.toThrow('no such secret');
   });
 
   it("still raises the read's error when discarding fails", async () => {
-    const both = whileWaiting(Promise.reject(new Error('no such secret')), async () => 'runtime', async () => Promise.reject(new Error('close failed')));
+    const both = whileWaiting(
+      Promise.reject(new Error('no such secret')),
+      async () => 'runtime',
+      async () => Promise.reject(new Error('close failed')),
+    );
     await expect(both).rejects.toThrow('no such secret');
   });
 });

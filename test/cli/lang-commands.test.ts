@@ -67,7 +67,9 @@ describe('agentspec validate', () => {
   it('exits 1 with file:line:col: error: message (hint: …) lines', () => {
     const r = runs.human;
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${corpus('invalid', '01-unresolved-skill.ias')}:19:14: error: Unknown skill "web-serch" referenced by agent "a". (hint: did you mean "web-search"?)`);
+    expect(r.stdout).toContain(
+      `${corpus('invalid', '01-unresolved-skill.ias')}:19:14: error: Unknown skill "web-serch" referenced by agent "a". (hint: did you mean "web-search"?)`,
+    );
   });
 
   it('--json prints {valid, diagnostics} and exits 0 for a valid file', () => {

@@ -69,7 +69,10 @@ describe('composeRuntime', () => {
     const before = new Set(descendants(process.pid));
     // Act: a python-only package
     const runtime = await composeRuntime(irOf(SOURCE), { providerFor: () => scriptedProvider({ text: 'unused' }) });
-    const started = () => descendants(process.pid).filter((pid) => !before.has(pid)).map(commandLine);
+    const started = () =>
+      descendants(process.pid)
+        .filter((pid) => !before.has(pid))
+        .map(commandLine);
     const pythons = await settleNonEmpty(() => started().filter((line) => line.includes('import os, sys, json, resource')));
     const nodes = started().filter((line) => line.includes('--max-old-space-size'));
     const isolation = runtime.isolation;

@@ -94,7 +94,10 @@ async function reachable(url: string, child: Child): Promise<void> {
 /** The request log line for a path that carries the canary, once it is written. */
 async function requestLine(child: Child): Promise<string> {
   for (;;) {
-    const line = child.stderr().split('\n').find((l) => l.includes('"msg":"request"') && l.includes('/v1/agents/'));
+    const line = child
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"msg":"request"') && l.includes('/v1/agents/'));
     if (line) return line;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -103,14 +106,23 @@ async function requestLine(child: Child): Promise<string> {
 const HTTP_ENTRY_POINTS = [
   { name: 'agentspec dev', args: (port: number) => [CLI, 'dev', file, '--port', String(port)], env: {} },
   { name: 'agentspec serve', args: (port: number) => [CLI, 'serve', file, '--port', String(port)], env: {} },
-  { name: 'serve-entry (process and containers)', args: () => ['--import', 'tsx', join(process.cwd(), 'local', 'serve-entry.ts')], env: { AGENTSPEC_IR: 'IR' } },
+  {
+    name: 'serve-entry (process and containers)',
+    args: () => ['--import', 'tsx', join(process.cwd(), 'local', 'serve-entry.ts')],
+    env: { AGENTSPEC_IR: 'IR' },
+  },
 ];
 
 describe.each(HTTP_ENTRY_POINTS)('$name', ({ args, env }) => {
-  it("redacts the model key from its request log", async () => {
+  it('redacts the model key from its request log', async () => {
     // Prepare
     const port = await freePort();
-    const child = start(args(port), { ...env, ...(env.AGENTSPEC_IR ? { AGENTSPEC_IR: join(dir, 'ir.json') } : {}), PORT: String(port), ANTHROPIC_API_KEY: CANARY });
+    const child = start(args(port), {
+      ...env,
+      ...(env.AGENTSPEC_IR ? { AGENTSPEC_IR: join(dir, 'ir.json') } : {}),
+      PORT: String(port),
+      ANTHROPIC_API_KEY: CANARY,
+    });
     try {
       await reachable(`http://127.0.0.1:${port}`, child);
       // Act
@@ -151,7 +163,14 @@ describe('the Lambda run function', () => {
   it('redacts the model key read from Secrets Manager from its request log', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand, { SecretId: 'arn:anthropic' }).resolves({ SecretString: CANARY });
-    Object.assign(process.env, { AGENTSPEC_IR_FILE: join(dir, 'ir.json'), AGENTSPEC_ANTHROPIC_SECRET: 'arn:anthropic', AGENTSPEC_API_KEYS: 'client-key', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    Object.assign(process.env, {
+      AGENTSPEC_IR_FILE: join(dir, 'ir.json'),
+      AGENTSPEC_ANTHROPIC_SECRET: 'arn:anthropic',
+      AGENTSPEC_API_KEYS: 'client-key',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
     delete process.env.ANTHROPIC_API_KEY;
     installAwsLambdaGlobal();
     const lines: string[] = [];
@@ -159,7 +178,10 @@ describe('the Lambda run function', () => {
     try {
       const { handler } = await import('../../functions/run.js');
       // Act
-      await (handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)(functionUrlEvent({ path: `/v1/agents/${CANARY}`, headers: { authorization: 'Bearer client-key' } }), lambdaContext());
+      await (handler as unknown as (e: unknown, c: unknown) => Promise<unknown>)(
+        functionUrlEvent({ path: `/v1/agents/${CANARY}`, headers: { authorization: 'Bearer client-key' } }),
+        lambdaContext(),
+      );
     } finally {
       spy.mockRestore();
     }

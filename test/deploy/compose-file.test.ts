@@ -10,11 +10,24 @@ function deployBlock(attributes: Partial<IRDeploy['attributes']> = {}): IRDeploy
     name: 'stack',
     fqn: 'test/Deploy/stack',
     hash: '0'.repeat(64),
-    attributes: { target: 'docker-compose', default: true, port: 8080, env: { LOG_LEVEL: 'info' }, secrets: { ANTHROPIC_API_KEY: 'anthropic-key' }, ...attributes },
+    attributes: {
+      target: 'docker-compose',
+      default: true,
+      port: 8080,
+      env: { LOG_LEVEL: 'info' },
+      secrets: { ANTHROPIC_API_KEY: 'anthropic-key' },
+      ...attributes,
+    },
   };
 }
 
-type Compose = { name: string; services: Record<string, { image: string; environment: Record<string, string>; healthcheck: { test: string[] }; network_mode: string; depends_on?: unknown; deploy?: unknown }> };
+type Compose = {
+  name: string;
+  services: Record<
+    string,
+    { image: string; environment: Record<string, string>; healthcheck: { test: string[] }; network_mode: string; depends_on?: unknown; deploy?: unknown }
+  >;
+};
 
 function compose(attributes: Partial<IRDeploy['attributes']> = {}): { text: string; doc: Compose } {
   const deploy = deployBlock(attributes);
@@ -50,7 +63,9 @@ describe('compose file', () => {
     const deploy = deployBlock({ sessions: 'redis' });
     // Act
     const text = composeYaml({ ir: irOf(agent('bot'), deploy), deploy, image: 'agentspec/test:abc', redisImage: 'example/redis:7', redisPort: 16379 });
-    const doc = parse(text) as { services: { runtime: { environment: Record<string, string> }; redis: { image: string; command: string[]; healthcheck: { test: string[] } } } };
+    const doc = parse(text) as {
+      services: { runtime: { environment: Record<string, string> }; redis: { image: string; command: string[]; healthcheck: { test: string[] } } };
+    };
     // Assess
     expect(doc.services.runtime.environment.REDIS_URL).toBe('redis://127.0.0.1:16379');
     expect(doc.services.runtime.environment.AGENTSPEC_SESSIONS).toBe('redis');

@@ -33,7 +33,16 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
   let first: { container: string; redis: string };
 
   const writeVersion = (promptText?: string, dir?: string) =>
-    writePackage({ name: PACKAGE, target: 'docker-compose', port, ...(promptText ? { promptText } : {}), deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'sessions "redis"'] }, dir);
+    writePackage(
+      {
+        name: PACKAGE,
+        target: 'docker-compose',
+        port,
+        ...(promptText ? { promptText } : {}),
+        deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'sessions "redis"'],
+      },
+      dir,
+    );
   const stackContainers = async () =>
     docker.listContainers({ all: true, filters: { label: [`dev.agentspec.package=${PACKAGE}`, 'dev.agentspec.target=main'] } });
   const api = async (path: string, body?: unknown) => {

@@ -27,8 +27,18 @@ beforeAll(async () => {
   await ensureBaseImage({ python: true });
   fake = await startFakeAnthropic();
   port = await freePort();
-  const file = await writePackage({ name: 'deploytest-inline', target: 'docker', port, deployLines: [`base_image "${TEST_PYTHON_BASE_IMAGE}"`], extraSource: CALC });
-  op = { file, deployer: { env: { ANTHROPIC_BASE_URL: fake.url } }, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: 'sk-test-inline' }) } };
+  const file = await writePackage({
+    name: 'deploytest-inline',
+    target: 'docker',
+    port,
+    deployLines: [`base_image "${TEST_PYTHON_BASE_IMAGE}"`],
+    extraSource: CALC,
+  });
+  op = {
+    file,
+    deployer: { env: { ANTHROPIC_BASE_URL: fake.url } },
+    secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: 'sk-test-inline' }) },
+  };
 }, 180_000);
 
 afterAll(async () => {

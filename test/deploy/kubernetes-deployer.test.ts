@@ -16,7 +16,18 @@ async function newPackage(extra: string[] = []): Promise<PackageOperation> {
   const file = await writePackage({
     target: 'kubernetes',
     port: 8080,
-    deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/deploytest:1"', 'autoscale {', '  min 2', '  max 5', '  metric "cpu"', '  target 70', '}', ...extra],
+    deployLines: [
+      'namespace "agents"',
+      'replicas 2',
+      'image "registry.example.com/deploytest:1"',
+      'autoscale {',
+      '  min 2',
+      '  max 5',
+      '  metric "cpu"',
+      '  target 70',
+      '}',
+      ...extra,
+    ],
   });
   return {
     file,
@@ -73,7 +84,10 @@ describe('kubernetes deployer against a recording API server', () => {
     // Prepare
     api.failing = true;
     const changed = await newPackage();
-    await writePackage({ target: 'kubernetes', port: 8080, promptText: 'changed', deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/missing:1"'] }, dirname(changed.file));
+    await writePackage(
+      { target: 'kubernetes', port: 8080, promptText: 'changed', deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/missing:1"'] },
+      dirname(changed.file),
+    );
     // Act
     const error = await applyDeploy(changed).catch((e: unknown) => e);
     api.failing = false;
@@ -90,7 +104,15 @@ describe('kubernetes deployer against a recording API server', () => {
     const shrinking = await newPackage();
     const dir = dirname(shrinking.file);
     const base = ['namespace "agents"', 'replicas 2', 'image "registry.example.com/deploytest:1"'];
-    await writePackage({ target: 'kubernetes', port: 8080, name: 'shrinking', deployLines: [...base, 'autoscale {', '  min 2', '  max 5', '  metric "cpu"', '  target 70', '}'] }, dir);
+    await writePackage(
+      {
+        target: 'kubernetes',
+        port: 8080,
+        name: 'shrinking',
+        deployLines: [...base, 'autoscale {', '  min 2', '  max 5', '  metric "cpu"', '  target 70', '}'],
+      },
+      dir,
+    );
     await applyDeploy(shrinking);
     await writePackage({ target: 'kubernetes', port: 8080, name: 'shrinking', deployLines: base }, dir);
     // Act

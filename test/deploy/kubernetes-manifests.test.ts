@@ -12,7 +12,15 @@ function deployBlock(attributes: Partial<IRDeploy['attributes']> = {}): IRDeploy
     name: 'prod',
     fqn: 'test/Deploy/prod',
     hash: '0'.repeat(64),
-    attributes: { target: 'kubernetes', default: false, env: { LOG_LEVEL: 'info' }, secrets: { ANTHROPIC_API_KEY: 'anthropic-key' }, namespace: 'agents', replicas: 3, ...attributes },
+    attributes: {
+      target: 'kubernetes',
+      default: false,
+      env: { LOG_LEVEL: 'info' },
+      secrets: { ANTHROPIC_API_KEY: 'anthropic-key' },
+      namespace: 'agents',
+      replicas: 3,
+      ...attributes,
+    },
   };
 }
 
@@ -49,7 +57,21 @@ describe('kubernetes manifests', () => {
 
   it('hardens the pod: non-root, read-only root, /tmp as emptyDir, probes on /healthz', () => {
     const deployment = manifestsFor().find((m) => m.kind === 'Deployment') as unknown as {
-      spec: { replicas: number; template: { spec: { securityContext: { runAsNonRoot: boolean }; containers: { securityContext: { readOnlyRootFilesystem: boolean }; livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; volumeMounts: { mountPath: string }[] }[]; volumes: { name: string; emptyDir?: object }[] } } };
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            securityContext: { runAsNonRoot: boolean };
+            containers: {
+              securityContext: { readOnlyRootFilesystem: boolean };
+              livenessProbe: { httpGet: { path: string } };
+              readinessProbe: { httpGet: { path: string } };
+              volumeMounts: { mountPath: string }[];
+            }[];
+            volumes: { name: string; emptyDir?: object }[];
+          };
+        };
+      };
     };
     const pod = deployment.spec.template.spec;
     expect(deployment.spec.replicas).toBe(3);

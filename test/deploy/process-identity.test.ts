@@ -39,7 +39,17 @@ afterAll(async () => {
 async function deployedWith(ids: Record<string, string | number>, inProgress = false): Promise<void> {
   await writeState(dir, {
     version: 1,
-    targets: { main: { target: 'main', kind: 'process', ir_hash: ir.hash, ids, fingerprints: {}, applied_at: new Date().toISOString(), ...(inProgress ? { in_progress: true } : {}) } },
+    targets: {
+      main: {
+        target: 'main',
+        kind: 'process',
+        ir_hash: ir.hash,
+        ids,
+        fingerprints: {},
+        applied_at: new Date().toISOString(),
+        ...(inProgress ? { in_progress: true } : {}),
+      },
+    },
   });
   await mkdir(join(dir, '.agentspec'), { recursive: true });
   await writeFile(join(dir, '.agentspec', 'main.applied.json'), JSON.stringify(ir));

@@ -49,8 +49,16 @@ describe('deploy state file', () => {
     ['a pid that is a string', { version: 1, targets: { local: { ...valid, ids: { pid: '4242' } } } }, 'targets.local.ids.pid must be an integer'],
     ['a pid that is not positive', { version: 1, targets: { local: { ...valid, ids: { pid: 0 } } } }, 'targets.local.ids.pid must be at least 1'],
     ['ids: null', { version: 1, targets: { local: { ...valid, ids: null } } }, 'targets.local.ids must be an object'],
-    ['an id that is an object', { version: 1, targets: { c: { ...valid, kind: 'docker', ids: { container: { id: 'x' } } } } }, 'targets.c.ids.container must be a string or a number'],
-    ['a fingerprint that is a number', { version: 1, targets: { local: { ...valid, fingerprints: { ir: 1 } } } }, 'targets.local.fingerprints.ir must be a string'],
+    [
+      'an id that is an object',
+      { version: 1, targets: { c: { ...valid, kind: 'docker', ids: { container: { id: 'x' } } } } },
+      'targets.c.ids.container must be a string or a number',
+    ],
+    [
+      'a fingerprint that is a number',
+      { version: 1, targets: { local: { ...valid, fingerprints: { ir: 1 } } } },
+      'targets.local.fingerprints.ir must be a string',
+    ],
     ['an unknown kind', { version: 1, targets: { local: { ...valid, kind: 'vm' } } }, 'targets.local.kind must be one of'],
     ['in_progress that is a string', { version: 1, targets: { local: { ...valid, in_progress: 'yes' } } }, 'targets.local.in_progress must be a boolean'],
   ])('rejects a state file with %s, naming the file and the field', async (_shape, content, problem) => {

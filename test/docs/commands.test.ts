@@ -49,7 +49,8 @@ const NOT_RUN: { pattern: RegExp; reason: string }[] = [
   { pattern: /^npx cdk synth\b/, reason: 'bundles three Lambda functions (minutes on two cores); test/aws/agentspec-stack.test.ts synthesises the same stack' },
   {
     pattern: /^npx agentspec (apply|status|logs|destroy)\b/,
-    reason: 'starts and stops real deployments (processes, containers, clusters); the test/deploy suites run them against Docker and a recording Kubernetes API',
+    reason:
+      'starts and stops real deployments (processes, containers, clusters); the test/deploy suites run them against Docker and a recording Kubernetes API',
   },
   { pattern: /^(docker|kubectl) /, reason: 'needs a Docker registry or a Kubernetes cluster' },
   { pattern: /^npm run bench\b/, reason: 'benchmarks take minutes and measure, they do not check' },
@@ -170,9 +171,7 @@ class DocRun {
       if (!target || !this.server || target[1] !== this.server.documented) {
         return this.fail(command, `needs a server on port ${target?.[1] ?? '?'}, which no earlier \`agentspec dev\`/\`serve\` of this file started`);
       }
-      text = text
-        .replace(/\b(localhost|127\.0\.0\.1):\d+/g, `$1:${this.server.port}`)
-        .replace(CURL, 'curl --fail-with-body --max-time 30');
+      text = text.replace(/\b(localhost|127\.0\.0\.1):\d+/g, `$1:${this.server.port}`).replace(CURL, 'curl --fail-with-body --max-time 30');
     }
     const result = await sh(text, this.scratch, this.env);
     if (result.code !== 0) return this.fail(command, `exited ${result.code}:\n${tail(result.stderr || result.stdout)}`);

@@ -54,7 +54,10 @@ export function renderRouteTable(): string {
       const body = op.requestBody ? shape(op.requestBody.content['application/json']!.schema, components) : '';
       const statuses = Object.entries(op.responses);
       const ok = statuses.filter(([, r]) => r.description !== 'Error').map(([s, r]) => success(s, r.content, components));
-      const errors = statuses.filter(([, r]) => r.description === 'Error').map(([s]) => s).sort();
+      const errors = statuses
+        .filter(([, r]) => r.description === 'Error')
+        .map(([s]) => s)
+        .sort();
       const key = op.security?.length === 0 ? 'open' : 'needed';
       rows.push(`| \`${method.toUpperCase()} ${path}\` | ${op.summary} | ${body} | ${ok.join(', ')} | ${errors.join(', ')} | ${key} |`);
     }

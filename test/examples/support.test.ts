@@ -53,7 +53,7 @@ describe('examples/support', () => {
     expect(JSON.parse(sent!.content)).toMatchObject({ status: 'shipped', carrier: 'DHL' });
   });
 
-  it('returns the MCP server\'s refusal to the model as a tool error', async () => {
+  it("returns the MCP server's refusal to the model as a tool error", async () => {
     const before = fake.requests.length;
     fake.script({ toolUses: [{ name: 'cancel-order', input: { order_id: 'A-1003', reason: 'changed my mind' } }] }, { text: 'It was already delivered.' });
 

@@ -164,21 +164,49 @@ export class FakeRuntime implements AgentRuntime {
         if (event.type === 'text') output += event.data.text;
         if (event.type === 'tool_call_end') {
           toolCalls.push(event.data);
-          this.observer.record({ type: 'tool_call', invocation_id, agent, tool: event.data.name, call_id: event.data.id, status: event.data.status, start_ms: Date.now(), duration_ms: event.data.duration_ms });
+          this.observer.record({
+            type: 'tool_call',
+            invocation_id,
+            agent,
+            tool: event.data.name,
+            call_id: event.data.id,
+            status: event.data.status,
+            start_ms: Date.now(),
+            duration_ms: event.data.duration_ms,
+          });
         }
         yield event;
       }
       if (session) {
-        session.messages.push({ role: 'user', content: [{ type: 'text', text: request.message }] }, { role: 'assistant', content: [{ type: 'text', text: output }] });
+        session.messages.push(
+          { role: 'user', content: [{ type: 'text', text: request.message }] },
+          { role: 'assistant', content: [{ type: 'text', text: output }] },
+        );
         await this.sessions.put(session, session.version);
       }
-      const result: InvokeResult = { output, tool_calls: toolCalls, tokens, turns: 1, duration_ms: Date.now() - start, ...(session ? { session_id: session.id } : {}) };
+      const result: InvokeResult = {
+        output,
+        tool_calls: toolCalls,
+        tokens,
+        turns: 1,
+        duration_ms: Date.now() - start,
+        ...(session ? { session_id: session.id } : {}),
+      };
       this.observer.record({ type: 'invocation_end', invocation_id, agent, status: 'ok', start_ms: start, duration_ms: result.duration_ms, tokens });
       call.finished = true;
       yield { type: 'done', data: result };
     } catch (thrown) {
       const error = toAgentSpecError(thrown);
-      this.observer.record({ type: 'invocation_end', invocation_id, agent, status: 'error', error_code: error.code, start_ms: start, duration_ms: Date.now() - start, tokens });
+      this.observer.record({
+        type: 'invocation_end',
+        invocation_id,
+        agent,
+        status: 'error',
+        error_code: error.code,
+        start_ms: start,
+        duration_ms: Date.now() - start,
+        tokens,
+      });
       yield { type: 'error', data: error.toJSON() };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);

@@ -31,7 +31,9 @@ async function serve(kind: 'api' | 'extension', value: string, options: FakeSecr
     requests.push(`${req.method} ${req.url} ${String(label ?? '-')}`);
     const answer = (): void => {
       res.writeHead(200, { 'content-type': kind === 'api' ? 'application/x-amz-json-1.1' : 'application/json' });
-      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf', Name: 'bench', SecretString: value, VersionId: 'v1' }));
+      res.end(
+        JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf', Name: 'bench', SecretString: value, VersionId: 'v1' }),
+      );
     };
     req.resume();
     req.on('end', () => setTimeout(answer, options.latencyMs ?? 0));
@@ -42,7 +44,12 @@ async function serve(kind: 'api' | 'extension', value: string, options: FakeSecr
   const env: NodeJS.ProcessEnv =
     kind === 'api'
       ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key' }
-      : { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port), AWS_SESSION_TOKEN: 'bench-session-token', AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key' };
+      : {
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
+          AWS_SESSION_TOKEN: 'bench-session-token',
+          AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+          AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
+        };
   return {
     env,
     requests,

@@ -22,7 +22,13 @@ export interface RecordedK8sRequest {
   body?: Record<string, unknown>;
 }
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; generation?: number; annotations?: Record<string, string> }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; generation?: number; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+};
 
 export interface K8sRecordingServer {
   url: string;
@@ -53,7 +59,13 @@ function discovery(group: string): Record<string, unknown> {
     groupVersion: group,
     resources: Object.entries(RESOURCES)
       .filter(([, r]) => r.group === group)
-      .map(([name, r]) => ({ name, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'patch', 'delete', 'create'] })),
+      .map(([name, r]) => ({
+        name,
+        singularName: r.kind.toLowerCase(),
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'list', 'patch', 'delete', 'create'],
+      })),
   };
 }
 
@@ -90,7 +102,13 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
       const contentType = req.headers['content-type'];
       let body: Record<string, unknown> | undefined;
       if (text) body = (contentType?.includes('yaml') ? parse(text) : JSON.parse(text)) as Record<string, unknown>;
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, ...(contentType ? { contentType } : {}), ...(body ? { body } : {}) });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        ...(contentType ? { contentType } : {}),
+        ...(body ? { body } : {}),
+      });
 
       const path = url.pathname;
       if (path === '/api/v1') return send(res, 200, discovery('v1'));
@@ -146,14 +164,28 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
             kind: 'Pod',
             metadata: { name: `${d.metadata.name}-abc12`, namespace: ns, labels: d.metadata.labels },
             status: state.failing
-              ? { phase: 'Pending', containerStatuses: [{ name: 'runtime', ready: false, restartCount: 0, image: 'x', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/missing:1"' } } }] }
+              ? {
+                  phase: 'Pending',
+                  containerStatuses: [
+                    {
+                      name: 'runtime',
+                      ready: false,
+                      restartCount: 0,
+                      image: 'x',
+                      imageID: '',
+                      state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/missing:1"' } },
+                    },
+                  ],
+                }
               : { phase: 'Running', containerStatuses: [{ name: 'runtime', ready: true, restartCount: 0, image: 'x', imageID: '', state: { running: {} } }] },
           }))
           .filter((p) => matches(p as Obj, url.searchParams.get('labelSelector')));
         return send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items });
       }
       if (req.method === 'GET') {
-        const items = [...objects.values()].filter((o) => o.kind === kind && (ns === undefined || o.metadata.namespace === ns) && matches(o, url.searchParams.get('labelSelector')));
+        const items = [...objects.values()].filter(
+          (o) => o.kind === kind && (ns === undefined || o.metadata.namespace === ns) && matches(o, url.searchParams.get('labelSelector')),
+        );
         return send(res, 200, { apiVersion: 'v1', kind: `${kind}List`, metadata: {}, items });
       }
       return send(res, 405, { kind: 'Status', status: 'Failure', code: 405 });

@@ -12,7 +12,6 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-
 /** A fresh redis-server on 127.0.0.1:<random>. */
 export async function startRedis(): Promise<RedisServer> {
   requireCommand('redis-server');

@@ -72,7 +72,10 @@ export interface LeakInput {
 
 /** The line a leaking tool prints for `value`. */
 export function leakLine(input: LeakInput, value: string): string {
-  const form = encode(ENCODINGS.find((e) => e.name === input.encoding)!, value);
+  const form = encode(
+    ENCODINGS.find((e) => e.name === input.encoding)!,
+    value,
+  );
   return `${'.'.repeat(input.before ?? 0)}leaked: ${form}${'.'.repeat(input.after ?? 0)}`;
 }
 

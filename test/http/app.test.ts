@@ -24,9 +24,7 @@ describe('GET /v1/agents', () => {
   it('lists agents with model, strategy, skills and counters', async () => {
     const { app } = appWith();
     const body = (await (await app.request('/v1/agents')).json()) as { agents: unknown[] };
-    expect(body.agents).toEqual([
-      { name: 'echo', model: 'claude-test', strategy: 'react', skills: [], counters: { invocations: 0, errors: 0, tokens: 0 } },
-    ]);
+    expect(body.agents).toEqual([{ name: 'echo', model: 'claude-test', strategy: 'react', skills: [], counters: { invocations: 0, errors: 0, tokens: 0 } }]);
   });
 });
 
@@ -194,7 +192,12 @@ describe('sessions', () => {
 });
 
 describe('pipelines', () => {
-  const pipelines = [pipelineOf('two', [{ name: 'a', agent: 'echo', input: '{{trigger.topic}}' }, { name: 'b', agent: 'echo', input: '{{steps.a.output}}!' }])];
+  const pipelines = [
+    pipelineOf('two', [
+      { name: 'a', agent: 'echo', input: '{{trigger.topic}}' },
+      { name: 'b', agent: 'echo', input: '{{steps.a.output}}!' },
+    ]),
+  ];
 
   it('lists pipelines with their steps', async () => {
     const { app } = appWith({ pipelines });
@@ -205,7 +208,11 @@ describe('pipelines', () => {
     const { app } = appWith({ pipelines });
     const res = await app.request('/v1/pipelines/two/run', post({ trigger: { topic: 'tea' } }));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; steps: { name: string; status: string; output: string; tokens: { total: number } }[]; tokens: { total: number } };
+    const body = (await res.json()) as {
+      status: string;
+      steps: { name: string; status: string; output: string; tokens: { total: number } }[];
+      tokens: { total: number };
+    };
     expect(body.status).toBe('succeeded');
     expect(body.steps.map((s) => [s.name, s.status, s.output])).toEqual([
       ['a', 'succeeded', 'echo: tea'],

@@ -59,13 +59,20 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
     // Prepare
     fake.script({ toolUses: [{ name: 'shout', input: { text: 'hi' } }] }, { text: 'All done.', usage: { input_tokens: 12, output_tokens: 3 } });
     // Act
-    const res = await fetch(`${server.url}/v1/agents/helper/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'shout hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'shout hi' }),
+    });
     const events = await readEvents(res);
     // Assess
     const kinds = events.map((e) => e.event).filter((kind, i, all) => kind !== 'text' || all[i - 1] !== 'text');
     expect(kinds).toEqual(['tool_call_start', 'tool_call_end', 'text', 'done']);
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
-    const text = events.filter((e) => e.event === 'text').map((e) => JSON.parse(e.data).text).join('');
+    const text = events
+      .filter((e) => e.event === 'text')
+      .map((e) => JSON.parse(e.data).text)
+      .join('');
     expect(text).toBe('All done.');
     expect(JSON.parse(events[0]!.data)).toMatchObject({ name: 'shout', input: { text: 'hi' } });
     expect(JSON.parse(events[1]!.data)).toMatchObject({ name: 'shout', status: expect.stringMatching(/^(ok|error)$/) });
@@ -75,7 +82,11 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
 
   it('answers /invoke and counts the invocation in /v1/metrics', async () => {
     fake.script({ text: 'Hello.', usage: { input_tokens: 7, output_tokens: 2 } });
-    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hi' }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ output: 'Hello.', turns: 1, tokens: { input: 7, output: 2 } });
     const metrics = await (await fetch(`${server.url}/v1/metrics`)).text();
@@ -102,7 +113,11 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
 
   it('maps an upstream model failure to upstream_error 502', async () => {
     fake.script({ status: 400, error: { type: 'invalid_request_error', message: 'bad request upstream' } });
-    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    const res = await fetch(`${server.url}/v1/agents/helper/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hi' }),
+    });
     const body = (await res.json()) as { error: string; message: string };
     expect(res.status).toBe(502);
     expect(body).toMatchObject({ error: 'upstream_error', message: 'The Anthropic API answered 400 invalid_request_error: bad request upstream' });

@@ -46,7 +46,11 @@ describe('the Lambda environment and its API-keys secret', () => {
     try {
       for (const headers of [{}, { authorization: 'Bearer x' }, { 'x-api-key': ',' }] as Record<string, string>[]) {
         expect((await app.request('/v1/agents', { headers })).status).toBe(401);
-        const invoke = await app.request('/v1/agents/solo/invoke', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"message":"hi"}' });
+        const invoke = await app.request('/v1/agents/solo/invoke', {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: '{"message":"hi"}',
+        });
         expect(await invoke.json()).toMatchObject({ error: 'unauthorized' });
       }
       expect((await app.request('/healthz')).status).toBe(200);

@@ -48,7 +48,15 @@ describe('request logs', () => {
     expect(res.headers.get('x-request-id')).toBe('req-42');
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines).toHaveLength(2);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', msg: 'request', request_id: 'req-42', method: 'POST', path: '/v1/agents/echo/invoke', status: 200, duration_ms: expect.any(Number) });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      request_id: 'req-42',
+      method: 'POST',
+      path: '/v1/agents/echo/invoke',
+      status: 200,
+      duration_ms: expect.any(Number),
+    });
   });
 
   it('redacts secrets from every line, including error causes', async () => {

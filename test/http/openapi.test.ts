@@ -5,7 +5,10 @@ import { appWith, post } from './helpers.js';
 
 interface Doc {
   openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: { $ref: string } } } }; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content: { 'application/json': { schema: { $ref: string } } } }; responses: Record<string, unknown> }>
+  >;
   components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown>; additionalProperties?: unknown }> };
 }
 

@@ -16,12 +16,15 @@ const INVOKE = '/v1/agents/echo/invoke';
 const message = JSON.stringify({ message: 'hi' });
 
 describe('request bodies must be JSON', () => {
-  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"', 'application/vnd.api+json'])('accepts %s', async (type) => {
-    const { app, runtime } = appWith();
-    const res = await app.request(INVOKE, { method: 'POST', headers: { 'content-type': type }, body: message });
-    expect(res.status).toBe(200);
-    expect(runtime.calls).toHaveLength(1);
-  });
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"', 'application/vnd.api+json'])(
+    'accepts %s',
+    async (type) => {
+      const { app, runtime } = appWith();
+      const res = await app.request(INVOKE, { method: 'POST', headers: { 'content-type': type }, body: message });
+      expect(res.status).toBe(200);
+      expect(runtime.calls).toHaveLength(1);
+    },
+  );
 
   it.each([
     ['text/plain', 'text/plain'],
@@ -94,7 +97,9 @@ describe('API keys required but none configured', () => {
   ])('refuses every request but /healthz for %s, and logs why', async (_label, options) => {
     const log = recordingLogger();
     const { app, runtime } = appWith({}, { ...options(), logger: log.logger });
-    expect(log.records).toContainEqual(expect.objectContaining({ level: 'error', msg: expect.stringContaining('API keys are required but none is configured') }));
+    expect(log.records).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: expect.stringContaining('API keys are required but none is configured') }),
+    );
     for (const headers of [{}, { authorization: 'Bearer ' }, { 'x-api-key': ',' }, { authorization: 'Bearer anything' }] as Record<string, string>[]) {
       expect((await app.request('/v1/agents', { headers })).status, JSON.stringify(headers)).toBe(401);
       expect((await app.request(INVOKE, post({ message: 'hi' }, headers))).status).toBe(401);
@@ -130,7 +135,10 @@ describe('wrong-key throttle', () => {
     const refused = await app.request('/v1/agents', asKey('right-key'), guesser);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
-    expect(await refused.json()).toMatchObject({ error: 'rate_limited', details: { max_failures: maxFailures, window_s: 60, retry_after_s: expect.any(Number) } });
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      details: { max_failures: maxFailures, window_s: 60, retry_after_s: expect.any(Number) },
+    });
     expect((await app.request(INVOKE, post({ message: 'hi' }), guesser)).status).toBe(429);
     expect((await app.request('/healthz', {}, guesser)).status).toBe(200);
 
@@ -147,13 +155,19 @@ describe('wrong-key throttle', () => {
 });
 
 describe('loopback Host names', () => {
-  it.each(['localhost', 'localhost:8080', 'LocalHost.', 'app.localhost:3000', '127.0.0.1', '127.8.9.10:1', '[::1]:8080', '[::ffff:127.0.0.1]'])('accepts %s', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
+  it.each(['localhost', 'localhost:8080', 'LocalHost.', 'app.localhost:3000', '127.0.0.1', '127.8.9.10:1', '[::1]:8080', '[::ffff:127.0.0.1]'])(
+    'accepts %s',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
 
-  it.each(['', 'evil.example', 'localhost.evil.example', '127.0.0.1.evil.example', '10.0.0.1', '[::2]', '0.0.0.0', 'localhost@evil.example', 'a b'])('refuses %j', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
+  it.each(['', 'evil.example', 'localhost.evil.example', '127.0.0.1.evil.example', '10.0.0.1', '[::2]', '0.0.0.0', 'localhost@evil.example', 'a b'])(
+    'refuses %j',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
 
   it('guards an app built with localOnly: name, then origin', async () => {
     const { app, runtime } = appWith({}, { localOnly: true });

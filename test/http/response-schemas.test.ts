@@ -54,7 +54,9 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 
 beforeAll(async () => {
   const { ir } = compile(PACKAGE, { file: 'shapes.ias' });
-  const provider = scriptedProvider().otherwise((_request, call) => (call % 2 === 0 ? { toolUses: [{ name: 'shout', input: { text: 'hi' } }] } : { text: 'Done.' }));
+  const provider = scriptedProvider().otherwise((_request, call) =>
+    call % 2 === 0 ? { toolUses: [{ name: 'shout', input: { text: 'hi' } }] } : { text: 'Done.' },
+  );
   service = await composeService({ ir: ir! }, { providerFor: () => provider });
   app = createApp({ runtime: () => service.runtime, apiKeys: false, logger: SILENT_LOGGER, telemetry: service.telemetry });
 });

@@ -30,7 +30,9 @@ describe('POST /v1/agents/{name}/stream', () => {
   });
 
   it('ends with an error event when the run fails', async () => {
-    const { app } = appWith({ agents: { bad: failingScript(new AgentSpecError(ErrorCode.BudgetExceeded, 'Token budget of 10 exceeded.', { details: { budget: 10 } })) } });
+    const { app } = appWith({
+      agents: { bad: failingScript(new AgentSpecError(ErrorCode.BudgetExceeded, 'Token budget of 10 exceeded.', { details: { budget: 10 } })) },
+    });
     const events = await readEvents(await app.request('/v1/agents/bad/stream', post({ message: 'hi' })));
     expect(events.map((e) => e.event)).toEqual(['error']);
     expect(JSON.parse(events[0]!.data)).toEqual({ error: 'budget_exceeded', message: 'Token budget of 10 exceeded.', details: { budget: 10 } });

@@ -20,14 +20,28 @@ describe('canonicalJson / sha256Hex', () => {
       if (v === null || typeof v !== 'object') return v === undefined ? 'null' : JSON.stringify(v);
       if (Array.isArray(v)) return `[${v.map((x) => reference(x === undefined ? null : x)).join(',')}]`;
       const record = v as Record<string, unknown>;
-      const keys = Object.keys(record).sort().filter((k) => record[k] !== undefined);
+      const keys = Object.keys(record)
+        .sort()
+        .filter((k) => record[k] !== undefined);
       return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(record[k])}`).join(',')}}`;
     };
     const key = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('10', '9', 'a', 'B', 'é', '𝒳', '__proto__x'));
     const { tree } = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: 'small' }, fc.constant(undefined), fc.constant(null), fc.boolean(), fc.double({ noNaN: true }), fc.string(), fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(key, tie('tree'), { maxKeys: 6 })),
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.boolean(),
+        fc.double({ noNaN: true }),
+        fc.string(),
+        fc.array(tie('tree'), { maxLength: 4 }),
+        fc.dictionary(key, tie('tree'), { maxKeys: 6 }),
+      ),
     }));
-    fc.assert(fc.property(tree, (value) => canonicalJson(value) === reference(value)), { numRuns: 500 });
+    fc.assert(
+      fc.property(tree, (value) => canonicalJson(value) === reference(value)),
+      { numRuns: 500 },
+    );
   });
   it('hashes to lower-case hex SHA-256', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
@@ -61,7 +75,7 @@ describe('validateIR / loadIR', () => {
     }
   });
 
-  it('reports a violation against the resource\'s own kind and tool type, with its pointer, not every alternative', () => {
+  it("reports a violation against the resource's own kind and tool type, with its pointer, not every alternative", () => {
     // Prepare
     const ir = makeIR();
     const agent = ir.resources.findIndex((r) => r.kind === 'Agent');

@@ -35,9 +35,7 @@ describe('IR types derived from the schema', () => {
 /** Every .ias file the project ships: examples, templates, the valid corpus. */
 function shippedPackages(): string[] {
   const roots = ['examples', join('local', 'templates'), join('test', 'fixtures', 'corpus', 'valid')];
-  return roots.flatMap((root) =>
-    (readdirSync(root, { recursive: true }) as string[]).filter((name) => name.endsWith('.ias')).map((name) => join(root, name)),
-  );
+  return roots.flatMap((root) => (readdirSync(root, { recursive: true }) as string[]).filter((name) => name.endsWith('.ias')).map((name) => join(root, name)));
 }
 
 describe('every shipped package lowers to an IR the schema accepts', () => {

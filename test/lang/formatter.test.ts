@@ -60,7 +60,8 @@ pipeline "pl" {
   });
 
   it('keeps multi-line strings and escapes as written, and drops trailing list commas', () => {
-    const src = 'package "f" version "1.0.0" lang "2.0"\n\nprompt "p" {\n  content "line one\nline \\"two\\"\\tend\\n"\n}\n\nskill "s" {\n  description "d"\n  tool command {\n    binary "cat"\n    args ["-", "-n",]\n  }\n}\n';
+    const src =
+      'package "f" version "1.0.0" lang "2.0"\n\nprompt "p" {\n  content "line one\nline \\"two\\"\\tend\\n"\n}\n\nskill "s" {\n  description "d"\n  tool command {\n    binary "cat"\n    args ["-", "-n",]\n  }\n}\n';
     const out = format(src, 'f.ias');
     expect(out).toContain('content "line one\nline \\"two\\"\\tend\\n"');
     expect(out).toContain('args ["-", "-n"]');

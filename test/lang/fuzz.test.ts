@@ -35,7 +35,10 @@ const pieces = ['{', '}', '[', ']', '(', ')', ',', '"', '\\', '\n', ' ', '#', '/
 const mutated = fc
   .tuple(
     fc.constantFrom(...corpus),
-    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom(...pieces), fc.constantFrom('delete', 'insert', 'duplicate')), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom(...pieces), fc.constantFrom('delete', 'insert', 'duplicate')), {
+      minLength: 1,
+      maxLength: 6,
+    }),
   )
   .map(([source, edits]) => {
     let s = source;
@@ -71,7 +74,13 @@ describe('fuzz', () => {
   });
 
   it('random token soup never throws', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces, '"s"', 'package', 'model', 'lang'), { maxLength: 60 }).map((a) => a.join(' ')), exercise), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces, '"s"', 'package', 'model', 'lang'), { maxLength: 60 }).map((a) => a.join(' ')),
+        exercise,
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('mutated corpus files never throw and diagnostics stay inside the input', () => {

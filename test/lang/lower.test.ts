@@ -46,19 +46,48 @@ describe('lowering', () => {
   it('lowers every tool kind with durations in ms, sizes in bytes and default timeouts', () => {
     const ir = lowered(corpus('02-all-tools.ias'));
     expect(findResource(ir, 'Skill', 'read-note')!.attributes.tool).toEqual({ type: 'mcp', server: 'notes', tool: 'read_note' });
-    expect(findResource(ir, 'Skill', 'weather')!.attributes.tool).toMatchObject({ type: 'http', method: 'GET', timeout_ms: 5000, headers: { Accept: 'application/json' } });
-    expect(findResource(ir, 'Skill', 'word-count')!.attributes.tool).toEqual({ type: 'command', binary: 'wc', args: ['-w'], timeout_ms: 3000, env: { LC_ALL: 'C' }, secrets: {} });
+    expect(findResource(ir, 'Skill', 'weather')!.attributes.tool).toMatchObject({
+      type: 'http',
+      method: 'GET',
+      timeout_ms: 5000,
+      headers: { Accept: 'application/json' },
+    });
+    expect(findResource(ir, 'Skill', 'word-count')!.attributes.tool).toEqual({
+      type: 'command',
+      binary: 'wc',
+      args: ['-w'],
+      timeout_ms: 3000,
+      env: { LC_ALL: 'C' },
+      secrets: {},
+    });
     expect(findResource(ir, 'Skill', 'slugify')!.attributes.tool).toMatchObject({ type: 'inline', language: 'python', memory_bytes: 128 * 1024 * 1024 });
-    expect(findResource(ir, 'Skill', 'reverse')!.attributes.tool).toMatchObject({ type: 'inline', memory_bytes: 256 * 1024 * 1024, secrets: { TOKEN: 'weather-token' } });
+    expect(findResource(ir, 'Skill', 'reverse')!.attributes.tool).toMatchObject({
+      type: 'inline',
+      memory_bytes: 256 * 1024 * 1024,
+      secrets: { TOKEN: 'weather-token' },
+    });
     const defaults = lowered(corpus('05-types.ias'));
     expect(findResource(defaults, 'Skill', 'get-order')!.attributes.tool).toMatchObject({ type: 'http', timeout_ms: 30_000, headers: {} });
   });
 
   it('lowers deploy defaults per target', () => {
     const ir = lowered(corpus('08-deploy-targets.ias'));
-    expect(findResource(ir, 'Deploy', 'compose')!.attributes).toMatchObject({ port: 8082, default: false, health: { path: '/healthz', interval_ms: 10_000, timeout_ms: 3_000 } });
-    expect(findResource(ir, 'Deploy', 'prod')!.attributes).toMatchObject({ namespace: 'agents', replicas: 3, autoscale: { min: 2, max: 10, metric: 'cpu', target: 70 } });
-    expect(findResource(ir, 'Deploy', 'aws')!.attributes).toMatchObject({ target: 'lambda', memory_bytes: 1024 ** 3, timeout_ms: 300_000, region: 'eu-west-1' });
+    expect(findResource(ir, 'Deploy', 'compose')!.attributes).toMatchObject({
+      port: 8082,
+      default: false,
+      health: { path: '/healthz', interval_ms: 10_000, timeout_ms: 3_000 },
+    });
+    expect(findResource(ir, 'Deploy', 'prod')!.attributes).toMatchObject({
+      namespace: 'agents',
+      replicas: 3,
+      autoscale: { min: 2, max: 10, metric: 'cpu', target: 70 },
+    });
+    expect(findResource(ir, 'Deploy', 'aws')!.attributes).toMatchObject({
+      target: 'lambda',
+      memory_bytes: 1024 ** 3,
+      timeout_ms: 300_000,
+      region: 'eu-west-1',
+    });
     const k8s = lowered('package "k" version "1.0.0" lang "2.0"\ndeploy "k" target "kubernetes" {\n}\n');
     expect(findResource(k8s, 'Deploy', 'k')!.attributes).toMatchObject({ port: 8080, namespace: 'default', replicas: 1 });
     expect(findResource(ir, 'Secret', 'db-password')!.attributes).toEqual({ source: 'store', key: 'prod/everywhere/db-password' });
@@ -67,7 +96,15 @@ describe('lowering', () => {
   it('maps the plan-execute alias and keeps runtime settings', () => {
     expect(findResource(lowered(corpus('12-plan-execute-alias.ias')), 'Agent', 'planner')!.attributes.strategy).toBe('plan-and-execute');
     const primary = findResource(lowered(corpus('03-runtime-config.ias')), 'Agent', 'primary')!.attributes;
-    expect(primary).toMatchObject({ timeout_ms: 45_000, temperature: 0.2, stream: false, on_error: 'fallback', fallback: 'backup', memory: { strategy: 'summary', max_messages: 30 }, metadata: { owner: 'platform', tier: 'gold' } });
+    expect(primary).toMatchObject({
+      timeout_ms: 45_000,
+      temperature: 0.2,
+      stream: false,
+      on_error: 'fallback',
+      fallback: 'backup',
+      memory: { strategy: 'summary', max_messages: 30 },
+      metadata: { owner: 'platform', tier: 'gold' },
+    });
   });
 
   it('lowers prompt variables with defaults coerced to their type', () => {
@@ -88,7 +125,11 @@ describe('lowering', () => {
         status: { type: 'string', enum: ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] },
         items: {
           type: 'array',
-          items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' }, price: { type: 'number' } }, required: ['sku', 'quantity'] },
+          items: {
+            type: 'object',
+            properties: { sku: { type: 'string' }, quantity: { type: 'integer' }, price: { type: 'number' } },
+            required: ['sku', 'quantity'],
+          },
         },
         placed_at: { type: 'string', format: 'date-time' },
         gift: { type: 'boolean', default: false },
@@ -143,7 +184,11 @@ describe('lowering', () => {
     expect(findResource(connected, 'Client', 'workspace')!.attributes.servers).toEqual(['fs', 'wiki']);
     expect(findResource(connected, 'Agent', 'mapper')!.attributes.clients).toEqual(['workspace']);
     const governed = lowered(`${corpus('09-environments-policy-plugin.ias')}\nimport "github.com/acme/skills" version "1.2.0"\n`);
-    expect(findResource(governed, 'Policy', 'guardrails')!.attributes.rules).toContainEqual({ action: 'deny', subject: 'model', value: 'claude-3-opus-20240229' });
+    expect(findResource(governed, 'Policy', 'guardrails')!.attributes.rules).toContainEqual({
+      action: 'deny',
+      subject: 'model',
+      value: 'claude-3-opus-20240229',
+    });
     expect(findResource(governed, 'Plugin', 'monitor')!.attributes).toEqual({ version: '1.0.0' });
     expect(findResource(governed, 'Import', 'github.com/acme/skills')!.attributes).toEqual({ source: 'github.com/acme/skills', version: '1.2.0' });
   });

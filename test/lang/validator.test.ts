@@ -231,7 +231,9 @@ describe('references', () => {
     const steps = Array.from({ length: 20_000 }, (_, i) => `  step "s${i}" { agent "a"${i > 0 ? ` depends_on ["s${i - 1}"]` : ''} }`).join('\n');
     const types = Array.from({ length: 5_000 }, (_, i) => `type "t${i}" {\n  next "t${(i + 1) % 5_000}" required\n}`).join('\n');
     const { diagnostics } = compile(pkg(`${PROMPT}\n${agent('')}\npipeline "long" {\n${steps}\n}\n${types}`), { file: 't.ias' });
-    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringContaining('Types form a cycle through required fields: t0 → t1')]);
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([
+      expect.stringContaining('Types form a cycle through required fields: t0 → t1'),
+    ]);
   });
 
   it('requires pipeline steps', () => {
@@ -250,7 +252,10 @@ describe('references', () => {
     expectDiagnostic(src, { line: 6, message: 'never used', severity: 'warning' });
   });
   it('rejects unsupported model providers and accepts anthropic/', () => {
-    expectDiagnostic(pkg(`${PROMPT}\nagent "a" {\n  model "openai/gpt-4o-mini"\n}`), { line: 6, message: 'provider "openai" is not supported by this runtime (supported: anthropic)' });
+    expectDiagnostic(pkg(`${PROMPT}\nagent "a" {\n  model "openai/gpt-4o-mini"\n}`), {
+      line: 6,
+      message: 'provider "openai" is not supported by this runtime (supported: anthropic)',
+    });
     expect(compile(pkg(`${PROMPT}\nagent "a" {\n  model "anthropic/claude-haiku-4-5"\n}`), { file: 't.ias' }).ir).toBeDefined();
   });
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 
 const headers = { 'content-type': 'application/json', 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01' };
-const body = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], ...extra });
+const body = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], ...extra });
 
 async function sseOf(response: Response): Promise<EventSourceMessage[]> {
   const events: EventSourceMessage[] = [];
@@ -24,7 +25,11 @@ describe('fake Anthropic wire format', () => {
   });
 
   it('streams the real event sequence with event: lines matching each data type', async () => {
-    fake.script({ text: 'Hello there', toolUses: [{ id: 'toolu_a', name: 'f', input: { k: 'value that is long' } }], usage: { input_tokens: 7, output_tokens: 9, cache_read_input_tokens: 2 } });
+    fake.script({
+      text: 'Hello there',
+      toolUses: [{ id: 'toolu_a', name: 'f', input: { k: 'value that is long' } }],
+      usage: { input_tokens: 7, output_tokens: 9, cache_read_input_tokens: 2 },
+    });
     const response = await fetch(`${fake.url}/v1/messages`, { method: 'POST', headers, body: body({ stream: true }) });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const events = await sseOf(response);

@@ -12,7 +12,9 @@ export interface Seen {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => unknown;
 
-export async function startServer(server: Server = createServer()): Promise<{ url: string; seen: Seen[]; connections: () => number; handle: (h: Handler) => void; close: () => Promise<void> }> {
+export async function startServer(
+  server: Server = createServer(),
+): Promise<{ url: string; seen: Seen[]; connections: () => number; handle: (h: Handler) => void; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   let handler: Handler = (_req, res) => res.end('ok');
   let connections = 0;

@@ -151,7 +151,8 @@ describe('the key-less dev server and other origins', () => {
       status: 403,
       body: {
         error: 'forbidden',
-        message: 'This server has no API keys and answers only requests addressed to localhost, 127.0.0.1 or [::1]; set AGENTSPEC_API_KEYS to serve other names.',
+        message:
+          'This server has no API keys and answers only requests addressed to localhost, 127.0.0.1 or [::1]; set AGENTSPEC_API_KEYS to serve other names.',
         details: { host: `evil.example:${port}` },
       },
     });

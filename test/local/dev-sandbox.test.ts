@@ -113,10 +113,16 @@ describe('agentspec dev with an inline tool', () => {
       expect(health.inline_code).toEqual({ mode: 'bubblewrap', seccomp: true, missing: [] });
       // the pool leads its own process groups, so the terminal's Ctrl-C reaches only the runtime, which closes the pool in order
       expect(poolGroups.length).toBeGreaterThan(0);
-      expect(poolGroups.filter((group) => group === dev.child.pid), JSON.stringify(pool().map((pid) => [pid, processGroup(pid), commandLine(pid).slice(0, 80)]))).toEqual([]);
+      expect(
+        poolGroups.filter((group) => group === dev.child.pid),
+        JSON.stringify(pool().map((pid) => [pid, processGroup(pid), commandLine(pid).slice(0, 80)])),
+      ).toEqual([]);
       expect(dev.stderr()).toContain('"event":"sandbox.isolation"');
       expect(code).toBe(0);
-      const lines = dev.stderr().split('\n').filter((line) => line.startsWith('{'));
+      const lines = dev
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
       expect(lines.filter((line) => /"level":"error"|keep dying|Cannot keep/.test(line))).toEqual([]);
     } finally {
       if (dev.child.exitCode === null) process.kill(-dev.child.pid!, 'SIGKILL');
@@ -136,7 +142,11 @@ describe('agentspec dev with an inline tool', () => {
     try {
       // Act
       const health = (await (await fetch(`${dev.url}/healthz`)).json()) as { inline_code?: { mode: string; missing: string[] } };
-      const invoked = await fetch(`${dev.url}/v1/agents/calc/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'double 21' }) });
+      const invoked = await fetch(`${dev.url}/v1/agents/calc/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'double 21' }),
+      });
       const result = (await invoked.json()) as { output: string; tool_calls: { status: string; error?: string }[] };
       // Assess: the server serves, the call is refused with the reason, the model saw the refusal
       expect(health.inline_code).toMatchObject({ mode: 'refused', missing: ['bubblewrap (not on PATH)'] });
@@ -144,7 +154,9 @@ describe('agentspec dev with an inline tool', () => {
       expect(isolation).toMatchObject({ level: 'warn', mode: 'refused', msg: expect.stringContaining('apt-get install bubblewrap') });
       expect(invoked.status).toBe(200);
       expect(result.output).toBe('The tool was refused.');
-      expect(result.tool_calls).toEqual([expect.objectContaining({ status: 'error', error: expect.stringContaining('Inline code is refused: it runs only under full isolation') })]);
+      expect(result.tool_calls).toEqual([
+        expect.objectContaining({ status: 'error', error: expect.stringContaining('Inline code is refused: it runs only under full isolation') }),
+      ]);
     } finally {
       process.kill(-dev.child.pid!, 'SIGINT');
       await dev.exited;

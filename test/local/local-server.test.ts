@@ -8,8 +8,7 @@ import { compile } from '../../shared/lang/index.js';
 import type { ModelProvider } from '../../shared/llm/types.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
 
-const pkg = (agents: string[]) =>
-  `package "hot" version "1.0.0" lang "2.0"\n${agents.map((a) => `agent "${a}" {\n  model "claude-haiku-4-5"\n}\n`).join('')}`;
+const pkg = (agents: string[]) => `package "hot" version "1.0.0" lang "2.0"\n${agents.map((a) => `agent "${a}" {\n  model "claude-haiku-4-5"\n}\n`).join('')}`;
 
 const answer: ModelProvider = {
   async *stream() {
@@ -73,12 +72,19 @@ describe('startLocalServer with watch', () => {
     // Act: an invalid edit
     await writeFile(file, 'package "hot" version "1.0.0" lang "2.0"\nagent "gamma" {\n  model 42\n');
     // Assess
-    await until(async () => err.join('\n'), (e) => e.includes('Reload of'));
+    await until(
+      async () => err.join('\n'),
+      (e) => e.includes('Reload of'),
+    );
     expect(err.join('\n')).toContain('the previous package keeps serving');
     expect(err.join('\n')).toMatch(/agents\.ias/);
     expect(await names()).toEqual(['alpha', 'beta']);
     expect(await health()).toMatchObject(served(['alpha', 'beta']));
-    const invoked = await fetch(`${server.url}/v1/agents/beta/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    const invoked = await fetch(`${server.url}/v1/agents/beta/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hi' }),
+    });
     expect(await invoked.json()).toMatchObject({ output: 'hi' });
   });
 

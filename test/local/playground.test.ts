@@ -91,7 +91,15 @@ describe('playground in a browser', () => {
     const { ir, diagnostics } = compile(SOURCE, { file: 'play.ias' });
     if (!ir) throw new Error(`fixture does not compile: ${JSON.stringify(diagnostics)}`);
     const service = await composeService({ ir });
-    server = await startServer({ runtime: () => service.runtime, logger: service.logger, telemetry: service.telemetry, port: 0, apiKeys: false, playgroundHtml: await playgroundHtml(), notice: () => {} });
+    server = await startServer({
+      runtime: () => service.runtime,
+      logger: service.logger,
+      telemetry: service.telemetry,
+      port: 0,
+      apiKeys: false,
+      playgroundHtml: await playgroundHtml(),
+      notice: () => {},
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });

@@ -52,7 +52,10 @@ for _ in range(repetitions):
 
 async function python(url: string, mode: 'length' | 'chunked' | 'paced', repetitions: number): Promise<unknown[]> {
   const { stdout } = await promisify(execFile)('python3', ['-c', PYTHON_CLIENT, url, mode, String(repetitions)], { timeout: 60_000 });
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 interface RawAnswer {
@@ -105,7 +108,11 @@ function parse(text: string): Omit<RawAnswer, 'sent' | 'error'> {
   const split = text.indexOf('\r\n\r\n');
   if (split < 0) return {};
   const head = text.slice(0, split).split('\r\n');
-  const header = (name: string) => head.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+  const header = (name: string) =>
+    head
+      .find((line) => line.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim();
   const body = text.slice(split + 4);
   const complete = body.length >= Number(header('content-length'));
   return { status: Number(head[0]!.split(' ')[1]), connection: header('connection')!, ...(complete ? { body: JSON.parse(body) as unknown } : {}) };

@@ -85,7 +85,14 @@ describe('startServer', () => {
       const body = (await (await fetch(`${server.url}/v1/agents`)).json()) as { agents: { name: string }[] };
       expect(body.agents.map((a) => a.name)).toEqual(['solo']);
       const health = await (await fetch(`${server.url}/healthz`)).json();
-      expect(health).toEqual({ status: 'ok', uptime_s: expect.any(Number), agents: 1, version: '0.1.0', package: { name: 'p', version: '1.2.3' }, ir_hash: ir!.hash });
+      expect(health).toEqual({
+        status: 'ok',
+        uptime_s: expect.any(Number),
+        agents: 1,
+        version: '0.1.0',
+        package: { name: 'p', version: '1.2.3' },
+        ir_hash: ir!.hash,
+      });
     } finally {
       await server.close();
     }
@@ -98,7 +105,14 @@ describe('startServer', () => {
 
   it('aborts the invocation when an SSE client disconnects', async () => {
     // Prepare
-    const runtime = new FakeRuntime({ agents: { chatty: textScript(Array.from({ length: 100 }, (_, i) => `part ${i} `), 50) } });
+    const runtime = new FakeRuntime({
+      agents: {
+        chatty: textScript(
+          Array.from({ length: 100 }, (_, i) => `part ${i} `),
+          50,
+        ),
+      },
+    });
     const { server } = await start(runtime);
     // Act: read the first event, then hang up (close the socket).
     const req = request(`${server.url}/v1/agents/chatty/stream`, { method: 'POST', headers: { 'content-type': 'application/json' } });
@@ -127,7 +141,11 @@ describe('startServer', () => {
     // Prepare
     const runtime = new FakeRuntime({ agents: { paced: textScript(['a', 'b', 'c', 'd'], 60) } });
     const { server } = await start(runtime);
-    const res = await fetch(`${server.url}/v1/agents/paced/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'go' }) });
+    const res = await fetch(`${server.url}/v1/agents/paced/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'go' }),
+    });
     // Act
     const closing = server.close();
     const body = await res.text();
@@ -141,7 +159,11 @@ describe('startServer', () => {
   it('bounds the drain: a stream outliving drainTimeoutMs is cut', async () => {
     const runtime = new FakeRuntime({ agents: { slow: slowScript(30_000) } });
     const { server } = await start(runtime, { drainTimeoutMs: 100 });
-    const res = await fetch(`${server.url}/v1/agents/slow/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'go' }) });
+    const res = await fetch(`${server.url}/v1/agents/slow/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'go' }),
+    });
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(5000);
@@ -159,7 +181,11 @@ describe('load', () => {
     // Act
     const runs = await Promise.all(
       Array.from({ length: 200 }, async (_, n) => {
-        const res = await fetch(`${server.url}/v1/agents/fast/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `m${n}` }) });
+        const res = await fetch(`${server.url}/v1/agents/fast/stream`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message: `m${n}` }),
+        });
         const events: { event?: string | undefined; id?: string | undefined; data: string }[] = [];
         const parser = createParser({ onEvent: (e) => events.push(e) });
         parser.feed(await res.text());

@@ -63,6 +63,11 @@ describe('a compiled package end to end', () => {
     expect(JSON.stringify(fake.requests[0]!.body.system)).toContain('You help Ada at Leaf & Kettle.');
     expect(fake.requests[1]!.body.model).toBe('claude-haiku-4-5');
     expect(sentText(fake.requests[1]!)).toBe('Refund order A-1');
-    expect(runtime.agents().map((a) => a.name).sort()).toEqual(['billing-bot', 'support-bot']);
+    expect(
+      runtime
+        .agents()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['billing-bot', 'support-bot']);
   });
 });

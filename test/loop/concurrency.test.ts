@@ -73,7 +73,13 @@ describe('tool concurrency through the Anthropic provider and the fake Messages 
       { name: 'c', delayMs: 200, handler: () => 'C' },
     );
     fake.script(
-      { toolUses: [{ id: 't_a', name: 'a', input: {} }, { id: 't_b', name: 'b', input: {} }, { id: 't_c', name: 'c', input: {} }] },
+      {
+        toolUses: [
+          { id: 't_a', name: 'a', input: {} },
+          { id: 't_b', name: 'b', input: {} },
+          { id: 't_c', name: 'c', input: {} },
+        ],
+      },
       { text: 'ABC' },
     );
     const { runtime } = fakeServerRuntime(fake, [agent('bot')], { tools });
@@ -86,6 +92,10 @@ describe('tool concurrency through the Anthropic provider and the fake Messages 
     expect(toolSpan).toBeLessThan(450);
     expect(result.output).toBe('ABC');
     const results = (fake.requests[1]!.body.messages as { content: { tool_use_id: string; content: string }[] }[])[2]!.content;
-    expect(results.map((r) => [r.tool_use_id, r.content])).toEqual([['t_a', 'A'], ['t_b', 'B'], ['t_c', 'C']]);
+    expect(results.map((r) => [r.tool_use_id, r.content])).toEqual([
+      ['t_a', 'A'],
+      ['t_b', 'B'],
+      ['t_c', 'C'],
+    ]);
   });
 });

@@ -27,7 +27,11 @@ describe('delegation', () => {
     );
     const { runtime } = harness(
       provider,
-      [prompt('billing-prompt', 'You are the billing desk.'), agent('support', { delegates: [{ agent: 'billing', when: 'invoices' }] }), agent('billing', { prompt: 'billing-prompt' })],
+      [
+        prompt('billing-prompt', 'You are the billing desk.'),
+        agent('support', { delegates: [{ agent: 'billing', when: 'invoices' }] }),
+        agent('billing', { prompt: 'billing-prompt' }),
+      ],
       { tools },
     );
 

@@ -53,7 +53,9 @@ describe('on_error', () => {
     // Prepare: the main agent looks up an order, then its model call fails
     const tools = testTools({ name: 'lookup', handler: () => 'order 42: shipped' });
     const provider = scriptedProvider(useTools({ name: 'lookup', input: { id: 42 } }), cut(), say('Your order 42 has shipped.', { input: 40, output: 8 }));
-    const { runtime } = harness(provider, [agent('main', { on_error: 'fallback', fallback: 'backup' }), agent('backup', { model: 'claude-haiku-4-5' })], { tools });
+    const { runtime } = harness(provider, [agent('main', { on_error: 'fallback', fallback: 'backup' }), agent('backup', { model: 'claude-haiku-4-5' })], {
+      tools,
+    });
 
     // Act
     const result = await runtime.invoke('main', { message: 'Where is order 42?' });

@@ -57,7 +57,12 @@ describe('react strategy', () => {
   });
 
   it('turns a failing tool into an is_error result for the model and keeps going', async () => {
-    const tools = testTools({ name: 'flaky', handler: () => { throw new Error('disk on fire'); } });
+    const tools = testTools({
+      name: 'flaky',
+      handler: () => {
+        throw new Error('disk on fire');
+      },
+    });
     const provider = scriptedProvider(useTools({ name: 'flaky', id: 'toolu_9' }), say('Sorry, the tool failed.'));
     const { runtime } = harness(provider, [agent('bot')], { tools });
 
@@ -104,7 +109,11 @@ describe('react through the Anthropic provider and the fake Messages API', () =>
     // Prepare
     const tools = testTools({ name: 'lookup', handler: (input) => ({ status: `order ${(input as { id: string }).id} shipped` }) });
     fake.script(
-      { text: 'Checking.', toolUses: [{ id: 'toolu_w1', name: 'lookup', input: { id: 'A1' } }], usage: { input_tokens: 120, output_tokens: 20, cache_creation_input_tokens: 100 } },
+      {
+        text: 'Checking.',
+        toolUses: [{ id: 'toolu_w1', name: 'lookup', input: { id: 'A1' } }],
+        usage: { input_tokens: 120, output_tokens: 20, cache_creation_input_tokens: 100 },
+      },
       { text: 'It has shipped.', usage: { input_tokens: 150, output_tokens: 10, cache_read_input_tokens: 100 } },
     );
     const { runtime } = fakeServerRuntime(fake, [prompt('p', 'You are support.'), agent('bot', { prompt: 'p', temperature: 0.3 })], { tools });

@@ -7,12 +7,7 @@ import { harness } from './runtime-factory.js';
 describe('reflexion strategy', () => {
   it('revises the answer while the critique finds problems, then returns the approved one', async () => {
     // Prepare
-    const provider = scriptedProvider(
-      say('2 + 2 = 5'),
-      say('PROBLEMS\n- the sum is wrong'),
-      say('2 + 2 = 4'),
-      say('APPROVED'),
-    );
+    const provider = scriptedProvider(say('2 + 2 = 5'), say('PROBLEMS\n- the sum is wrong'), say('2 + 2 = 4'), say('APPROVED'));
     const { runtime } = harness(provider, [agent('careful', { strategy: 'reflexion' })]);
 
     // Act

@@ -39,7 +39,10 @@ describe('router strategy', () => {
     expect(provider.requests[1]!.system).toBe('You are billing.');
     expect(requestText(provider.requests[1]!)).toBe('Where is my refund?');
     const done = events.at(-1)!;
-    expect(done.type === 'done' && done.data).toMatchObject({ output: 'Your refund is on its way.', tool_calls: [{ name: 'route', output: { agent: 'billing' } }] });
+    expect(done.type === 'done' && done.data).toMatchObject({
+      output: 'Your refund is on its way.',
+      tool_calls: [{ name: 'route', output: { agent: 'billing' } }],
+    });
     expect(events.filter((e) => e.type === 'text')).toEqual([{ type: 'text', data: { text: 'Your refund is on its way.' } }]);
     expect(done.type === 'done' && done.data.tokens.total).toBe(30);
   });

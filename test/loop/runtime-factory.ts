@@ -35,6 +35,10 @@ export function fakeServerRuntime(
 export function sentText(request: RecordedRequest): string {
   const messages = request.body.messages as { content: string | { type: string; text?: string; content?: unknown }[] }[];
   return messages
-    .flatMap((m) => (typeof m.content === 'string' ? [m.content] : m.content.map((b) => b.text ?? (typeof b.content === 'string' ? b.content : JSON.stringify(b.content ?? b)))))
+    .flatMap((m) =>
+      typeof m.content === 'string'
+        ? [m.content]
+        : m.content.map((b) => b.text ?? (typeof b.content === 'string' ? b.content : JSON.stringify(b.content ?? b))),
+    )
     .join('\n');
 }

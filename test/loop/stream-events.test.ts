@@ -42,7 +42,10 @@ describe('stream events', () => {
   });
 
   it('ends with one error event for an invalid request instead of throwing', async () => {
-    const { runtime } = harness(scriptedProvider(), [prompt('p', 'Hi {{who}}', [{ name: 'who', type: 'string', required: true }]), agent('bot', { prompt: 'p' })]);
+    const { runtime } = harness(scriptedProvider(), [
+      prompt('p', 'Hi {{who}}', [{ name: 'who', type: 'string', required: true }]),
+      agent('bot', { prompt: 'p' }),
+    ]);
 
     const unknown = await collect(runtime.stream('nobody', { message: 'x' }));
     const missing = await collect(runtime.stream('bot', { message: 'x' }));

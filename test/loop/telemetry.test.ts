@@ -28,7 +28,17 @@ describe('telemetry events', () => {
     expect(seen.at(-1)).toBe('invocation_end:boss');
     // the two tools of the first response run concurrently, so only their counts and nesting are fixed
     expect([...seen].sort()).toEqual(
-      ['invocation_start:boss', 'invocation_end:boss', 'model_call:boss', 'model_call:boss', 'tool_call:boss', 'tool_call:boss', 'invocation_start:helper', 'model_call:helper', 'invocation_end:helper'].sort(),
+      [
+        'invocation_start:boss',
+        'invocation_end:boss',
+        'model_call:boss',
+        'model_call:boss',
+        'tool_call:boss',
+        'tool_call:boss',
+        'invocation_start:helper',
+        'model_call:helper',
+        'invocation_end:helper',
+      ].sort(),
     );
     expect(seen.indexOf('invocation_start:helper')).toBeLessThan(seen.indexOf('model_call:helper'));
     expect(seen.indexOf('invocation_end:helper')).toBeLessThan(seen.lastIndexOf('tool_call:boss'));
@@ -36,7 +46,12 @@ describe('telemetry events', () => {
     const helperStart = events.find((e) => e.type === 'invocation_start' && e.agent === 'helper');
     expect(helperStart).toMatchObject({ parent_invocation_id: bossStart.invocation_id });
     expect(events.at(-1)).toMatchObject({ type: 'invocation_end', status: 'ok', tokens: { total: 15 + 5 + 15 } });
-    expect(events.filter((e) => e.type === 'tool_call').map((e) => e.type === 'tool_call' && e.tool).sort()).toEqual(['delegate_to_helper', 'lookup']);
+    expect(
+      events
+        .filter((e) => e.type === 'tool_call')
+        .map((e) => e.type === 'tool_call' && e.tool)
+        .sort(),
+    ).toEqual(['delegate_to_helper', 'lookup']);
   });
 
   it('reports a failed invocation with its error code', async () => {

@@ -16,7 +16,27 @@ describe('nodeFetch over TLS', () => {
   beforeAll(async () => {
     requireCommand('openssl', 'install it with `apt-get install openssl`');
     dir = mkdtempSync(join(tmpdir(), 'node-fetch-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'));
     tls = await startServer(createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }));
     // the global HTTPS agent, which the transport uses, trusts the test's own certificate authority

@@ -27,7 +27,11 @@ describe('nodeFetch: fetch over node:http', () => {
       res.end('{"ok":true}');
     });
     // Act
-    const fromHeaders = await nodeFetch(`${server.url}/v1/messages?beta=true`, { method: 'post', headers: new Headers({ 'x-api-key': 'k1', 'content-type': 'application/json' }), body: '{"a":"é"}' });
+    const fromHeaders = await nodeFetch(`${server.url}/v1/messages?beta=true`, {
+      method: 'post',
+      headers: new Headers({ 'x-api-key': 'k1', 'content-type': 'application/json' }),
+      body: '{"a":"é"}',
+    });
     await nodeFetch(server.url, { headers: { 'x-api-key': 'k2' } });
     await nodeFetch(server.url, { headers: [['x-api-key', 'k3']] });
     // Assess
@@ -69,7 +73,12 @@ describe('nodeFetch: fetch over node:http', () => {
     }
     // Assess: the same headers Headers would have made (names lower-cased, values trimmed, repeats joined)
     expect(usedBeforeTheRequestArrived).toBe(false);
-    expect(server.seen[0]?.headers).toMatchObject({ 'x-token': 't, u', accept: 'application/json', 'content-type': 'text/plain;charset=UTF-8', 'content-length': '1' });
+    expect(server.seen[0]?.headers).toMatchObject({
+      'x-token': 't, u',
+      accept: 'application/json',
+      'content-type': 'text/plain;charset=UTF-8',
+      'content-length': '1',
+    });
   });
 
   it('refuses a header pair that is not a name and a value, and a header name node:http cannot send', async () => {

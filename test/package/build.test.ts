@@ -29,7 +29,12 @@ afterAll(async () => {
 describe('the package build', () => {
   it('gives a bundled module the import.meta URL, dirname and filename of its source file under the output folder, and leaves strings alone', async () => {
     // Arrange: the fixture bundled as the build bundles the CLI, into a scratch folder
-    await build({ ...packageBuildOptions, entryPoints: { main: join(process.cwd(), 'test/package/fixtures/where-am-i.ts') }, outdir: out, absWorkingDir: process.cwd() });
+    await build({
+      ...packageBuildOptions,
+      entryPoints: { main: join(process.cwd(), 'test/package/fixtures/where-am-i.ts') },
+      outdir: out,
+      absWorkingDir: process.cwd(),
+    });
     // Act
     const { stdout } = await promisify(execFile)(process.execPath, [join(out, 'main.mjs')]);
     // Assert

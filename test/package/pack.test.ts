@@ -54,7 +54,16 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds the build, the bin, the README and the docs, and no sources or tests', () => {
-    for (const file of ['package.json', 'README.md', 'bin/agentspec.js', 'dist/esm/cli.mjs', 'dist/esm/index.mjs', 'dist/esm/serve.mjs', 'dist/types/index.d.ts', 'docs/cli.md']) {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'bin/agentspec.js',
+      'dist/esm/cli.mjs',
+      'dist/esm/index.mjs',
+      'dist/esm/serve.mjs',
+      'dist/types/index.d.ts',
+      'docs/cli.md',
+    ]) {
       expect(packed).toContain(file);
     }
     for (const template of ['code-review-pipeline', 'customer-support', 'data-extraction', 'rag-chatbot', 'research-assistant']) {
@@ -62,7 +71,10 @@ describe('the npm package', () => {
     }
     expect(packed.filter((f) => /^(test|shared|local|functions|infra|bench|scripts|examples)\//.test(f))).toEqual([]);
     // TypeScript only as declarations, plus the two files the built code reads as text: the playground script and the serve entry
-    expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual(['dist/esm/local/playground/app.ts', 'dist/esm/local/serve-entry.ts']);
+    expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual([
+      'dist/esm/local/playground/app.ts',
+      'dist/esm/local/serve-entry.ts',
+    ]);
   });
 
   it('installs a bin that runs the built CLI: npx agentspec --version prints the package version', async () => {
@@ -148,7 +160,15 @@ if (ir) {
     await writeFile(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+        },
         files: ['use.ts'],
       }),
     );

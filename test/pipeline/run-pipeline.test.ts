@@ -39,7 +39,14 @@ describe('runPipeline', () => {
   it('runs steps that are neither parallel nor dependent in order', async () => {
     const log: { name: string; start: number; end: number }[] = [];
     const runtime = new FakeRuntime({ agents: { one: timed('one', 30, log), two: timed('two', 0, log) } });
-    await runPipeline(runtime, pipelineOf('seq', [{ name: 's1', agent: 'one' }, { name: 's2', agent: 'two' }]), {});
+    await runPipeline(
+      runtime,
+      pipelineOf('seq', [
+        { name: 's1', agent: 'one' },
+        { name: 's2', agent: 'two' },
+      ]),
+      {},
+    );
     expect(log.map((l) => l.name)).toEqual(['one', 'two']);
   });
 
@@ -121,8 +128,13 @@ describe('runPipeline', () => {
       { name: 'a', agent: 'echo', depends_on: ['b'] },
       { name: 'b', agent: 'echo', depends_on: ['a'] },
     ]);
-    await expect(runPipeline(runtime, cycle, {})).rejects.toMatchObject({ code: 'invalid_request', message: 'Pipeline "c" has a dependency cycle: a → b → a.' });
-    await expect(runPipeline(runtime, pipelineOf('d', [{ name: 'a', agent: 'echo', depends_on: ['zz'] }]), {})).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(runPipeline(runtime, cycle, {})).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'Pipeline "c" has a dependency cycle: a → b → a.',
+    });
+    await expect(runPipeline(runtime, pipelineOf('d', [{ name: 'a', agent: 'echo', depends_on: ['zz'] }]), {})).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 
   it('throws cancelled and aborts running steps when the caller aborts', async () => {

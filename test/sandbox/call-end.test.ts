@@ -43,7 +43,10 @@ describe.each(['python', 'javascript'] as const)('a %s call', (language) => {
   });
 
   it('reports the signal of code that kills its own interpreter', async () => {
-    const code = language === 'python' ? `import os, signal\nprint('before', flush=True)\nos.kill(os.getpid(), signal.SIGTERM)` : `console.log('before'); process.kill(process.pid, 'SIGTERM');`;
+    const code =
+      language === 'python'
+        ? `import os, signal\nprint('before', flush=True)\nos.kill(os.getpid(), signal.SIGTERM)`
+        : `console.log('before'); process.kill(process.pid, 'SIGTERM');`;
     const result = await sandbox.run(runRequest(language, code));
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', stdout: 'before\n', timedOut: false });
   });

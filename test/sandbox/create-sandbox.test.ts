@@ -104,7 +104,10 @@ describe.each(LANGUAGES)('%s calls', (language) => {
 
   it('serves each call with its own process: no state survives from one call to the next', async () => {
     // Prepare
-    const mark = language === 'python' ? `import builtins, os\nprint(getattr(builtins, 'SEEN', 'fresh'), sorted(os.listdir('.')))\nbuiltins.SEEN = 'reused'\nopen('used', 'w').write('1')` : `const fs = require('fs'); console.log(globalThis.SEEN ?? 'fresh', JSON.stringify(fs.readdirSync('.'))); globalThis.SEEN = 'reused'; fs.writeFileSync('used', '1');`;
+    const mark =
+      language === 'python'
+        ? `import builtins, os\nprint(getattr(builtins, 'SEEN', 'fresh'), sorted(os.listdir('.')))\nbuiltins.SEEN = 'reused'\nopen('used', 'w').write('1')`
+        : `const fs = require('fs'); console.log(globalThis.SEEN ?? 'fresh', JSON.stringify(fs.readdirSync('.'))); globalThis.SEEN = 'reused'; fs.writeFileSync('used', '1');`;
     const before = sandbox.stats();
     // Act
     const outputs: string[] = [];

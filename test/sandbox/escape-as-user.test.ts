@@ -37,7 +37,15 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'agentspec-escape-'));
   chmodSync(scratch, 0o755);
   runner = join(scratch, 'escape-runner.mjs');
-  await build({ entryPoints: [join(import.meta.dirname, 'escape-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' });
+  await build({
+    entryPoints: [join(import.meta.dirname, 'escape-runner.ts')],
+    outfile: runner,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
   chmodSync(runner, 0o644);
   noBwrapPath = join(scratch, 'bin');
   mkdirSync(noBwrapPath, { mode: 0o755 });
@@ -88,9 +96,14 @@ interface Report {
 function runAs(user: 'root' | 'nobody', path: string, ctx: ProbeContext, workRoot: string, unsafe = false): Promise<Report> {
   const node = process.execPath;
   const job = JSON.stringify({ ctx, python: '/usr/bin/python3', path, workRoot, unsafe });
-  const argv = user === 'root' ? [node, runner, job] : [setpriv, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', node, runner, job];
+  const argv =
+    user === 'root' ? [node, runner, job] : [setpriv, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', node, runner, job];
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: scratch, env: { PATH: path, HOME: scratch, AGENTSPEC_TEST_CANARY: ctx.canary, ANTHROPIC_API_KEY: ctx.canary }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: scratch,
+      env: { PATH: path, HOME: scratch, AGENTSPEC_TEST_CANARY: ctx.canary, ANTHROPIC_API_KEY: ctx.canary },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -155,10 +168,20 @@ describe('the probes themselves', () => {
     const report = await runAs('nobody', noBwrapPath, ctx, tmp.dir, true);
     // Assess: the proof fails, so no destructive probe ran, and the others found the runtime's secrets and its API
     expect(report.isolation.mode).toBe('unsafe');
-    const problems = new Map(report.outcomes.filter((o) => o.stdout !== undefined && o.probe !== 'double fork').map((o) => [`${o.probe} (${o.language})`, probes.find((p) => p.name === o.probe)!.verdict(o.stdout!)]));
+    const problems = new Map(
+      report.outcomes
+        .filter((o) => o.stdout !== undefined && o.probe !== 'double fork')
+        .map((o) => [`${o.probe} (${o.language})`, probes.find((p) => p.name === o.probe)!.verdict(o.stdout!)]),
+    );
     expect(report.outcomes.filter((o) => probes.find((p) => p.name === o.probe)?.destructive)).toEqual([]);
-    expect([...problems.entries()].filter(([name]) => name.startsWith('proof')).map(([, problem]) => problem)).toEqual([expect.stringContaining('not its own PID namespace'), expect.stringContaining('not its own PID namespace')]);
-    expect([...problems.entries()].filter(([name]) => name.startsWith("the runtime's secrets")).map(([, problem]) => problem)).toEqual([expect.stringContaining('parent_environ'), expect.stringContaining('parent_environ')]);
+    expect([...problems.entries()].filter(([name]) => name.startsWith('proof')).map(([, problem]) => problem)).toEqual([
+      expect.stringContaining('not its own PID namespace'),
+      expect.stringContaining('not its own PID namespace'),
+    ]);
+    expect([...problems.entries()].filter(([name]) => name.startsWith("the runtime's secrets")).map(([, problem]) => problem)).toEqual([
+      expect.stringContaining('parent_environ'),
+      expect.stringContaining('parent_environ'),
+    ]);
     expect(connections - before).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -40,7 +40,10 @@ export interface Probe {
 /** Python: run each attempt, print `{name: outcome}` as JSON; an outcome starts with OK: when the attempt worked. */
 function pythonAttempts(attempts: Record<string, string>): string {
   const body = Object.entries(attempts)
-    .map(([name, statement]) => `try:\n    out[${JSON.stringify(name)}] = 'OK:' + str(${statement})[:200]\nexcept BaseException as e:\n    out[${JSON.stringify(name)}] = 'BLOCKED:' + type(e).__name__`)
+    .map(
+      ([name, statement]) =>
+        `try:\n    out[${JSON.stringify(name)}] = 'OK:' + str(${statement})[:200]\nexcept BaseException as e:\n    out[${JSON.stringify(name)}] = 'BLOCKED:' + type(e).__name__`,
+    )
     .join('\n');
   return `import json, os, socket, ctypes, ctypes.util\nlibc = ctypes.CDLL(None, use_errno=True)\nNR = {'x86_64': {'keyctl': 250, 'bpf': 321}, 'aarch64': {'keyctl': 219, 'bpf': 280}}[os.uname().machine]\ndef c(r):\n    if r != 0: raise OSError(ctypes.get_errno(), 'failed')\n    return r\nout = {}\n${body}\nprint(json.dumps(out))`;
 }
@@ -48,7 +51,10 @@ function pythonAttempts(attempts: Record<string, string>): string {
 /** JavaScript: the same shape; each attempt is an expression, awaited. */
 function javascriptAttempts(attempts: Record<string, string>): string {
   const body = Object.entries(attempts)
-    .map(([name, expression]) => `  try { out[${JSON.stringify(name)}] = 'OK:' + String(await (${expression})).slice(0, 200); } catch (e) { out[${JSON.stringify(name)}] = 'BLOCKED:' + (e.code ?? e.name); }`)
+    .map(
+      ([name, expression]) =>
+        `  try { out[${JSON.stringify(name)}] = 'OK:' + String(await (${expression})).slice(0, 200); } catch (e) { out[${JSON.stringify(name)}] = 'BLOCKED:' + (e.code ?? e.name); }`,
+    )
     .join('\n');
   return `const fs = require('fs'), net = require('net');\nconst connect = (o) => new Promise((ok, no) => { const s = net.connect(o); s.setTimeout(2000, () => { s.destroy(); no(Object.assign(new Error('t'), { code: 'TIMEOUT' })); }); s.on('connect', () => { s.destroy(); ok('connected'); }); s.on('error', no); });\n(async () => {\n  const out = {};\n${body}\n  console.log(JSON.stringify(out));\n})();`;
 }

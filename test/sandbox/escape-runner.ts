@@ -24,7 +24,14 @@ export interface RunnerOutcome {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
-const sandbox = createSandbox({ poolSize: 0, python: job.python, workRoot: job.workRoot, env: { PATH: job.path }, unsafeWithoutIsolation: job.unsafe, logger: () => undefined });
+const sandbox = createSandbox({
+  poolSize: 0,
+  python: job.python,
+  workRoot: job.workRoot,
+  env: { PATH: job.path },
+  unsafeWithoutIsolation: job.unsafe,
+  logger: () => undefined,
+});
 const outcomes: RunnerOutcome[] = [];
 const probes = escapeProbes({ ...job.ctx, hostPid: process.pid });
 
@@ -51,6 +58,7 @@ if (proven) {
     for (const [language, code] of Object.entries(probe.code) as [Language, string][]) outcomes.push(await attempt(probe.name, language, code));
   }
 }
-for (const language of ['python', 'javascript'] as const) outcomes.push(await attempt('double fork', language, DOUBLE_FORK[language], { RUN_MARKER: job.ctx.marker }));
+for (const language of ['python', 'javascript'] as const)
+  outcomes.push(await attempt('double fork', language, DOUBLE_FORK[language], { RUN_MARKER: job.ctx.marker }));
 await sandbox.close();
 process.stdout.write(JSON.stringify({ isolation: sandbox.isolation, outcomes }));

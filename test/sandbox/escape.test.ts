@@ -16,8 +16,10 @@ const projectFile = join(process.cwd(), 'package.json');
 
 /** Code that tries to read `path` and prints READ:<first bytes> or DENIED:<error>. */
 const readAttempt = {
-  python: (path: string) => `try:\n    print('READ:' + open(${JSON.stringify(path)}).read(40))\nexcept Exception as e:\n    print('DENIED:' + type(e).__name__)`,
-  javascript: (path: string) => `try { console.log('READ:' + require('fs').readFileSync(${JSON.stringify(path)}, 'utf8').slice(0, 40)); } catch (e) { console.log('DENIED:' + e.code); }`,
+  python: (path: string) =>
+    `try:\n    print('READ:' + open(${JSON.stringify(path)}).read(40))\nexcept Exception as e:\n    print('DENIED:' + type(e).__name__)`,
+  javascript: (path: string) =>
+    `try { console.log('READ:' + require('fs').readFileSync(${JSON.stringify(path)}, 'utf8').slice(0, 40)); } catch (e) { console.log('DENIED:' + e.code); }`,
 };
 
 let sandbox: PooledSandbox;

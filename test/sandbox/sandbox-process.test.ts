@@ -25,7 +25,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** A stand-in interpreter: says ready, reads its request, then runs `script`. Not namespaced: its process group is its tree. */
 function standIn(script: string): SandboxProcess {
   const workdir = mkdtempSync(join(root, 'run-'));
-  return new SandboxProcess({ command: '/bin/sh', args: ['-c', `printf R >&3; cat >/dev/null; ${script}`], cwd: workdir, workdir, cgroupDir: null, namespaced: false });
+  return new SandboxProcess({
+    command: '/bin/sh',
+    args: ['-c', `printf R >&3; cat >/dev/null; ${script}`],
+    cwd: workdir,
+    workdir,
+    cgroupDir: null,
+    namespaced: false,
+  });
 }
 
 async function runOnce(proc: SandboxProcess, options: { timeoutMs?: number } = {}) {

@@ -14,7 +14,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A stand-in interpreter that says ready and waits. */
 function standIn(): Promise<SandboxProcess> {
-  return Promise.resolve(new SandboxProcess({ command: '/bin/sh', args: ['-c', 'printf R >&3; exec sleep 60'], cwd: root, workdir: null, cgroupDir: null, namespaced: false }));
+  return Promise.resolve(
+    new SandboxProcess({ command: '/bin/sh', args: ['-c', 'printf R >&3; exec sleep 60'], cwd: root, workdir: null, cgroupDir: null, namespaced: false }),
+  );
 }
 
 describe('WarmPool', () => {
@@ -33,10 +35,16 @@ describe('WarmPool', () => {
   });
 
   it('still gives up on a key whose idle processes keep dying before they are ready while it is open', async () => {
-    const dying = () => Promise.resolve(new SandboxProcess({ command: '/bin/sh', args: ['-c', 'exit 1'], cwd: root, workdir: null, cgroupDir: null, namespaced: false }));
+    const dying = () =>
+      Promise.resolve(new SandboxProcess({ command: '/bin/sh', args: ['-c', 'exit 1'], cwd: root, workdir: null, cgroupDir: null, namespaced: false }));
     let spawned = 0;
     const givenUp = await new Promise<string>((resolve) => {
-      const pool = new WarmPool(1, 2, () => (spawned++, dying()), (key) => void pool.close().then(() => resolve(key)));
+      const pool = new WarmPool(
+        1,
+        2,
+        () => (spawned++, dying()),
+        (key) => void pool.close().then(() => resolve(key)),
+      );
       pool.fill('python');
     });
     expect(givenUp).toBe('python');

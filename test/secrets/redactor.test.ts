@@ -19,7 +19,10 @@ describe.each(ENCODINGS)('Redactor on a value $name', (encoding) => {
   });
 
   it('replaces it in nested values and keys', () => {
-    expect(redactor.redactDeep({ list: [form], [form]: { at: `x=${form}` } })).toEqual({ list: [encoding.redacted], [encoding.redacted]: { at: `x=${encoding.redacted}` } });
+    expect(redactor.redactDeep({ list: [form], [form]: { at: `x=${form}` } })).toEqual({
+      list: [encoding.redacted],
+      [encoding.redacted]: { at: `x=${encoding.redacted}` },
+    });
   });
 
   it('replaces it in a log line, where JSON escapes it once more', () => {
@@ -36,17 +39,22 @@ describe('Redactor on base64', () => {
   const redactor = redactorOf({ token: SECRET });
 
   // base64 of `prefix + value + suffix`: the value's characters depend on the prefix length modulo 3
-  const cases = ['', 'a', 'ab', 'abc', 'abcd', 'user:'].flatMap((prefix) => ['', 'x', 'xy', 'xyz'].flatMap((suffix) => (['base64', 'base64url'] as const).map((alphabet) => ({ prefix, suffix, alphabet }))));
+  const cases = ['', 'a', 'ab', 'abc', 'abcd', 'user:'].flatMap((prefix) =>
+    ['', 'x', 'xy', 'xyz'].flatMap((suffix) => (['base64', 'base64url'] as const).map((alphabet) => ({ prefix, suffix, alphabet }))),
+  );
 
-  it.each(cases)('hides every character carrying bits of the value, and only those: $alphabet of "$prefix" + value + "$suffix"', ({ prefix, suffix, alphabet }) => {
-    const encoded = Buffer.concat([Buffer.from(prefix), bytes, Buffer.from(suffix)]).toString(alphabet);
-    const [before, after, ...more] = redactor.redact(`<${encoded}>`).slice(1, -1).split('[REDACTED:token]');
+  it.each(cases)(
+    'hides every character carrying bits of the value, and only those: $alphabet of "$prefix" + value + "$suffix"',
+    ({ prefix, suffix, alphabet }) => {
+      const encoded = Buffer.concat([Buffer.from(prefix), bytes, Buffer.from(suffix)]).toString(alphabet);
+      const [before, after, ...more] = redactor.redact(`<${encoded}>`).slice(1, -1).split('[REDACTED:token]');
 
-    expect(more).toEqual([]);
-    // the characters made of the prefix's bits alone stay, and those after the value's last bit (with the padding)
-    expect(before).toBe(encoded.slice(0, Math.floor((8 * prefix.length) / 6)));
-    expect(after).toBe(suffix === '' ? '' : encoded.slice(Math.ceil((8 * (prefix.length + bytes.length)) / 6)));
-  });
+      expect(more).toEqual([]);
+      // the characters made of the prefix's bits alone stay, and those after the value's last bit (with the padding)
+      expect(before).toBe(encoded.slice(0, Math.floor((8 * prefix.length) / 6)));
+      expect(after).toBe(suffix === '' ? '' : encoded.slice(Math.ceil((8 * (prefix.length + bytes.length)) / 6)));
+    },
+  );
 
   it('finds the value inside a longer base64 blob', () => {
     const blob = Buffer.from(`user=ada; password=${SECRET}; scopes=read`).toString('base64');

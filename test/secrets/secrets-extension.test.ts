@@ -11,7 +11,10 @@ import { freePort } from '../helpers/free-port.js';
 const TOKEN = 'session-token-xyz';
 
 /** The extension's HTTP API as Lambda runs it on localhost: GET /secretsmanager/get?secretId=… with the session token header. */
-async function startExtension(answer: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<{ port: number; requests: string[]; server: Server }> {
+async function startExtension(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+  port = 0,
+): Promise<{ port: number; requests: string[]; server: Server }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers['x-aws-parameters-secrets-token'] ?? '-'}`);
@@ -38,7 +41,11 @@ describe('secretFromExtension', () => {
     const extension = await startExtension((req, res) => {
       const binary = req.url?.includes('bin');
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(binary ? { Name: 'bin', SecretBinary: Buffer.from('bytes-value').toString('base64') } : { Name: 'app/key', SecretString: 'sk-from-extension' }));
+      res.end(
+        JSON.stringify(
+          binary ? { Name: 'bin', SecretBinary: Buffer.from('bytes-value').toString('base64') } : { Name: 'app/key', SecretString: 'sk-from-extension' },
+        ),
+      );
     });
     servers.push(extension.server);
     // Act

@@ -23,7 +23,9 @@ describe('SecretsManagerResolver', () => {
   });
 
   it('names a missing secret in a config_error without any value, and retries later', async () => {
-    sm.on(GetSecretValueCommand).rejectsOnce(new ResourceNotFoundException({ message: 'not found', $metadata: {} })).resolves({ SecretString: 'later' });
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'not found', $metadata: {} }))
+      .resolves({ SecretString: 'later' });
     const resolver = newResolver();
     const error = await resolver.resolve({ source: 'store', key: 'prod/missing' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'config_error', details: { secret: 'prod/missing' } });
@@ -34,7 +36,10 @@ describe('SecretsManagerResolver', () => {
 
   it('treats an empty secret as a config_error telling how to set it', async () => {
     sm.on(GetSecretValueCommand).resolves({});
-    await expect(newResolver().resolve({ source: 'store', key: 'prod/empty' })).rejects.toMatchObject({ code: 'config_error', message: expect.stringContaining('put-secret-value') });
+    await expect(newResolver().resolve({ source: 'store', key: 'prod/empty' })).rejects.toMatchObject({
+      code: 'config_error',
+      message: expect.stringContaining('put-secret-value'),
+    });
   });
 
   it('decodes a binary secret', async () => {

@@ -11,7 +11,13 @@ import { SecretVault } from '../../shared/secrets/vault.js';
 import type { SecretResolver } from '../../shared/secrets/types.js';
 import { irOf } from '../helpers/ir-builder.js';
 
-const secret = (name: string, source: 'env' | 'store', key: string): IRSecret => ({ kind: 'Secret', name, fqn: `test/Secret/${name}`, hash: '0', attributes: { source, key } });
+const secret = (name: string, source: 'env' | 'store', key: string): IRSecret => ({
+  kind: 'Secret',
+  name,
+  fqn: `test/Secret/${name}`,
+  hash: '0',
+  attributes: { source, key },
+});
 
 function secretsFile(content: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'agentspec-secrets-')), 'secrets.json');
@@ -43,9 +49,13 @@ describe('FileSecretResolver', () => {
     const missing = new FileSecretResolver({ file: '/nonexistent/secrets.json' });
     const broken = new FileSecretResolver({ file: secretsFile('{"a": "leaky-value-999", ') });
 
-    await expect(withOther.resolve({ source: 'store', key: 'x/y' })).rejects.toSatisfy(isConfigError(/store\("x\/y"\) has no string value in .*add "x\/y": "<value>"/));
+    await expect(withOther.resolve({ source: 'store', key: 'x/y' })).rejects.toSatisfy(
+      isConfigError(/store\("x\/y"\) has no string value in .*add "x\/y": "<value>"/),
+    );
     await expect(missing.resolve({ source: 'store', key: 'x/y' })).rejects.toSatisfy(isConfigError(/does not exist or is unreadable/));
-    await expect(broken.resolve({ source: 'store', key: 'a' })).rejects.toSatisfy((e: unknown) => isConfigError(/is not valid JSON/)(e) && !(e as Error).message.includes('leaky-value-999'));
+    await expect(broken.resolve({ source: 'store', key: 'a' })).rejects.toSatisfy(
+      (e: unknown) => isConfigError(/is not valid JSON/)(e) && !(e as Error).message.includes('leaky-value-999'),
+    );
   });
 
   it('defaults to .agentspec/secrets.json', () => {
@@ -84,7 +94,11 @@ describe('Redactor', () => {
     redactor.register('tiny', 'ab');
 
     expect(redactor.redact('x abcdefgh y abcd z ab')).toBe('x [REDACTED:long] y [REDACTED:short] z ab');
-    expect(redactor.redactDeep({ list: ['abcd'], nested: { v: 'key=abcdefgh' }, n: 1 })).toEqual({ list: ['[REDACTED:short]'], nested: { v: 'key=[REDACTED:long]' }, n: 1 });
+    expect(redactor.redactDeep({ list: ['abcd'], nested: { v: 'key=abcdefgh' }, n: 1 })).toEqual({
+      list: ['[REDACTED:short]'],
+      nested: { v: 'key=[REDACTED:long]' },
+      n: 1,
+    });
   });
 
   it('escapes values that contain regular expression characters', () => {

@@ -63,9 +63,7 @@ describe('RedisSessionStore', () => {
     const store = newStore();
     await store.create('a', { id: 'fixed' });
     const dup = await store.create('a', { id: 'fixed' }).catch((e: unknown) => e);
-    const missing = await store
-      .put({ id: 'nope', agent: 'a', created_at: '', updated_at: '', version: 0, messages: [] }, 0)
-      .catch((e: unknown) => e);
+    const missing = await store.put({ id: 'nope', agent: 'a', created_at: '', updated_at: '', version: 0, messages: [] }, 0).catch((e: unknown) => e);
     expect(isAgentSpecError(dup) && dup.code).toBe('conflict');
     expect(isAgentSpecError(missing) && missing.code).toBe('not_found');
   });

@@ -158,7 +158,10 @@ export function runSessionStoreContract(name: string, factory: () => Promise<Ses
       const messages: Message[] = [];
       for (let i = 0; i < 150; i++) {
         messages.push(user(`question ${i} ${'x'.repeat(200)}`));
-        messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'lookup', input: { i, nested: { ok: true, list: [1, 'two'] } } }] });
+        messages.push({
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'lookup', input: { i, nested: { ok: true, list: [1, 'two'] } } }],
+        });
         messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: `result ${i} — ünïcödé`, is_error: i % 7 === 0 }] });
         messages.push(assistant(`answer ${i}`));
       }

@@ -20,7 +20,12 @@ describe('createLogger', () => {
     logger.error('boom hunter2', { error });
     const record = JSON.parse(lines[0]!);
     expect(record.msg).toBe('boom ***');
-    expect(record.error).toEqual({ name: 'AgentSpecError', message: 'tool failed', code: 'tool_error', cause: { name: 'Error', message: 'auth *** rejected' } });
+    expect(record.error).toEqual({
+      name: 'AgentSpecError',
+      message: 'tool failed',
+      code: 'tool_error',
+      cause: { name: 'Error', message: 'auth *** rejected' },
+    });
   });
 
   it('survives a throwing sink', () => {

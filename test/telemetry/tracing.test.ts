@@ -4,7 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Telemetry } from '../../shared/telemetry/telemetry.js';
 
-interface OtlpSpan { name: string; traceId: string; spanId: string; parentSpanId?: string; startTimeUnixNano: string | number; endTimeUnixNano: string | number; status?: { code?: number } }
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  status?: { code?: number };
+}
 
 describe('OTLP export', () => {
   let server: Server;
@@ -31,8 +39,26 @@ describe('OTLP export', () => {
     // Act: recorded at once, before the lazily imported OpenTelemetry SDK has loaded, so they replay from the queue
     expect(telemetry.tracing).toBe(true);
     telemetry.record({ type: 'invocation_start', invocation_id: 'inv', agent: 'bot', start_ms: t0 });
-    telemetry.record({ type: 'model_call', invocation_id: 'inv', agent: 'bot', model: 'claude-x', status: 'ok', start_ms: t0 + 1, duration_ms: 10, usage: { input: 5, output: 7, cache_read: 0, cache_write: 0 } });
-    telemetry.record({ type: 'tool_call', invocation_id: 'inv', agent: 'bot', tool: 'search', call_id: 'c1', status: 'error', start_ms: t0 + 12, duration_ms: 3 });
+    telemetry.record({
+      type: 'model_call',
+      invocation_id: 'inv',
+      agent: 'bot',
+      model: 'claude-x',
+      status: 'ok',
+      start_ms: t0 + 1,
+      duration_ms: 10,
+      usage: { input: 5, output: 7, cache_read: 0, cache_write: 0 },
+    });
+    telemetry.record({
+      type: 'tool_call',
+      invocation_id: 'inv',
+      agent: 'bot',
+      tool: 'search',
+      call_id: 'c1',
+      status: 'error',
+      start_ms: t0 + 12,
+      duration_ms: 3,
+    });
     telemetry.record({ type: 'invocation_start', invocation_id: 'child', agent: 'helper', start_ms: t0 + 16, parent_invocation_id: 'inv' });
     telemetry.record({ type: 'invocation_end', invocation_id: 'child', agent: 'helper', status: 'ok', start_ms: t0 + 16, duration_ms: 2, tokens });
     telemetry.record({ type: 'invocation_end', invocation_id: 'inv', agent: 'bot', status: 'ok', start_ms: t0, duration_ms: 20, tokens });

@@ -33,7 +33,9 @@ async function pidWrittenTo(file: string): Promise<number> {
 
 describe('command executor', () => {
   it('gives the input as JSON on stdin and returns JSON stdout as JSON', async () => {
-    const registry = registryFor(nodeTool('let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=JSON.parse(s);console.log(JSON.stringify({doubled:i.n*2}))})'));
+    const registry = registryFor(
+      nodeTool('let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=JSON.parse(s);console.log(JSON.stringify({doubled:i.n*2}))})'),
+    );
 
     const result = await registry.call('bot', 'cmd', { n: 21 }, ctxFor());
 

@@ -35,8 +35,21 @@ describe('tools end to end through the runtime', () => {
       server('helper', { transport: 'stdio', command: process.execPath, args: [STDIO_SERVER_SCRIPT] }),
       envSecret('token', 'E2E_TOKEN'),
       skill('wait-mcp', { type: 'mcp', server: 'helper', tool: 'slow' }),
-      skill('wait-http', { type: 'http', method: 'GET', url: `${echo.url}/slow/{{ms}}`, headers: { Authorization: 'Bearer {{secret.token}}' }, timeout_ms: 20_000 }),
-      skill('wait-command', { type: 'command', binary: process.execPath, args: ['-e', `setTimeout(()=>console.log(JSON.stringify({kind:"command"})), ${WORK_MS})`], timeout_ms: 20_000, env: {}, secrets: {} }),
+      skill('wait-http', {
+        type: 'http',
+        method: 'GET',
+        url: `${echo.url}/slow/{{ms}}`,
+        headers: { Authorization: 'Bearer {{secret.token}}' },
+        timeout_ms: 20_000,
+      }),
+      skill('wait-command', {
+        type: 'command',
+        binary: process.execPath,
+        args: ['-e', `setTimeout(()=>console.log(JSON.stringify({kind:"command"})), ${WORK_MS})`],
+        timeout_ms: 20_000,
+        env: {},
+        secrets: {},
+      }),
       skill('wait-inline', {
         type: 'inline',
         language: 'python',
@@ -51,7 +64,11 @@ describe('tools end to end through the runtime', () => {
     const logger = (line: Record<string, unknown>) => {
       if (line.msg === 'tool call') durations.push(Number(line.duration_ms));
     };
-    registry = createToolRegistry(ir, { secrets: vaultFor(ir, { E2E_TOKEN: 'e2e-token-value' }), sandbox: createSandbox({ poolSize: 1, logger: () => {} }), logger });
+    registry = createToolRegistry(ir, {
+      secrets: vaultFor(ir, { E2E_TOKEN: 'e2e-token-value' }),
+      sandbox: createSandbox({ poolSize: 1, logger: () => {} }),
+      logger,
+    });
     const provider = createAnthropicProvider({ baseURL: fake.url, apiKey: 'test-key' });
     runtime = Runtime.fromIR(ir, { providerFor: () => provider, tools: registry });
   });
@@ -86,7 +103,9 @@ describe('tools end to end through the runtime', () => {
 
     // Assess
     expect(result.output).toBe('all four answered');
-    const second = fake.requests[1]!.body as { messages: { role: string; content: { type: string; tool_use_id?: string; content?: unknown; is_error?: boolean }[] }[] };
+    const second = fake.requests[1]!.body as {
+      messages: { role: string; content: { type: string; tool_use_id?: string; content?: unknown; is_error?: boolean }[] }[];
+    };
     const results = second.messages.at(-1)!.content.filter((b) => b.type === 'tool_result');
     expect(results.map((b) => [b.tool_use_id, b.is_error ?? false])).toEqual([
       ['toolu_mcp', false],

@@ -15,7 +15,12 @@ export function skill(name: string, tool: IRTool, schemas: { input?: JsonSchema;
     name,
     fqn: `test/Skill/${name}`,
     hash: HASH,
-    attributes: { description: schemas.description ?? `the ${name} skill`, input_schema: schemas.input ?? OBJECT_SCHEMA, ...(schemas.output ? { output_schema: schemas.output } : {}), tool },
+    attributes: {
+      description: schemas.description ?? `the ${name} skill`,
+      input_schema: schemas.input ?? OBJECT_SCHEMA,
+      ...(schemas.output ? { output_schema: schemas.output } : {}),
+      tool,
+    },
   };
 }
 
@@ -37,7 +42,12 @@ export function envSecret(name: string, key: string): IRSecret {
 /** An IR whose agent "bot" uses the given skills and clients. */
 export function irWith(options: { skills?: IRSkill[]; servers?: IRServer[]; clients?: string[]; extra?: IRResource[] }): IRDocument {
   const skills = options.skills ?? [];
-  return irOf(...skills, ...(options.servers ?? []), ...(options.extra ?? []), agent('bot', { skills: skills.map((s) => s.name), clients: options.clients ?? [] }));
+  return irOf(
+    ...skills,
+    ...(options.servers ?? []),
+    ...(options.extra ?? []),
+    agent('bot', { skills: skills.map((s) => s.name), clients: options.clients ?? [] }),
+  );
 }
 
 /** A vault whose env(...) secrets come from the given variables only. */

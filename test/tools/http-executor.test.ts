@@ -53,7 +53,9 @@ describe('http executor', () => {
   });
 
   it('turns a non-2xx status into an error with the status and a body excerpt, never the secret', async () => {
-    const registry = registryFor(httpTool({ url: `${echo.url}/status/503?token={{secret.api-token}}`, headers: { Authorization: 'Bearer {{secret.api-token}}' } }));
+    const registry = registryFor(
+      httpTool({ url: `${echo.url}/status/503?token={{secret.api-token}}`, headers: { Authorization: 'Bearer {{secret.api-token}}' } }),
+    );
 
     const result = await registry.call('bot', 'req', {}, ctxFor());
 

@@ -14,7 +14,11 @@ describe('MCP auth', () => {
   afterAll(() => remote.stop());
 
   const registryWith = (value: string) => {
-    const ir = irWith({ servers: [server('secure', { transport: 'streamable-http', url: remote.url, auth: 'mcp-token' })], clients: ['kit'], extra: [client('kit', ['secure']), envSecret('mcp-token', 'MCP_TOKEN')] });
+    const ir = irWith({
+      servers: [server('secure', { transport: 'streamable-http', url: remote.url, auth: 'mcp-token' })],
+      clients: ['kit'],
+      extra: [client('kit', ['secure']), envSecret('mcp-token', 'MCP_TOKEN')],
+    });
     return createToolRegistry(ir, { secrets: vaultFor(ir, { MCP_TOKEN: value }), mcpConnectTimeoutMs: 5_000 });
   };
 
@@ -42,4 +46,3 @@ describe('MCP auth', () => {
     expect((result as { error: string }).error).not.toContain(wrong);
   });
 });
-

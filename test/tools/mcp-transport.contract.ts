@@ -68,7 +68,7 @@ export function runMcpTransportContract(name: string, factory: () => Promise<Mcp
       expect(echoed).toBe('hello there');
     });
 
-    it('checks structured output against the tool\'s output schema on the client side and passes a valid one through', async () => {
+    it("checks structured output against the tool's output schema on the client side and passes a valid one through", async () => {
       // listing caches the output schemas the client validates structured results against
       const tools = await pool.listTools(fixture.server.name);
       expect(tools.find((t) => t.name === 'measure')?.outputSchema).toMatchObject({ properties: { length: { type: 'number' } } });
@@ -81,7 +81,9 @@ export function runMcpTransportContract(name: string, factory: () => Promise<Mcp
     it('turns an isError result into a tool error and keeps serving', async () => {
       const failing = pool.callTool(fixture.server.name, 'fail', {}, call());
 
-      await expect(failing).rejects.toSatisfy((e: unknown) => e instanceof AgentSpecError && e.code === 'tool_error' && e.message.includes('failed on purpose'));
+      await expect(failing).rejects.toSatisfy(
+        (e: unknown) => e instanceof AgentSpecError && e.code === 'tool_error' && e.message.includes('failed on purpose'),
+      );
       expect(await pool.callTool(fixture.server.name, 'add', { a: 1, b: 1 }, call())).toEqual({ sum: 2 });
     });
 

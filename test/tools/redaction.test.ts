@@ -86,7 +86,11 @@ describe('secret redaction across tool kinds and the places a value can leak', (
       logger: (line) => toolLog.push(JSON.stringify(line)),
     });
     runtime = Runtime.fromIR(ir, { tools: registry, providerFor: () => provider });
-    app = createApp({ runtime: () => runtime, apiKeys: [API_KEY], logger: createLogger({ sink: (line) => appLog.push(line), redact: (text) => vault.redact(text) }) });
+    app = createApp({
+      runtime: () => runtime,
+      apiKeys: [API_KEY],
+      logger: createLogger({ sink: (line) => appLog.push(line), redact: (text) => vault.redact(text) }),
+    });
   });
 
   afterAll(async () => {
@@ -106,9 +110,15 @@ describe('secret redaction across tool kinds and the places a value can leak', (
     const events = await readEvents(new Response(streamBody));
     const sent = provider.requests.slice(from.model);
     return {
-      calls: [...(JSON.parse(invokeBody) as InvokeResult).tool_calls, ...events.filter((e) => e.event === 'tool_call_end').map((e) => JSON.parse(e.data) as ToolCallRecord)],
+      calls: [
+        ...(JSON.parse(invokeBody) as InvokeResult).tool_calls,
+        ...events.filter((e) => e.event === 'tool_call_end').map((e) => JSON.parse(e.data) as ToolCallRecord),
+      ],
       results: sent.flatMap((r) => r.messages.at(-1)!.content.filter((b) => b.type === 'tool_result')),
-      toolLines: toolLog.slice(from.tool).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'tool call'),
+      toolLines: toolLog
+        .slice(from.tool)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === 'tool call'),
       texts: [invokeBody, streamBody, JSON.stringify(sent), ...toolLog.slice(from.tool), ...appLog.slice(from.app), ...sandboxLog.slice(from.sandbox)],
     };
   }
@@ -152,7 +162,9 @@ describe('secret redaction across tool kinds and the places a value can leak', (
   it('redacts an http echo of the request: the value URL-encoded in the url, as written in a header, JSON-escaped in the body', async () => {
     const seen = await run({ name: 'echo-http', input: {} });
 
-    expect(seen.calls.map((c) => c.output)).toEqual([0, 1].map(() => expect.objectContaining({ url: '/echo/[REDACTED:token]?q=[REDACTED:token]', body: '{"secret": "[REDACTED:token]"}' })));
+    expect(seen.calls.map((c) => c.output)).toEqual(
+      [0, 1].map(() => expect.objectContaining({ url: '/echo/[REDACTED:token]?q=[REDACTED:token]', body: '{"secret": "[REDACTED:token]"}' })),
+    );
     expect(seen.calls.map((c) => (c.output as { headers: Record<string, string> }).headers['x-token'])).toEqual(['[REDACTED:token]', '[REDACTED:token]']);
     expect(echo.requests.at(-1)!.headers['x-token']).toBe(SECRET);
     for (const text of seen.texts) expect(leaksIn(text)).toEqual([]);

@@ -58,13 +58,21 @@ describe('tool registry', () => {
 
   it('turns output that breaks the output schema into an error result', async () => {
     const output = { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] };
-    const ir = irWith({ skills: [skill('bad', nodeTool('console.log(JSON.stringify({total:"many"}))'), { output }), skill('good', nodeTool('console.log(JSON.stringify({total:3}))'), { output })] });
+    const ir = irWith({
+      skills: [
+        skill('bad', nodeTool('console.log(JSON.stringify({total:"many"}))'), { output }),
+        skill('good', nodeTool('console.log(JSON.stringify({total:3}))'), { output }),
+      ],
+    });
     registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
 
     const bad = await registry.call('bot', 'bad', {}, ctxFor());
     const good = await registry.call('bot', 'good', {}, ctxFor());
 
-    expect(bad).toEqual({ ok: false, error: expect.stringContaining('does not match its output schema: /total: Instance type "string" is invalid. Expected "number".') });
+    expect(bad).toEqual({
+      ok: false,
+      error: expect.stringContaining('does not match its output schema: /total: Instance type "string" is invalid. Expected "number".'),
+    });
     expect(good).toEqual({ ok: true, output: { total: 3 } });
   });
 
@@ -72,12 +80,19 @@ describe('tool registry', () => {
     const ir = irWith({ skills: [skill('only-one', nodeTool('1'))] });
     registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
 
-    expect(await registry.call('bot', 'rm-rf', {}, ctxFor())).toEqual({ ok: false, error: 'Tool "rm-rf" is not available to agent "bot". Available tools: only-one.' });
+    expect(await registry.call('bot', 'rm-rf', {}, ctxFor())).toEqual({
+      ok: false,
+      error: 'Tool "rm-rf" is not available to agent "bot". Available tools: only-one.',
+    });
     expect(await registry.call('ghost', 'only-one', {}, ctxFor())).toMatchObject({ ok: false });
   });
 
   it('discovers the tools of the agent clients as <server>__<tool> and calls them', async () => {
-    const ir = irWith({ servers: [server('files', { transport: 'stdio', command: process.execPath, args: [STDIO_SERVER_SCRIPT] })], clients: ['kit'], extra: [client('kit', ['files'])] });
+    const ir = irWith({
+      servers: [server('files', { transport: 'stdio', command: process.execPath, args: [STDIO_SERVER_SCRIPT] })],
+      clients: ['kit'],
+      extra: [client('kit', ['files'])],
+    });
     registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
 
     const names = (await registry.definitionsFor('bot')).map((d) => d.name);
@@ -104,7 +119,10 @@ describe('tool registry', () => {
   });
 
   it('redacts secret values from results, errors and log lines', async () => {
-    const ir = irWith({ skills: [skill('leaky', nodeTool('console.log(process.env.T); console.error("oops " + process.env.T); process.exit(1)', { secrets: { T: 'tok' } }))], extra: [envSecret('tok', 'TOK')] });
+    const ir = irWith({
+      skills: [skill('leaky', nodeTool('console.log(process.env.T); console.error("oops " + process.env.T); process.exit(1)', { secrets: { T: 'tok' } }))],
+      extra: [envSecret('tok', 'TOK')],
+    });
     const lines: Record<string, unknown>[] = [];
     registry = createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), logger: (l) => lines.push(l) });
 
@@ -142,11 +160,22 @@ describe('tool registry', () => {
     const refusing: Sandbox = {
       isolation: { full: false, missing: ['bubblewrap (not on PATH)'], mode: 'refused', seccomp: false },
       run: async () => {
-        throw new AgentSpecError(ErrorCode.Unavailable, 'Inline code is refused: it runs only under full isolation, and this host lacks bubblewrap (not on PATH).');
+        throw new AgentSpecError(
+          ErrorCode.Unavailable,
+          'Inline code is refused: it runs only under full isolation, and this host lacks bubblewrap (not on PATH).',
+        );
       },
       close: async () => {},
     };
-    const inline: IRTool = { type: 'inline', language: 'python', code: 'print(1)', timeout_ms: 1000, memory_bytes: 64 << 20, env: { MODE: 'x' }, secrets: { T: 'tok' } };
+    const inline: IRTool = {
+      type: 'inline',
+      language: 'python',
+      code: 'print(1)',
+      timeout_ms: 1000,
+      memory_bytes: 64 << 20,
+      env: { MODE: 'x' },
+      secrets: { T: 'tok' },
+    };
     const ir = irWith({ skills: [skill('py', inline)], extra: [envSecret('tok', 'TOK')] });
 
     const ran = await createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }), sandbox: isolated }).call('bot', 'py', { a: 1 }, ctxFor());
@@ -154,7 +183,16 @@ describe('tool registry', () => {
     const without = await createToolRegistry(ir, { secrets: vaultFor(ir, { TOK: SECRET }) }).call('bot', 'py', { a: 1 }, ctxFor());
 
     expect(ran).toEqual({ ok: true, output: { ok: 1 } });
-    expect(requests).toEqual([expect.objectContaining({ language: 'python', code: 'print(1)', stdin: '{"a":1}', env: { MODE: 'x', T: SECRET }, timeoutMs: 1000, memoryBytes: 64 << 20 })]);
+    expect(requests).toEqual([
+      expect.objectContaining({
+        language: 'python',
+        code: 'print(1)',
+        stdin: '{"a":1}',
+        env: { MODE: 'x', T: SECRET },
+        timeoutMs: 1000,
+        memoryBytes: 64 << 20,
+      }),
+    ]);
     expect(refused).toEqual({ ok: false, error: expect.stringContaining('Inline code is refused: it runs only under full isolation') });
     expect(without).toEqual({ ok: false, error: expect.stringContaining('this runtime has no sandbox for inline code') });
   });

@@ -50,7 +50,10 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEnvir
 /** A configuration value the function cannot work without. */
 export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnvironmentConfig, key: K, variable: string): NonNullable<AwsEnvironmentConfig[K]> {
   const value = config[key];
-  if (value === undefined) throw new AgentSpecError(ErrorCode.ConfigError, `The function is missing its ${variable} setting; deploy it with the CDK stack (infra/).`, { details: { variable } });
+  if (value === undefined)
+    throw new AgentSpecError(ErrorCode.ConfigError, `The function is missing its ${variable} setting; deploy it with the CDK stack (infra/).`, {
+      details: { variable },
+    });
   return value;
 }
 
@@ -61,7 +64,12 @@ export function required<K extends keyof AwsEnvironmentConfig>(config: AwsEnviro
 export async function readPackageIRJson(
   config: AwsEnvironmentConfig,
   options: { baseDir: string; s3: () => Promise<S3Client> },
-): Promise<{ json: unknown; digest?: string | undefined; source: 's3' | 'bundle'; /** the bytes match the digest the stack or the hot-swap recorded */ verified: boolean }> {
+): Promise<{
+  json: unknown;
+  digest?: string | undefined;
+  source: 's3' | 'bundle';
+  /** the bytes match the digest the stack or the hot-swap recorded */ verified: boolean;
+}> {
   if (config.irDigest && config.irDigest !== config.bundledIrDigest) {
     const bucket = required(config, 'irBucket', IR_BUCKET_ENV);
     // loaded only after a hot-swap: a cold start from the bundled IR never pays for the S3 client

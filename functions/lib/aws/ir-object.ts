@@ -49,10 +49,15 @@ export async function getIRJson(s3: S3Client, bucket: string, digest: string): P
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: irKey(digest) }));
     body = (await out.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR ${digest} could not be read from s3://${bucket}/${irKey(digest)}.`, { cause: error, details: { bucket, digest } });
+    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR ${digest} could not be read from s3://${bucket}/${irKey(digest)}.`, {
+      cause: error,
+      details: { bucket, digest },
+    });
   }
   if (sha256(body) !== digest) {
-    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR at s3://${bucket}/${irKey(digest)} does not match its digest.`, { details: { bucket, digest } });
+    throw new AgentSpecError(ErrorCode.ConfigError, `The package IR at s3://${bucket}/${irKey(digest)} does not match its digest.`, {
+      details: { bucket, digest },
+    });
   }
   try {
     return JSON.parse(body) as unknown;

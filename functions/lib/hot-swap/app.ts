@@ -52,7 +52,8 @@ async function readInput(c: Context, maxBody: number): Promise<DeployInput> {
   if (Buffer.byteLength(text, 'utf8') > maxBody) {
     throw new AgentSpecError(ErrorCode.PayloadTooLarge, `The package is larger than ${maxBody} bytes.`, { details: { limit: maxBody } });
   }
-  if (text.trim() === '') throw new AgentSpecError(ErrorCode.InvalidRequest, 'Send a .ias source (text/plain), an IR document or {"source": "..."} (application/json).');
+  if (text.trim() === '')
+    throw new AgentSpecError(ErrorCode.InvalidRequest, 'Send a .ias source (text/plain), an IR document or {"source": "..."} (application/json).');
   const type = c.req.header('content-type') ?? '';
   if (!type.includes('json')) return { kind: 'source', source: text, file: c.req.query('file') };
   let json: unknown;

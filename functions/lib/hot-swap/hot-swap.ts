@@ -60,12 +60,20 @@ export class HotSwap {
     const published: Record<Role, string> = { run: '', stream: '' };
     for (const role of ROLES) {
       const name = this.options.functions[role];
-      const current = await this.step(`read the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: name })));
+      const current = await this.step(`read the ${role} function's configuration`, async () =>
+        lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: name })),
+      );
       // UpdateFunctionConfiguration replaces the whole variable map, so keep the others.
       const variables = { ...(current.Environment?.Variables ?? {}), [IR_DIGEST_ENV]: digest };
-      await this.step(`update the ${role} function's configuration`, async () => lambda.send(new (await lambdaSdk()).UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })));
+      await this.step(`update the ${role} function's configuration`, async () =>
+        lambda.send(new (await lambdaSdk()).UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })),
+      );
       await this.step(`wait for the ${role} function's update`, () => this.waitUpdated(name));
-      const version = await this.step(`publish a version of the ${role} function`, async () => lambda.send(new (await lambdaSdk()).PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` })));
+      const version = await this.step(`publish a version of the ${role} function`, async () =>
+        lambda.send(
+          new (await lambdaSdk()).PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` }),
+        ),
+      );
       if (!version.Version) throw new AgentSpecError(ErrorCode.DeployError, `Publishing the ${role} function returned no version.`);
       published[role] = version.Version;
     }
@@ -73,7 +81,10 @@ export class HotSwap {
     return {
       digest,
       version: published.run,
-      functions: { run: { version: published.run, previous_version: before.run.version }, stream: { version: published.stream, previous_version: before.stream.version } },
+      functions: {
+        run: { version: published.run, previous_version: before.run.version },
+        stream: { version: published.stream, previous_version: before.stream.version },
+      },
     };
   }
 
@@ -83,7 +94,10 @@ export class HotSwap {
     return {
       digest: now.run.note.digest ?? (await this.digestOf('run', now.run.version)),
       version: now.run.version,
-      functions: { run: { version: now.run.version, previous_version: now.run.note.previous }, stream: { version: now.stream.version, previous_version: now.stream.note.previous } },
+      functions: {
+        run: { version: now.run.version, previous_version: now.run.note.previous },
+        stream: { version: now.stream.version, previous_version: now.stream.note.previous },
+      },
     };
   }
 
@@ -93,7 +107,10 @@ export class HotSwap {
     const target: Record<Role, string> = { run: '', stream: '' };
     for (const role of ROLES) {
       const previous = now[role].note.previous;
-      if (!previous) throw new AgentSpecError(ErrorCode.InvalidRequest, `There is no previous version of the ${role} function to roll back to.`, { details: { function: this.options.functions[role] } });
+      if (!previous)
+        throw new AgentSpecError(ErrorCode.InvalidRequest, `There is no previous version of the ${role} function to roll back to.`, {
+          details: { function: this.options.functions[role] },
+        });
       target[role] = previous;
     }
     const digest = await this.digestOf('run', target.run);
@@ -105,13 +122,24 @@ export class HotSwap {
     };
   }
 
-  private async moveAliases(target: Record<Role, string>, before: Record<Role, { version: string; description?: string | undefined }>, digest: string | undefined): Promise<void> {
+  private async moveAliases(
+    target: Record<Role, string>,
+    before: Record<Role, { version: string; description?: string | undefined }>,
+    digest: string | undefined,
+  ): Promise<void> {
     const moved: Role[] = [];
     try {
       for (const role of ROLES) {
         const note: AliasNote = { digest, previous: before[role].version };
         await this.step(`move the ${role} function's ${this.alias} alias`, async () =>
-          this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: target[role], Description: JSON.stringify(note) })),
+          this.options.lambda.send(
+            new (await lambdaSdk()).UpdateAliasCommand({
+              FunctionName: this.options.functions[role],
+              Name: this.alias,
+              FunctionVersion: target[role],
+              Description: JSON.stringify(note),
+            }),
+          ),
         );
         moved.push(role);
       }
@@ -119,7 +147,14 @@ export class HotSwap {
       // Put back what already moved so that run and stream never serve different packages.
       for (const role of moved) {
         try {
-          await this.options.lambda.send(new (await lambdaSdk()).UpdateAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias, FunctionVersion: before[role].version, Description: before[role].description }));
+          await this.options.lambda.send(
+            new (await lambdaSdk()).UpdateAliasCommand({
+              FunctionName: this.options.functions[role],
+              Name: this.alias,
+              FunctionVersion: before[role].version,
+              Description: before[role].description,
+            }),
+          );
         } catch {
           // the original failure is the one to report; this one is best effort
         }
@@ -130,25 +165,36 @@ export class HotSwap {
 
   private async waitUpdated(name: string): Promise<void> {
     const maxWaitTime = this.options.maxWaitSeconds ?? 300;
-    const result = await (await lambdaSdk()).waitForFunctionUpdatedV2({ client: this.options.lambda, maxWaitTime, minDelay: 1, maxDelay: Math.max(1, Math.min(5, maxWaitTime - 1)) }, { FunctionName: name });
+    const result = await (
+      await lambdaSdk()
+    ).waitForFunctionUpdatedV2(
+      { client: this.options.lambda, maxWaitTime, minDelay: 1, maxDelay: Math.max(1, Math.min(5, maxWaitTime - 1)) },
+      { FunctionName: name },
+    );
     // WaiterState values are plain strings; comparing them avoids a direct @smithy dependency
     const state = String(result.state);
     if (state === 'SUCCESS') return;
     const reason = (result.reason as GetFunctionCommandOutput | undefined)?.Configuration?.LastUpdateStatusReason;
     const what = state === 'TIMEOUT' ? `did not finish within ${maxWaitTime} s` : `ended ${state.toLowerCase()}${reason ? `: ${reason}` : ''}`;
-    throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: the configuration update of ${name} ${what}; the live alias was not moved.`, { details: { function: name, state } });
+    throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: the configuration update of ${name} ${what}; the live alias was not moved.`, {
+      details: { function: name, state },
+    });
   }
 
   private async aliases(): Promise<Record<Role, { version: string; description?: string | undefined; note: AliasNote }>> {
     const read = async (role: Role) => {
-      const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () => this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })));
+      const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () =>
+        this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })),
+      );
       return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, note: parseNote(out.Description) };
     };
     return { run: await read('run'), stream: await read('stream') };
   }
 
   private async digestOf(role: Role, version: string): Promise<string | undefined> {
-    const out = await this.step(`read version ${version} of the ${role} function`, async () => this.options.lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })));
+    const out = await this.step(`read version ${version} of the ${role} function`, async () =>
+      this.options.lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })),
+    );
     return out.Environment?.Variables?.[IR_DIGEST_ENV];
   }
 
@@ -159,7 +205,10 @@ export class HotSwap {
     } catch (error) {
       if (isAgentSpecError(error)) throw error;
       const name = error instanceof Error ? error.name : 'Error';
-      throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: could not ${what} (${name}); the live alias was not moved.`, { cause: error, details: { step: what } });
+      throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: could not ${what} (${name}); the live alias was not moved.`, {
+        cause: error,
+        details: { step: what },
+      });
     }
   }
 }

@@ -39,7 +39,9 @@ export class SecretsManagerResolver implements SecretResolver {
 
   resolve(source: SecretSource): Promise<string> {
     if (source.source !== 'store') {
-      return Promise.reject(new AgentSpecError(ErrorCode.ConfigError, `The Secrets Manager resolver only resolves store(...) secrets, not ${source.source}("${source.key}").`));
+      return Promise.reject(
+        new AgentSpecError(ErrorCode.ConfigError, `The Secrets Manager resolver only resolves store(...) secrets, not ${source.source}("${source.key}").`),
+      );
     }
     let pending = this.cache.get(source.key);
     if (!pending) {
@@ -62,14 +64,23 @@ export class SecretsManagerResolver implements SecretResolver {
       out = await client.send(new sdk.GetSecretValueCommand({ SecretId: key }));
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      const reason = name === 'ResourceNotFoundException' ? 'does not exist' : name === 'AccessDeniedException' ? 'is not readable by this role' : `could not be read (${name})`;
+      const reason =
+        name === 'ResourceNotFoundException'
+          ? 'does not exist'
+          : name === 'AccessDeniedException'
+            ? 'is not readable by this role'
+            : `could not be read (${name})`;
       throw new AgentSpecError(ErrorCode.ConfigError, `Secret "${key}" in AWS Secrets Manager ${reason}.`, { cause: error, details: { secret: key } });
     }
     const value = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
     if (value === undefined || value === '') {
-      throw new AgentSpecError(ErrorCode.ConfigError, `Secret "${key}" in AWS Secrets Manager has no value; set one with \`aws secretsmanager put-secret-value --secret-id ${key} --secret-string …\`.`, {
-        details: { secret: key },
-      });
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Secret "${key}" in AWS Secrets Manager has no value; set one with \`aws secretsmanager put-secret-value --secret-id ${key} --secret-string …\`.`,
+        {
+          details: { secret: key },
+        },
+      );
     }
     return value;
   }

@@ -43,7 +43,12 @@ function truncateBlocks(messages: Message[], budget: number): Message[] {
   const perBlock = Math.max(256, Math.floor((budget - jsonBytes(messages.map((m) => ({ role: m.role, content: [] })))) / blocks) - 512);
   const cut = (text: string): string => {
     if (Buffer.byteLength(text, 'utf8') <= perBlock) return text;
-    return Buffer.from(text, 'utf8').subarray(0, perBlock).toString('utf8').replace(/\uFFFD$/, '') + TRUNCATION_MARK;
+    return (
+      Buffer.from(text, 'utf8')
+        .subarray(0, perBlock)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') + TRUNCATION_MARK
+    );
   };
   const shorten = (block: ContentBlock): ContentBlock => {
     if (block.type === 'text') return { ...block, text: cut(block.text) };

@@ -45,7 +45,6 @@ interface SessionItem {
   expires_at?: number;
 }
 
-
 /** Sessions in a DynamoDB table keyed by `pk` with TTL on `expires_at`. */
 export class DynamoDBSessionStore implements SessionStore {
   private readonly options: DynamoDBSessionStoreOptions;
@@ -94,7 +93,10 @@ export class DynamoDBSessionStore implements SessionStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, { cause: error, details: { agent, session_id: session.id } });
+        throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, {
+          cause: error,
+          details: { agent, session_id: session.id },
+        });
       }
       throw this.storeError('create', error);
     }
@@ -136,10 +138,14 @@ export class DynamoDBSessionStore implements SessionStore {
           details: { agent: session.agent, session_id: session.id },
         });
       }
-      throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" was changed by another writer (expected version ${expectedVersion}, found ${current.version}).`, {
-        cause: error,
-        details: { agent: session.agent, session_id: session.id, expected_version: expectedVersion, version: current.version },
-      });
+      throw new AgentSpecError(
+        ErrorCode.Conflict,
+        `Session "${session.id}" was changed by another writer (expected version ${expectedVersion}, found ${current.version}).`,
+        {
+          cause: error,
+          details: { agent: session.agent, session_id: session.id, expected_version: expectedVersion, version: current.version },
+        },
+      );
     }
     return stored;
   }

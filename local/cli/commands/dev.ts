@@ -37,7 +37,10 @@ export function register(program: Command): void {
         process.stderr.write('ANTHROPIC_API_KEY is not set: every route works, but invoking an agent answers with an error until you export it.\n');
       }
       process.stdout.write(`Playground: ${server.url}/\n`);
-      closeOnSignals(() => server.close(), (line) => process.stderr.write(`${line}\n`));
+      closeOnSignals(
+        () => server.close(),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     });
 }
 

@@ -16,18 +16,4 @@ import { register as destroy } from './destroy.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [
-  init,
-  validate,
-  fmt,
-  exportIr,
-  migrate,
-  dev,
-  serve,
-  run,
-  plan,
-  apply,
-  status,
-  logs,
-  destroy,
-];
+export const commands: RegisterCommand[] = [init, validate, fmt, exportIr, migrate, dev, serve, run, plan, apply, status, logs, destroy];

@@ -32,9 +32,7 @@ export function register(program: Command): void {
       }
       await cp(join(templatesDir(), template.name), target, { recursive: true, force: Boolean(options.force), errorOnExist: false });
       const file = join(dir ?? template.name, 'agents.ias');
-      process.stdout.write(
-        `Created ${file} from the ${template.name} template.\n\nNext:\n  export ANTHROPIC_API_KEY=...\n  npx agentspec dev ${file}\n`,
-      );
+      process.stdout.write(`Created ${file} from the ${template.name} template.\n\nNext:\n  export ANTHROPIC_API_KEY=...\n  npx agentspec dev ${file}\n`);
     });
 }
 

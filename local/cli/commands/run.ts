@@ -44,7 +44,13 @@ export function register(program: Command): void {
       process.once('SIGINT', onSigint);
       try {
         if (!runtime.hasAgent(agent)) {
-          throw new AgentSpecError(ErrorCode.NotFound, `No agent named "${agent}" in ${file}; agents: ${runtime.agents().map((a) => a.name).join(', ')}.`);
+          throw new AgentSpecError(
+            ErrorCode.NotFound,
+            `No agent named "${agent}" in ${file}; agents: ${runtime
+              .agents()
+              .map((a) => a.name)
+              .join(', ')}.`,
+          );
         }
         const request: InvokeRequest = { message: options.input, signal: controller.signal, variables: parseVariables(ir, agent, options.var) };
         if (options.session !== undefined) request.sessionId = await ensureSession(runtime, agent, options.session);

@@ -29,6 +29,9 @@ export function register(program: Command): void {
         ...(options.insecure ? { insecure: true } : {}),
         ...rateOption(options.rateLimit),
       });
-      closeOnSignals(() => server.close(), (line) => process.stderr.write(`${line}\n`));
+      closeOnSignals(
+        () => server.close(),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     });
 }

@@ -21,7 +21,9 @@ export function register(program: Command): void {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
           .join(' ');
-        process.stdout.write(`${s.target}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}  ${s.endpoint ?? ''}  version ${s.version?.slice(0, 12) ?? '?'}  ${detail}\n`);
+        process.stdout.write(
+          `${s.target}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}  ${s.endpoint ?? ''}  version ${s.version?.slice(0, 12) ?? '?'}  ${detail}\n`,
+        );
       }
     });
 }

@@ -20,7 +20,11 @@ export function register(program: Command): void {
         for (const d of diagnostics) process.stdout.write(`${renderDiagnostic(d, source)}\n`);
         const errors = diagnostics.filter((d) => d.severity === 'error').length;
         const warnings = diagnostics.length - errors;
-        process.stdout.write(valid ? `${file} is valid${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}.\n` : `${file}: ${errors} error${errors > 1 ? 's' : ''}.\n`);
+        process.stdout.write(
+          valid
+            ? `${file} is valid${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}.\n`
+            : `${file}: ${errors} error${errors > 1 ? 's' : ''}.\n`,
+        );
       }
       if (!valid) process.exitCode = 1;
     });

@@ -101,7 +101,13 @@ export class ComposeDeployer implements Deployer {
     const current = await this.redis.isCurrent(recorded, ctx.state.fingerprints.redis, this.redisOptions());
     if (current) return [{ resource: 'container redis', action: 'unchanged' }];
     const changed = ctx.state.fingerprints.redis !== RedisService.fingerprint(this.redisOptions());
-    return [{ resource: 'container redis', action: 'update', reason: changed ? 'Redis image or port changed (sessions are lost)' : 'the recorded container is not running' }];
+    return [
+      {
+        resource: 'container redis',
+        action: 'update',
+        reason: changed ? 'Redis image or port changed (sessions are lost)' : 'the recorded container is not running',
+      },
+    ];
   }
 
   private redisId(ctx: DeployContext): string | undefined {

@@ -51,7 +51,9 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
     HOST: attrs.host ?? '127.0.0.1',
     PORT: String(port),
     // references resolved by compose from the user's environment: the file holds names, never values
-    ...Object.fromEntries(Object.keys(attrs.secrets).map((variable) => [variable, `\${${variable}:?set ${variable} (secret "${attrs.secrets[variable] ?? ''}")}`])),
+    ...Object.fromEntries(
+      Object.keys(attrs.secrets).map((variable) => [variable, `\${${variable}:?set ${variable} (secret "${attrs.secrets[variable] ?? ''}")}`]),
+    ),
     ...(redis ? { REDIS_URL: redisUrl(redisPort), AGENTSPEC_SESSIONS: 'redis' } : {}),
   };
   const runtime: Record<string, unknown> = {
@@ -64,7 +66,16 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
     healthcheck: { test: ['CMD', 'node', '-e', probe], interval: '5s', timeout: '3s', retries: 3, start_period: '5s' },
     stop_grace_period: '30s',
     ...(attrs.resources
-      ? { deploy: { resources: { limits: { ...(attrs.resources.cpu ? { cpus: cpus(attrs.resources.cpu) } : {}), ...(attrs.resources.memory ? { memory: attrs.resources.memory.replace(/i$/, '') } : {}) } } } }
+      ? {
+          deploy: {
+            resources: {
+              limits: {
+                ...(attrs.resources.cpu ? { cpus: cpus(attrs.resources.cpu) } : {}),
+                ...(attrs.resources.memory ? { memory: attrs.resources.memory.replace(/i$/, '') } : {}),
+              },
+            },
+          },
+        }
       : {}),
     ...(redis ? { depends_on: { redis: { condition: 'service_healthy' } } } : {}),
   };

@@ -26,6 +26,7 @@ import { parseCpu, parseMemory } from '../quantity.js';
 import { demuxBuffer } from './demux.js';
 import { SERVICE_LABEL, containerBase } from './redis-container.js';
 import { LABEL_PREFIX, dockerfile, imageFingerprint, imageLabels, imageTag, type BuildContextInput } from './build-context.js';
+import { inspectContainer, inspectImage } from './inspect.js';
 
 /**
  * Removing an image deletes only that image, not its untagged parents: the
@@ -68,17 +69,20 @@ export class DockerDeployer implements Deployer {
   async plan(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<PlanItem[]> {
     const state = ctx.state;
     const settings = this.settingsFingerprint(ctx, extras);
-    if (!state) return [{ resource: 'image', action: 'create' }, { resource: 'container', action: 'create' }];
+    if (!state)
+      return [
+        { resource: 'image', action: 'create' },
+        { resource: 'container', action: 'create' },
+      ];
     const imageChanged = state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx);
     const running = await this.isRunning(String(state.ids.container ?? ''));
-    const containerAction: PlanItem =
-      state.in_progress
-        ? { resource: 'container', action: 'update', reason: 'a previous apply was interrupted' }
-        : !running
-          ? { resource: 'container', action: 'create', reason: 'the recorded container is not running' }
-          : imageChanged || state.fingerprints.settings !== settings
-            ? { resource: 'container', action: 'update', reason: imageChanged ? 'new image' : 'deploy settings changed' }
-            : { resource: 'container', action: 'unchanged' };
+    const containerAction: PlanItem = state.in_progress
+      ? { resource: 'container', action: 'update', reason: 'a previous apply was interrupted' }
+      : !running
+        ? { resource: 'container', action: 'create', reason: 'the recorded container is not running' }
+        : imageChanged || state.fingerprints.settings !== settings
+          ? { resource: 'container', action: 'update', reason: imageChanged ? 'new image' : 'deploy settings changed' }
+          : { resource: 'container', action: 'unchanged' };
     return [{ resource: 'image', action: imageChanged ? 'update' : 'unchanged' }, containerAction];
   }
 
@@ -130,7 +134,9 @@ export class DockerDeployer implements Deployer {
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         failed: async () => {
           const info = await container.inspect();
-          return info.State.Running || info.State.Restarting ? undefined : `The container exited (code ${info.State.ExitCode}); last log lines:\n${await this.tail(container.id)}`;
+          return info.State.Running || info.State.Restarting
+            ? undefined
+            : `The container exited (code ${info.State.ExitCode}); last log lines:\n${await this.tail(container.id)}`;
         },
       });
     } catch (error) {
@@ -141,7 +147,10 @@ export class DockerDeployer implements Deployer {
     // other targets (and other checkouts) of the same package may be using images with the same labels.
     const previous = ctx.state?.ids.tag;
     if (previous !== undefined && String(previous) !== tag && String(previous).startsWith('agentspec/')) {
-      await this.docker.getImage(String(previous)).remove(KEEP_PARENTS).catch(() => undefined);
+      await this.docker
+        .getImage(String(previous))
+        .remove(KEEP_PARENTS)
+        .catch(() => undefined);
     }
     return {
       target: ctx.deploy.name,
@@ -156,14 +165,21 @@ export class DockerDeployer implements Deployer {
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
     const id = String(ctx.state?.ids.container ?? '');
-    const base = { target: ctx.deploy.name, ...(ctx.state?.endpoint ? { endpoint: ctx.state.endpoint } : {}), ...(ctx.state ? { version: ctx.state.ir_hash } : {}) };
-    const info = id ? await this.docker.getContainer(id).inspect().catch(() => undefined) : undefined;
+    const base = {
+      target: ctx.deploy.name,
+      ...(ctx.state?.endpoint ? { endpoint: ctx.state.endpoint } : {}),
+      ...(ctx.state ? { version: ctx.state.ir_hash } : {}),
+    };
+    const info = await inspectContainer(this.docker, id);
     if (!info) return { ...base, healthy: false, detail: { container: id || undefined, running: false } };
     const health = info.State.Health?.Status;
     const probed = ctx.state?.endpoint ? await probeHealth(`${ctx.state.endpoint}${ctx.deploy.attributes.health?.path ?? '/healthz'}`) : false;
     const detail: Record<string, unknown> = { container: info.Id.slice(0, 12), running: info.State.Running, docker_health: health, image: info.Config.Image };
     if (info.State.Running) {
-      const stats: Docker.ContainerStats | undefined = await this.docker.getContainer(id).stats({ stream: false }).catch(() => undefined);
+      const stats: Docker.ContainerStats | undefined = await this.docker
+        .getContainer(id)
+        .stats({ stream: false })
+        .catch(() => undefined);
       if (stats) detail.memory_bytes = stats.memory_stats.usage;
     }
     return { ...base, healthy: info.State.Running && probed, detail };
@@ -176,7 +192,7 @@ export class DockerDeployer implements Deployer {
     const since = options.sinceMs === undefined ? 0 : Math.floor((Date.now() - options.sinceMs) / 1000);
     const out = new PassThrough();
     if (options.follow) {
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true, since }));
+      const stream = await container.logs({ follow: true, stdout: true, stderr: true, since });
       this.docker.modem.demuxStream(stream, out, out);
       stream.on('end', () => out.end());
       options.signal?.addEventListener('abort', () => {
@@ -184,7 +200,7 @@ export class DockerDeployer implements Deployer {
         out.end();
       });
     } else {
-      const buffer = (await container.logs({ follow: false, stdout: true, stderr: true, since }));
+      const buffer = await container.logs({ follow: false, stdout: true, stderr: true, since });
       out.end(demuxBuffer(buffer));
     }
     for await (const line of createInterface({ input: out, crlfDelay: Infinity })) yield line;
@@ -197,7 +213,10 @@ export class DockerDeployer implements Deployer {
     const tag = ctx.state?.ids.tag;
     if (this.options.removeImages && tag !== undefined) {
       ctx.progress(`removing image ${tag}`);
-      await this.docker.getImage(String(tag)).remove(KEEP_PARENTS).catch(() => undefined);
+      await this.docker
+        .getImage(String(tag))
+        .remove(KEEP_PARENTS)
+        .catch(() => undefined);
     }
   }
 
@@ -207,17 +226,22 @@ export class DockerDeployer implements Deployer {
 
   private imageInputsFingerprint(ctx: DeployContext): string {
     const attrs = ctx.deploy.attributes;
-    return fingerprint({ base: attrs.base_image ?? null, image: attrs.image ?? null, port: attrs.port ?? DEFAULT_PORT, health: attrs.health?.path ?? '/healthz' });
+    return fingerprint({
+      base: attrs.base_image ?? null,
+      image: attrs.image ?? null,
+      port: attrs.port ?? DEFAULT_PORT,
+      health: attrs.health?.path ?? '/healthz',
+    });
   }
 
   private async isRunning(id: string): Promise<boolean> {
     if (!id) return false;
-    const info = await this.docker.getContainer(id).inspect().catch(() => undefined);
+    const info = await inspectContainer(this.docker, id);
     return Boolean(info?.State.Running);
   }
 
   private async buildImage(ctx: DeployContext, input: BuildContextInput, bundle: Buffer, tag: string): Promise<string> {
-    const existing = await this.docker.getImage(tag).inspect().catch(() => undefined);
+    const existing = await inspectImage(this.docker, tag);
     if (existing) return existing.Id;
     const dir = await mkdtemp(join(tmpdir(), 'agentspec-image-'));
     try {
@@ -225,7 +249,10 @@ export class DockerDeployer implements Deployer {
       await writeFile(join(dir, 'runtime.mjs'), bundle);
       await writeFile(join(dir, 'ir.json'), JSON.stringify(ctx.ir));
       ctx.progress(`building image ${tag}`);
-      const stream = await this.docker.buildImage({ context: dir, src: ['Dockerfile', 'runtime.mjs', 'ir.json'] }, { t: tag, labels: imageLabels(ctx.ir), rm: true, forcerm: true });
+      const stream = await this.docker.buildImage(
+        { context: dir, src: ['Dockerfile', 'runtime.mjs', 'ir.json'] },
+        { t: tag, labels: imageLabels(ctx.ir), rm: true, forcerm: true },
+      );
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(
           stream,
@@ -266,7 +293,10 @@ export class DockerDeployer implements Deployer {
   }
 
   private async tail(id: string): Promise<string> {
-    const buffer = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0))) as Buffer;
+    const buffer = (await this.docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, tail: 20 })
+      .catch(() => Buffer.alloc(0))) as Buffer;
     return demuxBuffer(buffer).toString('utf8').trimEnd();
   }
 }

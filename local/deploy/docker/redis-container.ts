@@ -15,6 +15,7 @@ import { LABEL_PREFIX, imageLabels } from './build-context.js';
 
 export { DEFAULT_REDIS_IMAGE } from './build-context.js';
 import { demuxBuffer } from './demux.js';
+import { inspectContainer, inspectImage } from './inspect.js';
 
 export const SERVICE_LABEL = `${LABEL_PREFIX}.service`;
 
@@ -48,7 +49,7 @@ export class RedisService {
   /** True when the recorded container runs and matches the options. */
   async isCurrent(id: string | undefined, recorded: string | undefined, options: RedisServiceOptions): Promise<boolean> {
     if (!id || recorded !== RedisService.fingerprint(options)) return false;
-    const info = await this.docker.getContainer(id).inspect().catch(() => undefined);
+    const info = await inspectContainer(this.docker, id);
     return Boolean(info?.State.Running);
   }
 
@@ -58,9 +59,12 @@ export class RedisService {
     const want = RedisService.fingerprint(options);
     if (await this.isCurrent(id, ctx.state?.fingerprints.redis, options)) return { id: id ?? '', fingerprint: want, created: false };
     await this.remove(ctx);
-    const exists = await this.docker.getImage(options.image).inspect().catch(() => undefined);
+    const exists = await inspectImage(this.docker, options.image);
     if (!exists) {
-      throw new AgentSpecError(ErrorCode.DeployError, `The Redis image ${options.image} is not on this Docker engine; pull it (docker pull ${options.image}) or configure another image.`);
+      throw new AgentSpecError(
+        ErrorCode.DeployError,
+        `The Redis image ${options.image} is not on this Docker engine; pull it (docker pull ${options.image}) or configure another image.`,
+      );
     }
     ctx.progress(`starting Redis (${options.image}) on 127.0.0.1:${options.port}`);
     const port = String(options.port);
@@ -92,18 +96,27 @@ export class RedisService {
 
   /** The container's state for `status`. */
   async status(id: string | undefined): Promise<{ healthy: boolean; detail: Record<string, unknown> }> {
-    const info = id ? await this.docker.getContainer(id).inspect().catch(() => undefined) : undefined;
+    const info = await inspectContainer(this.docker, id);
     if (!info) return { healthy: false, detail: { container: id || undefined, running: false } };
     const health = info.State.Health?.Status;
-    return { healthy: info.State.Running && health === 'healthy', detail: { container: info.Id.slice(0, 12), running: info.State.Running, docker_health: health, image: info.Config.Image } };
+    return {
+      healthy: info.State.Running && health === 'healthy',
+      detail: { container: info.Id.slice(0, 12), running: info.State.Running, docker_health: health, image: info.Config.Image },
+    };
   }
 
   /** The container's log lines (not followed). */
   async logs(id: string | undefined, sinceMs?: number): Promise<string[]> {
     if (!id) return [];
     const since = sinceMs === undefined ? 0 : Math.floor((Date.now() - sinceMs) / 1000);
-    const buffer = (await this.docker.getContainer(id).logs({ follow: false, stdout: true, stderr: true, since }).catch(() => Buffer.alloc(0))) as Buffer;
-    return demuxBuffer(buffer).toString('utf8').split('\n').filter((line) => line.length > 0);
+    const buffer = (await this.docker
+      .getContainer(id)
+      .logs({ follow: false, stdout: true, stderr: true, since })
+      .catch(() => Buffer.alloc(0))) as Buffer;
+    return demuxBuffer(buffer)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
   }
 
   /** Removes this target's Redis container(s): the recorded one and any left by an interrupted apply. */
@@ -117,7 +130,10 @@ export class RedisService {
     if (recorded) ids.add(String(recorded));
     for (const id of ids) {
       ctx.progress(`removing Redis container ${id.slice(0, 12)}`);
-      await this.docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      await this.docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   }
 
@@ -128,11 +144,17 @@ export class RedisService {
       if (info.State.Health?.Status === 'healthy') return;
       if (!info.State.Running && !info.State.Restarting) {
         const buffer = (await container.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0))) as Buffer;
-        throw new AgentSpecError(ErrorCode.DeployError, `The Redis container exited (code ${info.State.ExitCode}); last log lines:\n${demuxBuffer(buffer).toString('utf8').trimEnd()}`);
+        throw new AgentSpecError(
+          ErrorCode.DeployError,
+          `The Redis container exited (code ${info.State.ExitCode}); last log lines:\n${demuxBuffer(buffer).toString('utf8').trimEnd()}`,
+        );
       }
       if (signal?.aborted) throw new AgentSpecError(ErrorCode.DeployError, 'Apply was cancelled while waiting for Redis to become healthy.');
       if (Date.now() > deadline) {
-        throw new AgentSpecError(ErrorCode.DeployError, `Redis did not become healthy within ${Math.round(timeoutMs / 1000)} s (docker health: ${info.State.Health?.Status ?? 'none'}).`);
+        throw new AgentSpecError(
+          ErrorCode.DeployError,
+          `Redis did not become healthy within ${Math.round(timeoutMs / 1000)} s (docker health: ${info.State.Health?.Status ?? 'none'}).`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

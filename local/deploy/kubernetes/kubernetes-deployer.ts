@@ -14,7 +14,14 @@ import { MANAGED_BY_LABEL, PACKAGE_LABEL, TARGET_LABEL, appName, buildManifests,
 
 export const FIELD_MANAGER = 'agentspec';
 const API_VERSIONS: Record<string, string> = { ConfigMap: 'v1', Secret: 'v1', Service: 'v1', Deployment: 'apps/v1', HorizontalPodAutoscaler: 'autoscaling/v2' };
-const FAILING_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
+const FAILING_REASONS = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
 
 export interface KubernetesDeployerOptions {
   /** kubeconfig file; KUBECONFIG or ~/.kube/config otherwise */
@@ -89,7 +96,11 @@ export class KubernetesDeployer implements Deployer {
       target: ctx.deploy.name,
       healthy: deployment !== undefined && available >= wanted && wanted > 0,
       ...(ctx.state?.endpoint ? { endpoint: ctx.state.endpoint } : {}),
-      ...(deployment?.metadata?.annotations?.['agentspec.dev/ir-hash'] ? { version: deployment.metadata.annotations['agentspec.dev/ir-hash'] } : ctx.state ? { version: ctx.state.ir_hash } : {}),
+      ...(deployment?.metadata?.annotations?.['agentspec.dev/ir-hash']
+        ? { version: deployment.metadata.annotations['agentspec.dev/ir-hash'] }
+        : ctx.state
+          ? { version: ctx.state.ir_hash }
+          : {}),
       detail: {
         namespace,
         replicas: wanted,
@@ -100,7 +111,11 @@ export class KubernetesDeployer implements Deployer {
   }
 
   async *logs(ctx: DeployContext, options: LogOptions): AsyncIterable<string> {
-    if (options.follow) throw new AgentSpecError(ErrorCode.InvalidRequest, 'Following Kubernetes logs is not supported; use `kubectl logs -f -l app.kubernetes.io/managed-by=agentspec`.');
+    if (options.follow)
+      throw new AgentSpecError(
+        ErrorCode.InvalidRequest,
+        'Following Kubernetes logs is not supported; use `kubectl logs -f -l app.kubernetes.io/managed-by=agentspec`.',
+      );
     const namespace = namespaceOf(ctx.deploy);
     const core = this.config.makeApiClient(CoreV1Api);
     for (const pod of await this.pods(namespace, ctx)) {
@@ -139,7 +154,10 @@ export class KubernetesDeployer implements Deployer {
   private async manifests(ctx: DeployContext, resolve: boolean): Promise<Manifest[]> {
     const image = ctx.deploy.attributes.image;
     if (!image) {
-      throw new AgentSpecError(ErrorCode.ConfigError, `Deploy block "${ctx.deploy.name}" needs \`image\`: a runtime image the cluster can pull (build it with the docker target and push it).`);
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Deploy block "${ctx.deploy.name}" needs \`image\`: a runtime image the cluster can pull (build it with the docker target and push it).`,
+      );
     }
     const secrets: Record<string, string> = {};
     for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) secrets[variable] = resolve ? await ctx.secret(secret) : '';
@@ -175,11 +193,18 @@ export class KubernetesDeployer implements Deployer {
       if (observed && (status.updatedReplicas ?? 0) === wanted && (status.availableReplicas ?? 0) === wanted) return;
       ctx.progress(`rollout: ${status.updatedReplicas ?? 0}/${wanted} updated, ${status.availableReplicas ?? 0}/${wanted} available`);
       const failure = failingReason(await this.pods(namespace, ctx));
-      if (failure) throw new AgentSpecError(ErrorCode.DeployError, `The rollout of ${namespace}/${name} failed: ${failure}.`, { details: { namespace, deployment: name } });
-      if (Date.now() > deadline) {
-        throw new AgentSpecError(ErrorCode.DeployError, `The rollout of ${namespace}/${name} did not finish in time (${status.availableReplicas ?? 0}/${wanted} available).`, {
+      if (failure)
+        throw new AgentSpecError(ErrorCode.DeployError, `The rollout of ${namespace}/${name} failed: ${failure}.`, {
           details: { namespace, deployment: name },
         });
+      if (Date.now() > deadline) {
+        throw new AgentSpecError(
+          ErrorCode.DeployError,
+          `The rollout of ${namespace}/${name} did not finish in time (${status.availableReplicas ?? 0}/${wanted} available).`,
+          {
+            details: { namespace, deployment: name },
+          },
+        );
       }
       await sleep(this.options.pollIntervalMs ?? 2000);
     }

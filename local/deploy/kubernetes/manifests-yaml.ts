@@ -4,5 +4,7 @@ import { redactManifests, type Manifest } from './manifests.js';
 
 /** The manifests as YAML; Secret values are replaced by placeholders. */
 export function manifestsYaml(manifests: Manifest[]): string {
-  return redactManifests(manifests).map((m) => stringify(m)).join('---\n');
+  return redactManifests(manifests)
+    .map((m) => stringify(m))
+    .join('---\n');
 }

@@ -13,7 +13,11 @@ export const TARGET_LABEL = 'agentspec.dev/target';
 export const IR_HASH_ANNOTATION = 'agentspec.dev/ir-hash';
 const DEFAULT_PORT = 8080;
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations?: Record<string, string> };
+} & Record<string, unknown>;
 
 export interface ManifestInput {
   ir: IRDocument;
@@ -26,7 +30,11 @@ export interface ManifestInput {
 
 /** `<package>-<target>`, lower-cased to a DNS label. */
 export function appName(ir: IRDocument, deploy: IRDeploy): string {
-  return `${ir.package.name}-${deploy.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return `${ir.package.name}-${deploy.name}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
 }
 
 /** The namespace objects go to (`namespace` attribute, else `default`). */
@@ -145,6 +153,11 @@ export function buildManifests(input: ManifestInput): Manifest[] {
 /** The manifests with Secret values replaced by a placeholder, for printing (`--dry-run`) and plans. */
 export function redactManifests(manifests: Manifest[]): Manifest[] {
   return manifests.map((m) =>
-    m.kind === 'Secret' ? { ...m, stringData: Object.fromEntries(Object.keys((m.stringData as Record<string, string>) ?? {}).map((k) => [k, '<from your environment at apply>'])) } : m,
+    m.kind === 'Secret'
+      ? {
+          ...m,
+          stringData: Object.fromEntries(Object.keys((m.stringData as Record<string, string>) ?? {}).map((k) => [k, '<from your environment at apply>'])),
+        }
+      : m,
   );
 }

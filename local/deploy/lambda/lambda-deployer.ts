@@ -22,7 +22,13 @@ export class LambdaDeployer implements Deployer {
     const stack = stackNameOf(ctx.ir.package.name);
     if (!ctx.state) return [{ resource: `stack/${stack}`, action: 'create' }];
     if (ctx.state.ir_hash === ctx.ir.hash) return [{ resource: `stack/${stack}`, action: 'unchanged' }];
-    return [{ resource: `stack/${stack}`, action: 'update', reason: 'the package changed (for a package-only change, POST /v1/deploy hot-swaps without CloudFormation)' }];
+    return [
+      {
+        resource: `stack/${stack}`,
+        action: 'update',
+        reason: 'the package changed (for a package-only change, POST /v1/deploy hot-swaps without CloudFormation)',
+      },
+    ];
   }
 
   async apply(ctx: DeployContext): Promise<TargetState> {
@@ -35,10 +41,14 @@ export class LambdaDeployer implements Deployer {
       const result = await toolkit.deploy(cx, { stacks: { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH, patterns: [stackName] } });
       outputs = result.stacks[0]?.outputs ?? {};
     } catch (error) {
-      throw new AgentSpecError(ErrorCode.DeployError, `Deploying ${stackName} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, details: { stack: stackName } });
+      throw new AgentSpecError(ErrorCode.DeployError, `Deploying ${stackName} failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        details: { stack: stackName },
+      });
     }
     for (const key of ['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint']) if (outputs[key]) ctx.progress(`${key}: ${outputs[key]}`);
-    if (outputs.AnthropicKeySecret) ctx.progress(`put the Anthropic key in Secrets Manager secret ${outputs.AnthropicKeySecret} (aws secretsmanager put-secret-value)`);
+    if (outputs.AnthropicKeySecret)
+      ctx.progress(`put the Anthropic key in Secrets Manager secret ${outputs.AnthropicKeySecret} (aws secretsmanager put-secret-value)`);
     return {
       target: ctx.deploy.name,
       kind: 'lambda',
@@ -56,7 +66,13 @@ export class LambdaDeployer implements Deployer {
     try {
       const res = await fetch(new URL('healthz', endpoint), { signal: AbortSignal.timeout(10_000) });
       const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      return { target: ctx.deploy.name, healthy: res.ok, endpoint, ...(typeof body.version === 'string' ? { version: body.version } : {}), detail: { status: res.status, ...body } };
+      return {
+        target: ctx.deploy.name,
+        healthy: res.ok,
+        endpoint,
+        ...(typeof body.version === 'string' ? { version: body.version } : {}),
+        detail: { status: res.status, ...body },
+      };
     } catch (error) {
       return { target: ctx.deploy.name, healthy: false, endpoint, detail: { error: error instanceof Error ? error.message : String(error) } };
     }
@@ -65,7 +81,11 @@ export class LambdaDeployer implements Deployer {
   // eslint-disable-next-line require-yield -- refuses before producing anything
   async *logs(ctx: DeployContext): AsyncIterable<string> {
     const stack = ctx.state?.ids.stack ?? stackNameOf(ctx.ir.package.name);
-    throw new AgentSpecError(ErrorCode.ConfigError, `Logs of the lambda target are not streamed by agentspec; use \`aws logs tail --follow\` on the log groups of stack ${stack}.`, { details: { stack } });
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      `Logs of the lambda target are not streamed by agentspec; use \`aws logs tail --follow\` on the log groups of stack ${stack}.`,
+      { details: { stack } },
+    );
   }
 
   async destroy(ctx: DeployContext): Promise<void> {

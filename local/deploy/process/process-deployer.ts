@@ -59,12 +59,23 @@ export class ProcessDeployer implements Deployer {
     const healthPath = ctx.deploy.attributes.health?.path ?? '/healthz';
     const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     if (await probeHealth(`${endpoint}${healthPath}`, 500)) {
-      throw new AgentSpecError(ErrorCode.DeployError, `Port ${port} on ${host} is already serving something not recorded in the state; stop it or choose another port.`, {
-        details: { port, host },
-      });
+      throw new AgentSpecError(
+        ErrorCode.DeployError,
+        `Port ${port} on ${host} is already serving something not recorded in the state; stop it or choose another port.`,
+        {
+          details: { port, host },
+        },
+      );
     }
     await writeFile(files.ir, JSON.stringify(ctx.ir), { mode: 0o600 });
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, ...ctx.deploy.attributes.env, AGENTSPEC_IR: files.ir, HOST: host, PORT: String(port) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...this.options.env,
+      ...ctx.deploy.attributes.env,
+      AGENTSPEC_IR: files.ir,
+      HOST: host,
+      PORT: String(port),
+    };
     for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) env[variable] = await ctx.secret(secret);
 
     ctx.progress(`starting the runtime on ${endpoint}`);
@@ -104,7 +115,12 @@ export class ProcessDeployer implements Deployer {
       healthy,
       ...(state?.endpoint ? { endpoint: state.endpoint } : {}),
       ...(state ? { version: state.ir_hash } : {}),
-      detail: { pid: recorded?.pid, running: alive, ...(recorded && !alive ? { process: now } : {}), ...(recorded && alive ? await processUsage(recorded.pid) : {}) },
+      detail: {
+        pid: recorded?.pid,
+        running: alive,
+        ...(recorded && !alive ? { process: now } : {}),
+        ...(recorded && alive ? await processUsage(recorded.pid) : {}),
+      },
     };
   }
 

@@ -33,7 +33,8 @@ export function agentRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
         try {
           for await (const event of runtime.stream(name, { ...toRequest(body), signal: run.signal })) {
             if (stream.aborted) break;
-            const out: RunEvent = event.type === 'error' && run.timedOut() ? { type: 'error', data: errorEventData(timeoutError(ctx.requestTimeoutMs!)) } : event;
+            const out: RunEvent =
+              event.type === 'error' && run.timedOut() ? { type: 'error', data: errorEventData(timeoutError(ctx.requestTimeoutMs!)) } : event;
             await stream.writeSSE({ event: out.type, data: JSON.stringify(out.data), id: String(++id) });
           }
         } finally {

@@ -65,7 +65,12 @@ export const mapReduce: Strategy = async (ctx, conversation) => {
   const report = parts.map((part, i) => `Part ${i + 1}: ${part}\nResult:\n${results[i]}`).join('\n\n');
   const combine = await callModel(
     ctx,
-    [...history, userText(`Request: ${task}\n\nThe request was split into parts, each worked on separately:\n\n${report}\n\nCombine these results into one final answer for the user.`)],
+    [
+      ...history,
+      userText(
+        `Request: ${task}\n\nThe request was split into parts, each worked on separately:\n\n${report}\n\nCombine these results into one final answer for the user.`,
+      ),
+    ],
     { emitText: true, toolChoice: { type: 'none' } },
   );
   if (combine.cutByBudget) throw budgetCut(ctx);

@@ -53,7 +53,10 @@ export const planAndExecute: Strategy = async (ctx, conversation) => {
   const report = steps.map((step, i) => `Step ${i + 1}: ${step}\nResult:\n${results[i]}`).join('\n\n');
   const synthesis = await callModel(
     ctx,
-    [...history, userText(`Request: ${task}\n\nA plan was carried out:\n\n${report}\n\nWrite the final answer to the request for the user, based on these results.`)],
+    [
+      ...history,
+      userText(`Request: ${task}\n\nA plan was carried out:\n\n${report}\n\nWrite the final answer to the request for the user, based on these results.`),
+    ],
     { emitText: true, toolChoice: { type: 'none' } },
   );
   if (synthesis.cutByBudget) throw budgetCut(ctx);

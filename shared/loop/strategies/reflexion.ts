@@ -29,15 +29,18 @@ export const reflexion: Strategy = async (ctx, conversation) => {
   let answer = await reactLoop(ctx, attempt, false);
 
   while (ctx.turns.remaining >= 2) {
-    const critique = await callModel(
-      ctx,
-      [...history, userText(`${CRITIQUE_INSTRUCTION}\n\nRequest:\n${task}\n\nAnswer:\n${answer}`)],
-      { emitText: false, toolChoice: { type: 'none' } },
-    );
+    const critique = await callModel(ctx, [...history, userText(`${CRITIQUE_INSTRUCTION}\n\nRequest:\n${task}\n\nAnswer:\n${answer}`)], {
+      emitText: false,
+      toolChoice: { type: 'none' },
+    });
     if (critique.cutByBudget) throw budgetCut(ctx);
     ctx.transcript.push(assistantText(answer), userText(`Review:\n${critique.text}`));
     if (isApproved(critique.text)) break;
-    attempt.push(userText(`A reviewer found problems with your answer:\n${critique.text}\n\nWrite an improved answer that fixes them. Reply with the complete answer only.`));
+    attempt.push(
+      userText(
+        `A reviewer found problems with your answer:\n${critique.text}\n\nWrite an improved answer that fixes them. Reply with the complete answer only.`,
+      ),
+    );
     answer = await reactLoop(ctx, attempt, false);
   }
 

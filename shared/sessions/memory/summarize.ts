@@ -65,10 +65,5 @@ export function tailSize(maxMessages: number): number {
 /** The user message of the summary call: the previous summary, then the messages to fold as a transcript. */
 export function summaryPrompt(previous: string | undefined, older: readonly Message[]): string {
   const transcript = older.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content.map(blockText).join('\n')}`).join('\n\n');
-  return [
-    `Previous summary:\n${previous?.trim() || '(none)'}`,
-    `New messages:\n${transcript}`,
-    'Write the updated summary.',
-  ].join('\n\n');
+  return [`Previous summary:\n${previous?.trim() || '(none)'}`, `New messages:\n${transcript}`, 'Write the updated summary.'].join('\n\n');
 }
-

@@ -102,7 +102,13 @@ export function fakeAws(): FakeAws {
   });
   lambdaMock.on(GetFunctionCommand).callsFake((input: { FunctionName: string }) => {
     record('GetFunction', input.FunctionName);
-    return { Configuration: { FunctionName: input.FunctionName, LastUpdateStatus: fake.updateStatus, LastUpdateStatusReason: fake.updateStatus === 'Failed' ? 'bad config' : undefined } };
+    return {
+      Configuration: {
+        FunctionName: input.FunctionName,
+        LastUpdateStatus: fake.updateStatus,
+        LastUpdateStatusReason: fake.updateStatus === 'Failed' ? 'bad config' : undefined,
+      },
+    };
   });
   lambdaMock.on(PublishVersionCommand).callsFake((input: { FunctionName: string }) => {
     record('PublishVersion', input.FunctionName);

@@ -14,24 +14,44 @@ if (bundle === 'none') {
 }
 const lambda = (globalThis.awslambda ??= {});
 lambda.streamifyResponse ??= (handler) => handler;
-lambda.HttpResponseStream ??= { from(stream, metadata) { stream.write(JSON.stringify(metadata) + '\0'.repeat(8)); return stream; } };
+lambda.HttpResponseStream ??= {
+  from(stream, metadata) {
+    stream.write(JSON.stringify(metadata) + '\0'.repeat(8));
+    return stream;
+  },
+};
 
 const { handler } = await import(bundle);
 const loaded = performance.now();
 const path = kind === 'deploy' ? '/v1/deploy' : kind === 'stream' ? '/v1/agents/assistant/stream' : '/v1/agents/assistant/invoke';
 const host = 'fn.lambda-url.us-east-1.on.aws';
 const event = {
-  version: '2.0', rawPath: path, rawQueryString: '',
+  version: '2.0',
+  rawPath: path,
+  rawQueryString: '',
   headers: { host, 'content-type': kind === 'deploy' ? 'text/plain' : 'application/json' },
-  requestContext: { domainName: host, http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' }, requestId: 'r', stage: '$default', routeKey: '$default', timeEpoch: Date.now() },
-  body, isBase64Encoded: false,
+  requestContext: {
+    domainName: host,
+    http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
+    requestId: 'r',
+    stage: '$default',
+    routeKey: '$default',
+    timeEpoch: Date.now(),
+  },
+  body,
+  isBase64Encoded: false,
 };
 const context = { awsRequestId: 'r', functionName: kind, getRemainingTimeInMillis: () => 60_000 };
 let status;
 let text;
 if (kind === 'stream') {
   let raw = '';
-  const out = new Writable({ write(chunk, _enc, done) { raw += chunk; done(); } });
+  const out = new Writable({
+    write(chunk, _enc, done) {
+      raw += chunk;
+      done();
+    },
+  });
   await handler(event, out, context);
   const cut = raw.indexOf('\0'.repeat(8));
   status = JSON.parse(raw.slice(0, cut)).statusCode;

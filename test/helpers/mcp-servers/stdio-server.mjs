@@ -4,4 +4,4 @@ import { createTestServer } from './tools.mjs';
 
 await createTestServer().connect(new StdioServerTransport());
 // exit when the client closes our stdin, as well-behaved stdio servers do
-process.stdin.on("end", () => process.exit(0));
+process.stdin.on('end', () => process.exit(0));

@@ -8,12 +8,17 @@ const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'str
 export function createTestServer() {
   const server = new McpServer({ name: 'agentspec-test-server', version: '1.0.0' });
   server.registerTool('echo', { description: 'Returns the text it is given.', inputSchema: { text: z.string() } }, async ({ text: t }) => text(t));
-  server.registerTool('add', { description: 'Adds two numbers; returns {"sum": n}.', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => text({ sum: a + b }));
+  server.registerTool('add', { description: 'Adds two numbers; returns {"sum": n}.', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) =>
+    text({ sum: a + b }),
+  );
   server.registerTool('slow', { description: 'Sleeps for ms milliseconds, then answers.', inputSchema: { ms: z.number() } }, async ({ ms }) => {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return text({ slept: ms });
   });
-  server.registerTool('fail', { description: 'Always reports a tool error.', inputSchema: {} }, async () => ({ isError: true, content: [{ type: 'text', text: 'the fail tool failed on purpose' }] }));
+  server.registerTool('fail', { description: 'Always reports a tool error.', inputSchema: {} }, async () => ({
+    isError: true,
+    content: [{ type: 'text', text: 'the fail tool failed on purpose' }],
+  }));
   server.registerTool('crash', { description: 'Ends the server process at once.', inputSchema: {} }, async () => {
     process.stderr.write('crashing on request\n');
     setTimeout(() => process.exit(3), 0);
@@ -30,8 +35,15 @@ export function createTestServer() {
   }));
   server.registerTool(
     'measure',
-    { description: 'Returns the length of a text as structured content.', inputSchema: { text: z.string() }, outputSchema: { length: z.number(), text: z.string() } },
-    async ({ text: t }) => ({ content: [{ type: 'text', text: JSON.stringify({ length: t.length, text: t }) }], structuredContent: { length: t.length, text: t } }),
+    {
+      description: 'Returns the length of a text as structured content.',
+      inputSchema: { text: z.string() },
+      outputSchema: { length: z.number(), text: z.string() },
+    },
+    async ({ text: t }) => ({
+      content: [{ type: 'text', text: JSON.stringify({ length: t.length, text: t }) }],
+      structuredContent: { length: t.length, text: t },
+    }),
   );
   return server;
 }

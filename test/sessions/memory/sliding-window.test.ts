@@ -86,7 +86,11 @@ describe('applyMemory with sliding_window', () => {
       },
     };
     const session: Session = {
-      id: 's', agent: 'bot', created_at: '', updated_at: '', version: 3,
+      id: 's',
+      agent: 'bot',
+      created_at: '',
+      updated_at: '',
+      version: 3,
       messages: [user('1'), assistant('2'), user('3'), assistant('4')],
     };
     const applied = await applyMemory({ strategy: 'sliding_window', max_messages: 2 }, session, provider, 'claude-x');

@@ -10,7 +10,15 @@ const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text
 const assistant = (text: string): Message => ({ role: 'assistant', content: [{ type: 'text', text }] });
 
 function sessionOf(messages: Message[], summary?: string): Session {
-  return { id: 's1', agent: 'bot', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', version: 4, messages, ...(summary ? { summary } : {}) };
+  return {
+    id: 's1',
+    agent: 'bot',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    version: 4,
+    messages,
+    ...(summary ? { summary } : {}),
+  };
 }
 
 describe('applyMemory with summary, against the fake Messages API', () => {
@@ -60,7 +68,10 @@ describe('applyMemory with summary, against the fake Messages API', () => {
     // the model sees the summary ahead of the kept messages
     expect(applied.messages[0]).toEqual({
       role: 'user',
-      content: [{ type: 'text', text: `${SUMMARY_HEADER}\nUser is Ada; ordered 3 lamps.` }, { type: 'text', text: 'Ship them.' }],
+      content: [
+        { type: 'text', text: `${SUMMARY_HEADER}\nUser is Ada; ordered 3 lamps.` },
+        { type: 'text', text: 'Ship them.' },
+      ],
     });
     expect(applied.messages[1]).toEqual(assistant('Shipped.'));
   });
@@ -69,7 +80,8 @@ describe('applyMemory with summary, against the fake Messages API', () => {
     fake.requests.length = 0;
     fake.script({ text: 'older stuff' });
     const messages: Message[] = [
-      user('a'), assistant('b'),
+      user('a'),
+      assistant('b'),
       user('c'),
       { role: 'assistant', content: [{ type: 'tool_use', id: 't9', name: 'x', input: {} }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't9', content: 'ok' }] },
