@@ -6,7 +6,7 @@
 
 /** Error codes, grouped by area. Values are the wire strings of the API contract. */
 export const ErrorCode = {
-  // API contract (design.md §3)
+  // API contract (docs/http-api.md)
   InvalidRequest: 'invalid_request',
   Unauthorized: 'unauthorized',
   Forbidden: 'forbidden',

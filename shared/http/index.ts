@@ -1,5 +1,5 @@
 /**
- * The HTTP API (design.md §3) as one Hono app: `createApp`, plus the pieces
+ * The HTTP API (docs/http-api.md) as one Hono app: `createApp`, plus the pieces
  * entry points and tests reuse (the OpenAPI document and route table, auth,
  * the rate limiter).
  */

@@ -1,7 +1,7 @@
 /**
  * The runtime's public shapes: the request and result of one invocation and
  * the events of a streamed run. These are exactly the payloads of the HTTP
- * API contract (design.md §3), so the HTTP layer serialises them as they are.
+ * API contract (docs/http-api.md), so the HTTP layer serialises them as they are.
  */
 import type { ScalarValue } from '../ir/types.js';
 import type { ErrorCode } from '../errors.js';

@@ -3,7 +3,8 @@
  * the README and docs/ points to a file of the checkout and, with `#anchor`,
  * to a heading of that file (GitHub's anchors: lower case, punctuation
  * dropped, spaces as hyphens, `-1`, `-2` … for repeated headings). A file
- * path the docs or a source comment name (`shared/loop/runtime.ts`) exists.
+ * path the docs or a source comment name (`shared/loop/runtime.ts`, or a bare
+ * `runtime.md` for a page of docs/) exists.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -43,7 +44,7 @@ function linksOf(text: string): { target: string; line: number }[] {
 }
 
 /** A path from the checkout's root, written in prose or a comment. */
-const PROJECT_PATH = /(?<![\w./-])(?:shared|local|functions|infra|test|bench|scripts|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|ias|json|sh)\b/g;
+const PROJECT_PATH = /(?<![\w./-])(?:(?:shared|local|functions|infra|test|bench|scripts|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|ias|json|sh)|[\w-]+\.md)\b/g;
 const SOURCE_FOLDERS = ['shared', 'functions', 'infra', 'local', 'bench', 'scripts', 'test'];
 
 function sourceFiles(dir: string): string[] {
@@ -61,7 +62,7 @@ describe('README and docs links', () => {
       readFileSync(file, 'utf8')
         .split('\n')
         .flatMap((line, i) => [...line.matchAll(PROJECT_PATH)].map((m) => ({ path: m[0], at: `${file}:${i + 1}` })))
-        .filter(({ path }) => !existsSync(path))
+        .filter(({ path }) => !existsSync(path) && !(!path.includes('/') && (existsSync(`docs/${path}`) || existsSync(path))))
         .map(({ path, at }) => `${at}: ${path}`),
     );
     expect(missing).toEqual([]);

@@ -1,4 +1,4 @@
-/** Contract tests of every route and every error code of the HTTP API (design.md §3), over a fake runtime. */
+/** Contract tests of every route and every error code of the HTTP API (docs/http-api.md), over a fake runtime. */
 import { describe, expect, it } from 'vitest';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { failingScript, pipelineOf, slowScript } from '../helpers/fake-runtime.js';
