@@ -29,16 +29,20 @@ export function unrelatedProcess(): TestProcess {
 
 /**
  * A zombie: `sh` starts `sleep 0` in the background, prints its pid, then
- * becomes `sleep 120` by exec — a parent that never waits. Resolves once
- * `/proc` shows the child in state Z.
+ * becomes `sleep 120` by exec — a parent that never waits. Only the child
+ * keeps pipe 3 open, so the pipe's end is the child's exit; resolves once
+ * `/proc` then shows it in state Z (the kernel marks it right after it
+ * closes its files).
  */
 export async function zombieProcess(): Promise<TestProcess> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec 3>&-; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+  const exited = once(parent.stdio[3]!, 'close');
+  const [line] = (await once(createInterface({ input: parent.stdout! }), 'line')) as [string];
   const pid = Number(line);
-  for (let i = 0; procStat(pid)?.state !== 'Z'; i++) {
-    if (i > 500) throw new Error(`pid ${pid} did not become a zombie`);
-    await new Promise((r) => setTimeout(r, 10));
+  await exited;
+  while (procStat(pid)?.state !== 'Z') {
+    if (procStat(pid) === undefined) throw new Error(`pid ${pid} was reaped: its parent is not the never-waiting sleep`);
+    await new Promise((r) => setImmediate(r));
   }
   return described(parent, pid);
 }
