@@ -5,7 +5,17 @@
  * is served.
  */
 import type { JsonSchema } from '../ir/types.js';
-import { CreateSessionBody, InvokeBody, PipelineRunBody, ref, RESPONSE_SCHEMAS, SessionMessageBody, type BodySchema, type ResponseId } from './schemas.js';
+import {
+  CreateSessionBody,
+  InvokeBody,
+  PipelineRunBody,
+  ref,
+  RESPONSE_SCHEMAS,
+  SessionMessageBody,
+  STREAM_EVENTS,
+  type BodySchema,
+  type ResponseId,
+} from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';
 type Body = ResponseId | 'sse' | 'prometheus' | 'html' | 'none';
@@ -15,7 +25,7 @@ export interface RouteSpec {
   /** OpenAPI path, `{param}` style */
   path: string;
   summary: string;
-  request?: BodySchema<unknown>;
+  request?: BodySchema<unknown, unknown>;
   /** success status → body */
   responses: Record<number, Body>;
   /**
@@ -124,7 +134,12 @@ export function openApiDocument(options: { version: string; playground: boolean 
 
 function content(body: Body): Record<string, unknown> {
   if (body === 'none') return {};
-  if (body === 'sse') return { content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  if (body === 'sse') {
+    const events = Object.entries(STREAM_EVENTS).map(([event, id]) => `\`${event}\` (#/components/schemas/${id})`);
+    return {
+      content: { 'text/event-stream': { schema: { type: 'string', description: `Server-Sent Events; each \`data:\` is JSON: ${events.join(', ')}` } } },
+    };
+  }
   if (body === 'prometheus') return { content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } };
   if (body === 'html') return { content: { 'text/html': { schema: { type: 'string' } } } };
   return { content: { 'application/json': { schema: ref(body) } } };

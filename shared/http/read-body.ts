@@ -17,7 +17,7 @@ import type { BodySchema } from './schemas.js';
  * Parses the body as JSON (an empty body is `{}`), validates it against
  * `body` and fills in the top-level defaults the schema declares.
  */
-export async function readBody<T>(c: Context, body: BodySchema<T>, limitBytes: number): Promise<T> {
+export async function readBody<T>(c: Context, body: BodySchema<T, unknown>, limitBytes: number): Promise<T> {
   // A body must be declared JSON; a request without one may omit the type (`curl -X POST …/sessions`).
   const declared = c.req.header('content-type');
   if (declared !== undefined && !isJson(declared)) throw unsupported(declared);

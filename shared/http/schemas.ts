@@ -12,42 +12,58 @@
  */
 import { prepareSchema, type PreparedSchema } from '../ir/json-schema-validator.js';
 import type { JsonSchema } from '../ir/types.js';
+import type { SchemaType } from './schema-type.js';
 
 /** A request body: its OpenAPI component id, its schema and the TypeScript type it validates. */
-export interface BodySchema<T> {
+export interface BodySchema<T, Sent = T> {
   readonly id: string;
   readonly schema: JsonSchema;
   /** prepared on first use */
   prepared(): PreparedSchema;
-  /** phantom: the type of a valid body (never set) */
+  /** phantom: the type of a valid body once its defaults are filled in (never set) */
   readonly type?: T;
+  /** phantom: the type of what a client may send (never set) */
+  readonly sent?: Sent;
 }
 
-function body<T>(id: string, schema: JsonSchema): BodySchema<T> {
+/** The properties a schema gives a `default`: present once the body is read (`read-body.ts` fills them in). */
+type DefaultedKeys<S> = S extends { properties: infer P } ? { [K in keyof P]: P[K] extends { default: unknown } ? K : never }[keyof P] : never;
+type WithDefaults<S, T = SchemaType<S>> = { [K in keyof T]: T[K] } & { [K in DefaultedKeys<S> & keyof T]-?: Exclude<T[K], undefined> };
+
+function body<const S extends JsonSchema>(id: string, schema: S): BodySchema<WithDefaults<S>, SchemaType<S>> {
   let prepared: PreparedSchema | undefined;
   return { id, schema, prepared: () => (prepared ??= prepareSchema(schema)) };
 }
 
-const text: JsonSchema = { type: 'string' };
-const num: JsonSchema = { type: 'number' };
-const int: JsonSchema = { type: 'integer' };
+// The helpers keep each schema's literal type, so `SchemaType` below can read
+// the TypeScript type of a body off the very object that validates it.
+const text = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+const bool = { type: 'boolean' } as const;
 /** A reference to an OpenAPI component by id. */
-export const ref = (id: string): JsonSchema => ({ $ref: `#/components/schemas/${id}` });
-const array = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
-const record = (values: JsonSchema): JsonSchema => ({ type: 'object', additionalProperties: values });
+export const ref = <const Id extends string>(id: Id) => ({ $ref: `#/components/schemas/${id}` as const });
+const array = <const I extends JsonSchema>(items: I) => ({ type: 'array', items }) as const;
+const record = <const V extends JsonSchema>(values: V) => ({ type: 'object', additionalProperties: values }) as const;
+const oneOf = <const E extends readonly string[]>(values: E) => ({ type: 'string', enum: values }) as const;
 /** An object with exactly these properties; every one is required unless listed in `optional`. */
-function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
-  const required = Object.keys(properties).filter((k) => !optional.includes(k));
-  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
+function object<const P extends Record<string, JsonSchema>, const O extends readonly (keyof P & string)[] = []>(properties: P, optional?: O) {
+  const required = Object.keys(properties).filter((k) => !optional?.includes(k)) as Exclude<keyof P & string, O[number]>[];
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false } as {
+    type: 'object';
+    properties: P;
+    required?: Exclude<keyof P & string, O[number]>[];
+    additionalProperties: false;
+  };
 }
-const described = (schema: JsonSchema, description: string): JsonSchema => ({ ...schema, description });
+const described = <const S extends JsonSchema>(schema: S, description: string) => ({ ...schema, description });
 
-const message: JsonSchema = { type: 'string', minLength: 1, maxLength: 1_000_000 };
+const message = { type: 'string', minLength: 1, maxLength: 1_000_000 } as const;
 const variables = record({ type: ['string', 'number', 'boolean'] });
 
 export type Scalar = string | number | boolean;
 
-export const InvokeBody = body<{ message: string; variables?: Record<string, Scalar>; session_id?: string }>(
+export const InvokeBody = body(
   'InvokeRequest',
   object(
     {
@@ -59,30 +75,24 @@ export const InvokeBody = body<{ message: string; variables?: Record<string, Sca
   ),
 );
 
-export const SessionMessageBody = body<{ message: string; variables?: Record<string, Scalar> }>(
-  'SessionMessageRequest',
-  object({ message, variables }, ['variables']),
-);
+export const SessionMessageBody = body('SessionMessageRequest', object({ message, variables }, ['variables']));
 
-export const CreateSessionBody = body<{ ttl_seconds?: number }>(
+export const CreateSessionBody = body(
   'CreateSessionRequest',
   object({ ttl_seconds: described({ type: 'integer', exclusiveMinimum: 0, maximum: 31_536_000 }, 'lifetime of the session') }, ['ttl_seconds']),
 );
 
-export const PipelineRunBody = body<{ trigger: Record<string, unknown> }>(
+export const PipelineRunBody = body(
   'PipelineRunRequest',
   object({ trigger: { ...described(record({}), 'values for `{{trigger.*}}` templates'), default: {} } }, ['trigger']),
 );
 
-const tokens: JsonSchema = object({ input: num, output: num, cache_read: num, cache_write: num, total: num });
+const tokens = object({ input: num, output: num, cache_read: num, cache_write: num, total: num });
 
 /** Response schemas and the shared parts they refer to, by OpenAPI component id. */
 export const RESPONSE_SCHEMAS = {
   TokenUsage: tokens,
-  ToolCall: object({ id: text, name: text, input: {}, output: {}, error: text, status: { type: 'string', enum: ['ok', 'error'] }, duration_ms: num }, [
-    'output',
-    'error',
-  ]),
+  ToolCall: object({ id: text, name: text, input: {}, output: {}, error: text, status: oneOf(['ok', 'error']), duration_ms: num }, ['output', 'error']),
   InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, [
     'session_id',
   ]),
@@ -96,7 +106,7 @@ export const RESPONSE_SCHEMAS = {
       package: described(object({ name: text, version: text }), 'the agent package served, as its `package` line declares it'),
       ir_hash: described(text, "SHA-256 (hex) of the served package's IR: the same package gives the same hash on every entry point"),
       inline_code: described(
-        object({ mode: { type: 'string', enum: ['bubblewrap', 'refused', 'unsafe'] }, seccomp: { type: 'boolean' }, missing: array(text) }),
+        object({ mode: oneOf(['bubblewrap', 'refused', 'unsafe']), seccomp: bool, missing: array(text) }),
         'how inline tools run here; present when the package has inline tools',
       ),
     },
@@ -110,19 +120,19 @@ export const RESPONSE_SCHEMAS = {
   Session: object({
     session_id: text,
     agent: text,
-    messages: array(object({ role: { type: 'string', enum: ['user', 'assistant'] }, content: array(record({})) })),
+    messages: array(object({ role: oneOf(['user', 'assistant']), content: array(record({})) })),
   }),
   PipelineResult: object(
     {
       pipeline: text,
-      status: { type: 'string', enum: ['succeeded', 'failed'] },
+      status: oneOf(['succeeded', 'failed']),
       failed_step: text,
       steps: array(
         object(
           {
             name: text,
             agent: text,
-            status: { type: 'string', enum: ['succeeded', 'failed', 'skipped', 'cancelled'] },
+            status: oneOf(['succeeded', 'failed', 'skipped', 'cancelled']),
             output: text,
             error: object({ error: text, message: text }),
             duration_ms: num,
@@ -136,6 +146,24 @@ export const RESPONSE_SCHEMAS = {
     },
     ['failed_step'],
   ),
+  StreamText: object({ text }),
+  StreamToolCallStart: object({ id: text, name: text, input: {} }),
+  StreamError: object({ error: described(text, 'error code'), message: text, details: record({}) }, ['details']),
 } satisfies Record<string, JsonSchema>;
 
+/** The events of `POST /v1/agents/{name}/stream`: each SSE `event:` name and the component its `data:` JSON matches. */
+export const STREAM_EVENTS = {
+  text: 'StreamText',
+  tool_call_start: 'StreamToolCallStart',
+  tool_call_end: 'ToolCall',
+  error: 'StreamError',
+  done: 'InvokeResponse',
+} as const satisfies Record<string, keyof typeof RESPONSE_SCHEMAS>;
+
 export type ResponseId = keyof typeof RESPONSE_SCHEMAS;
+/** The type of a response body, read off its schema. */
+export type ResponseBody<Id extends ResponseId> = SchemaType<(typeof RESPONSE_SCHEMAS)[Id], typeof RESPONSE_SCHEMAS>;
+/** The type of what a client sends as a request body. */
+export type RequestBody<B> = B extends BodySchema<unknown, infer Sent> ? Sent : never;
+/** One streamed event as a client reads it: `type` is the SSE event name, `data` its parsed JSON. */
+export type StreamEvent = { [E in keyof typeof STREAM_EVENTS]: { type: E; data: ResponseBody<(typeof STREAM_EVENTS)[E]> } }[keyof typeof STREAM_EVENTS];

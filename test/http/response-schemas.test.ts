@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeService, type Service } from '../../shared/compose/compose-service.js';
 import { createApp } from '../../shared/http/app.js';
-import { RESPONSE_SCHEMAS, type ResponseId } from '../../shared/http/schemas.js';
+import { RESPONSE_SCHEMAS, STREAM_EVENTS, type ResponseId } from '../../shared/http/schemas.js';
 import { prepareSchema } from '../../shared/ir/json-schema-validator.js';
 import { compile } from '../../shared/lang/index.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
@@ -54,9 +54,10 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 
 beforeAll(async () => {
   const { ir } = compile(PACKAGE, { file: 'shapes.ias' });
-  const provider = scriptedProvider().otherwise((_request, call) =>
-    call % 2 === 0 ? { toolUses: [{ name: 'shout', input: { text: 'hi' } }] } : { text: 'Done.' },
-  );
+  const provider = scriptedProvider().otherwise((request, call) => {
+    if (JSON.stringify(request.messages).includes('explode')) return { text: 'Partial', error: new Error('the model connection dropped') };
+    return call % 2 === 0 ? { toolUses: [{ name: 'shout', input: { text: 'hi' } }] } : { text: 'Done.' };
+  });
   service = await composeService({ ir: ir! }, { providerFor: () => provider });
   app = createApp({ runtime: () => service.runtime, apiKeys: false, logger: SILENT_LOGGER, telemetry: service.telemetry });
 });
@@ -90,6 +91,19 @@ describe('every response matches its schema', () => {
     expect(answer.tool_calls).toHaveLength(1); // the ToolCall schema is exercised too
     expect(violations('InvokeResponse', answer)).toEqual([]);
     expect(violations('Session', await read.json())).toEqual([]);
+  });
+
+  it.each([
+    ['with a tool call', 'shout hi', ['tool_call_start', 'tool_call_end', 'text', 'done']],
+    ['that fails mid-way', 'explode', ['text', 'error']],
+  ])('every event of a stream %s matches the schema of its event name', async (_name, message, names) => {
+    const response = await app.request('/v1/agents/helper/stream', json({ message }));
+    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({
+      event: event!,
+      data: JSON.parse(data!) as unknown,
+    }));
+    expect(events.map((e) => e.event)).toEqual(names);
+    for (const { event, data } of events) expect(violations(STREAM_EVENTS[event as keyof typeof STREAM_EVENTS], data)).toEqual([]);
   });
 
   it('the schemas are strict enough to fail on a drifted body', () => {
