@@ -24,7 +24,7 @@ export const OUT_DIR = join(projectRoot, 'dist', 'esm');
 export const TYPES_DIR = join(projectRoot, 'dist', 'types');
 
 /** Entry points (repo-relative) → output names in {@link OUT_DIR}. */
-export const ENTRIES = { cli: 'local/cli/main.ts', index: 'index.ts', serve: 'local/serve-entry.ts' };
+export const ENTRIES = { cli: 'local/cli/main.ts', index: 'index.ts', client: 'shared/client/index.ts', serve: 'local/serve-entry.ts' };
 
 /** The built CLI, which bin/agentspec.js runs in an installed package. */
 export const BUILT_CLI = join(OUT_DIR, 'cli.mjs');

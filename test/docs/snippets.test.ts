@@ -1,7 +1,7 @@
 /**
  * Every TypeScript block of the README and docs type-checks against the
- * package's public entry, the way a user would write it: `agentspec-runtime`
- * resolves to `index.ts`, and a block is a module of its own, read as if it
+ * package's public entries, the way a user would write it: `agentspec-runtime`
+ * resolves to `index.ts` (and `agentspec-runtime/client` to the client's), and a block is a module of its own, read as if it
  * were a file in `test/docs/` (so a contributor's snippet can import a test
  * helper by its relative path). The names a snippet takes as given — the
  * `ir` it was handed, a `signal` — are declared once below, with their types.
@@ -37,7 +37,13 @@ export {};
 function typeErrors(blocks: Block[]): string[] {
   const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   if (!parsed) throw new Error('tsconfig.json could not be read');
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, baseUrl: ROOT, paths: { 'agentspec-runtime': ['./index.ts'] }, noUnusedLocals: false };
+  const options: ts.CompilerOptions = {
+    ...parsed.options,
+    noEmit: true,
+    baseUrl: ROOT,
+    paths: { 'agentspec-runtime': ['./index.ts'], 'agentspec-runtime/client': ['./shared/client/index.ts'] },
+    noUnusedLocals: false,
+  };
   const virtual = new Map<string, { text: string; at: string }>();
   virtual.set(join(AS_IF_IN, '__given.d.ts'), { text: GIVEN, at: 'given names' });
   blocks.forEach((block, i) => virtual.set(join(AS_IF_IN, `__snippet_${i}.ts`), { text: block.text, at: `${block.file}:${block.line}` }));

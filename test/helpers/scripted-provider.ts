@@ -15,6 +15,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** throw this after the text (a stream cut mid-way) */
   error?: Error;
+  /** after the text, wait until the call is aborted (a model still generating) */
+  hang?: boolean;
 }
 
 export type ScriptStep = ScriptedReply | ((request: ModelRequest, call: number) => ScriptedReply);
@@ -59,6 +61,10 @@ export function scriptedProvider(...steps: ScriptStep[]): ScriptedProvider {
         if (reply.delayMs) await sleep(reply.delayMs, signal);
         if (signal.aborted) throw abortError();
         if (event === 'error') throw reply.error;
+        if (event === 'hang') {
+          await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
+          throw abortError();
+        }
         yield event;
       }
     },
@@ -66,9 +72,10 @@ export function scriptedProvider(...steps: ScriptStep[]): ScriptedProvider {
   return provider;
 }
 
-function* eventsOf(reply: ScriptedReply, nextId: () => string): Generator<ModelEvent | 'error'> {
+function* eventsOf(reply: ScriptedReply, nextId: () => string): Generator<ModelEvent | 'error' | 'hang'> {
   const texts = reply.text === undefined ? [] : Array.isArray(reply.text) ? reply.text : [reply.text];
   for (const text of texts) yield { type: 'text', text };
+  if (reply.hang) yield 'hang';
   if (reply.error) {
     yield 'error';
     return;

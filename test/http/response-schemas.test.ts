@@ -10,26 +10,12 @@ import { RESPONSE_SCHEMAS, STREAM_EVENTS, type ResponseId } from '../../shared/h
 import { prepareSchema } from '../../shared/ir/json-schema-validator.js';
 import { compile } from '../../shared/lang/index.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
+import { SHOUT_AGENT } from '../helpers/shout-agent.js';
 import { scriptedProvider } from '../helpers/scripted-provider.js';
 
 const PACKAGE = `package "shapes" version "1.2.3" lang "2.0"
 
-skill "shout" {
-  description "Upper-case a text"
-  input {
-    text string required
-  }
-  tool command {
-    binary "/usr/bin/tr"
-    args ["a-z", "A-Z"]
-  }
-}
-
-agent "helper" {
-  uses skill "shout"
-  model "claude-haiku-4-5"
-}
-
+${SHOUT_AGENT}
 pipeline "twice" {
   step "first" {
     agent "helper"

@@ -9,6 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +62,9 @@ describe('the npm package', () => {
       'dist/esm/cli.mjs',
       'dist/esm/index.mjs',
       'dist/esm/serve.mjs',
+      'dist/esm/client.mjs',
       'dist/types/index.d.ts',
+      'dist/types/shared/client/index.d.ts',
       'docs/cli.md',
     ]) {
       expect(packed).toContain(file);
@@ -142,10 +145,58 @@ console.log(JSON.stringify(health.package));
     expect(JSON.parse(stdout)).toEqual({ name: 'lib', version: '1.2.3' });
   });
 
+  it('exports the typed client, which talks to a served package', async () => {
+    await writeFile(
+      join(project, 'client.mjs'),
+      `import { compile, composeService, startServer } from 'agentspec-runtime';
+import { AgentSpecApiError, AgentSpecClient } from 'agentspec-runtime/client';
+const { ir } = compile('package "lib" version "1.2.3" lang "2.0"\\nagent "solo" {\\n  model "claude-haiku-4-5"\\n}\\n', { file: 'lib.ias' });
+const service = await composeService({ ir });
+const server = await startServer({ runtime: () => service.runtime, port: 0, apiKeys: ['k'], notice: () => {} });
+const client = new AgentSpecClient({ baseUrl: server.url, apiKey: 'k' });
+const agents = await client.agents();
+const error = await client.invoke('nobody', { message: 'hi' }).catch((e) => e);
+await server.close();
+console.log(JSON.stringify({ agents: agents.map((a) => a.name), error: error instanceof AgentSpecApiError && error.code }));
+`,
+    );
+    const { stdout } = await run(process.execPath, ['client.mjs'], project);
+    expect(JSON.parse(stdout)).toEqual({ agents: ['solo'], error: 'not_found' });
+  });
+
+  it('builds a client that loads nothing Node-only, for browsers and edge runtimes', async () => {
+    const dist = join(project, 'node_modules', pkg.name, 'dist', 'esm');
+    const seen = new Set<string>();
+    const builtins: string[] = [];
+    const packages = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = await readFile(join(dist, file), 'utf8');
+      for (const m of code.matchAll(/\bimport\s*["']([^"']+)["']|\bfrom\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g)) {
+        const spec = m[1] ?? m[2] ?? m[3]!;
+        if (spec.startsWith('./')) await visit(spec.slice(2));
+        else if (spec.startsWith('node:') || builtinModules.includes(spec)) builtins.push(`${file}: ${spec}`);
+        else packages.add(spec);
+      }
+    };
+    await visit('client.mjs');
+    expect(seen.size).toBeGreaterThan(0);
+    expect(builtins).toEqual([]);
+    // its one dependency is a parser written for browsers and edge runtimes
+    expect([...packages]).toEqual(['eventsource-parser/stream']);
+  });
+
   it('ships declarations a TypeScript project type-checks against', async () => {
     await writeFile(
       join(project, 'use.ts'),
       `import { compile, composeRuntime, startServer, type IRDocument, type ServerOptions } from 'agentspec-runtime';
+import { AgentSpecClient, type InvokeResponse } from 'agentspec-runtime/client';
+const client = new AgentSpecClient({ baseUrl: 'http://127.0.0.1:1' });
+const typed: (agent: string) => Promise<InvokeResponse> = (agent) => client.invoke(agent, { message: 'hi' });
+// @ts-expect-error a message is required: the client's types come from the request schema
+void client.invoke('a', { variables: {} });
+console.log(typed);
 const ir: IRDocument | undefined = compile('package "x" version "1.0.0" lang "2.0"\\n', { file: 'x.ias' }).ir;
 if (ir) {
   const runtime = await composeRuntime(ir);
