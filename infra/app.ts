@@ -5,10 +5,9 @@
  * esbuild, no Docker, no credentials.
  */
 import { join, resolve } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildAgentSpecApp } from './build-app.js';
+import { buildAgentSpecApp, createCdkApp } from './build-app.js';
 
 const projectRoot = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
-const app = new App();
+const app = createCdkApp();
 buildAgentSpecApp(app, { projectRoot, irOutDir: join(app.outdir, 'agentspec') });
 app.synth();

@@ -1,8 +1,9 @@
 /** Builds the stack for a package into a CDK app, with cdk-nag's AwsSolutions checks attached. */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { definedOnly } from '../shared/defined.js';
 import { AgentSpecStack } from './agentspec-stack.js';
+import { FEATURE_FLAGS } from './feature-flags.js';
 import { DEFAULT_PACKAGE, loadPackageSource, type PackageSource } from './package-source.js';
 
 export interface BuildAppOptions {
@@ -10,6 +11,14 @@ export interface BuildAppOptions {
   irOutDir: string;
   /** overrides the `package` context value */
   packagePath?: string;
+}
+
+/**
+ * A CDK app with the project's feature flags (cdk.json) under the context it
+ * is given: what the CLI does for `npx cdk synth`, for the apps built in code.
+ */
+export function createCdkApp(props: AppProps = {}): App {
+  return new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
 }
 
 /** Adds the package's stack to `app`; returns it and what was compiled. */

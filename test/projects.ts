@@ -66,6 +66,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/state-lock.test.ts',
   // the CDK app synthesised, the functions bundled by esbuild and started by node
   'test/aws/agentspec-stack.test.ts',
+  'test/aws/cdk-cli.test.ts',
   'test/aws/function-bundles.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',

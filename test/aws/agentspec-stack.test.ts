@@ -2,11 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { PARAMS_AND_SECRETS_VERSION } from '../../infra/agentspec-stack.js';
-import { buildAgentSpecApp } from '../../infra/build-app.js';
+import { buildAgentSpecApp, createCdkApp } from '../../infra/build-app.js';
 import type { PackageSource } from '../../infra/package-source.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -28,7 +27,7 @@ const logicalId = (type: string, pathPart: string): string => {
 // Synth bundles three functions with esbuild: do it once for the file.
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'agentspec-cdk-'));
-  const app = new App({ outdir, context: { package: 'examples/support/agents.ias' } });
+  const app = createCdkApp({ outdir, context: { package: 'examples/support/agents.ias' } });
   const built = buildAgentSpecApp(app, { projectRoot, irOutDir: join(outdir, 'agentspec') });
   source = built.source;
   try {
@@ -104,7 +103,7 @@ describe('the AgentSpec CDK stack', () => {
         .map((r) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables);
     try {
       // Act
-      const app = new App({ outdir: mappedOut, context: { package: 'examples/support/agents.ias', sourceMaps: 'true' } });
+      const app = createCdkApp({ outdir: mappedOut, context: { package: 'examples/support/agents.ias', sourceMaps: 'true' } });
       const mapped = Template.fromStack(buildAgentSpecApp(app, { projectRoot, irOutDir: join(mappedOut, 'agentspec') }).stack);
       // Assess
       expect(variables(template).map((v) => v.NODE_OPTIONS)).toEqual([undefined, undefined, undefined]);

@@ -6,12 +6,11 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
 import { StackSelectionStrategy, Toolkit, type IIoHost, type IoMessage } from '@aws-cdk/toolkit-lib';
 import { definedOnly } from '../../../shared/defined.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { DeployContext, Deployer, PlanItem, TargetState, TargetStatus } from '../types.js';
-import { addPackageStack, stackNameOf } from '../../../infra/build-app.js';
+import { addPackageStack, createCdkApp, stackNameOf } from '../../../infra/build-app.js';
 import { packageSourceFromIR } from '../../../infra/package-source.js';
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
@@ -108,7 +107,7 @@ export class LambdaDeployer implements Deployer {
 
   private assembly(toolkit: Toolkit, ctx: DeployContext) {
     return toolkit.fromAssemblyBuilder(async (props) => {
-      const app = new App(definedOnly({ outdir: props.outdir, context: props.context }));
+      const app = createCdkApp(definedOnly({ outdir: props.outdir, context: props.context }));
       const source = packageSourceFromIR(ctx.ir, { packageDir: ctx.workdir, outDir: join(app.outdir, 'agentspec'), deploy: ctx.deploy });
       addPackageStack(app, source, PROJECT_ROOT);
       return app.synth();
