@@ -7,7 +7,9 @@ import { createDeployApp } from './lib/deploy-app.js';
 import { errorResult } from './lib/error-response.js';
 import { lazy } from './lib/lazy.js';
 
+// Built during INIT (the module's load waits for it); a failure is retried on the next request.
 const app = lazy(async () => handle(createDeployApp()));
+await app.settled();
 
 export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   let serve;

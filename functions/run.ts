@@ -7,11 +7,12 @@ import { createRuntimeEnvironment } from './lib/environment.js';
 import { errorResult } from './lib/error-response.js';
 import { lazy } from './lib/lazy.js';
 
-// Started at module load: the runtime is built during INIT and reused by warm invocations.
+// Built during INIT (the module's load waits for it) and reused by warm invocations; a failure is retried on the next request.
 const environment = lazy(async () => {
   const env = await createRuntimeEnvironment();
   return handle(env.app);
 });
+await environment.settled();
 
 export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   let serve;

@@ -6,6 +6,8 @@ import { createRuntimeEnvironment } from './lib/environment.js';
 import { lazy } from './lib/lazy.js';
 import { streamingHandler } from './lib/stream-response.js';
 
+// Built during INIT (the module's load waits for it); a failure is retried on the next request.
 const environment = lazy(createRuntimeEnvironment);
+await environment.settled();
 
 export const handler = streamingHandler(async () => (await environment.get()).app);

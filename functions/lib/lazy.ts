@@ -1,11 +1,15 @@
 /**
- * Per-environment initialisation: started at module load (so it runs in the
- * Lambda INIT phase, not on the first request's clock), shared by every warm
- * invocation, and retried on the next invocation if it failed (a secret set
- * later, a transient AWS error) instead of leaving the environment broken.
+ * Per-environment initialisation: started at module load and awaited there
+ * (top-level `await lazy(…).settled()`), so it runs in the Lambda INIT phase —
+ * before the runtime client asks for the first event, where provisioned
+ * concurrency pays for it — not on the first request's clock. Shared by every
+ * warm invocation, and retried on the next invocation if it failed (a secret
+ * set later, a transient AWS error) instead of leaving the environment broken.
  */
 export interface Lazy<T> {
   get(): Promise<T>;
+  /** resolves once the first attempt has finished, whether it succeeded or not */
+  settled(): Promise<void>;
 }
 
 /** Starts `init` now and memoises its result; a failure is forgotten so the next `get` retries. */
@@ -20,6 +24,9 @@ export function lazy<T>(init: () => Promise<T>): Lazy<T> {
     }
     return pending;
   };
-  void get();
-  return { get };
+  const first = get().then(
+    () => undefined,
+    () => undefined,
+  );
+  return { get, settled: () => first };
 }

@@ -37,6 +37,8 @@ export function streamingHandler(app: () => Promise<FetchApp>) {
 
 async function pipeBody(body: ReadableStream<Uint8Array> | null, out: Writable, disconnected: AbortController): Promise<void> {
   if (!body) {
+    // Lambda's runtime client sends the prelude (status, headers) with the first write only: a body-less answer writes nothing else
+    out.write(new Uint8Array(0));
     out.end();
     return;
   }

@@ -6,14 +6,12 @@
  * orders or drops wrongly, a lazily imported part (the MCP SDK) that does not
  * load from its chunk, an import that only resolves in the repository.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions, projectRoot, type BuiltFunction } from '../../scripts/build-functions.mjs';
-import { serializeIR } from '../../functions/lib/aws/ir-object.js';
-import { compile } from '../../shared/lang/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
-import { answerOnce } from '../helpers/lambda-bundle/index.js';
+import { answerOnce, functionEnvironment } from '../helpers/lambda-bundle/index.js';
 import { STDIO_SERVER_SCRIPT } from '../helpers/mcp-servers/start-http-server.js';
 
 const MINIMAL = `package "bundled" version "1.0.0" lang "2.0"
@@ -52,22 +50,7 @@ let built: Record<'run' | 'stream' | 'deploy', BuiltFunction>;
 
 /** Writes the IR as the CDK stack does and returns the functions' environment. */
 function environmentFor(source: string, name: string): NodeJS.ProcessEnv {
-  const { ir, diagnostics } = compile(source, { file: `${name}.ias` });
-  if (!ir) throw new Error(`test package does not compile: ${diagnostics[0]?.message ?? ''}`);
-  const { body, digest } = serializeIR(ir);
-  const irFile = join(outdir, `${name}.ir.json`);
-  writeFileSync(irFile, body);
-  return {
-    PATH: process.env.PATH,
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: 'bundle-test-key',
-    AGENTSPEC_IR_FILE: irFile,
-    AGENTSPEC_BUNDLED_IR_DIGEST: digest,
-    AGENTSPEC_IR_BUCKET: 'bundle-test-irs',
-    AGENTSPEC_RUN_FUNCTION: 'run',
-    AGENTSPEC_STREAM_FUNCTION: 'stream',
-    AWS_REGION: 'us-east-1',
-  };
+  return { PATH: process.env.PATH, ...functionEnvironment(source, name, outdir, fake.url), ANTHROPIC_API_KEY: 'bundle-test-key' };
 }
 
 beforeAll(async () => {

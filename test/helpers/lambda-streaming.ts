@@ -2,7 +2,8 @@
  * A faithful stand-in for the Lambda Node.js runtime's response streaming:
  * a global `awslambda` whose `streamifyResponse` marks the handler and whose
  * `HttpResponseStream.from(stream, metadata)` writes the prelude the way the
- * runtime does — the JSON metadata, then 8 NUL bytes — before any body byte.
+ * runtime client does — the JSON metadata, then 8 NUL bytes — with the first
+ * write of the body (a body-less answer must still write once).
  * `invokeStreaming` plays the Function URL: it records every chunk with the
  * time it arrived, and can hang up mid-stream like a client that disconnects.
  */
@@ -25,8 +26,15 @@ export function installAwsLambdaGlobal(): void {
     return handler;
   };
   lambda.HttpResponseStream ??= {
+    // as aws-lambda-ric does (test/aws/runtime-client.test.ts runs it): the prelude goes out with the body's first write
     from(stream: Writable, metadata: Record<string, unknown>) {
-      stream.write(Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]));
+      const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      let first = true;
+      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+        if (first) write(Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]));
+        first = false;
+        return write(chunk, ...rest);
+      }) as Writable['write'];
       return stream;
     },
   };

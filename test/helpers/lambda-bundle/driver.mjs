@@ -14,9 +14,16 @@ if (bundle === 'none') {
 }
 const lambda = (globalThis.awslambda ??= {});
 lambda.streamifyResponse ??= (handler) => handler;
+// as aws-lambda-ric does: the prelude goes out with the first write of the body, not before
 lambda.HttpResponseStream ??= {
   from(stream, metadata) {
-    stream.write(JSON.stringify(metadata) + '\0'.repeat(8));
+    const write = stream.write.bind(stream);
+    let first = true;
+    stream.write = (chunk, ...rest) => {
+      if (first) write(JSON.stringify(metadata) + '\0'.repeat(8));
+      first = false;
+      return write(chunk, ...rest);
+    };
     return stream;
   },
 };
