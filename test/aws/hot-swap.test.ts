@@ -98,6 +98,42 @@ describe('HotSwap.deploy', () => {
   });
 });
 
+describe('HotSwap.deploy, again and concurrently', () => {
+  it('deploying the live package again changes nothing and says so, so a rollback still goes to the package before', async () => {
+    const { aws, hotSwap } = setup();
+    const first = await hotSwap.deploy(irDocument('demo', '2.0.0'));
+    const writes = aws.calls.length;
+    const again = await hotSwap.deploy(irDocument('demo', '2.0.0'));
+    expect(again).toMatchObject({ unchanged: true, digest: first.digest, version: '2', functions: { run: { version: '2', previous_version: '1' } } });
+    expect(aws.calls.slice(writes)).toEqual(['GetAlias run-fn', 'GetAlias stream-fn']);
+    await expect(hotSwap.rollback()).resolves.toMatchObject({ version: '1' });
+  });
+
+  it('treats a version Lambda did not publish anew (nothing changed) as the live package', async () => {
+    const { aws, hotSwap } = setup();
+    await hotSwap.deploy(irDocument('demo', '2.0.0'));
+    // the aliases lost their notes (moved by hand), but the functions hold this package already
+    for (const name of ['run-fn', 'stream-fn']) aws.functions[name]!.alias.description = undefined;
+    const again = await hotSwap.deploy(irDocument('demo', '2.0.0'));
+    expect(again).toMatchObject({ unchanged: true, version: '2' });
+    expect(aws.calls.filter((c) => c.startsWith('UpdateAlias'))).toEqual(['UpdateAlias run-fn', 'UpdateAlias stream-fn']);
+  });
+
+  it.each<[Step, number]>([
+    ['UpdateFunctionConfiguration', 1],
+    ['PublishVersion', 2],
+    ['UpdateAlias', 1],
+  ])('fails without moving an alias when another deploy writes before %s (call %i)', async (step, nth) => {
+    const { aws, hotSwap } = setup();
+    aws.concurrentWriteAt(step, nth);
+    const error = await hotSwap.deploy(irDocument()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'deploy_error', details: { concurrent: true } });
+    expect((error as Error).message).toContain('another deploy changed the functions');
+    expect(aws.functions['run-fn']!.alias.version).toBe('1');
+    expect(aws.functions['stream-fn']!.alias.version).toBe('1');
+  });
+});
+
 describe('HotSwap.status and rollback', () => {
   it('reports the live digest and version, and rolls both aliases back to the previous version', async () => {
     // Prepare

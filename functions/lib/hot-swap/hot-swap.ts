@@ -4,13 +4,16 @@
  * the digest → wait for the update → publish a version → move the `live`
  * alias. The alias is the only thing clients see, and it moves last, so a
  * failure at any earlier step changes nothing; a failure between the two
- * alias moves puts the first alias back.
+ * alias moves puts the first alias back. Every write is conditional on the
+ * `RevisionId` read before it, so a concurrent deploy makes this one fail
+ * instead of interleaving with it; deploying the package that is already
+ * live changes nothing and says so.
  */
 import type { GetFunctionCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../../shared/errors.js';
 import type { IRDocument } from '../../../shared/ir/types.js';
-import { IR_DIGEST_ENV, putIR } from '../aws/ir-object.js';
+import { IR_DIGEST_ENV, putIR, serializeIR } from '../aws/ir-object.js';
 
 export interface HotSwapOptions {
   lambda: LambdaClient;
@@ -33,6 +36,8 @@ interface AliasNote {
 export interface DeployedVersion {
   digest: string | undefined;
   version: string;
+  /** the package was already live: nothing was published or moved */
+  unchanged?: boolean;
   functions: Record<'run' | 'stream', { version: string; previous_version?: string | undefined }>;
 }
 
@@ -56,6 +61,8 @@ export class HotSwap {
   async deploy(ir: IRDocument): Promise<DeployedVersion> {
     const { lambda, s3, bucket } = this.options;
     const before = await this.aliases();
+    const live = serializeIR(ir).digest;
+    if (ROLES.every((role) => before[role].note.digest === live)) return this.unchanged(live, before);
     const digest = await this.step('upload the IR to S3', () => putIR(s3, bucket, ir));
     const published: Record<Role, string> = { run: '', stream: '' };
     for (const role of ROLES) {
@@ -66,17 +73,29 @@ export class HotSwap {
       // UpdateFunctionConfiguration replaces the whole variable map, so keep the others.
       const variables = { ...(current.Environment?.Variables ?? {}), [IR_DIGEST_ENV]: digest };
       await this.step(`update the ${role} function's configuration`, async () =>
-        lambda.send(new (await lambdaSdk()).UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: variables } })),
+        lambda.send(
+          new (await lambdaSdk()).UpdateFunctionConfigurationCommand({
+            FunctionName: name,
+            Environment: { Variables: variables },
+            ...(current.RevisionId ? { RevisionId: current.RevisionId } : {}),
+          }),
+        ),
       );
-      await this.step(`wait for the ${role} function's update`, () => this.waitUpdated(name));
+      const revision = await this.step(`wait for the ${role} function's update`, () => this.waitUpdated(name));
       const version = await this.step(`publish a version of the ${role} function`, async () =>
         lambda.send(
-          new (await lambdaSdk()).PublishVersionCommand({ FunctionName: name, Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}` }),
+          new (await lambdaSdk()).PublishVersionCommand({
+            FunctionName: name,
+            Description: `agentspec ${ir.package.name}@${ir.package.version} ir ${digest}`,
+            ...(revision ? { RevisionId: revision } : {}),
+          }),
         ),
       );
       if (!version.Version) throw new AgentSpecError(ErrorCode.DeployError, `Publishing the ${role} function returned no version.`);
       published[role] = version.Version;
     }
+    // Lambda answers PublishVersion with the existing version when nothing changed: the live one is this package already
+    if (ROLES.every((role) => published[role] === before[role].version)) return this.unchanged(digest, before);
     await this.moveAliases(published, before, digest);
     return {
       digest,
@@ -122,9 +141,21 @@ export class HotSwap {
     };
   }
 
+  private unchanged(digest: string, now: Record<Role, { version: string; note: AliasNote }>): DeployedVersion {
+    return {
+      digest,
+      version: now.run.version,
+      unchanged: true,
+      functions: {
+        run: { version: now.run.version, previous_version: now.run.note.previous },
+        stream: { version: now.stream.version, previous_version: now.stream.note.previous },
+      },
+    };
+  }
+
   private async moveAliases(
     target: Record<Role, string>,
-    before: Record<Role, { version: string; description?: string | undefined }>,
+    before: Record<Role, { version: string; description?: string | undefined; revision?: string | undefined }>,
     digest: string | undefined,
   ): Promise<void> {
     const moved: Role[] = [];
@@ -138,6 +169,7 @@ export class HotSwap {
               Name: this.alias,
               FunctionVersion: target[role],
               Description: JSON.stringify(note),
+              ...(before[role].revision ? { RevisionId: before[role].revision } : {}),
             }),
           ),
         );
@@ -163,7 +195,8 @@ export class HotSwap {
     }
   }
 
-  private async waitUpdated(name: string): Promise<void> {
+  /** Waits for the configuration update; returns the function's new `RevisionId`. */
+  private async waitUpdated(name: string): Promise<string | undefined> {
     const maxWaitTime = this.options.maxWaitSeconds ?? 300;
     const result = await (
       await lambdaSdk()
@@ -173,20 +206,21 @@ export class HotSwap {
     );
     // WaiterState values are plain strings; comparing them avoids a direct @smithy dependency
     const state = String(result.state);
-    if (state === 'SUCCESS') return;
-    const reason = (result.reason as GetFunctionCommandOutput | undefined)?.Configuration?.LastUpdateStatusReason;
+    const last = (result.reason as GetFunctionCommandOutput | undefined)?.Configuration;
+    if (state === 'SUCCESS') return last?.RevisionId;
+    const reason = last?.LastUpdateStatusReason;
     const what = state === 'TIMEOUT' ? `did not finish within ${maxWaitTime} s` : `ended ${state.toLowerCase()}${reason ? `: ${reason}` : ''}`;
     throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: the configuration update of ${name} ${what}; the live alias was not moved.`, {
       details: { function: name, state },
     });
   }
 
-  private async aliases(): Promise<Record<Role, { version: string; description?: string | undefined; note: AliasNote }>> {
+  private async aliases(): Promise<Record<Role, { version: string; description?: string | undefined; revision?: string | undefined; note: AliasNote }>> {
     const read = async (role: Role) => {
       const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () =>
         this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })),
       );
-      return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, note: parseNote(out.Description) };
+      return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, revision: out.RevisionId, note: parseNote(out.Description) };
     };
     return { run: await read('run'), stream: await read('stream') };
   }
@@ -205,6 +239,15 @@ export class HotSwap {
     } catch (error) {
       if (isAgentSpecError(error)) throw error;
       const name = error instanceof Error ? error.name : 'Error';
+      if (name === 'PreconditionFailedException')
+        throw new AgentSpecError(
+          ErrorCode.DeployError,
+          `Deploy failed: another deploy changed the functions while this one ran (at: ${what}); the live alias was not moved. Retry once it has finished.`,
+          {
+            cause: error,
+            details: { step: what, concurrent: true },
+          },
+        );
       throw new AgentSpecError(ErrorCode.DeployError, `Deploy failed: could not ${what} (${name}); the live alias was not moved.`, {
         cause: error,
         details: { step: what },
