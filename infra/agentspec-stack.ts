@@ -104,7 +104,7 @@ export class AgentSpecStack extends Stack {
       RegionInfo.get(this.region).paramsAndSecretsLambdaLayerArn(PARAMS_AND_SECRETS_VERSION, architecture.name) !== undefined
         ? ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_VERSION, { logLevel: ParamsAndSecretsLogLevel.WARN })
         : undefined;
-    const make = (name: 'run' | 'stream' | 'deploy', environment: Record<string, string>, timeoutSeconds: number, memoryMb: number) => {
+    const make = (name: 'run' | 'stream' | 'deploy', environment: Record<string, string>, timeoutSeconds: number, memoryMb: number, reserved?: number) => {
       const logGroup = new LogGroup(this, `${capitalise(name)}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
       return new NodejsFunction(this, `${capitalise(name)}Function`, {
         description: `AgentSpec ${props.packageName}: ${name}`,
@@ -120,6 +120,7 @@ export class AgentSpecStack extends Stack {
         environment: { ...nodeOptions, ...environment },
         bundling: functionBundling({ name, irFile: props.irFile, packageDir: props.packageDir }),
         ...(name !== 'deploy' && paramsAndSecrets ? { paramsAndSecrets } : {}),
+        ...(reserved === undefined ? {} : { reservedConcurrentExecutions: reserved }),
       });
     };
 
@@ -174,6 +175,8 @@ export class AgentSpecStack extends Stack {
       // two configuration updates and their waits fit well within five minutes
       300,
       512,
+      // one hot-swap at a time: a second request is throttled (429) instead of interleaving with the first
+      1,
     );
     deploy.addToRolePolicy(new PolicyStatement({ sid: 'WritePackageIRs', actions: ['s3:PutObject'], resources: [irObjects] }));
     deploy.addToRolePolicy(

@@ -220,6 +220,11 @@ describe('the AgentSpec CDK stack', () => {
     expect(named).not.toContain(logicalId('AWS::Lambda::Function', 'DeployFunction'));
   });
 
+  it('runs one hot-swap at a time: the deploy function has a reserved concurrency of 1, run and stream none', () => {
+    const reserved = resources('AWS::Lambda::Function').map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Properties.ReservedConcurrentExecutions]);
+    expect(Object.fromEntries(reserved)).toEqual({ RunFunction: undefined, StreamFunction: undefined, DeployFunction: 1 });
+  });
+
   it('keeps logs for a month and alarms on errors and throttles of each function', () => {
     expect(resources('AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30, 30]);
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
