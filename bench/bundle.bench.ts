@@ -121,6 +121,7 @@ export default async function bundleBench(): Promise<void> {
     AGENTSPEC_IR_BUCKET: 'bench-irs',
     AGENTSPEC_RUN_FUNCTION: 'run',
     AGENTSPEC_STREAM_FUNCTION: 'stream',
+    AGENTSPEC_AUTH: 'iam',
     AWS_REGION: 'us-east-1',
   };
   const nodeOptions = functionNodeOptions();

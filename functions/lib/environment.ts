@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from './aws/environment-config.js';
 import { composeService } from '../../shared/compose/compose-service.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { createApp } from '../../shared/http/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { defaultRedactor } from '../../shared/secrets/index.js';
@@ -28,6 +29,12 @@ export interface RuntimeEnvironment {
 /** Builds the runtime and the HTTP app for this environment from its configuration. */
 export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeEnvironment> {
   const config = awsConfigFromEnv(env);
+  // fail closed: behind a URL without IAM auth, the API keys are the only gate
+  if (config.auth !== 'iam' && config.apiKeysSecret === undefined && env.AGENTSPEC_API_KEYS === undefined)
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      'Neither AGENTSPEC_API_KEYS_SECRET nor AGENTSPEC_API_KEYS is set, so this function would serve without authentication; it refuses. Set the secret, or deploy with auth "iam" (AGENTSPEC_AUTH=iam) so the Function URL authenticates.',
+    );
   const redactor = defaultRedactor();
   const secrets = new SecretsManagerResolver();
   const baseDir = dirname(fileURLToPath(import.meta.url));
@@ -71,7 +78,8 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
 
   const app = createApp({
     runtime: () => runtime,
-    ...(apiKeys ? { apiKeys } : {}),
+    // with IAM auth the Function URL has already authenticated the caller
+    ...(config.auth === 'iam' ? { apiKeys: false } : apiKeys ? { apiKeys } : {}),
     logger: service.logger,
     telemetry: service.telemetry,
   }) as unknown as Hono;

@@ -34,7 +34,6 @@ async function start(name: 'run' | 'stream'): Promise<LambdaFunction> {
     environment: {
       ...functionEnvironment(PACKAGE, `ric-${name}`, outdir, fake.url),
       AGENTSPEC_ANTHROPIC_SECRET: KEY_SECRET,
-      AGENTSPEC_API_KEYS_SECRET: undefined,
     },
     secrets: { [KEY_SECRET]: 'ric-test-key' },
   });

@@ -72,4 +72,17 @@ describe('the Lambda environment and its API-keys secret', () => {
       await runtime.close();
     }
   });
+
+  it('refuses to build without an API keys secret, unless the Function URL authenticates (auth "iam")', async () => {
+    await expect(createRuntimeEnvironment({ AGENTSPEC_IR_FILE: irFile })).rejects.toMatchObject({
+      code: 'config_error',
+      message: expect.stringContaining('would serve without authentication'),
+    });
+    const { app, runtime } = await createRuntimeEnvironment({ AGENTSPEC_IR_FILE: irFile, AGENTSPEC_AUTH: 'iam' });
+    try {
+      expect((await app.request('/v1/agents')).status).toBe(200);
+    } finally {
+      await runtime.close();
+    }
+  });
 });

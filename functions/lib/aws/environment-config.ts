@@ -22,6 +22,8 @@ export interface AwsEnvironmentConfig {
   anthropicSecret?: string | undefined;
   /** Secrets Manager ARN or name of the comma-separated API keys */
   apiKeysSecret?: string | undefined;
+  /** `iam`: the Function URL authenticates (SigV4) and the app checks no API key; otherwise the API keys secret is required */
+  auth?: string | undefined;
   packageDir?: string | undefined;
   /** deploy function: the functions it moves and their alias */
   runFunction?: string | undefined;
@@ -40,6 +42,7 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEnvir
     sessionsTable: pick('AGENTSPEC_SESSIONS_TABLE'),
     anthropicSecret: pick('AGENTSPEC_ANTHROPIC_SECRET'),
     apiKeysSecret: pick('AGENTSPEC_API_KEYS_SECRET'),
+    auth: pick('AGENTSPEC_AUTH'),
     packageDir: pick('AGENTSPEC_PACKAGE_DIR'),
     runFunction: pick('AGENTSPEC_RUN_FUNCTION'),
     streamFunction: pick('AGENTSPEC_STREAM_FUNCTION'),

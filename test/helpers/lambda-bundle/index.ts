@@ -63,6 +63,8 @@ export function functionEnvironment(source: string, name: string, dir: string, m
     AGENTSPEC_IR_BUCKET: 'bundle-test-irs',
     AGENTSPEC_RUN_FUNCTION: 'run',
     AGENTSPEC_STREAM_FUNCTION: 'stream',
+    // the Function URL authenticates (auth "iam"): the app checks no API key
+    AGENTSPEC_AUTH: 'iam',
     AWS_REGION: 'us-east-1',
   };
 }
