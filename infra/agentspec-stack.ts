@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
@@ -17,23 +18,30 @@ import {
   ParamsAndSecretsLogLevel,
   ParamsAndSecretsVersions,
   Runtime,
-  type IFunction,
   type IVersion,
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling } from './bundling.js';
 import { functionNodeOptions } from '../scripts/build-functions.mjs';
+import type { LambdaAuth } from '../shared/ir/types.js';
 
 /** The Lambda settings a package's `deploy … target "lambda"` block may set. */
 export interface LambdaSettings {
   memoryMb: number;
   timeoutSeconds: number;
   architecture: 'arm64' | 'x86_64';
+  /** how the run and stream URLs authenticate: the API keys checked by the app, or SigV4 at the Function URL */
+  auth: LambdaAuth;
+  /** reserved concurrency of run and of stream (none by default: see docs/aws.md) */
+  reservedConcurrency?: number | undefined;
+  /** SNS topic ARN the alarms notify */
+  alarmTopic?: string | undefined;
 }
 
 export interface AgentSpecStackProps extends StackProps {
@@ -71,10 +79,13 @@ export class AgentSpecStack extends Stack {
       description: `Anthropic API key of the ${props.packageName} agents. Created with a random placeholder: put the real key with put-secret-value.`,
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
     });
-    const apiKeys = new Secret(this, 'ApiKeys', {
-      description: `Comma-separated API keys accepted by the ${props.packageName} endpoints (generated).`,
-      generateSecretString: { passwordLength: 40, excludePunctuation: true },
-    });
+    const iam = props.lambda.auth === 'iam';
+    const apiKeys = iam
+      ? undefined
+      : new Secret(this, 'ApiKeys', {
+          description: `Comma-separated API keys accepted by the ${props.packageName} endpoints (generated).`,
+          generateSecretString: { passwordLength: 40, excludePunctuation: true },
+        });
 
     const sessions = new Table(this, 'Sessions', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -132,10 +143,11 @@ export class AgentSpecStack extends Stack {
       AGENTSPEC_SESSIONS_TABLE: sessions.tableName,
       // the secrets' ARNs, never their values
       AGENTSPEC_ANTHROPIC_SECRET: anthropicKey.secretArn,
-      AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn,
+      ...(apiKeys ? { AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn } : { AGENTSPEC_AUTH: 'iam' }),
     };
-    const run = make('run', runtimeEnv, props.lambda.timeoutSeconds, props.lambda.memoryMb);
-    const stream = make('stream', runtimeEnv, props.lambda.timeoutSeconds, props.lambda.memoryMb);
+    const { timeoutSeconds, memoryMb, reservedConcurrency } = props.lambda;
+    const run = make('run', runtimeEnv, timeoutSeconds, memoryMb, reservedConcurrency);
+    const stream = make('stream', runtimeEnv, timeoutSeconds, memoryMb, reservedConcurrency);
 
     // IR objects are content-addressed: their keys are unknown at synth, so access is by prefix.
     const irObjects = irBucket.arnForObjects('ir/*');
@@ -143,7 +155,7 @@ export class AgentSpecStack extends Stack {
       fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadPackageIRs', actions: ['s3:GetObject'], resources: [irObjects] }));
       sessions.grantReadWriteData(fn);
       anthropicKey.grantRead(fn);
-      apiKeys.grantRead(fn);
+      apiKeys?.grantRead(fn);
       if (props.storeSecrets?.length) {
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -161,8 +173,9 @@ export class AgentSpecStack extends Stack {
     // aws-cdk-lib's own classes are typed without exactOptionalPropertyTypes (Version.role is `IRole | undefined`)
     const runLive = new Alias(this, 'RunLive', { aliasName: LIVE_ALIAS, version: run.currentVersion as IVersion });
     const streamLive = new Alias(this, 'StreamLive', { aliasName: LIVE_ALIAS, version: stream.currentVersion as IVersion });
-    const runUrl = runLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
-    const streamUrl = streamLive.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.RESPONSE_STREAM });
+    const authType = iam ? FunctionUrlAuthType.AWS_IAM : FunctionUrlAuthType.NONE;
+    const runUrl = runLive.addFunctionUrl({ authType, invokeMode: InvokeMode.BUFFERED });
+    const streamUrl = streamLive.addFunctionUrl({ authType, invokeMode: InvokeMode.RESPONSE_STREAM });
 
     const deploy = make(
       'deploy',
@@ -195,27 +208,34 @@ export class AgentSpecStack extends Stack {
     );
     const deployUrl = deploy.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
+    const alarmAction = props.lambda.alarmTopic ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.lambda.alarmTopic)) : undefined;
+    const alarm = (id: string, description: string, metric: IMetric) => {
+      const created = new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      if (alarmAction) created.addAlarmAction(alarmAction);
+    };
     for (const [name, fn] of [
       ['Run', run],
       ['Stream', stream],
       ['Deploy', deploy],
-    ] as [string, IFunction][]) {
-      new Alarm(this, `${name}Errors`, {
-        alarmDescription: `${name} function errors`,
-        metric: fn.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+    ] as [string, NodejsFunction][]) {
+      alarm(`${name}Errors`, `${name} function errors`, fn.metricErrors({ period: Duration.minutes(5) }));
+      alarm(`${name}Throttles`, `${name} function throttles`, fn.metricThrottles({ period: Duration.minutes(5) }));
+      // Lambda counts only unhandled errors; the app answers its failures (and a failed INIT) with a 5xx it logs as JSON
+      const serverErrors = new MetricFilter(this, `${name}ServerErrors`, {
+        logGroup: fn.logGroup,
+        metricNamespace: `AgentSpec/${props.packageName}`,
+        metricName: `${name}ServerErrors`,
+        filterPattern: FilterPattern.all(FilterPattern.stringValue('$.msg', '=', 'request'), FilterPattern.numberValue('$.status', '>=', 500)),
+        metricValue: '1',
       });
-      new Alarm(this, `${name}Throttles`, {
-        alarmDescription: `${name} function throttles`,
-        metric: fn.metricThrottles({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+      alarm(`${name}5xx`, `${name} function answered 5xx`, serverErrors.metric({ period: Duration.minutes(5), statistic: 'Sum' }));
     }
 
     new CfnOutput(this, 'RunEndpoint', { value: runUrl.url, description: 'JSON routes (invoke, sessions, pipelines, …)' });
@@ -224,7 +244,7 @@ export class AgentSpecStack extends Stack {
     new CfnOutput(this, 'SessionsTable', { value: sessions.tableName });
     new CfnOutput(this, 'IRBucket', { value: irBucket.bucketName });
     new CfnOutput(this, 'AnthropicKeySecret', { value: anthropicKey.secretName, description: 'put the Anthropic key here' });
-    new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
+    if (apiKeys) new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
 
     this.acknowledgeNagFindings({ run, stream, deploy }, irBucket);
   }

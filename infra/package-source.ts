@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { compile, renderDiagnostic } from '../shared/lang/index.js';
 import { resourcesOf, type IRDeploy, type IRDocument } from '../shared/ir/types.js';
 import type { LambdaSettings } from './agentspec-stack.js';
+import { definedOnly } from '../shared/defined.js';
 
 export const DEFAULT_PACKAGE = 'examples/support/agents.ias';
 
@@ -75,7 +76,7 @@ export function pickLambdaDeploy(ir: IRDocument, target?: string): IRDeploy | un
   return blocks.find((d) => d.attributes.default) ?? blocks[0];
 }
 
-/** Memory in MB, timeout in seconds and architecture from a deploy block, with Lambda-friendly defaults. */
+/** Memory in MB, timeout in seconds, architecture, auth, reserved concurrency and alarm topic from a deploy block, with Lambda-friendly defaults. */
 export function lambdaSettings(deploy: IRDeploy | undefined): LambdaSettings {
   const a = deploy?.attributes;
   const memoryMb = a?.memory_bytes ? Math.round(a.memory_bytes / (1024 * 1024)) : 1024;
@@ -83,7 +84,15 @@ export function lambdaSettings(deploy: IRDeploy | undefined): LambdaSettings {
   if (memoryMb < 128 || memoryMb > 10240) throw new Error(`Lambda memory must be between 128 MiB and 10240 MiB, not ${memoryMb} MiB.`);
   if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`Lambda timeout must be between 1 s and 900 s, not ${timeoutSeconds} s.`);
   const arch = (a?.architecture ?? 'arm64').toLowerCase();
-  const architecture = arch === 'x86_64' || arch === 'amd64' || arch === 'x86' ? 'x86_64' : arch === 'arm64' || arch === 'aarch64' ? 'arm64' : undefined;
+  const architecture: LambdaSettings['architecture'] | undefined =
+    arch === 'x86_64' || arch === 'amd64' || arch === 'x86' ? 'x86_64' : arch === 'arm64' || arch === 'aarch64' ? 'arm64' : undefined;
   if (!architecture) throw new Error(`Unknown Lambda architecture "${a?.architecture}" (use arm64 or x86_64).`);
-  return { memoryMb, timeoutSeconds, architecture };
+  return definedOnly({
+    memoryMb,
+    timeoutSeconds,
+    architecture,
+    auth: a?.auth ?? 'api-key',
+    reservedConcurrency: a?.reserved_concurrency,
+    alarmTopic: a?.alarm_topic,
+  });
 }

@@ -12,6 +12,8 @@ export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
 export const ON_ERROR = ['retry', 'fail', 'fallback'] as const;
 export const MEMORY_STRATEGIES = ['sliding_window', 'summary'] as const;
 export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
+/** how a lambda target's run and stream URLs authenticate: the API keys in the app, or SigV4 at the Function URL */
+export const LAMBDA_AUTH = ['api-key', 'iam'] as const;
 
 export type Strategy = (typeof STRATEGIES)[number];
 export type DeployTarget = (typeof TARGETS)[number];
@@ -22,3 +24,4 @@ export type VariableType = (typeof VARIABLE_TYPES)[number];
 export type OnError = (typeof ON_ERROR)[number];
 export type MemoryStrategy = (typeof MEMORY_STRATEGIES)[number];
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+export type LambdaAuth = (typeof LAMBDA_AUTH)[number];

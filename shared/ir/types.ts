@@ -11,7 +11,18 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type { IR_SCHEMA } from './schema.js';
 
-export type { DeployTarget, HttpMethod, InlineLanguage, MemoryStrategy, OnError, PolicyAction, Strategy, Transport, VariableType } from './enums.js';
+export type {
+  DeployTarget,
+  HttpMethod,
+  InlineLanguage,
+  LambdaAuth,
+  MemoryStrategy,
+  OnError,
+  PolicyAction,
+  Strategy,
+  Transport,
+  VariableType,
+} from './enums.js';
 
 /** A JSON Schema (draft 2020-12) object. */
 export type JsonSchema = { [key: string]: unknown };

@@ -20,6 +20,7 @@ import {
   type IRStep,
   type IRTool,
   type IRVariable,
+  type LambdaAuth,
   type OnError,
   type ScalarValue,
   type Strategy,
@@ -299,5 +300,8 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
     memory_bytes: parseSize(str(attr(b, 'memory')) ?? ''),
     timeout_ms: ms(attr(b, 'timeout')),
     architecture: str(attr(b, 'architecture')),
+    auth: str(attr(b, 'auth')) as LambdaAuth | undefined,
+    reserved_concurrency: num(attr(b, 'reserved_concurrency')),
+    alarm_topic: str(attr(b, 'alarm_topic')),
   });
 }

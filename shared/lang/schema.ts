@@ -4,7 +4,7 @@
  * formatter follows). The parser uses it to know how many values an attribute
  * takes; the validator checks against it. The closed value sets are the IR's own.
  */
-import { LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from '../ir/enums.js';
+import { LAMBDA_AUTH, LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from '../ir/enums.js';
 
 export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
 
@@ -146,6 +146,9 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'memory', value: 'size' },
     timeout,
     { name: 'architecture', value: 'string', oneOf: ['x86_64', 'arm64'] },
+    { name: 'auth', value: 'string', oneOf: LAMBDA_AUTH },
+    { name: 'reserved_concurrency', value: 'int', min: 1, max: 10000 },
+    { name: 'alarm_topic', value: 'string' },
   ],
   health: [{ name: 'path', value: 'string' }, { name: 'interval', value: 'duration' }, timeout],
   resources: [

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe('the AgentSpec CDK stack', () => {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
     // examples/support/agents.ias: deploy "aws" target "lambda" { memory "1024Mi" timeout "300s" }
-    expect(source.lambda).toEqual({ memoryMb: 1024, timeoutSeconds: 300, architecture: 'arm64' });
+    expect(source.lambda).toEqual({ memoryMb: 1024, timeoutSeconds: 300, architecture: 'arm64', auth: 'api-key' });
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(': run$'), MemorySize: 1024, Timeout: 300 });
     expect(source.region).toBe('eu-west-1');
   });
@@ -225,11 +225,22 @@ describe('the AgentSpec CDK stack', () => {
     expect(Object.fromEntries(reserved)).toEqual({ RunFunction: undefined, StreamFunction: undefined, DeployFunction: 1 });
   });
 
-  it('keeps logs for a month and alarms on errors and throttles of each function', () => {
+  it('keeps logs for a month and alarms on errors, throttles and handled 5xx answers of each function', () => {
     expect(resources('AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30, 30]);
-    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
-    expect(alarms.filter((m) => m === 'Errors')).toHaveLength(3);
-    expect(alarms.filter((m) => m === 'Throttles')).toHaveLength(3);
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const names = alarms.map((a) => a.MetricName);
+    expect(names.filter((m) => m === 'Errors')).toHaveLength(3);
+    expect(names.filter((m) => m === 'Throttles')).toHaveLength(3);
+    expect(names.filter((m) => typeof m === 'string' && m.endsWith('ServerErrors')).sort()).toEqual([
+      'DeployServerErrors',
+      'RunServerErrors',
+      'StreamServerErrors',
+    ]);
+    // the app's JSON request log line with a 5xx status: also how a failed INIT shows (it answers 500/503)
+    const filters = resources('AWS::Logs::MetricFilter').map(([, f]) => f.Properties.FilterPattern);
+    expect(filters).toEqual(Array(3).fill('{ ($.msg = "request") && ($.status >= 500) }'));
+    // no topic given: the alarms notify nobody
+    expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
   });
 
   it('outputs the endpoints', () => {
@@ -238,5 +249,49 @@ describe('the AgentSpec CDK stack', () => {
       expect.arrayContaining(['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret']),
     );
     expect(JSON.stringify(outputs.StreamEndpoint!.Value)).toContain('FunctionUrl');
+  });
+});
+
+describe('the stack of a lambda block with auth "iam", a reserved concurrency and an alarm topic', () => {
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ops';
+  let iamTemplate: Template;
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agentspec-cdk-iam-'));
+    const file = join(dir, 'agents.ias');
+    writeFileSync(
+      file,
+      `package "locked" version "1.0.0" lang "2.0"\nagent "solo" {\n  model "claude-haiku-4-5"\n}\ndeploy "aws" target "lambda" {\n  auth "iam"\n  reserved_concurrency 25\n  alarm_topic "${TOPIC}"\n}\n`,
+    );
+    const app = createCdkApp({ outdir: join(dir, 'out') });
+    const built = buildAgentSpecApp(app, { projectRoot, irOutDir: join(dir, 'out', 'agentspec'), packagePath: file });
+    app.synth();
+    iamTemplate = Template.fromStack(built.stack);
+  }, 300_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('puts the run and stream URLs behind IAM (SigV4) and creates no API keys secret', () => {
+    const urls = Object.values(iamTemplate.findResources('AWS::Lambda::Url')).map((u) => (u as Resource).Properties.AuthType);
+    expect(urls).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(Object.keys(iamTemplate.findResources('AWS::SecretsManager::Secret')).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['AnthropicApiKey']);
+    const run = Object.entries(iamTemplate.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('RunFunction'))![1] as Resource;
+    const variables = (run.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.AGENTSPEC_AUTH).toBe('iam');
+    expect(variables.AGENTSPEC_API_KEYS_SECRET).toBeUndefined();
+  });
+
+  it('reserves the concurrency of run and stream, and the alarms notify the topic', () => {
+    const reserved = Object.entries(iamTemplate.findResources('AWS::Lambda::Function')).map(([id, r]) => [
+      id.replace(/[0-9A-F]{8}$/, ''),
+      (r as Resource).Properties.ReservedConcurrentExecutions,
+    ]);
+    expect(Object.fromEntries(reserved)).toEqual({ RunFunction: 25, StreamFunction: 25, DeployFunction: 1 });
+    const actions = Object.values(iamTemplate.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as Resource).Properties.AlarmActions);
+    expect(actions).toHaveLength(9);
+    expect(actions.every((a) => JSON.stringify(a) === JSON.stringify([TOPIC]))).toBe(true);
   });
 });

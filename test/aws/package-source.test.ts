@@ -22,12 +22,22 @@ describe('the lambda deploy block', () => {
     const { ir, diagnostics } = pkg('deploy "aws" target "lambda" {\n  region "eu-west-1"\n  memory "2048Mi"\n  timeout "120s"\n  architecture "x86_64"\n}');
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const deploy = pickLambdaDeploy(ir!);
-    expect(lambdaSettings(deploy)).toEqual({ memoryMb: 2048, timeoutSeconds: 120, architecture: 'x86_64' });
+    expect(lambdaSettings(deploy)).toEqual({ memoryMb: 2048, timeoutSeconds: 120, architecture: 'x86_64', auth: 'api-key' });
     expect(deploy?.attributes.region).toBe('eu-west-1');
   });
 
+  it('takes auth "iam", a reserved concurrency and an alarm topic', () => {
+    const { ir, diagnostics } = pkg(
+      'deploy "aws" target "lambda" {\n  auth "iam"\n  reserved_concurrency 25\n  alarm_topic "arn:aws:sns:eu-west-1:123456789012:ops"\n}',
+    );
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(lambdaSettings(pickLambdaDeploy(ir!))).toMatchObject({ auth: 'iam', reservedConcurrency: 25, alarmTopic: 'arn:aws:sns:eu-west-1:123456789012:ops' });
+    const wrong = pkg('deploy "aws" target "lambda" {\n  auth "none"\n}');
+    expect(wrong.diagnostics.map((d) => d.message).join('\n')).toContain('"none"');
+  });
+
   it('defaults to 1024 MiB, 300 s and arm64 without a block', () => {
-    expect(lambdaSettings(undefined)).toEqual({ memoryMb: 1024, timeoutSeconds: 300, architecture: 'arm64' });
+    expect(lambdaSettings(undefined)).toEqual({ memoryMb: 1024, timeoutSeconds: 300, architecture: 'arm64', auth: 'api-key' });
   });
 
   it('picks a named block and says which exist when the name is wrong', () => {
