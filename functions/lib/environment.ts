@@ -12,7 +12,7 @@ import type { Hono } from 'hono';
 import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from './aws/environment-config.js';
 import { composeService } from '../../shared/compose/compose-service.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import { createApp } from '../../shared/http/index.js';
+import { apiKeysFromEnv, createApp } from '../../shared/http/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { defaultRedactor } from '../../shared/secrets/index.js';
 import { SecretsManagerResolver } from './secrets/secrets-manager-resolver.js';
@@ -30,7 +30,7 @@ export interface RuntimeEnvironment {
 export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeEnvironment> {
   const config = awsConfigFromEnv(env);
   // fail closed: behind a URL without IAM auth, the API keys are the only gate
-  if (config.auth !== 'iam' && config.apiKeysSecret === undefined && env.AGENTSPEC_API_KEYS === undefined)
+  if (config.auth !== 'iam' && config.apiKeysSecret === undefined && apiKeysFromEnv(env) === undefined)
     throw new AgentSpecError(
       ErrorCode.ConfigError,
       'Neither AGENTSPEC_API_KEYS_SECRET nor AGENTSPEC_API_KEYS is set, so this function would serve without authentication; it refuses. Set the secret, or deploy with auth "iam" (AGENTSPEC_AUTH=iam) so the Function URL authenticates.',
@@ -79,7 +79,7 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
   const app = createApp({
     runtime: () => runtime,
     // with IAM auth the Function URL has already authenticated the caller
-    ...(config.auth === 'iam' ? { apiKeys: false } : apiKeys ? { apiKeys } : {}),
+    apiKeys: config.auth === 'iam' ? false : (apiKeys ?? apiKeysFromEnv(env) ?? []),
     logger: service.logger,
     telemetry: service.telemetry,
   }) as unknown as Hono;
