@@ -23,9 +23,9 @@ export function irKey(digest: string): string {
   return `ir/${digest}.json`;
 }
 
-/** Uploads an IR under its digest; returns the digest. */
-export async function putIR(s3: S3Client, bucket: string, ir: IRDocument): Promise<string> {
-  const { body, digest } = serializeIR(ir);
+/** Uploads an IR under its digest (`serialized`: its `serializeIR`, when the caller has it already); returns the digest. */
+export async function putIR(s3: S3Client, bucket: string, ir: IRDocument, serialized = serializeIR(ir)): Promise<string> {
+  const { body, digest } = serialized;
   // imported here, not with the module, so a cold start from the bundled IR never loads the S3 SDK
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(

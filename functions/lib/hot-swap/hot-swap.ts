@@ -61,9 +61,9 @@ export class HotSwap {
   async deploy(ir: IRDocument): Promise<DeployedVersion> {
     const { lambda, s3, bucket } = this.options;
     const before = await this.aliases();
-    const live = serializeIR(ir).digest;
-    if (ROLES.every((role) => before[role].note.digest === live)) return this.unchanged(live, before);
-    const digest = await this.step('upload the IR to S3', () => putIR(s3, bucket, ir));
+    const serialized = serializeIR(ir);
+    if (ROLES.every((role) => before[role].note.digest === serialized.digest)) return this.unchanged(serialized.digest, before);
+    const digest = await this.step('upload the IR to S3', () => putIR(s3, bucket, ir, serialized));
     const published: Record<Role, string> = { run: '', stream: '' };
     for (const role of ROLES) {
       const name = this.options.functions[role];
