@@ -5,23 +5,16 @@
  * the core's public modules, which the library entry (`index.ts`) exports.
  * Imports are read with TypeScript's own pre-processor, static and dynamic.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './helpers/source-files.js';
 
 const SOURCE_FOLDERS = ['shared', 'functions', 'infra', 'local'];
 const TARGET_FOLDERS = ['functions', 'infra', 'local'];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-const files = [...SOURCE_FOLDERS.flatMap(sourceFiles), 'index.ts'];
+const files = [...SOURCE_FOLDERS.flatMap((dir) => sourceFiles(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))), 'index.ts'];
 const known = new Set(files);
 
 /** The project files a file imports (relative specifiers only), as checkout paths. */

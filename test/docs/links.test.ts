@@ -6,9 +6,10 @@
  * path the docs or a source comment name (`shared/loop/runtime.ts`, or a bare
  * `runtime.md` for a page of docs/) exists.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../helpers/source-files.js';
 import { markdownFiles } from './markdown.js';
 
 /** The anchors GitHub gives the headings of a Markdown text (fenced code skipped). */
@@ -47,17 +48,9 @@ function linksOf(text: string): { target: string; line: number }[] {
 const PROJECT_PATH = /(?<![\w./-])(?:(?:shared|local|functions|infra|test|bench|scripts|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|ias|json|sh)|[\w-]+\.md)\b/g;
 const SOURCE_FOLDERS = ['shared', 'functions', 'infra', 'local', 'bench', 'scripts', 'test'];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.(ts|mjs|mts|sh)$/.test(entry.name) ? [path] : [];
-  });
-}
-
 describe('README and docs links', () => {
   it('names only project files that exist, in the docs and in source comments', () => {
-    const files = [...markdownFiles(), ...SOURCE_FOLDERS.flatMap(sourceFiles)];
+    const files = [...markdownFiles(), ...SOURCE_FOLDERS.flatMap((dir) => sourceFiles(dir, (name) => /\.(ts|mjs|mts|sh)$/.test(name)))];
     const missing = files.flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
