@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { lambdaNodePath, ricPath } from '../../../scripts/lambda-runtime.mjs';
 import { RuntimeApi } from './runtime-api.js';
 
@@ -27,6 +28,8 @@ export interface LambdaFunctionOptions {
 
 export interface LambdaFunction {
   api: RuntimeApi;
+  /** `performance.now()` of this process just before the runtime process was spawned */
+  spawnedAt: number;
   /** what the function printed (stdout and stderr) */
   output(): string;
   stop(): Promise<void>;
@@ -55,6 +58,7 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
     ...Object.fromEntries(Object.entries(options.environment).filter((e): e is [string, string] => e[1] !== undefined)),
   };
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(node, [ric], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -64,6 +68,7 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
   void exited.then(([code, signal]) => api.abandon(new Error(`the function process exited (${String(code ?? signal)}):\n${output.slice(-4000)}`)));
   return {
     api,
+    spawnedAt,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

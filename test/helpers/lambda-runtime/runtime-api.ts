@@ -43,12 +43,18 @@ interface Pending {
   fail: (error: Error) => void;
   /** each body chunk of a streamed response, as it arrives */
   onChunk?: ((chunk: Buffer) => void) | undefined;
+  onResponseStart?: (() => void) | undefined;
 }
 
 export interface InvokeOptions {
   /** the invocation's time limit (the function's timeout), default 30 s */
   timeoutMs?: number;
   onChunk?: (chunk: Buffer) => void;
+  /**
+   * called when the function's answer (response or error) begins to arrive:
+   * the runtime client's request sends its headers with its first body bytes
+   */
+  onResponseStart?: () => void;
 }
 
 export class RuntimeApi {
@@ -86,7 +92,15 @@ export class RuntimeApi {
   /** Queues an event and resolves with what the function answered. */
   invoke(event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
     return new Promise((settle, fail) => {
-      const pending: Pending = { id: randomUUID(), event, deadlineMs: Date.now() + (options.timeoutMs ?? 30_000), settle, fail, onChunk: options.onChunk };
+      const pending: Pending = {
+        id: randomUUID(),
+        event,
+        deadlineMs: Date.now() + (options.timeoutMs ?? 30_000),
+        settle,
+        fail,
+        onChunk: options.onChunk,
+        onResponseStart: options.onResponseStart,
+      };
       const waiter = this.waiting.shift();
       if (waiter) this.deliver(pending, waiter);
       else this.queue.push(pending);
@@ -144,6 +158,7 @@ export class RuntimeApi {
     }
     this.inFlight.delete(pending.id);
     this.log.push(`${match[2]} ${pending.id}`);
+    pending.onResponseStart?.();
     if (match[2] === 'error') {
       const text = (await body(req)).toString('utf8');
       pending.settle({ kind: 'error', type: String(req.headers['lambda-runtime-function-error-type'] ?? ''), body: JSON.parse(text || 'null') });
