@@ -14,7 +14,15 @@
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { join } from 'node:path';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET, esbuildOptions, projectRoot } from '../scripts/build-functions.mjs';
+import {
+  BUNDLE_ALIASES,
+  ESM_REQUIRE_BANNER,
+  EXTERNAL_MODULES,
+  NODE_TARGET,
+  esbuildOptions,
+  projectRoot,
+  type FUNCTION_ENTRIES,
+} from '../scripts/build-functions.mjs';
 
 /** File name of the bundled IR inside each function's code asset. */
 export const BUNDLED_IR_FILE = 'ir.json';
@@ -23,12 +31,15 @@ export const BUNDLED_PACKAGE_DIR = 'package';
 
 export interface FunctionBundlingInput {
   /** which function (its entry in scripts/build-functions.mjs) */
-  name: 'run' | 'stream' | 'deploy';
+  name: keyof typeof FUNCTION_ENTRIES;
   /** absolute path of the IR JSON written at synth time */
   irFile: string;
   /** absolute path of the package folder, copied so that stdio servers' relative paths resolve */
   packageDir?: string | undefined;
 }
+
+/** The functions that serve the package, and so carry its IR and files; the others (deploy …) need neither. */
+const SERVES_PACKAGE: ReadonlySet<string> = new Set(['run', 'stream']);
 
 /** Bundling options for one function. Runs local esbuild: no Docker. */
 export function functionBundling(input: FunctionBundlingInput): BundlingOptions {
@@ -50,8 +61,8 @@ export function functionBundling(input: FunctionBundlingInput): BundlingOptions 
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => [
         `${quote(process.execPath)} ${quote(join(projectRoot, 'scripts', 'build-functions.mjs'))} --function ${input.name} ${quote(outputDir)}`,
-        `cp ${quote(input.irFile)} ${quote(`${outputDir}/${BUNDLED_IR_FILE}`)}`,
-        ...(input.packageDir
+        ...(SERVES_PACKAGE.has(input.name) ? [`cp ${quote(input.irFile)} ${quote(`${outputDir}/${BUNDLED_IR_FILE}`)}`] : []),
+        ...(SERVES_PACKAGE.has(input.name) && input.packageDir
           ? [
               `mkdir -p ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)}`,
               `cd ${quote(input.packageDir)} && find . -maxdepth 2 -type f ! -path './node_modules/*' ! -name '*.ias' -exec cp --parents {} ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)} \\;`,
