@@ -12,8 +12,11 @@ export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
 export const ON_ERROR = ['retry', 'fail', 'fallback'] as const;
 export const MEMORY_STRATEGIES = ['sliding_window', 'summary'] as const;
 export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
-/** how a lambda target's run and stream URLs authenticate: the API keys in the app, or SigV4 at the Function URL */
-export const LAMBDA_AUTH = ['api-key', 'iam'] as const;
+/**
+ * how a deployed runtime authenticates callers: the API keys checked by the app (every target), SigV4 at the
+ * Function URL (`iam`, lambda only) or nobody (`none`, the explicit opt-out of the process and container targets)
+ */
+export const DEPLOY_AUTH = ['api-key', 'iam', 'none'] as const;
 
 export type Strategy = (typeof STRATEGIES)[number];
 export type DeployTarget = (typeof TARGETS)[number];
@@ -24,4 +27,6 @@ export type VariableType = (typeof VARIABLE_TYPES)[number];
 export type OnError = (typeof ON_ERROR)[number];
 export type MemoryStrategy = (typeof MEMORY_STRATEGIES)[number];
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
-export type LambdaAuth = (typeof LAMBDA_AUTH)[number];
+export type DeployAuth = (typeof DEPLOY_AUTH)[number];
+/** The deploy `auth` as the Lambda stack reads it; validation keeps `none` off lambda blocks. */
+export type LambdaAuth = DeployAuth;

@@ -4,7 +4,7 @@
  * (`FromSchema`), so the validator and the type checker cannot disagree.
  * Every literal is kept `as const` for that derivation.
  */
-import { LAMBDA_AUTH, LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, POLICY_ACTIONS, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from './enums.js';
+import { DEPLOY_AUTH, LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, POLICY_ACTIONS, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from './enums.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
@@ -150,7 +150,8 @@ const ATTRIBUTES = {
       memory_bytes: int,
       timeout_ms: int,
       architecture: str,
-      auth: { enum: [...LAMBDA_AUTH] },
+      auth: { enum: [...DEPLOY_AUTH] },
+      api_keys: str,
       reserved_concurrency: int,
       alarm_topic: str,
     },

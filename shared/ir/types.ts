@@ -15,6 +15,7 @@ export type {
   DeployTarget,
   HttpMethod,
   InlineLanguage,
+  DeployAuth,
   LambdaAuth,
   MemoryStrategy,
   OnError,

@@ -20,7 +20,7 @@ import {
   type IRStep,
   type IRTool,
   type IRVariable,
-  type LambdaAuth,
+  type DeployAuth,
   type OnError,
   type ScalarValue,
   type Strategy,
@@ -300,7 +300,8 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
     memory_bytes: parseSize(str(attr(b, 'memory')) ?? ''),
     timeout_ms: ms(attr(b, 'timeout')),
     architecture: str(attr(b, 'architecture')),
-    auth: str(attr(b, 'auth')) as LambdaAuth | undefined,
+    auth: str(attr(b, 'auth')) as DeployAuth | undefined,
+    api_keys: str(attr(b, 'api_keys')),
     reserved_concurrency: num(attr(b, 'reserved_concurrency')),
     alarm_topic: str(attr(b, 'alarm_topic')),
   });

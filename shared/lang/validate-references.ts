@@ -70,6 +70,7 @@ export class ReferenceChecker {
           break;
         case 'deploy':
           this.checkSecretMap(attr(body, 'secrets'), from);
+          this.checkDeployAuth(st, from);
           break;
         case 'environment':
           for (const e of body?.entries ?? []) {
@@ -92,6 +93,38 @@ export class ReferenceChecker {
   private refLast(e: Entry, kind: string, from: string): void {
     const name = lastString(e);
     if (name !== undefined) this.ref(kind, name, e.args[e.args.length - 1]!.range, from);
+  }
+
+  /** `auth "iam"` is lambda's, `auth "none"` every other target's; `api_keys` names a secret and needs keys to be checked. */
+  private checkDeployAuth(st: Statement, from: string): void {
+    const body = st.entry.body;
+    const target = st.entry.args[2]?.type === 'string' ? st.entry.args[2].value : 'process';
+    const auth = attr(body, 'auth');
+    const mode = str(auth);
+    if (auth && mode === 'iam' && target !== 'lambda')
+      this.report('error', auth.args[0]!.range, `auth "iam" is for lambda targets; deploy "${st.name}" targets ${target}.`, 'use "api-key" or "none"', 'enum');
+    if (auth && mode === 'none' && target === 'lambda')
+      this.report('error', auth.args[0]!.range, `auth "none" is not available on lambda (deploy "${st.name}").`, 'use "api-key" or "iam"', 'enum');
+    const keys = attr(body, 'api_keys');
+    const keysSecret = str(keys);
+    if (!keys || keysSecret === undefined) return;
+    if (mode === 'none' || mode === 'iam')
+      this.report(
+        'error',
+        keys.keyRange,
+        `Deploy "${st.name}" names api_keys but its auth "${mode}" checks no API keys.`,
+        'remove api_keys or use auth "api-key"',
+        'conflict',
+      );
+    else if (target === 'lambda')
+      this.report(
+        'error',
+        keys.keyRange,
+        `api_keys is not used by lambda targets (deploy "${st.name}"): the stack keeps the keys in Secrets Manager.`,
+        'remove api_keys',
+        'conflict',
+      );
+    else this.ref('secret', keysSecret, keys.args[0]!.range, from);
   }
 
   private checkSecretMap(map: Entry | undefined, from: string): void {
