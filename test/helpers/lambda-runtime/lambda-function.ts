@@ -28,14 +28,17 @@ export interface LambdaFunctionOptions {
 
 export interface LambdaFunction {
   api: RuntimeApi;
-  /** `performance.now()` of this process just before the runtime process was spawned */
-  spawnedAt: number;
   /** what the function printed (stdout and stderr) */
   output(): string;
   stop(): Promise<void>;
 }
 
-export async function startLambdaFunction(options: LambdaFunctionOptions): Promise<LambdaFunction> {
+export interface StartedLambdaFunction extends LambdaFunction {
+  /** `performance.now()` of this process just before the runtime process was spawned */
+  spawnedAt: number;
+}
+
+export async function startLambdaFunction(options: LambdaFunctionOptions): Promise<StartedLambdaFunction> {
   const [node, ric, api] = await Promise.all([lambdaNodePath(), ricPath(), RuntimeApi.start()]);
   const extension = await startSecretsExtension(api, options.secrets ?? {});
   const env: Record<string, string> = {
