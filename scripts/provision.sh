@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions the system parts the test suites use for real: a Docker engine,
-# redis-server, bubblewrap and python3-seccomp (inline-code sandbox),
-# Chromium (playground test), and the Lambda runtime client with node 22.
+# docker-compose, a registry, redis-server, bubblewrap and python3-seccomp
+# (inline-code sandbox), Chromium (playground test), and the Lambda runtime
+# client with node 22.
 # Installs what is missing when run as root on Debian and starts dockerd.
 # Without root it only reports; the suites that need a missing part then fail
 # and say which part is missing.
@@ -12,6 +13,11 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Debian's docker-compose (the Python 1.29 line): reads and runs the compose
+# file the docker-compose target writes. Distribution's registry (v2 API),
+# installed for the image push of the Kubernetes suite, which starts its own.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # aws-lambda-ric compiles its native client with these
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v make >/dev/null 2>&1 || need+=(make)

@@ -73,4 +73,25 @@ describe('compose file', () => {
     expect(doc.services.redis.command).toContain('16379');
     expect(doc.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', '-p', '16379', 'ping']);
   });
+
+  it('is in the format docker-compose 1.29 reads: no version, no top-level name', () => {
+    const { doc } = compose({ sessions: 'redis' });
+    expect(Object.keys(doc)).toEqual(['services']);
+  });
+
+  it('quotes the strings a YAML 1.1 reader (PyYAML) would take for booleans or numbers', () => {
+    // Prepare: values that YAML 1.2 leaves plain but YAML 1.1 reads as true / 493 / 90
+    const env = { FLAG: 'on', MODE: '0755', WAIT: '1:30' };
+    // Act
+    const { text } = compose({ env, sessions: 'redis' });
+    // Assess
+    expect(parse(text, { version: '1.1' })).toMatchObject({ services: { runtime: { environment: env } } });
+    expect(text).toContain('- "no"');
+  });
+
+  it('doubles every $ of a literal value so compose interpolates only the secret references', () => {
+    const { doc } = compose({ env: { PRICE: 'costs $5 or ${X}' }, host: '127.0.0.1' });
+    expect(doc.services.runtime?.environment.PRICE).toBe('costs $$5 or $${X}');
+    expect(doc.services.runtime?.environment.ANTHROPIC_API_KEY).toMatch(/^\$\{ANTHROPIC_API_KEY:\?/);
+  });
 });
