@@ -36,6 +36,8 @@ export interface LambdaFunction {
 export interface StartedLambdaFunction extends LambdaFunction {
   /** `performance.now()` of this process just before the runtime process was spawned */
   spawnedAt: number;
+  /** the runtime process's pid */
+  pid: number;
 }
 
 export async function startLambdaFunction(options: LambdaFunctionOptions): Promise<StartedLambdaFunction> {
@@ -72,6 +74,7 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
   return {
     api,
     spawnedAt,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
