@@ -2,7 +2,8 @@
 import type { BuildOptions } from 'esbuild';
 
 export declare const projectRoot: string;
-export declare const FUNCTION_ENTRIES: { run: string; stream: string; deploy: string };
+export type FunctionName = 'run' | 'stream' | 'deploy' | 'sandbox-javascript';
+export declare const FUNCTION_ENTRIES: Record<FunctionName, string>;
 export declare const EXTERNAL_MODULES: string[];
 export declare const ESM_REQUIRE_BANNER: string;
 export declare const NODE_TARGET: string;
@@ -17,6 +18,6 @@ export interface BuiltFunction {
   startupBytes: number;
 }
 export declare const functionBuildOptions: BuildOptions;
-export declare function buildFunction(name: 'run' | 'stream' | 'deploy', dir: string): Promise<BuiltFunction>;
+export declare function buildFunction(name: FunctionName, dir: string): Promise<BuiltFunction>;
 export declare function buildEntry(entry: string, dir: string): Promise<BuiltFunction>;
-export declare function buildFunctions(outdir?: string): Promise<Record<'run' | 'stream' | 'deploy', BuiltFunction>>;
+export declare function buildFunctions(outdir?: string): Promise<Record<FunctionName, BuiltFunction>>;

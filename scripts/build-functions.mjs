@@ -9,8 +9,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The three functions and their entry files (repo-relative). */
-export const FUNCTION_ENTRIES = { run: 'functions/run.ts', stream: 'functions/stream.ts', deploy: 'functions/deploy.ts' };
+/** The functions and their entry files (repo-relative); `sandbox-javascript` runs inline JavaScript and imports nothing of the runtime. */
+export const FUNCTION_ENTRIES = {
+  run: 'functions/run.ts',
+  stream: 'functions/stream.ts',
+  deploy: 'functions/deploy.ts',
+  'sandbox-javascript': 'functions/sandbox-javascript.ts',
+};
 
 /**
  * `@aws-sdk/*` is left to the Lambda Node 22 runtime, which ships SDK v3:
@@ -137,11 +142,11 @@ export async function buildFunctions(outdir = join(projectRoot, 'dist', 'functio
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const report = (name, { outfile, bytes, startupBytes }) =>
-    console.log(`${name.padEnd(7)} ${(bytes / 1024).toFixed(1).padStart(8)} KB (${(startupBytes / 1024).toFixed(1)} KB at start)  ${outfile}`);
+    console.log(`${name.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(8)} KB (${(startupBytes / 1024).toFixed(1)} KB at start)  ${outfile}`);
   if (process.argv[2] === '--function') {
     // the CDK's afterBundling hook: one function into the asset folder it is building
     const [name, dir] = process.argv.slice(3);
-    if (!(name in FUNCTION_ENTRIES) || !dir) throw new Error('usage: build-functions.mjs --function <run|stream|deploy> <dir>');
+    if (!(name in FUNCTION_ENTRIES) || !dir) throw new Error(`usage: build-functions.mjs --function <${Object.keys(FUNCTION_ENTRIES).join('|')}> <dir>`);
     report(name, await buildFunction(name, resolve(dir)));
   } else {
     const results = await buildFunctions(process.argv[2] ? resolve(process.argv[2]) : undefined);

@@ -4,7 +4,8 @@
  * hot-swap), the Anthropic key from Secrets Manager (into the process
  * environment the provider reads, never logged), the API keys, DynamoDB
  * sessions, and the composed runtime whose MCP servers and sandbox live as
- * long as the environment.
+ * long as the environment (inline code goes to the sandbox functions the
+ * stack names, or is refused).
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { composeService } from '../../shared/compose/compose-service.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { apiKeysFromEnv, createApp } from '../../shared/http/index.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
+import type { Sandbox } from '../../shared/sandbox/types.js';
 import { defaultRedactor } from '../../shared/secrets/index.js';
 import { SecretsManagerResolver } from './secrets/secrets-manager-resolver.js';
 import { DynamoDBSessionStore } from './sessions/dynamodb-store.js';
@@ -58,11 +60,13 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
         }
       }
       const sessions = config.sessionsTable ? new DynamoDBSessionStore({ tableName: config.sessionsTable }) : undefined;
+      // Inline code runs in the package's sandbox functions, when the stack made any; without them it is refused.
+      const sandbox = await lambdaSandbox(env);
       // An IR whose bytes match the digest recorded at synth or by the hot-swap was validated when it was made;
       // skipping the schema compile here saves a large part of the cold start. Anything else is validated.
       const service = await composeService(
         { json: loaded.json, verified: loaded.verified },
-        { redactor, secretResolvers: { store: secrets }, logBase: { ir: loaded.digest }, ...(sessions ? { sessions } : {}) },
+        { redactor, secretResolvers: { store: secrets }, logBase: { ir: loaded.digest }, ...(sessions ? { sessions } : {}), ...(sandbox ? { sandbox } : {}) },
       );
       loadFetchClasses();
       return { loaded, ir: service.ir, runtime: service.runtime, service };
@@ -84,6 +88,13 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     telemetry: service.telemetry,
   }) as unknown as Hono;
   return { app, runtime, digest: loaded.digest };
+}
+
+/** The sandbox that invokes the sandbox functions this environment names (its code a chunk of its own), or none. */
+async function lambdaSandbox(env: NodeJS.ProcessEnv): Promise<Sandbox | undefined> {
+  if (!env.AGENTSPEC_SANDBOX_JAVASCRIPT_FUNCTION && !env.AGENTSPEC_SANDBOX_PYTHON_FUNCTION) return undefined;
+  const { createLambdaSandbox, sandboxFunctionsFromEnv } = await import('./sandbox/lambda-sandbox.js');
+  return createLambdaSandbox(sandboxFunctionsFromEnv(env));
 }
 
 /**

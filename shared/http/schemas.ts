@@ -106,7 +106,7 @@ export const RESPONSE_SCHEMAS = {
       package: described(object({ name: text, version: text }), 'the agent package served, as its `package` line declares it'),
       ir_hash: described(text, "SHA-256 (hex) of the served package's IR: the same package gives the same hash on every entry point"),
       inline_code: described(
-        object({ mode: oneOf(['bubblewrap', 'refused', 'unsafe']), seccomp: bool, missing: array(text) }),
+        object({ mode: oneOf(['bubblewrap', 'refused', 'unsafe', 'lambda-function']), seccomp: bool, missing: array(text) }),
         'how inline tools run here; present when the package has inline tools',
       ),
     },

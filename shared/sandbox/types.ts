@@ -14,6 +14,9 @@ export interface SandboxRunRequest {
   signal?: AbortSignal;
 }
 
+/** The cap of each of stdout and stderr of one run (the local sandbox's default, and the AWS sandbox functions'); `truncated` says when it cut. */
+export const SANDBOX_OUTPUT_CAP_BYTES = 1024 * 1024;
+
 export interface SandboxRunResult {
   exitCode: number | null;
   /** the signal that ended the process, if any */
@@ -28,13 +31,15 @@ export interface SandboxRunResult {
 
 /**
  * How inline code runs on this host: `bubblewrap` (full isolation), `refused`
- * (isolation is incomplete, so every call is refused), or `unsafe` (isolation
- * is incomplete and the operator explicitly allowed running without it).
+ * (isolation is incomplete, so every call is refused), `unsafe` (isolation
+ * is incomplete and the operator explicitly allowed running without it), or
+ * `lambda-function` (on AWS Lambda: in the package's sandbox functions, each
+ * with an empty role, a fresh process per call; see docs/aws.md).
  */
-export type SandboxMode = 'bubblewrap' | 'refused' | 'unsafe';
+export type SandboxMode = 'bubblewrap' | 'refused' | 'unsafe' | 'lambda-function';
 
 export interface SandboxIsolation {
-  /** true with bubblewrap namespaces (user, mount, pid, net), no capabilities, and resource limits */
+  /** true with bubblewrap namespaces (user, mount, pid, net), no capabilities, and resource limits; or in sandbox functions of their own on AWS Lambda */
   full: boolean;
   /** what is missing when not full, each with how to get it */
   missing: string[];
