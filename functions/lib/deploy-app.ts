@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Hono } from 'hono';
 import { awsConfigFromEnv, required } from './aws/index.js';
 import { createHotSwapApp, type DeployInput, type HotSwapAppOptions } from './hot-swap/app.js';
+import { coverageGaps, DEPLOY_COVERAGE_ENV, parseCoverage, type DeployCoverage } from './hot-swap/coverage.js';
 import type { HotSwap } from './hot-swap/hot-swap.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { loadIR, type IRDocument } from '../../shared/ir/index.js';
@@ -28,6 +29,37 @@ export function toIR(input: DeployInput): IRDocument {
     });
   }
   return ir;
+}
+
+/**
+ * Refuses a package that needs more than the stack's synth gave the functions
+ * (a secret, a file, a sandbox, a Lambda setting), naming every gap; also
+ * refuses every package when the stack set no coverage, since nothing then
+ * says what the functions can serve. Nothing has been written when it throws.
+ */
+export function checkCoverage(ir: IRDocument, coverage: string | undefined): void {
+  let parsed: DeployCoverage | undefined;
+  try {
+    parsed = parseCoverage(coverage);
+  } catch (error) {
+    throw new AgentSpecError(ErrorCode.ConfigError, `The deploy function's ${DEPLOY_COVERAGE_ENV} setting is unreadable; nothing was deployed.`, {
+      cause: error,
+      details: { variable: DEPLOY_COVERAGE_ENV },
+    });
+  }
+  if (!parsed)
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      `The deploy function has no ${DEPLOY_COVERAGE_ENV} setting, so it cannot tell whether the stack covers a package; nothing was deployed. Run cdk deploy with this version of the stack.`,
+      { details: { variable: DEPLOY_COVERAGE_ENV } },
+    );
+  const gaps = coverageGaps(ir, parsed);
+  if (gaps.length > 0)
+    throw new AgentSpecError(
+      ErrorCode.InvalidRequest,
+      `The package needs what the deployed stack does not have, so it cannot be hot-swapped: ${gaps.map((g) => g.message).join(' ')} Deploy it with cdk deploy; nothing was deployed.`,
+      { details: { gaps, needs: 'cdk deploy' } },
+    );
 }
 
 /**
@@ -57,7 +89,11 @@ export function createDeployApp(env: NodeJS.ProcessEnv = process.env, clients: {
     return loading;
   };
   const hotSwap: HotSwapAppOptions['hotSwap'] = {
-    deploy: async (ir) => (await load()).deploy(ir),
+    deploy: async (ir) => {
+      // before the SDK is even loaded: a refused package writes nothing
+      checkCoverage(ir, env[DEPLOY_COVERAGE_ENV]);
+      return (await load()).deploy(ir);
+    },
     status: async () => (await load()).status(),
     rollback: async () => (await load()).rollback(),
   };

@@ -1,10 +1,12 @@
 /**
  * Swaps a new package into the deployed run and stream functions without a
  * CDK deploy: IR to S3 under its digest → each function's configuration names
- * the digest → wait for the update → publish a version → move the `live`
- * alias. The alias is the only thing clients see, and it moves last, so a
- * failure at any earlier step changes nothing; a failure between the two
- * alias moves puts the first alias back. Every write is conditional on the
+ * the digest → wait for the update → publish a version → smoke-test each new
+ * version (`smoke.ts`) → move the `live` alias. The alias is the only thing
+ * clients see, and it moves last, so a failure at any earlier step (a new
+ * version that does not answer `/healthz` with the deployed IR included)
+ * changes nothing; a failure between the two alias moves puts the first
+ * alias back. Every write is conditional on the
  * `RevisionId` read before it, so a concurrent deploy makes this one fail
  * instead of interleaving with it; deploying the package that is already
  * live changes nothing and says so.
@@ -14,6 +16,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../../shared/errors.js';
 import type { IRDocument } from '../../../shared/ir/types.js';
 import { IR_DIGEST_ENV, putIR, serializeIR } from '../aws/ir-object.js';
+
+/** names the IR bundled at synth on the run and stream functions (what a version the stack published serves) */
+const BUNDLED_IR_DIGEST_ENV = 'AGENTSPEC_BUNDLED_IR_DIGEST';
 
 export interface HotSwapOptions {
   lambda: LambdaClient;
@@ -25,12 +30,20 @@ export interface HotSwapOptions {
   alias?: string | undefined;
   /** longest wait for one configuration update, seconds */
   maxWaitSeconds?: number;
+  /** longest wait for one new version's smoke test, milliseconds (default 60 s: it includes the version's INIT) */
+  smokeTimeoutMs?: number;
 }
 
-/** What the alias carries in its description, so status and rollback need no other store. */
+/**
+ * What the alias carries in its description, so status and rollback need no
+ * other store. `version` is the version the hot swap pointed the alias at: a
+ * note whose alias now points elsewhere (a `cdk deploy` moved it) is stale and
+ * ignored.
+ */
 interface AliasNote {
   digest?: string | undefined;
   previous?: string | undefined;
+  version?: string | undefined;
 }
 
 export interface DeployedVersion {
@@ -38,6 +51,8 @@ export interface DeployedVersion {
   version: string;
   /** the package was already live: nothing was published or moved */
   unchanged?: boolean;
+  /** status: the live alias points where a hot swap put it (false: the stack's `cdk deploy` did, or a hand) */
+  hot_swapped?: boolean;
   functions: Record<'run' | 'stream', { version: string; previous_version?: string | undefined }>;
 }
 
@@ -96,6 +111,7 @@ export class HotSwap {
     }
     // Lambda answers PublishVersion with the existing version when nothing changed: the live one is this package already
     if (ROLES.every((role) => published[role] === before[role].version)) return this.unchanged(digest, before);
+    await this.smokeTest(published, before, ir.hash);
     await this.moveAliases(published, before, digest);
     return {
       digest,
@@ -113,6 +129,7 @@ export class HotSwap {
     return {
       digest: now.run.note.digest ?? (await this.digestOf('run', now.run.version)),
       version: now.run.version,
+      hot_swapped: now.run.note.digest !== undefined,
       functions: {
         run: { version: now.run.version, previous_version: now.run.note.previous },
         stream: { version: now.stream.version, previous_version: now.stream.note.previous },
@@ -127,9 +144,13 @@ export class HotSwap {
     for (const role of ROLES) {
       const previous = now[role].note.previous;
       if (!previous)
-        throw new AgentSpecError(ErrorCode.InvalidRequest, `There is no previous version of the ${role} function to roll back to.`, {
-          details: { function: this.options.functions[role] },
-        });
+        throw new AgentSpecError(
+          ErrorCode.InvalidRequest,
+          now[role].stale
+            ? `The ${role} function's ${this.alias} alias was moved outside the hot swap (a cdk deploy): there is no hot-swapped version to roll back from.`
+            : `There is no previous version of the ${role} function to roll back to.`,
+          { details: { function: this.options.functions[role] } },
+        );
       target[role] = previous;
     }
     const digest = await this.digestOf('run', target.run);
@@ -153,6 +174,31 @@ export class HotSwap {
     };
   }
 
+  /** Invokes each new version with `GET /healthz`; the first that fails stops the deploy with the aliases where they are. */
+  private async smokeTest(published: Record<Role, string>, before: Record<Role, { version: string }>, irHash: string): Promise<void> {
+    const { smokeTest } = await import('./smoke.js');
+    for (const role of ROLES) {
+      if (published[role] === before[role].version) continue;
+      const failure = await smokeTest(
+        this.options.lambda,
+        { role, functionName: this.options.functions[role], version: published[role], irHash },
+        this.options.smokeTimeoutMs ?? 60_000,
+      );
+      if (!failure) continue;
+      const what =
+        failure.reason === 'timeout'
+          ? 'did not answer in time'
+          : failure.reason === 'wrong_ir'
+            ? 'serves another IR than the one deployed'
+            : `answered ${failure.status ?? failure.error_type ?? failure.reason}`;
+      throw new AgentSpecError(
+        ErrorCode.DeployError,
+        `Deploy failed: version ${published[role]} of the ${role} function did not pass its smoke test (GET /healthz ${what}); the live alias was not moved.`,
+        { details: { step: 'smoke test', smoke: failure, published: { run: published.run, stream: published.stream }, live: false } },
+      );
+    }
+  }
+
   private async moveAliases(
     target: Record<Role, string>,
     before: Record<Role, { version: string; description?: string | undefined; revision?: string | undefined }>,
@@ -161,7 +207,7 @@ export class HotSwap {
     const moved: Role[] = [];
     try {
       for (const role of ROLES) {
-        const note: AliasNote = { digest, previous: before[role].version };
+        const note: AliasNote = { digest, previous: before[role].version, version: target[role] };
         await this.step(`move the ${role} function's ${this.alias} alias`, async () =>
           this.options.lambda.send(
             new (await lambdaSdk()).UpdateAliasCommand({
@@ -215,12 +261,18 @@ export class HotSwap {
     });
   }
 
-  private async aliases(): Promise<Record<Role, { version: string; description?: string | undefined; revision?: string | undefined; note: AliasNote }>> {
+  private async aliases(): Promise<
+    Record<Role, { version: string; description?: string | undefined; revision?: string | undefined; note: AliasNote; stale: boolean }>
+  > {
     const read = async (role: Role) => {
       const out = await this.step(`read the ${role} function's ${this.alias} alias`, async () =>
         this.options.lambda.send(new (await lambdaSdk()).GetAliasCommand({ FunctionName: this.options.functions[role], Name: this.alias })),
       );
-      return { version: out.FunctionVersion ?? '$LATEST', description: out.Description, revision: out.RevisionId, note: parseNote(out.Description) };
+      const version = out.FunctionVersion ?? '$LATEST';
+      const note = parseNote(out.Description);
+      // a note written for another version than the alias's is stale: something else (a cdk deploy) moved the alias since
+      const stale = note.version !== undefined && note.version !== version;
+      return { version, description: out.Description, revision: out.RevisionId, note: stale ? {} : note, stale };
     };
     return { run: await read('run'), stream: await read('stream') };
   }
@@ -229,7 +281,8 @@ export class HotSwap {
     const out = await this.step(`read version ${version} of the ${role} function`, async () =>
       this.options.lambda.send(new (await lambdaSdk()).GetFunctionConfigurationCommand({ FunctionName: this.options.functions[role], Qualifier: version })),
     );
-    return out.Environment?.Variables?.[IR_DIGEST_ENV];
+    // a version the stack published serves its bundled IR
+    return out.Environment?.Variables?.[IR_DIGEST_ENV] ?? out.Environment?.Variables?.[BUNDLED_IR_DIGEST_ENV];
   }
 
   /** Runs one step; a failure becomes a `deploy_error` naming the step (the cause keeps the AWS error). */
@@ -261,8 +314,9 @@ function parseNote(description: string | undefined): AliasNote {
   try {
     const parsed = JSON.parse(description) as unknown;
     if (parsed && typeof parsed === 'object') {
-      const { digest, previous } = parsed as Record<string, unknown>;
-      return { digest: typeof digest === 'string' ? digest : undefined, previous: typeof previous === 'string' ? previous : undefined };
+      const { digest, previous, version } = parsed as Record<string, unknown>;
+      const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+      return { digest: text(digest), previous: text(previous), version: text(version) };
     }
   } catch {
     // a description written by someone else: no note
