@@ -18,7 +18,8 @@
  * suite that starts AgentSpec processes has to be listed by hand.
  */
 export const INTEGRATION_SUITES: readonly string[] = [
-  // a Docker engine
+  // a Docker engine (and for compose-cli, Debian's docker-compose)
+  'test/deploy/compose-cli.test.ts',
   'test/deploy/compose-deployer.test.ts',
   'test/deploy/compose-redis.test.ts',
   'test/deploy/docker-deployer.test.ts',
