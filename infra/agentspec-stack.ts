@@ -1,23 +1,29 @@
 /**
  * One package's agents on AWS Lambda: run (JSON routes), stream (SSE through
  * response streaming) and deploy (hot-swap, IAM-only), the sessions table,
- * the IR bucket, the secrets, alarms and the endpoints as outputs.
+ * the IR bucket, the secrets, alarms and the endpoints as outputs; and, when
+ * the package has inline tools, a sandbox function per language they use
+ * (a role that grants nothing, no environment), which only run and stream may invoke.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Alias,
   Architecture,
+  Code,
+  Function as LambdaFunction,
   FunctionUrlAuthType,
   InvokeMode,
   ParamsAndSecretsLayerVersion,
   ParamsAndSecretsLogLevel,
   ParamsAndSecretsVersions,
   Runtime,
+  type IFunction,
   type IVersion,
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,7 +35,8 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling } from './bundling.js';
 import { functionNodeOptions } from '../scripts/build-functions.mjs';
-import type { LambdaAuth } from '../shared/ir/types.js';
+import { SANDBOX_FUNCTION_ENV, type SandboxLanguage } from '../functions/lib/sandbox/wire.js';
+import { resourcesOf, type IRDocument, type LambdaAuth } from '../shared/ir/types.js';
 
 /** The Lambda settings a package's `deploy … target "lambda"` block may set. */
 export interface LambdaSettings {
@@ -65,6 +72,11 @@ export interface AgentSpecStackProps extends StackProps {
 }
 
 export const LIVE_ALIAS = 'live';
+
+/** Seconds a sandbox function runs beyond its longest tool timeout: start-up, and killing and cleaning up after a timed-out call. */
+const SANDBOX_TIMEOUT_MARGIN_S = 5;
+/** Megabytes a sandbox function has beyond its largest tool memory: the handler's own process and the interpreter's baseline. */
+const SANDBOX_MEMORY_HEADROOM_MB = 128;
 
 /** The AWS Parameters and Secrets Lambda Extension release the functions use. */
 export const PARAMS_AND_SECRETS_VERSION = ParamsAndSecretsVersions.V1_0_103;
@@ -135,6 +147,7 @@ export class AgentSpecStack extends Stack {
       });
     };
 
+    const sandboxes = this.sandboxFunctions(props, architecture, retention);
     const runtimeEnv = {
       AGENTSPEC_IR_FILE: BUNDLED_IR_FILE,
       AGENTSPEC_PACKAGE_DIR: BUNDLED_PACKAGE_DIR,
@@ -144,6 +157,7 @@ export class AgentSpecStack extends Stack {
       // the secrets' ARNs, never their values
       AGENTSPEC_ANTHROPIC_SECRET: anthropicKey.secretArn,
       ...(apiKeys ? { AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn } : { AGENTSPEC_AUTH: 'iam' }),
+      ...Object.fromEntries(sandboxes.map(({ language, fn }) => [SANDBOX_FUNCTION_ENV[language], fn.functionName])),
     };
     const { timeoutSeconds, memoryMb, reservedConcurrency } = props.lambda;
     const run = make('run', runtimeEnv, timeoutSeconds, memoryMb, reservedConcurrency);
@@ -156,6 +170,14 @@ export class AgentSpecStack extends Stack {
       sessions.grantReadWriteData(fn);
       anthropicKey.grantRead(fn);
       apiKeys?.grantRead(fn);
+      if (sandboxes.length)
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'InvokeSandboxFunctions',
+            actions: ['lambda:InvokeFunction'],
+            resources: sandboxes.map(({ fn: sandbox }) => sandbox.functionArn),
+          }),
+        );
       if (props.storeSecrets?.length) {
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -247,6 +269,64 @@ export class AgentSpecStack extends Stack {
     if (apiKeys) new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
 
     this.acknowledgeNagFindings({ run, stream, deploy }, irBucket);
+  }
+
+  /**
+   * The sandbox function of each language the package's inline tools use:
+   * one trust domain per package (docs/aws.md). Its role may only write its
+   * own logs; it has no environment variables, layers or extension; its
+   * timeout and memory fit the largest tool of that language (the IR at
+   * synth: a hot-swap that adds a language or raises a limit needs a cdk
+   * deploy); its reserved concurrency is the block's `reserved_concurrency`,
+   * like run and stream (none by default).
+   */
+  private sandboxFunctions(props: AgentSpecStackProps, architecture: Architecture, retention: RetentionDays): { language: SandboxLanguage; fn: IFunction }[] {
+    const ir = JSON.parse(readFileSync(props.irFile, 'utf8')) as IRDocument;
+    const tools = resourcesOf(ir, 'Skill').flatMap((skill) => (skill.attributes.tool.type === 'inline' ? [skill.attributes.tool] : []));
+    const made: { language: SandboxLanguage; fn: IFunction }[] = [];
+    for (const language of ['javascript', 'python'] as const) {
+      const own = tools.filter((tool) => tool.language === language);
+      if (!own.length) continue;
+      const id = `Sandbox${capitalise(language)}`;
+      const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `AgentSpec ${props.packageName}: ${language} sandbox function, which may only write its own logs`,
+      });
+      role.addToPolicy(new PolicyStatement({ sid: 'OwnLogsOnly', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      const settings = {
+        description: `AgentSpec ${props.packageName}: ${language} sandbox (inline tools)`,
+        architecture,
+        role,
+        logGroup,
+        timeout: Duration.seconds(Math.min(900, Math.ceil(Math.max(...own.map((tool) => tool.timeout_ms)) / 1000) + SANDBOX_TIMEOUT_MARGIN_S)),
+        memorySize: Math.min(10_240, Math.max(128, Math.ceil(Math.max(...own.map((tool) => tool.memory_bytes)) / 2 ** 20) + SANDBOX_MEMORY_HEADROOM_MB)),
+        ...(props.lambda.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.lambda.reservedConcurrency }),
+      };
+      const fn =
+        language === 'javascript'
+          ? new NodejsFunction(this, `${id}Function`, {
+              ...settings,
+              entry: join(props.projectRoot, 'functions', 'sandbox-javascript.ts'),
+              handler: 'handler',
+              projectRoot: props.projectRoot,
+              depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+              runtime: Runtime.NODEJS_22_X,
+              bundling: functionBundling({ name: 'sandbox-javascript', irFile: props.irFile }),
+            })
+          : new LambdaFunction(this, `${id}Function`, {
+              ...settings,
+              runtime: Runtime.PYTHON_3_13,
+              handler: 'handler.handler',
+              code: Code.fromAsset(join(props.projectRoot, 'functions', 'sandbox-python'), { exclude: ['__pycache__', '*.pyc'] }),
+            });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'The runtime is pinned (nodejs22.x or python3.13), the versions the sandbox functions are tested on.',
+      });
+      made.push({ language, fn });
+    }
+    return made;
   }
 
   /** Acknowledged cdk-nag findings; every one carries its reason. */
