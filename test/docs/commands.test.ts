@@ -53,6 +53,7 @@ const NOT_RUN: { pattern: RegExp; reason: string }[] = [
       'starts and stops real deployments (processes, containers, clusters); the test/deploy suites run them against Docker and a recording Kubernetes API',
   },
   { pattern: /^(docker|kubectl) /, reason: 'needs a Docker registry or a Kubernetes cluster' },
+  { pattern: /^docker-compose /, reason: 'runs a compose stack from the file `apply` wrote: test/deploy/compose-cli.test.ts runs these commands as written' },
   { pattern: /^npm run bench\b/, reason: 'benchmarks take minutes and measure, they do not check' },
   { pattern: /^(npx vitest|npm test)\b/, reason: 'runs test suites, this one included' },
 ];
