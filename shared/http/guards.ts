@@ -1,5 +1,5 @@
 /** Small checks shared by the routes: the agent exists, the limit allows, the run has a deadline. */
-import { AgentSpecError, ErrorCode } from '../errors.js';
+import { AgentSpecError, ErrorCode, isAgentSpecError } from '../errors.js';
 import type { AgentRuntime } from '../loop/types.js';
 import type { RouteContext } from './context.js';
 
@@ -31,7 +31,9 @@ export function limit(ctx: RouteContext, kind: 'agent' | 'pipeline', name: strin
 
 /**
  * A signal for one run: aborted when the client goes away or the app's
- * request timeout passes. `timedOut()` tells the two apart afterwards.
+ * request timeout passes. `timedOut()` tells the two apart afterwards. An
+ * entry point that aborts the request for a reason of its own (the Lambda
+ * stream function's deadline) gives an `AgentSpecError`, which the run reports.
  */
 export interface RunSignal {
   signal: AbortSignal;
@@ -45,7 +47,10 @@ export interface RunSignal {
 export function runSignal(ctx: RouteContext, request: Request): RunSignal {
   const controller = new AbortController();
   let expired = false;
-  const onClientGone = () => controller.abort(new AgentSpecError(ErrorCode.Cancelled, 'The client closed the connection.'));
+  const onClientGone = () => {
+    const reason: unknown = request.signal.reason;
+    controller.abort(isAgentSpecError(reason) ? reason : new AgentSpecError(ErrorCode.Cancelled, 'The client closed the connection.'));
+  };
   request.signal.addEventListener('abort', onClientGone, { once: true });
   const timer =
     ctx.requestTimeoutMs === undefined

@@ -12,6 +12,9 @@
  *   and `-Error-Body` (base64). A Function URL stream starts with a JSON
  *   prelude (status, headers, cookies) and 8 NUL bytes.
  * - `POST /runtime/invocation/{id}/error` and `POST /runtime/init/error`.
+ * - On request (`cutAfterBytes`), a streamed response's connection is
+ *   destroyed mid-body, as when the Runtime API rejects an over-size or
+ *   broken stream: the runtime client sees its POST fail.
  *
  * Everything is recorded in `log`, in order, so a test can prove what
  * happened during INIT and what during an invocation.
@@ -32,6 +35,8 @@ export type InvocationResult =
       prelude?: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
       body: Buffer;
       error?: { type: string; body: unknown };
+      /** the stand-in destroyed the connection mid-body (`cutAfterBytes`): `body` is what had arrived */
+      cut?: true;
     }
   | { kind: 'error'; type: string; body: unknown };
 
@@ -44,12 +49,15 @@ interface Pending {
   /** each body chunk of a streamed response, as it arrives */
   onChunk?: ((chunk: Buffer) => void) | undefined;
   onResponseStart?: (() => void) | undefined;
+  cutAfterBytes?: number | undefined;
 }
 
 export interface InvokeOptions {
   /** the invocation's time limit (the function's timeout), default 30 s */
   timeoutMs?: number;
   onChunk?: (chunk: Buffer) => void;
+  /** destroy a streamed response's connection once this many body bytes (prelude included) have arrived */
+  cutAfterBytes?: number;
   /**
    * called when the function's answer (response or error) begins to arrive:
    * the runtime client's request sends its headers with its first body bytes
@@ -100,6 +108,7 @@ export class RuntimeApi {
         fail,
         onChunk: options.onChunk,
         onResponseStart: options.onResponseStart,
+        cutAfterBytes: options.cutAfterBytes,
       };
       const waiter = this.waiting.shift();
       if (waiter) this.deliver(pending, waiter);
@@ -163,7 +172,7 @@ export class RuntimeApi {
       const text = (await body(req)).toString('utf8');
       pending.settle({ kind: 'error', type: String(req.headers['lambda-runtime-function-error-type'] ?? ''), body: JSON.parse(text || 'null') });
     } else if (req.headers['lambda-runtime-function-response-mode'] === 'streaming') {
-      pending.settle(await streamed(req, pending.onChunk));
+      pending.settle(await streamed(req, pending.onChunk, pending.cutAfterBytes));
     } else {
       pending.settle({ kind: 'buffered', payload: JSON.parse((await body(req)).toString('utf8') || 'null') });
     }
@@ -177,17 +186,26 @@ async function body(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function streamed(req: IncomingMessage, onChunk: ((chunk: Buffer) => void) | undefined): Promise<InvocationResult> {
+async function streamed(req: IncomingMessage, onChunk: ((chunk: Buffer) => void) | undefined, cutAfterBytes?: number): Promise<InvocationResult> {
   const contentType = String(req.headers['content-type'] ?? '');
   const chunks: Buffer[] = [];
+  let received = 0;
+  let cut = false;
   for await (const chunk of req) {
     chunks.push(chunk as Buffer);
     onChunk?.(chunk as Buffer);
+    received += (chunk as Buffer).length;
+    if (cutAfterBytes !== undefined && received >= cutAfterBytes) {
+      cut = true;
+      req.socket.destroy();
+      break;
+    }
   }
   let all = Buffer.concat(chunks);
   let prelude: Extract<InvocationResult, { kind: 'streamed' }>['prelude'];
   if (contentType === 'application/vnd.awslambda.http-integration-response') {
     const end = all.indexOf(DELIMITER);
+    if (end < 0 && cut) return { kind: 'streamed', contentType, body: all, cut };
     if (end < 0) throw new Error('a Function URL stream without the 8-NUL delimiter after its prelude');
     prelude = JSON.parse(all.subarray(0, end).toString('utf8')) as typeof prelude;
     all = all.subarray(end + DELIMITER.length);
@@ -200,5 +218,6 @@ async function streamed(req: IncomingMessage, onChunk: ((chunk: Buffer) => void)
     ...(prelude ? { prelude } : {}),
     body: all,
     ...(type ? { error: { type, body: errorBody ? (JSON.parse(Buffer.from(errorBody, 'base64').toString('utf8')) as unknown) : null } } : {}),
+    ...(cut ? { cut } : {}),
   };
 }
