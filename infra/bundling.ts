@@ -1,7 +1,10 @@
 /**
- * NodejsFunction bundling for the three functions: the esbuild settings of
- * scripts/build-functions.mjs (so the bench measures what ships), plus the
- * package IR and the package's own files copied beside the bundle.
+ * NodejsFunction bundling for the functions: the esbuild settings of
+ * scripts/build-functions.mjs (so the bench measures what ships), plus, for
+ * run and stream only, the package IR and the package asset (the files the
+ * IR references, servers bundled with their dependencies:
+ * local/package/package-assets.ts) beside the bundle. The deploy function's
+ * asset carries only its code.
  *
  * NodejsFunction runs esbuild with a single `--outfile`, which cannot split
  * code. Its `afterBundling` hook therefore rebuilds the function into the
@@ -13,7 +16,8 @@
  * second of synth time.
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { join } from 'node:path';
+import { cpSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   BUNDLE_ALIASES,
   ESM_REQUIRE_BANNER,
@@ -23,10 +27,12 @@ import {
   projectRoot,
   type FUNCTION_ENTRIES,
 } from '../scripts/build-functions.mjs';
+import type { IRDocument } from '../shared/ir/types.js';
+import { packageAsset, writePackageAsset } from '../local/package/package-assets.js';
 
 /** File name of the bundled IR inside each function's code asset. */
 export const BUNDLED_IR_FILE = 'ir.json';
-/** Folder of the package's files (MCP server scripts …) inside each function's code asset. */
+/** Folder of the package asset (MCP server scripts …) inside the run and stream code assets. */
 export const BUNDLED_PACKAGE_DIR = 'package';
 
 export interface FunctionBundlingInput {
@@ -34,12 +40,53 @@ export interface FunctionBundlingInput {
   name: keyof typeof FUNCTION_ENTRIES;
   /** absolute path of the IR JSON written at synth time */
   irFile: string;
-  /** absolute path of the package folder, copied so that stdio servers' relative paths resolve */
+  /** absolute path of the package folder: the files the IR references are shipped, so that stdio servers' relative paths resolve */
   packageDir?: string | undefined;
 }
 
 /** The functions that serve the package, and so carry its IR and files; the others (deploy …) need neither. */
 const SERVES_PACKAGE: ReadonlySet<string> = new Set(['run', 'stream']);
+
+/** A copy into a function's asset: `from` (a file or a folder) to `to`, relative to the asset root. */
+export interface AssetCopy {
+  from: string;
+  to: string;
+}
+
+/** The copies of one synth, by IR file and package folder: run and stream share the package asset, built once. */
+const prepared = new Map<string, AssetCopy[]>();
+
+/**
+ * What a function's asset carries beside its code: for run and stream, the
+ * IR as {@link BUNDLED_IR_FILE} and the package asset as
+ * {@link BUNDLED_PACKAGE_DIR} (written next to the IR file; left out when the
+ * IR references no file); for the other functions nothing. Throws
+ * `config_error` when the IR references a file outside the package folder
+ * or a script that does not exist.
+ */
+export function packageFilesOf(input: FunctionBundlingInput): AssetCopy[] {
+  if (!SERVES_PACKAGE.has(input.name)) return [];
+  const key = `${input.irFile}\0${input.packageDir ?? ''}`;
+  let copies = prepared.get(key);
+  if (!copies) {
+    copies = [{ from: input.irFile, to: BUNDLED_IR_FILE }];
+    if (input.packageDir) {
+      const asset = packageAsset(JSON.parse(readFileSync(input.irFile, 'utf8')) as IRDocument, input.packageDir);
+      if (asset.files.length) {
+        const dir = join(dirname(input.irFile), `package-${asset.digest.slice(0, 16)}`);
+        writePackageAsset(asset, dir);
+        copies.push({ from: dir, to: BUNDLED_PACKAGE_DIR });
+      }
+    }
+    prepared.set(key, copies);
+  }
+  return copies;
+}
+
+/** Lays the same files into a function built outside the CDK (`buildFunction` of scripts/build-functions.mjs) at `dir`. */
+export function addPackageFiles(input: FunctionBundlingInput, dir: string): void {
+  for (const { from, to } of packageFilesOf(input)) cpSync(from, join(dir, to), { recursive: true });
+}
 
 /** Bundling options for one function. Runs local esbuild: no Docker. */
 export function functionBundling(input: FunctionBundlingInput): BundlingOptions {
@@ -61,13 +108,7 @@ export function functionBundling(input: FunctionBundlingInput): BundlingOptions 
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => [
         `${quote(process.execPath)} ${quote(join(projectRoot, 'scripts', 'build-functions.mjs'))} --function ${input.name} ${quote(outputDir)}`,
-        ...(SERVES_PACKAGE.has(input.name) ? [`cp ${quote(input.irFile)} ${quote(`${outputDir}/${BUNDLED_IR_FILE}`)}`] : []),
-        ...(SERVES_PACKAGE.has(input.name) && input.packageDir
-          ? [
-              `mkdir -p ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)}`,
-              `cd ${quote(input.packageDir)} && find . -maxdepth 2 -type f ! -path './node_modules/*' ! -name '*.ias' -exec cp --parents {} ${quote(`${outputDir}/${BUNDLED_PACKAGE_DIR}`)} \\;`,
-            ]
-          : []),
+        ...packageFilesOf(input).map(({ from, to }) => `cp -R ${quote(from)} ${quote(`${outputDir}/${to}`)}`),
       ],
     },
   };
