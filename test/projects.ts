@@ -71,6 +71,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/aws/function-bundles.test.ts',
   // the functions under AWS's runtime interface client (node 22, a native build)
   'test/aws/runtime-client.test.ts',
+  'test/aws/deploy-runtime-client.test.ts',
   'test/aws/stream-bounds.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',
