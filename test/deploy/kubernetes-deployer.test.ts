@@ -54,7 +54,18 @@ describe('kubernetes deployer against a recording API server', () => {
     const result = await applyDeploy(op);
     // Assess
     const patches = api.requests.filter((r) => r.method === 'PATCH');
-    expect(patches.map((p) => p.body?.kind)).toEqual(['Namespace', 'ConfigMap', 'Secret', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
+    expect(patches.map((p) => `${String(p.body?.kind)}/${String((p.body?.metadata as { name: string }).name)}`)).toEqual([
+      'Namespace/agents',
+      `ConfigMap/deploytest-main-ir-${result.state.ir_hash.slice(0, 12)}`,
+      'Secret/deploytest-main-secrets',
+      'Secret/deploytest-main-api-keys',
+      'Deployment/deploytest-main-redis',
+      'Service/deploytest-main-redis',
+      'NetworkPolicy/deploytest-main-redis',
+      'Deployment/deploytest-main',
+      'Service/deploytest-main',
+      'HorizontalPodAutoscaler/deploytest-main',
+    ]);
     for (const patch of patches) {
       expect(patch.contentType).toBe('application/apply-patch+yaml');
       expect(patch.query.get('fieldManager')).toBe('agentspec');
@@ -131,15 +142,24 @@ describe('kubernetes deployer against a recording API server', () => {
     await destroyDeploy({ dir: dirname(op.file), deployer: { kubeconfig } });
     const calls = api.requests.slice(before);
     const lists = calls.filter((r) => r.method === 'GET' && r.query.get('labelSelector'));
-    expect(lists.length).toBe(5);
+    expect(lists.length).toBe(6);
     for (const list of lists) expect(list.query.get('labelSelector')).toContain('app.kubernetes.io/managed-by=agentspec');
-    expect(calls.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2)[0])).toEqual([
-      'horizontalpodautoscalers',
-      'services',
-      'deployments',
-      'secrets',
-      'configmaps',
+    const deletes = calls.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/'));
+    const kinds = deletes.map((d) => d.split('/')[0]);
+    expect([...new Set(kinds)]).toEqual(['horizontalpodautoscalers', 'networkpolicies', 'services', 'deployments', 'secrets', 'configmaps']);
+    expect(deletes.filter((d) => !d.startsWith('configmaps/')).sort()).toEqual([
+      'deployments/deploytest-main',
+      'deployments/deploytest-main-redis',
+      'horizontalpodautoscalers/deploytest-main',
+      'networkpolicies/deploytest-main-redis',
+      'secrets/deploytest-main-api-keys',
+      'secrets/deploytest-main-secrets',
+      'services/deploytest-main',
+      'services/deploytest-main-redis',
     ]);
+    // one IR ConfigMap per version applied (the failed apply above left its own), each deleted by label
+    for (const configMap of deletes.filter((d) => d.startsWith('configmaps/'))) expect(configMap).toMatch(/^configmaps\/deploytest-main-ir-[0-9a-f]{12}$/);
+    expect([...api.objects.keys()].filter((k) => k.includes('deploytest-main'))).toEqual([]);
     expect(await statusDeploy({ dir: dirname(op.file) })).toEqual([]);
   });
 

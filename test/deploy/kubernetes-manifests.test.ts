@@ -2,31 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { Namespace, ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { buildManifests, redactManifests, type Manifest } from '../../local/deploy/kubernetes/manifests.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
+import { kubernetesBlock } from './helpers/kubernetes-block.js';
 import { irOf, agent } from '../helpers/ir-builder.js';
 
 function deployBlock(attributes: Partial<IRDeploy['attributes']> = {}): IRDeploy {
-  return {
-    kind: 'Deploy',
-    name: 'prod',
-    fqn: 'test/Deploy/prod',
-    hash: '0'.repeat(64),
-    attributes: {
-      target: 'kubernetes',
-      default: false,
-      env: { LOG_LEVEL: 'info' },
-      secrets: { ANTHROPIC_API_KEY: 'anthropic-key' },
-      namespace: 'agents',
-      replicas: 3,
-      ...attributes,
-    },
-  };
+  return kubernetesBlock({ env: { LOG_LEVEL: 'info' }, secrets: { ANTHROPIC_API_KEY: 'anthropic-key' }, replicas: 3, ...attributes });
 }
 
 function manifestsFor(attributes: Partial<IRDeploy['attributes']> = {}): Manifest[] {
   const deploy = deployBlock(attributes);
   return buildManifests({ ir: irOf(agent('bot'), deploy), deploy, image: 'registry.example.com/bot:1', secrets: { ANTHROPIC_API_KEY: 'sk-secret-value' } });
+}
+
+/** The runtime's Deployment (the package also has Redis's when scaled). */
+function runtimeOf(manifests: Manifest[]): Manifest {
+  const found = manifests.find((m) => m.kind === 'Deployment' && !m.metadata.name.endsWith('-redis'));
+  if (!found) throw new Error('no runtime Deployment');
+  return found;
 }
 
 const validators: Record<string, (m: Manifest) => { validate(): void }> = {
@@ -36,12 +31,24 @@ const validators: Record<string, (m: Manifest) => { validate(): void }> = {
   Service: (m) => new Service(m),
   Deployment: (m) => new Deployment(m),
   HorizontalPodAutoscaler: (m) => new HorizontalPodAutoscaler(m),
+  NetworkPolicy: (m) => new NetworkPolicy(m),
 };
 
 describe('kubernetes manifests', () => {
   it('validates every generated object against the Kubernetes schemas', () => {
     const manifests = manifestsFor({ autoscale: { min: 2, max: 10, metric: 'cpu', target: 70 }, resources: { cpu: '500m', memory: '512Mi' } });
-    expect(manifests.map((m) => m.kind)).toEqual(['Namespace', 'ConfigMap', 'Secret', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
+    expect(manifests.map((m) => m.kind)).toEqual([
+      'Namespace',
+      'ConfigMap',
+      'Secret',
+      'Secret',
+      'Deployment',
+      'Service',
+      'NetworkPolicy',
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+    ]);
     for (const manifest of manifests) {
       const validator = validators[manifest.kind];
       expect(validator, manifest.kind).toBeDefined();
@@ -50,13 +57,13 @@ describe('kubernetes manifests', () => {
   });
 
   it('rejects a broken object in the validator, so the check above can fail', () => {
-    const [, , , deployment] = manifestsFor();
+    const deployment = runtimeOf(manifestsFor());
     const broken = { ...deployment, spec: { replicas: 'three' } } as Manifest;
     expect(() => new Deployment(broken as never).validate()).toThrow();
   });
 
   it('hardens the pod: non-root, read-only root, /tmp as emptyDir, probes on /healthz', () => {
-    const deployment = manifestsFor().find((m) => m.kind === 'Deployment') as unknown as {
+    const deployment = runtimeOf(manifestsFor()) as unknown as {
       spec: {
         replicas: number;
         template: {

@@ -1,11 +1,15 @@
 /**
  * A recording Kubernetes API server for tests: a real HTTP server on
  * 127.0.0.1 answering the paths @kubernetes/client-node calls (discovery,
- * server-side-apply PATCH, reads, lists by label, deletes, pod logs). It
- * keeps applied objects, records every request, simulates a rollout that
- * completes after `rolloutPolls` reads of the Deployment, and in `failing`
- * mode reports a pod stuck in ImagePullBackOff. `kubeconfig()` writes a
- * kubeconfig pointing at it.
+ * server-side-apply PATCH, reads, lists by label, deletes, pod logs, pod
+ * watches). It keeps applied objects (a Secret's `stringData` stored as
+ * base64 `data`, as the API server does), records every request, simulates
+ * a rollout that completes after `rolloutPolls` reads of the Deployment, and
+ * in `failing` mode reports a pod stuck in ImagePullBackOff. Each Deployment
+ * has one pod `<name>-abc12` (with its template's labels); `addPod` adds one
+ * and tells the pod watchers. A log request with `follow=true` gets the
+ * first line, then stays open (chunked) for `logLine`. `kubeconfig()` writes
+ * a kubeconfig pointing at it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +32,8 @@ type Obj = {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; generation?: number; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
+  stringData?: Record<string, string>;
+  data?: Record<string, string>;
 };
 
 export interface K8sRecordingServer {
@@ -38,6 +44,12 @@ export interface K8sRecordingServer {
   rolloutPolls: number;
   /** report a pod in ImagePullBackOff and never complete */
   failing: boolean;
+  /** adds a running pod (copying the labels of a Deployment's pods) and sends ADDED to the pod watchers */
+  addPod(namespace: string, name: string, labels: Record<string, string>): void;
+  /** writes a line to the followers of a pod's log */
+  logLine(pod: string, line: string): void;
+  /** resolves once `n` follow requests for pod logs are open */
+  followers(n: number): Promise<void>;
   kubeconfig(): Promise<string>;
   close(): Promise<void>;
 }
@@ -48,6 +60,8 @@ const RESOURCES: Record<string, { group: string; kind: string; namespaced: boole
   secrets: { group: 'v1', kind: 'Secret', namespaced: true },
   services: { group: 'v1', kind: 'Service', namespaced: true },
   pods: { group: 'v1', kind: 'Pod', namespaced: true },
+  serviceaccounts: { group: 'v1', kind: 'ServiceAccount', namespaced: true },
+  networkpolicies: { group: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespaced: true },
   deployments: { group: 'apps/v1', kind: 'Deployment', namespaced: true },
   horizontalpodautoscalers: { group: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
 };
@@ -89,6 +103,45 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
   const objects = new Map<string, Obj>();
   const polls = new Map<string, number>();
   const state = { rolloutPolls: 2, failing: false };
+  const extraPods: Obj[] = [];
+  const podWatchers = new Set<{ res: ServerResponse; selector: string | null }>();
+  const logFollowers = new Map<string, Set<ServerResponse>>();
+  const followerWaits: { n: number; resolve: () => void }[] = [];
+  const countFollowers = () => [...logFollowers.values()].reduce((n, set) => n + set.size, 0);
+  const podStatus = () =>
+    state.failing
+      ? {
+          phase: 'Pending',
+          containerStatuses: [
+            {
+              name: 'runtime',
+              ready: false,
+              restartCount: 0,
+              image: 'x',
+              imageID: '',
+              state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/missing:1"' } },
+            },
+          ],
+        }
+      : { phase: 'Running', containerStatuses: [{ name: 'runtime', ready: true, restartCount: 0, image: 'x', imageID: '', state: { running: {} } }] };
+  const podsIn = (ns = ''): Obj[] => [
+    ...[...objects.values()]
+      .filter((o) => o.kind === 'Deployment' && o.metadata.namespace === ns)
+      .map((d) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${d.metadata.name}-abc12`,
+          namespace: ns,
+          labels: ((d.spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? d.metadata.labels) as Record<
+            string,
+            string
+          >,
+        },
+        status: podStatus(),
+      })),
+    ...extraPods.filter((p) => p.metadata.namespace === ns).map((p) => ({ ...p, status: podStatus() })),
+  ];
 
   const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
     res.writeHead(status, { 'content-type': type });
@@ -124,7 +177,11 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
 
       if (req.method === 'PATCH' && body) {
         const previous = objects.get(key);
-        const obj = body as unknown as Obj;
+        const obj = structuredClone(body) as unknown as Obj;
+        if (kind === 'Secret' && obj.stringData) {
+          obj.data = Object.fromEntries(Object.entries(obj.stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+          delete obj.stringData;
+        }
         if (kind === 'Deployment') {
           const changed = !previous || JSON.stringify(previous.spec) !== JSON.stringify(obj.spec);
           obj.metadata.generation = (previous?.metadata.generation ?? 0) + (changed ? 1 : 0);
@@ -138,7 +195,28 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
         const existed = objects.delete(key);
         return send(res, existed ? 200 : 404, { kind: 'Status', status: existed ? 'Success' : 'Failure', code: existed ? 200 : 404 });
       }
-      if (req.method === 'GET' && sub === 'log') return send(res, 200, `{"msg":"serving from ${name ?? ''}"}\n`, 'text/plain');
+      if (req.method === 'GET' && sub === 'log') {
+        const first = `{"msg":"serving from ${name ?? ''}"}\n`;
+        if (url.searchParams.get('follow') !== 'true') return send(res, 200, first, 'text/plain');
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write(first);
+        const set = logFollowers.get(name ?? '') ?? new Set<ServerResponse>();
+        set.add(res);
+        logFollowers.set(name ?? '', set);
+        res.on('close', () => set.delete(res));
+        for (const wait of followerWaits.filter((w) => countFollowers() >= w.n)) {
+          followerWaits.splice(followerWaits.indexOf(wait), 1);
+          wait.resolve();
+        }
+        return;
+      }
+      if (req.method === 'GET' && resource === 'pods' && url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const watcher = { res, selector: url.searchParams.get('labelSelector') };
+        podWatchers.add(watcher);
+        res.on('close', () => podWatchers.delete(watcher));
+        return;
+      }
       if (req.method === 'GET' && name) {
         const obj = objects.get(key);
         if (!obj) return send(res, 404, { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
@@ -157,30 +235,8 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
         return send(res, 200, obj);
       }
       if (req.method === 'GET' && resource === 'pods') {
-        const items = [...objects.values()]
-          .filter((o) => o.kind === 'Deployment' && o.metadata.namespace === ns)
-          .map((d) => ({
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name: `${d.metadata.name}-abc12`, namespace: ns, labels: d.metadata.labels },
-            status: state.failing
-              ? {
-                  phase: 'Pending',
-                  containerStatuses: [
-                    {
-                      name: 'runtime',
-                      ready: false,
-                      restartCount: 0,
-                      image: 'x',
-                      imageID: '',
-                      state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/missing:1"' } },
-                    },
-                  ],
-                }
-              : { phase: 'Running', containerStatuses: [{ name: 'runtime', ready: true, restartCount: 0, image: 'x', imageID: '', state: { running: {} } }] },
-          }))
-          .filter((p) => matches(p as Obj, url.searchParams.get('labelSelector')));
-        return send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items });
+        const items = podsIn(ns).filter((p) => matches(p, url.searchParams.get('labelSelector')));
+        return send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items });
       }
       if (req.method === 'GET') {
         const items = [...objects.values()].filter(
@@ -210,6 +266,20 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
     set failing(value: boolean) {
       state.failing = value;
     },
+    addPod(namespace: string, name: string, labels: Record<string, string>) {
+      const pod: Obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels } };
+      extraPods.push(pod);
+      for (const watcher of podWatchers) {
+        if (matches(pod, watcher.selector)) watcher.res.write(`${JSON.stringify({ type: 'ADDED', object: { ...pod, status: podStatus() } })}\n`);
+      }
+    },
+    logLine(pod: string, line: string) {
+      for (const res of logFollowers.get(pod) ?? []) res.write(`${line}\n`);
+    },
+    followers(n: number) {
+      if (countFollowers() >= n) return Promise.resolve();
+      return new Promise<void>((resolve) => followerWaits.push({ n, resolve }));
+    },
     async kubeconfig() {
       const dir = await mkdtemp(join(tmpdir(), 'agentspec-kube-'));
       const file = join(dir, 'config');
@@ -219,6 +289,10 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
       );
       return file;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

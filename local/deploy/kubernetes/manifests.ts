@@ -1,11 +1,17 @@
 /**
  * The Kubernetes objects of one package, as plain JSON built by pure
- * functions: Namespace, ConfigMap (the IR), Secret (resolved secrets),
- * Deployment, Service and, with `autoscale`, an autoscaling/v2 HPA. Every
- * object carries `app.kubernetes.io/managed-by: agentspec` and the package
- * label, which `destroy` selects on.
+ * functions: Namespace, ConfigMap (the IR, named by its hash and immutable,
+ * so the pods of the previous version keep theirs until a rollout succeeds),
+ * Secret (resolved secrets), the API keys Secret (unless `auth "none"`), the
+ * Redis of a scaled deployment, Deployment, Service and, with `autoscale`, an
+ * autoscaling/v2 HPA. Every object carries `app.kubernetes.io/managed-by:
+ * agentspec` and the package label, which `destroy` selects on.
  */
 import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
+import { DEFAULT_REDIS_IMAGE } from '../docker/build-context.js';
+import { API_KEYS_SOURCE_ANNOTATION, API_KEYS_VARIABLE, apiKeysSecretName, keysPlanOf } from './api-keys.js';
+import { autoscaleMetric, podResources } from './pod-resources.js';
+import { managesRedis, redisManifests, sessionEnv } from './redis-manifests.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const PACKAGE_LABEL = 'agentspec.dev/package';
@@ -26,6 +32,10 @@ export interface ManifestInput {
   image: string;
   /** env var name → resolved value; goes into the Secret only */
   secrets: Record<string, string>;
+  /** the value of the API keys Secret (comma-separated keys); '' (the default) when only planning. Unused with `auth "none"`. */
+  apiKeys?: string;
+  /** the image of the managed Redis; the compose target's default */
+  redisImage?: string;
 }
 
 /** `<package>-<target>`, lower-cased to a DNS label. */
@@ -52,6 +62,11 @@ export function labelsOf(ir: IRDocument, deploy: IRDeploy): Record<string, strin
   };
 }
 
+/** `<app>-ir-<first 12 of the IR hash>`: one immutable ConfigMap per version. */
+export function irConfigMapName(ir: IRDocument, deploy: IRDeploy): string {
+  return `${appName(ir, deploy).slice(0, 63 - 16)}-ir-${ir.hash.slice(0, 12)}`;
+}
+
 /** Every manifest, in apply order. */
 export function buildManifests(input: ManifestInput): Manifest[] {
   const { ir, deploy } = input;
@@ -69,31 +84,47 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     periodSeconds: Math.max(1, Math.round((attrs.health?.interval_ms ?? 10_000) / 1000)),
     timeoutSeconds: Math.max(1, Math.round((attrs.health?.timeout_ms ?? 3000) / 1000)),
   });
+  const keys = keysPlanOf(deploy);
+  const keysSecret = apiKeysSecretName(name);
+  const irConfigMap = irConfigMapName(ir, deploy);
+  const selector = { 'app.kubernetes.io/name': name, [MANAGED_BY_LABEL]: 'agentspec' };
   const env = [
     ...Object.entries(attrs.env).map(([k, v]) => ({ name: k, value: v })),
     { name: 'AGENTSPEC_IR', value: '/etc/agentspec/ir.json' },
     { name: 'HOST', value: '0.0.0.0' },
     { name: 'PORT', value: String(port) },
     ...Object.keys(input.secrets).map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: k } } })),
+    keys.mode === 'none'
+      ? // the runtime's explicit opt-out of its refusal to serve beyond loopback without keys
+        { name: 'AGENTSPEC_INSECURE', value: '1' }
+      : { name: API_KEYS_VARIABLE, valueFrom: { secretKeyRef: { name: keysSecret, key: API_KEYS_VARIABLE } } },
+    ...sessionEnv(deploy, name, namespace),
   ];
-  const resources = attrs.resources
-    ? {
-        requests: { ...(attrs.resources.cpu ? { cpu: attrs.resources.cpu } : {}), ...(attrs.resources.memory ? { memory: attrs.resources.memory } : {}) },
-        limits: { ...(attrs.resources.cpu ? { cpu: attrs.resources.cpu } : {}), ...(attrs.resources.memory ? { memory: attrs.resources.memory } : {}) },
-      }
-    : undefined;
+  const resources = podResources(deploy);
 
   const manifests: Manifest[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [MANAGED_BY_LABEL]: 'agentspec' } } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-ir`), data: { 'ir.json': JSON.stringify(ir) } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(irConfigMap), immutable: true, data: { 'ir.json': JSON.stringify(ir) } },
     { apiVersion: 'v1', kind: 'Secret', metadata: meta(`${name}-secrets`), type: 'Opaque', stringData: { ...input.secrets } },
+    ...(keys.mode === 'none'
+      ? []
+      : [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { ...meta(keysSecret), annotations: { [API_KEYS_SOURCE_ANNOTATION]: keys.source } },
+            type: 'Opaque',
+            stringData: { [API_KEYS_VARIABLE]: input.apiKeys ?? '' },
+          },
+        ]),
+    ...(managesRedis(deploy) ? redisManifests({ app: name, namespace, labels, image: input.redisImage ?? DEFAULT_REDIS_IMAGE, appSelector: selector }) : []),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { ...meta(name), annotations: { [IR_HASH_ANNOTATION]: ir.hash } },
       spec: {
         replicas,
-        selector: { matchLabels: { 'app.kubernetes.io/name': name, [MANAGED_BY_LABEL]: 'agentspec' } },
+        selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
           metadata: { labels, annotations: { [IR_HASH_ANNOTATION]: ir.hash } },
@@ -119,7 +150,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
               },
             ],
             volumes: [
-              { name: 'ir', configMap: { name: `${name}-ir` } },
+              { name: 'ir', configMap: { name: irConfigMap } },
               { name: 'tmp', emptyDir: {} },
             ],
           },
@@ -130,11 +161,11 @@ export function buildManifests(input: ManifestInput): Manifest[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(name),
-      spec: { selector: { 'app.kubernetes.io/name': name, [MANAGED_BY_LABEL]: 'agentspec' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     },
   ];
   if (attrs.autoscale) {
-    const metric = attrs.autoscale.metric === 'memory' ? 'memory' : 'cpu';
+    const metric = autoscaleMetric(deploy);
     manifests.push({
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
@@ -156,7 +187,12 @@ export function redactManifests(manifests: Manifest[]): Manifest[] {
     m.kind === 'Secret'
       ? {
           ...m,
-          stringData: Object.fromEntries(Object.keys((m.stringData as Record<string, string>) ?? {}).map((k) => [k, '<from your environment at apply>'])),
+          stringData: Object.fromEntries(
+            Object.keys((m.stringData as Record<string, string>) ?? {}).map((k) => [
+              k,
+              k === API_KEYS_VARIABLE ? '<kept in the cluster, or generated at apply>' : '<from your environment at apply>',
+            ]),
+          ),
         }
       : m,
   );
