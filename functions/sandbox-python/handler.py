@@ -55,7 +55,6 @@ def handler(event, context):
     try:
         return _run(request, max(timeout_ms, 0) / 1000)
     finally:
-        _kill_descendants()
         _clean_tmp()
 
 
@@ -94,7 +93,7 @@ def _limits(memory_bytes):
 
 def _run(request, timeout_s):
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="call-", dir=TMP_ROOT) as cwd:
+    with tempfile.TemporaryDirectory(prefix="call-", dir=TMP_ROOT, ignore_cleanup_errors=True) as cwd:
         with open(os.path.join(cwd, "inline.py"), "w", encoding="utf-8") as file:
             file.write(request["code"])
         child = subprocess.Popen(
@@ -108,9 +107,11 @@ def _run(request, timeout_s):
             preexec_fn=_limits(request["memory_bytes"]),
         )
         try:
+            # returns once the call has ended (exited, or killed at the deadline) and _end has run
             out, err, truncated, timed_out = _exchange(child, request["stdin"].encode("utf-8"), started + timeout_s)
-        finally:
+        except BaseException:
             _end(child)
+            raise
     code = child.returncode
     return {
         "exit_code": code if code >= 0 else None,

@@ -159,7 +159,8 @@ describe('the python sandbox function', () => {
       "open(os.path.join(path, 'deep', 'er', 'file'), 'w').write('x')",
       "os.chmod(os.path.join(path, 'deep'), 0)",
       "open(path + '.txt', 'w').write('x')",
-      "open('in-cwd.txt', 'w').write('x')",
+      "os.makedirs('locked/in')",
+      "os.chmod('locked', 0)",
       'print(os.getcwd())',
     ].join('\n');
     const first = await run(code, { stdin: JSON.stringify({ path: left }) });
