@@ -71,6 +71,8 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/aws/function-bundles.test.ts',
   // the functions under AWS's runtime interface client (node 22, a native build)
   'test/aws/runtime-client.test.ts',
+  // the python sandbox function: python3 running it and the processes of each call
+  'test/aws/sandbox-python.test.ts',
   'test/aws/deploy-runtime-client.test.ts',
   'test/aws/stream-bounds.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
