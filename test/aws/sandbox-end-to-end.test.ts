@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunction, projectRoot, type BuiltFunction } from '../../scripts/build-functions.mjs';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { functionEnvironment } from '../helpers/lambda-bundle/index.js';
-import { startLambdaFunction, type LambdaFunction } from '../helpers/lambda-runtime/lambda-function.js';
+import { startLambdaFunction, type LambdaFunction, type StartedLambdaFunction } from '../helpers/lambda-runtime/lambda-function.js';
 import { startLambdaInvokeApi, type LambdaInvokeApi } from './helpers/lambda-invoke-api.js';
 import { functionUrlEvent } from './helpers/lambda-events.js';
 
@@ -73,7 +73,7 @@ agent "prober" {
 let fake: FakeAnthropic;
 let outdir: string;
 let built: Record<'run' | 'sandbox-javascript', BuiltFunction>;
-let sandbox: LambdaFunction;
+let sandbox: StartedLambdaFunction;
 let run: LambdaFunction;
 let invokeApi: LambdaInvokeApi;
 
