@@ -74,6 +74,8 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // the python sandbox function: python3 running it and the processes of each call
   'test/aws/sandbox-python.test.ts',
   'test/aws/deploy-runtime-client.test.ts',
+  // the CDK app synthesised three times: what a cdk deploy does to a hot-swapped alias
+  'test/aws/cdk-deploy-after-hot-swap.test.ts',
   'test/aws/stream-bounds.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',
