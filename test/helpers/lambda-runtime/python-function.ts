@@ -49,6 +49,8 @@ export async function startPythonLambdaFunction(options: PythonFunctionOptions):
     AWS_ACCESS_KEY_ID: 'AKIAFUNCTIONROLE',
     AWS_SECRET_ACCESS_KEY: 'secret-of-the-function-role',
     AWS_SESSION_TOKEN: SESSION_TOKEN,
+    // the task root is read-only on Lambda: no bytecode is written beside the handler
+    PYTHONDONTWRITEBYTECODE: '1',
     ...options.environment,
   };
   const child = spawn(python, [BOOTSTRAP], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
