@@ -212,6 +212,7 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
       }
       if (req.method === 'GET' && resource === 'pods' && url.searchParams.get('watch') === 'true') {
         res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
         const watcher = { res, selector: url.searchParams.get('labelSelector') };
         podWatchers.add(watcher);
         res.on('close', () => podWatchers.delete(watcher));
