@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverageGaps, deployCoverage, packageFilesOf, parseCoverage, type DeployCoverage } from '../../functions/lib/hot-swap/coverage.js';
+import { coverageGaps, deployCoverage, referencedFilesOf, parseCoverage, type DeployCoverage } from '../../functions/lib/hot-swap/coverage.js';
 import { compile } from '../../shared/lang/index.js';
 import type { IRDocument } from '../../shared/ir/types.js';
 
@@ -45,7 +45,7 @@ const covered = (over: Partial<DeployCoverage> = {}): DeployCoverage => ({ secre
 
 describe('what a package needs of the stack', () => {
   it('names the files of stdio servers and command tools that look like relative paths, and nothing else', () => {
-    expect(packageFilesOf(ir(SERVER))).toEqual(['data.json', 'servers/orders.mjs']);
+    expect(referencedFilesOf(ir(SERVER))).toEqual(['data.json', 'servers/orders.mjs']);
   });
 
   it('finds no gap when the package fits what the synth covered', () => {
@@ -66,6 +66,8 @@ describe('what a package needs of the stack', () => {
   it('names each file not in the assets', () => {
     const gaps = coverageGaps(ir(SERVER), covered({ files: ['data.json'] }));
     expect(gaps.map((g) => [g.kind, g.name])).toEqual([['file', 'servers/orders.mjs']]);
+    // a referenced folder is covered by the files shipped under it
+    expect(coverageGaps(ir(SERVER.replace('./servers/orders.mjs', './servers/')), covered({ files: ['data.json', 'servers/orders.mjs'] }))).toEqual([]);
   });
 
   it('leaves inline tools alone when the stack has no sandbox functions (they are refused when called, as after a cdk deploy)', () => {

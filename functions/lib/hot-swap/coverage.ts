@@ -69,7 +69,7 @@ function secretGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
 const FILE_LIKE = /^(?![-/])(?![a-z][a-z0-9+.-]*:)(?:[^\s]*\/[^\s]+|[^\s/]*[A-Za-z_-][^\s/]*\.[A-Za-z][A-Za-z0-9]{0,5})$/;
 
 /** The package files `ir` names: stdio servers' commands and arguments, and command tools' binaries, that look like relative paths. */
-export function packageFilesOf(ir: IRDocument): string[] {
+export function referencedFilesOf(ir: IRDocument): string[] {
   const named: string[] = [];
   for (const r of ir.resources) {
     if (r.kind === 'Server' && r.attributes.transport === 'stdio') named.push(...(r.attributes.command ? [r.attributes.command] : []), ...r.attributes.args);
@@ -84,9 +84,11 @@ function normalise(path: string): string {
 }
 
 function fileGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
-  const shipped = new Set(coverage.files.map(normalise));
-  return packageFilesOf(ir)
-    .filter((file) => !shipped.has(file))
+  const shipped = coverage.files.map(normalise);
+  // a referenced folder ships as the files under it
+  const covered = (path: string) => shipped.some((file) => file === path || file.startsWith(`${path.replace(/\/$/, '')}/`));
+  return referencedFilesOf(ir)
+    .filter((file) => !covered(file))
     .map((file) => ({ kind: 'file', name: file, message: `The file "${file}" is not in the functions' code assets.` }));
 }
 
