@@ -71,6 +71,10 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/aws/function-bundles.test.ts',
   // the functions under AWS's runtime interface client (node 22, a native build)
   'test/aws/runtime-client.test.ts',
+  // the sandbox functions: the CDK app synthesised with them; the JavaScript one and the run function under aws-lambda-ric
+  'test/aws/sandbox-stack.test.ts',
+  'test/aws/sandbox-javascript.test.ts',
+  'test/aws/sandbox-end-to-end.test.ts',
   // the python sandbox function: python3 running it and the processes of each call
   'test/aws/sandbox-python.test.ts',
   'test/aws/deploy-runtime-client.test.ts',
