@@ -10,7 +10,9 @@
  * the first request are both counted, as a cold Function URL request waits
  * for both. A second request in the same environment gives the warm figure.
  * Each round starts the floor and ours one after the other (the order
- * alternates between rounds), so both see the same load.
+ * alternates between rounds), so both see the same load; a ratio is the
+ * median of the rounds' ratios. The CPU time the runtime process used is
+ * printed beside the wall time: on a loaded machine it is the steadier one.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -169,7 +171,8 @@ export default async function lambdaRicBench(): Promise<void> {
       ['supportRun', 'floorRun'],
       ['supportStream', 'floorStream'],
     ] as const) {
-      const ratio = (key: keyof Sample) => median(ours, key) / median(floor, key);
+      // the median of each round's ratio: a round's two starts are close in time, so they share the machine's load
+      const ratio = (key: keyof Sample) => stats(samples[ours]!.map((s, i) => s[key] / samples[floor]![i]![key])).median;
       const verdict = (x: number) => (ours.startsWith('support') ? '' : x <= GOAL_RATIO ? ' (met)' : ' (not met)');
       rows.push([
         `${subjects[ours]!.label} / floor`,
