@@ -10,7 +10,7 @@ const deploy = (target: string, lines: string) => `${SECRET}\ndeploy "d" target 
 describe('deploy auth', () => {
   it('lowers auth "none" and an api_keys secret name into the IR', () => {
     const open = compile(pkg(deploy('kubernetes', '  image "r/x:1"\n  auth "none"')), { file: 't.ias' });
-    const keyed = compile(pkg(deploy('docker', '  api_keys "api-keys"')), { file: 't.ias' });
+    const keyed = compile(pkg(deploy('kubernetes', '  image "r/x:1"\n  api_keys "api-keys"')), { file: 't.ias' });
     expect(open.diagnostics).toEqual([]);
     expect(findResource(open.ir!, 'Deploy', 'd')?.attributes.auth).toBe('none');
     expect(findResource(keyed.ir!, 'Deploy', 'd')?.attributes.api_keys).toBe('api-keys');
@@ -35,5 +35,10 @@ describe('deploy auth', () => {
   it('refuses api_keys where no keys are checked', () => {
     expectDiagnostic(pkg(deploy('kubernetes', '  auth "none"\n  api_keys "api-keys"')), { line: 5, message: 'checks no API keys' });
     expectDiagnostic(pkg(deploy('lambda', '  api_keys "api-keys"')), { line: 4, message: 'Secrets Manager' });
+  });
+
+  it('warns that targets other than kubernetes and lambda do not use auth "none" or api_keys yet', () => {
+    expectDiagnostic(pkg(deploy('docker', '  auth "none"')), { line: 4, message: 'kubernetes target only', severity: 'warning' });
+    expectDiagnostic(pkg(deploy('process', '  api_keys "api-keys"')), { line: 4, message: 'kubernetes target only', severity: 'warning' });
   });
 });
