@@ -44,32 +44,48 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
   const [node, ric, api] = await Promise.all([lambdaNodePath(), ricPath(), RuntimeApi.start()]);
   const extension = await startSecretsExtension(api, options.secrets ?? {});
   const env: Record<string, string> = {
+    ...lambdaEnvironment({ api, taskRoot: options.taskRoot, handler: 'index.handler', name: 'test-function' }),
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
+    ...Object.fromEntries(Object.entries(options.environment).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
+  return spawnFunctionProcess(node, [ric], { api, cwd: options.taskRoot, env, onStop: () => extension.close() });
+}
+
+/** The variables Lambda gives every function process, with the role's (fake) credentials. */
+export function lambdaEnvironment(input: { api: RuntimeApi; taskRoot: string; handler: string; name: string }): Record<string, string> {
+  return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    AWS_LAMBDA_RUNTIME_API: api.address,
-    _HANDLER: 'index.handler',
-    LAMBDA_TASK_ROOT: options.taskRoot,
-    AWS_LAMBDA_FUNCTION_NAME: 'test-function',
+    AWS_LAMBDA_RUNTIME_API: input.api.address,
+    _HANDLER: input.handler,
+    LAMBDA_TASK_ROOT: input.taskRoot,
+    AWS_LAMBDA_FUNCTION_NAME: input.name,
     AWS_LAMBDA_FUNCTION_VERSION: '1',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/test-function',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${input.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/12/04/[1]0123456789abcdef',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIAFUNCTIONROLE',
     AWS_SECRET_ACCESS_KEY: 'secret-of-the-function-role',
     AWS_SESSION_TOKEN: SESSION_TOKEN,
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
-    ...Object.fromEntries(Object.entries(options.environment).filter((e): e is [string, string] => e[1] !== undefined)),
   };
+}
+
+/** Spawns a function process serving `api`; a process that dies fails what it was asked, with what it printed. */
+export function spawnFunctionProcess(
+  command: string,
+  args: string[],
+  options: { api: RuntimeApi; cwd: string; env: Record<string, string>; onStop?: () => void },
+): StartedLambdaFunction {
+  const { api } = options;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(node, [ric], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit');
-  // a function process that dies fails what it was asked, with what it printed
   void exited.then(([code, signal]) => api.abandon(new Error(`the function process exited (${String(code ?? signal)}):\n${output.slice(-4000)}`)));
   return {
     api,
@@ -79,7 +95,7 @@ export async function startLambdaFunction(options: LambdaFunctionOptions): Promi
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
-      extension.close();
+      options.onStop?.();
       await api.close();
     },
   };
