@@ -15,6 +15,7 @@ import { lambdaNodePath } from '../../scripts/lambda-runtime.mjs';
 import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, addPackageFiles } from '../../infra/bundling.js';
 import { loadPackageSource } from '../../infra/package-source.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { sentToolResults } from '../helpers/sent-tool-results.js';
 import { startLambdaFunction, type LambdaFunction } from '../helpers/lambda-runtime/lambda-function.js';
 import { functionUrlEvent } from './helpers/lambda-events.js';
 
@@ -82,9 +83,8 @@ describe('the support example on Lambda', () => {
     const body = JSON.parse(payload.body) as { output: string; tool_calls: unknown[] };
     expect(body.output).toBe('Your kettle has shipped with DHL.');
     expect(body.tool_calls).toMatchObject([{ name: 'lookup-order', status: 'ok', output: { id: 'A-1001', status: 'shipped' } }]);
-    const messages = fake.requests[before + 1]!.body.messages as { content: { type: string; content?: string; is_error?: boolean }[] }[];
-    const [sent] = messages.at(-1)!.content.filter((b) => b.type === 'tool_result');
+    const [sent] = sentToolResults(fake, before + 1);
     expect(sent?.is_error).toBeFalsy();
-    expect(JSON.parse(sent!.content!)).toMatchObject({ id: 'A-1001', status: 'shipped', carrier: 'DHL' });
+    expect(JSON.parse(sent!.content)).toMatchObject({ id: 'A-1001', status: 'shipped', carrier: 'DHL' });
   }, 120_000);
 });

@@ -94,13 +94,13 @@ describe('the package asset', () => {
     const dir = packageWith({
       'bin/tool.sh': '#!/bin/sh\necho hi\n',
       'config/servers.json': '{"a":1}\n',
-      'docs/a.md': 'A\n',
-      'docs/deep/b.md': 'B\n',
+      'pages/a.md': 'A\n',
+      'pages/deep/b.md': 'B\n',
       'notes.txt': 'not referenced\n',
       'agents.ias': 'the source is not shipped\n',
     });
     chmodSync(join(dir, 'bin/tool.sh'), 0o755);
-    const ir = irOf(server('tool', './bin/tool.sh', ['--config', 'config/servers.json', './docs', 'stdio']));
+    const ir = irOf(server('tool', './bin/tool.sh', ['--config', 'config/servers.json', './pages', 'stdio']));
     // Act
     const asset = packageAsset(ir, dir);
     const out = tempDir();
@@ -109,8 +109,8 @@ describe('the package asset', () => {
     expect(asset.files.map((f) => [f.path, f.mode])).toEqual([
       ['bin/tool.sh', 0o755],
       ['config/servers.json', 0o644],
-      ['docs/a.md', 0o644],
-      ['docs/deep/b.md', 0o644],
+      ['pages/a.md', 0o644],
+      ['pages/deep/b.md', 0o644],
     ]);
     expect(readFileSync(join(out, 'config/servers.json'), 'utf8')).toBe('{"a":1}\n');
     expect(statSync(join(out, 'bin/tool.sh')).mode & 0o777).toBe(0o755);

@@ -1,10 +1,14 @@
 /**
- * The image a package runs in, as files: a Dockerfile, the bundled runtime
- * and the IR. Pure: no Docker here, so tests read the Dockerfile directly.
- * Secrets never enter the context — they are passed when the container runs.
+ * The image a package runs in, as files: a Dockerfile, the bundled runtime,
+ * the IR and the package asset (the files the IR references, servers
+ * bundled: local/package/package-assets.ts) in the runtime's working
+ * directory, where stdio servers' relative paths resolve. Pure: no Docker
+ * here, so tests read the Dockerfile directly. Secrets never enter the
+ * context — they are passed when the container runs.
  */
 import { createHash } from 'node:crypto';
 import { resourcesOf, type IRDocument } from '../../../shared/ir/types.js';
+import type { PackageAsset } from '../../package/package-assets.js';
 
 /** The official slim Node 22 image, used unless `base_image` says otherwise. */
 export const DEFAULT_BASE_IMAGE = 'node:22-slim';
@@ -13,6 +17,10 @@ export const RUNTIME_USER = '10001:10001';
 export const LABEL_PREFIX = 'dev.agentspec';
 /** The Redis image of a docker-compose stack's session service, unless configured. */
 export const DEFAULT_REDIS_IMAGE = 'redis:7-alpine';
+/** The package asset's folder in the build context. */
+export const CONTEXT_PACKAGE_DIR = 'package';
+/** … and in the image: the runtime's working directory, so the servers' relative paths resolve there. */
+export const IMAGE_PACKAGE_DIR = '/app/package';
 
 export interface BuildContextInput {
   ir: IRDocument;
@@ -21,6 +29,8 @@ export interface BuildContextInput {
   healthPath: string;
   /** SHA-256 of the runtime bundle, part of the image identity */
   bundleHash: string;
+  /** the files the IR references; none when absent */
+  packageAsset?: PackageAsset;
 }
 
 /** True when the package has inline Python tools (the image then needs python3). */
@@ -39,8 +49,9 @@ export function dockerfile(input: BuildContextInput): string {
           'RUN command -v python3 >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*)',
         ]
       : []),
-    'WORKDIR /app',
+    `WORKDIR ${IMAGE_PACKAGE_DIR}`,
     'COPY runtime.mjs ir.json /app/',
+    ...(input.packageAsset?.files.length ? [`COPY ${CONTEXT_PACKAGE_DIR}/ ${IMAGE_PACKAGE_DIR}/`] : []),
     `ENV NODE_ENV=production AGENTSPEC_IR=/app/ir.json PORT=${input.port}`,
     `USER ${RUNTIME_USER}`,
     `EXPOSE ${input.port}`,
@@ -62,9 +73,16 @@ export function imageLabels(ir: IRDocument): Record<string, string> {
   };
 }
 
+/** The build context's file names: the Dockerfile, the runtime, the IR and the package asset's files. */
+export function contextFiles(input: BuildContextInput): string[] {
+  return ['Dockerfile', 'runtime.mjs', 'ir.json', ...(input.packageAsset?.files ?? []).map((f) => `${CONTEXT_PACKAGE_DIR}/${f.path}`)];
+}
+
 /** Content hash of the image inputs: equal hashes build equal images. */
 export function imageFingerprint(input: BuildContextInput): string {
-  return createHash('sha256').update(dockerfile(input)).update(input.bundleHash).update(input.ir.hash).digest('hex');
+  const hash = createHash('sha256').update(dockerfile(input)).update(input.bundleHash).update(input.ir.hash);
+  if (input.packageAsset?.files.length) hash.update(input.packageAsset.digest);
+  return hash.digest('hex');
 }
 
 /** `agentspec/<package>:<fingerprint prefix>`. */

@@ -1,7 +1,7 @@
 /**
  * The `docker` target, on the Docker engine through dockerode (imported only
  * in this folder: here and by the compose stack's Redis service). Apply builds an image from a generated context (bundled
- * runtime + IR, non-root, HEALTHCHECK, labels), then runs it with host
+ * runtime + IR + the package asset, non-root, HEALTHCHECK, labels), then runs it with host
  * networking, the port, `env`, secrets as run-time env (never in a layer),
  * resource limits and a restart policy, and waits until it is healthy.
  *
@@ -25,7 +25,17 @@ import { probeHealth, waitHealthy } from '../health.js';
 import { parseCpu, parseMemory } from '../quantity.js';
 import { demuxBuffer } from './demux.js';
 import { SERVICE_LABEL, containerBase } from './redis-container.js';
-import { LABEL_PREFIX, dockerfile, imageFingerprint, imageLabels, imageTag, type BuildContextInput } from './build-context.js';
+import {
+  CONTEXT_PACKAGE_DIR,
+  LABEL_PREFIX,
+  contextFiles,
+  dockerfile,
+  imageFingerprint,
+  imageLabels,
+  imageTag,
+  type BuildContextInput,
+} from './build-context.js';
+import { packageAsset, writePackageAsset, type PackageAsset } from '../../package/package-assets.js';
 import { inspectContainer, inspectImage } from './inspect.js';
 
 /**
@@ -61,6 +71,8 @@ const DEFAULT_PORT = 8080;
 /** Deploys the runtime as one container on the local Docker engine. */
 export class DockerDeployer implements Deployer {
   private readonly docker: Docker;
+  /** the package asset of this operation's package, built once (plan and apply both need it) */
+  private asset: { key: string; asset: PackageAsset } | undefined;
 
   constructor(private readonly options: DockerDeployerOptions) {
     this.docker = new Docker(options.docker);
@@ -68,13 +80,14 @@ export class DockerDeployer implements Deployer {
 
   async plan(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<PlanItem[]> {
     const state = ctx.state;
+    const asset = this.packageAssetOf(ctx);
     const settings = this.settingsFingerprint(ctx, extras);
     if (!state)
       return [
         { resource: 'image', action: 'create' },
         { resource: 'container', action: 'create' },
       ];
-    const imageChanged = state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx);
+    const imageChanged = state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx, asset);
     const running = await this.isRunning(String(state.ids.container ?? ''));
     const containerAction: PlanItem = state.in_progress
       ? { resource: 'container', action: 'update', reason: 'a previous apply was interrupted' }
@@ -95,6 +108,7 @@ export class DockerDeployer implements Deployer {
     const host = attrs.host ?? '127.0.0.1';
     const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+    const asset = this.packageAssetOf(ctx);
     const bundlePath = await this.options.bundle();
     const bundle = await readFile(bundlePath);
     const input: BuildContextInput = {
@@ -102,6 +116,7 @@ export class DockerDeployer implements Deployer {
       port,
       healthPath,
       bundleHash: createHash('sha256').update(bundle).digest('hex'),
+      packageAsset: asset,
       ...(attrs.base_image ? { baseImage: attrs.base_image } : {}),
     };
     const tag = attrs.image ?? imageTag(ctx.ir, imageFingerprint(input));
@@ -158,7 +173,7 @@ export class DockerDeployer implements Deployer {
       ir_hash: ctx.ir.hash,
       endpoint,
       ids: { container: container.id, image: imageId, tag },
-      fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx), settings: this.settingsFingerprint(ctx, extras) },
+      fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx, asset), settings: this.settingsFingerprint(ctx, extras) },
       applied_at: new Date().toISOString(),
     };
   }
@@ -224,14 +239,23 @@ export class DockerDeployer implements Deployer {
     return fingerprint({ settings: deploySettings(ctx.deploy), env: { ...this.options.env, ...extras.env } });
   }
 
-  private imageInputsFingerprint(ctx: DeployContext): string {
+  private imageInputsFingerprint(ctx: DeployContext, asset: PackageAsset): string {
     const attrs = ctx.deploy.attributes;
     return fingerprint({
       base: attrs.base_image ?? null,
       image: attrs.image ?? null,
       port: attrs.port ?? DEFAULT_PORT,
       health: attrs.health?.path ?? '/healthz',
+      // a changed server script (or one of its dependencies) is a new image even when the IR is the same
+      ...(asset.files.length ? { package_asset: asset.digest } : {}),
     });
+  }
+
+  /** The files of the package folder (`workdir`) its IR references, servers bundled; refuses a reference outside the folder. */
+  private packageAssetOf(ctx: DeployContext): PackageAsset {
+    const key = `${ctx.ir.hash}\0${ctx.workdir}`;
+    if (this.asset?.key !== key) this.asset = { key, asset: packageAsset(ctx.ir, ctx.workdir) };
+    return this.asset.asset;
   }
 
   private async isRunning(id: string): Promise<boolean> {
@@ -248,11 +272,9 @@ export class DockerDeployer implements Deployer {
       await writeFile(join(dir, 'Dockerfile'), dockerfile(input));
       await writeFile(join(dir, 'runtime.mjs'), bundle);
       await writeFile(join(dir, 'ir.json'), JSON.stringify(ctx.ir));
+      if (input.packageAsset) writePackageAsset(input.packageAsset, join(dir, CONTEXT_PACKAGE_DIR));
       ctx.progress(`building image ${tag}`);
-      const stream = await this.docker.buildImage(
-        { context: dir, src: ['Dockerfile', 'runtime.mjs', 'ir.json'] },
-        { t: tag, labels: imageLabels(ctx.ir), rm: true, forcerm: true },
-      );
+      const stream = await this.docker.buildImage({ context: dir, src: contextFiles(input) }, { t: tag, labels: imageLabels(ctx.ir), rm: true, forcerm: true });
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(
           stream,
