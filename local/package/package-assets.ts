@@ -97,7 +97,7 @@ function launchesOf(ir: IRDocument): Launch[] {
 /**
  * The package files one command line names. The command is a file when it
  * has a `/` (`./bin/server`); an argument when it exists in the package
- * folder, or starts with `./` or `../`, or is the script of a JS runner.
+ * folder, starts with `./`, has a `..` segment, or is the script of a JS runner.
  * Absolute paths name the target machine's files and are left alone.
  */
 function referencesOf(launch: Launch, root: string): Reference[] {
@@ -109,7 +109,7 @@ function referencesOf(launch: Launch, root: string): Reference[] {
   const refs: Reference[] = [];
   for (const { word, where, script } of words) {
     if (word === '' || word.startsWith('-') || isAbsolute(word)) continue;
-    const explicit = word.startsWith('./') || word.startsWith('../') || word === '.' || word === '..';
+    const explicit = word.startsWith('./') || word.split('/').includes('..') || word === '.';
     const path = resolve(root, word);
     const inside = path === root || path.startsWith(root + sep);
     if (!explicit && !script && !(inside && existsSync(path))) continue;

@@ -147,6 +147,12 @@ describe('the package asset', () => {
     expect(act).toThrow('server "escape" args[0] "../outside.mjs" names a file outside the package folder');
   });
 
+  it('refuses a path that climbs out through a subfolder, whatever runs it', () => {
+    const dir = packageWith({ 'sub/data.json': '{}' });
+    const act = () => packageAsset(irOf(server('climb', 'python3', ['sub/../../data.json'])), dir);
+    expect(act).toThrow('server "climb" args[0] "sub/../../data.json" names a file outside the package folder');
+  });
+
   it('refuses a link to a file outside the package folder', () => {
     // Prepare
     const parent = tempDir();
