@@ -5,7 +5,7 @@
  * in `plan`, a failed rollout that puts the previous version back, and
  * `logs --follow` across replicas, including one that appears later.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
@@ -13,7 +13,11 @@ import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import { readState } from '../../local/deploy/state-file.js';
 import { startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
-import { writePackage, type PackageOptions } from './helpers/deploy-package.js';
+import { compile } from '../../shared/lang/index.js';
+import { findResource } from '../../shared/ir/types.js';
+import { apiKeysFromEnv } from '../../shared/http/auth.js';
+import { buildManifests, type Manifest } from '../../local/deploy/kubernetes/manifests.js';
+import { freePort, writePackage, type PackageOptions } from './helpers/deploy-package.js';
 
 let api: K8sRecordingServer;
 let kubeconfig: string;
@@ -141,6 +145,50 @@ describe('kubernetes pre-flight', () => {
     expect(plan.items.some((i) => i.resource.endsWith('-api-keys'))).toBe(false);
     expect((error as Error).message).toContain('registry-creds');
     expect(changes(before)).toEqual([]);
+  });
+});
+
+describe('kubernetes without a cluster', () => {
+  it('plans with a warning that the cluster could not be read, and applies nothing', async () => {
+    // Prepare: a kubeconfig naming a port nobody listens on
+    const closed = await freePort();
+    const config = join(dirname(kubeconfig), 'closed');
+    await writeFile(config, (await readFile(kubeconfig, 'utf8')).replace(api.url, `http://127.0.0.1:${closed}`));
+    const { op } = await pkg('offline', ['image "registry.example.com/o:1"']);
+    op.deployer = { kubeconfig: config };
+    // Act
+    const plan = await planDeploy(op);
+    const error = await applyDeploy(op).catch((e: unknown) => e);
+    // Assess
+    expect(plan.items.find((i) => i.resource === 'Namespace/safety')?.reason).toMatch(/^warning: the cluster could not be read/);
+    expect(isAgentSpecError(error) && error.code).toBe('config_error');
+    expect((error as Error).message).toMatch(/Nothing was changed.*\n.*Namespace\/safety: error: the cluster could not be read/);
+  });
+});
+
+describe('the documented kubernetes block', () => {
+  it('gives its pods API keys from the keys Secret, so the runtime on 0.0.0.0 starts instead of crash-looping', async () => {
+    // Prepare: the first fragment of docs/deploying.md, as the docs suite compiles it
+    const doc = await readFile(join(import.meta.dirname, '../../docs/deploying.md'), 'utf8');
+    const fragment = /<!-- fragment -->\n```ias\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const { ir } = compile(`package "support" version "1.2.0" lang "2.0"\n${fragment}`, { file: 'deploying.md' });
+    const deploy = ir && findResource(ir, 'Deploy', 'prod');
+    // Act
+    const manifests = buildManifests({ ir: ir!, deploy: deploy!, image: deploy!.attributes.image!, secrets: { ANTHROPIC_API_KEY: 'x' }, apiKeys: 'ask_k' });
+    // Assess: the container's environment, with each secretKeyRef looked up in the Secrets applied beside it
+    const secrets = new Map(manifests.filter((m) => m.kind === 'Secret').map((m) => [m.metadata.name, m.stringData as Record<string, string>]));
+    const pod = manifests.find((m: Manifest) => m.kind === 'Deployment' && m.metadata.name === 'support-prod') as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } };
+    };
+    const env = Object.fromEntries(
+      (pod.spec.template.spec.containers[0]?.env ?? []).map((e) => [
+        e.name,
+        e.value ?? secrets.get(e.valueFrom?.secretKeyRef.name ?? '')?.[e.valueFrom?.secretKeyRef.key ?? ''],
+      ]),
+    );
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(apiKeysFromEnv(env)).toEqual(['ask_k']);
+    expect(env.REDIS_URL).toBe('redis://support-prod-redis.agents.svc:6379');
   });
 });
 

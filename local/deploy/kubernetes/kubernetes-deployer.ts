@@ -57,6 +57,8 @@ export interface KubernetesDeployerOptions {
   pollIntervalMs?: number;
   /** the image of the Redis a scaled deployment gets; the compose target's default */
   redisImage?: string;
+  /** how long each pre-flight read waits for the API server; 10 s */
+  inspectTimeoutMs?: number;
 }
 
 /** What the cluster holds before an apply: read by the pre-flight, used by apply. */
@@ -274,11 +276,18 @@ export class KubernetesDeployer implements Deployer {
     let unreachable: string | undefined;
     const read = async <T>(what: () => Promise<T>): Promise<T | undefined> => {
       if (unreachable !== undefined) return undefined;
+      const timeoutMs = this.options.inspectTimeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+      });
       try {
-        return await what();
+        return await Promise.race([what(), late]);
       } catch (error) {
         if ((error as { code?: unknown }).code !== 404) unreachable = describe(error);
         return undefined;
+      } finally {
+        clearTimeout(timer);
       }
     };
     const previous = await read(() => apps.readNamespacedDeployment({ name, namespace }));
