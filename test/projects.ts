@@ -24,6 +24,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/compose-redis.test.ts',
   'test/deploy/docker-deployer.test.ts',
   'test/deploy/docker-inline.test.ts',
+  'test/deploy/docker-package-asset.test.ts',
   // redis-server
   'test/sessions/redis-store.test.ts',
   // a DynamoDB server (dynalite) that the suite talks to over HTTP, like the Redis one
@@ -71,6 +72,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/aws/function-bundles.test.ts',
   // the functions under AWS's runtime interface client (node 22, a native build)
   'test/aws/runtime-client.test.ts',
+  'test/aws/package-asset-function.test.ts',
   // the sandbox functions: the CDK app synthesised with them; the JavaScript one and the run function under aws-lambda-ric
   'test/aws/sandbox-stack.test.ts',
   'test/aws/sandbox-javascript.test.ts',
@@ -84,6 +86,8 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',
   'test/tools/mcp-transports.test.ts',
+  // the package asset: servers bundled by esbuild, then run with node and the SDK client
+  'test/local/package-assets.test.ts',
 ];
 
 /** Calls by which a suite (or a helper it imports) takes a system part; `requireCommand('sh')` is not one: every POSIX system has it. */
