@@ -33,10 +33,11 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
-import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling } from './bundling.js';
+import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling, shippedPackageFiles } from './bundling.js';
 import { functionNodeOptions } from '../scripts/build-functions.mjs';
+import { DEPLOY_COVERAGE_ENV, deployCoverage } from '../functions/lib/hot-swap/coverage.js';
 import { SANDBOX_FUNCTION_ENV, type SandboxLanguage } from '../functions/lib/sandbox/wire.js';
-import { resourcesOf, type IRDocument, type LambdaAuth } from '../shared/ir/types.js';
+import { resourcesOf, type IRDeploy, type IRDocument, type LambdaAuth } from '../shared/ir/types.js';
 
 /** The Lambda settings a package's `deploy … target "lambda"` block may set. */
 export interface LambdaSettings {
@@ -58,13 +59,15 @@ export interface AgentSpecStackProps extends StackProps {
   irFile: string;
   /** SHA-256 of that file's bytes */
   irDigest: string;
-  /** absolute path of the package folder (its helper files are bundled) */
+  /** absolute path of the package folder (the files its IR references are shipped, servers bundled: local/package/package-assets.ts) */
   packageDir?: string;
   /** absolute path of the project (entry files, lock file) */
   projectRoot: string;
   lambda: LambdaSettings;
   /** `store("…")` secret names the functions may read (Secrets Manager) */
   storeSecrets?: string[];
+  /** the lambda deploy block the settings come from: a hot-swap that changes it is refused (it needs a cdk deploy) */
+  deployBlock?: IRDeploy | undefined;
   /** days of CloudWatch Logs retention */
   logRetention?: RetentionDays;
   /** source-mapped stack traces in the functions' logs (costs ~20 ms per cold start; off by default) */
@@ -72,6 +75,26 @@ export interface AgentSpecStackProps extends StackProps {
 }
 
 export const LIVE_ALIAS = 'live';
+
+/** A sandbox function and the largest tool limits it serves. */
+interface SandboxFunction {
+  language: SandboxLanguage;
+  fn: IFunction;
+  limits: { timeout_ms: number; memory_bytes: number };
+}
+
+/** Lambda allows 4 KB for all of a function's environment variables. */
+const MAX_COVERAGE_BYTES = 3000;
+
+/** The deploy function's coverage variable; synth fails when it would not fit the function's environment. */
+function deployCoverageValue(input: Parameters<typeof deployCoverage>[0]): string {
+  const value = JSON.stringify(deployCoverage(input));
+  if (Buffer.byteLength(value) > MAX_COVERAGE_BYTES)
+    throw new Error(
+      `The package references too many files or secrets for the deploy function's environment (${Buffer.byteLength(value)} bytes of coverage, at most ${MAX_COVERAGE_BYTES}): group its files in a folder.`,
+    );
+  return value;
+}
 
 /** Seconds a sandbox function runs beyond its longest tool timeout: start-up, and killing and cleaning up after a timed-out call. */
 const SANDBOX_TIMEOUT_MARGIN_S = 5;
@@ -206,6 +229,13 @@ export class AgentSpecStack extends Stack {
         AGENTSPEC_RUN_FUNCTION: run.functionName,
         AGENTSPEC_STREAM_FUNCTION: stream.functionName,
         AGENTSPEC_ALIAS: LIVE_ALIAS,
+        // what this synth's IAM and assets cover: the hot-swap refuses a package that needs more
+        [DEPLOY_COVERAGE_ENV]: deployCoverageValue({
+          storeSecrets: props.storeSecrets ?? [],
+          files: shippedPackageFiles({ irFile: props.irFile, packageDir: props.packageDir }),
+          sandboxes: Object.fromEntries(sandboxes.map(({ language, limits }) => [language, limits])),
+          deploy: props.deployBlock,
+        }),
       },
       // two configuration updates and their waits fit well within five minutes
       300,
@@ -227,6 +257,10 @@ export class AgentSpecStack extends Stack {
         ],
         resources: [run.functionArn, `${run.functionArn}:*`, stream.functionArn, `${stream.functionArn}:*`],
       }),
+    );
+    // the hot-swap smoke-tests each new version (GET /healthz) before an alias moves to it
+    deploy.addToRolePolicy(
+      new PolicyStatement({ sid: 'SmokeTestNewVersions', actions: ['lambda:InvokeFunction'], resources: [`${run.functionArn}:*`, `${stream.functionArn}:*`] }),
     );
     const deployUrl = deploy.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
@@ -259,6 +293,12 @@ export class AgentSpecStack extends Stack {
       });
       alarm(`${name}5xx`, `${name} function answered 5xx`, serverErrors.metric({ period: Duration.minutes(5), statistic: 'Sum' }));
     }
+    // a sandbox function answers no HTTP: its failures are Lambda errors (a crash, a timeout past the tool's) and throttles
+    for (const { language, fn } of sandboxes) {
+      const name = `Sandbox${capitalise(language)}`;
+      alarm(`${name}Errors`, `${language} sandbox function errors`, fn.metricErrors({ period: Duration.minutes(5) }));
+      alarm(`${name}Throttles`, `${language} sandbox function throttles`, fn.metricThrottles({ period: Duration.minutes(5) }));
+    }
 
     new CfnOutput(this, 'RunEndpoint', { value: runUrl.url, description: 'JSON routes (invoke, sessions, pipelines, …)' });
     new CfnOutput(this, 'StreamEndpoint', { value: streamUrl.url, description: 'POST /v1/agents/{name}/stream (SSE, response streaming)' });
@@ -280,10 +320,10 @@ export class AgentSpecStack extends Stack {
    * deploy); its reserved concurrency is the block's `reserved_concurrency`,
    * like run and stream (none by default).
    */
-  private sandboxFunctions(props: AgentSpecStackProps, architecture: Architecture, retention: RetentionDays): { language: SandboxLanguage; fn: IFunction }[] {
+  private sandboxFunctions(props: AgentSpecStackProps, architecture: Architecture, retention: RetentionDays): SandboxFunction[] {
     const ir = JSON.parse(readFileSync(props.irFile, 'utf8')) as IRDocument;
     const tools = resourcesOf(ir, 'Skill').flatMap((skill) => (skill.attributes.tool.type === 'inline' ? [skill.attributes.tool] : []));
-    const made: { language: SandboxLanguage; fn: IFunction }[] = [];
+    const made: SandboxFunction[] = [];
     for (const language of ['javascript', 'python'] as const) {
       const own = tools.filter((tool) => tool.language === language);
       if (!own.length) continue;
@@ -324,7 +364,12 @@ export class AgentSpecStack extends Stack {
         id: 'AwsSolutions-L1',
         reason: 'The runtime is pinned (nodejs22.x or python3.13), the versions the sandbox functions are tested on.',
       });
-      made.push({ language, fn });
+      // what a tool of a hot-swapped package may ask of this function
+      const limits = {
+        timeout_ms: (settings.timeout.toSeconds() - SANDBOX_TIMEOUT_MARGIN_S) * 1000,
+        memory_bytes: (settings.memorySize - SANDBOX_MEMORY_HEADROOM_MB) * 2 ** 20,
+      };
+      made.push({ language, fn, limits });
     }
     return made;
   }

@@ -59,6 +59,7 @@ export function addPackageStack(app: App, source: PackageSource, projectRoot: st
     projectRoot,
     lambda: source.lambda,
     storeSecrets: source.storeSecrets,
+    deployBlock: source.deploy,
     sourceMaps: ctx('sourceMaps') === 'true',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

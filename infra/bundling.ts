@@ -53,8 +53,8 @@ export interface AssetCopy {
   to: string;
 }
 
-/** The copies of one synth, by IR file and package folder: run and stream share the package asset, built once. */
-const prepared = new Map<string, AssetCopy[]>();
+/** The copies of one synth, by IR file and package folder, and the asset's file paths: run and stream share the package asset, built once. */
+const prepared = new Map<string, { copies: AssetCopy[]; files: string[] }>();
 
 /**
  * What a function's asset carries beside its code: for run and stream, the
@@ -65,22 +65,31 @@ const prepared = new Map<string, AssetCopy[]>();
  * or a script that does not exist.
  */
 export function packageFilesOf(input: FunctionBundlingInput): AssetCopy[] {
-  if (!SERVES_PACKAGE.has(input.name)) return [];
+  return SERVES_PACKAGE.has(input.name) ? preparedAsset(input).copies : [];
+}
+
+/** The paths (relative to the package folder) of the files the run and stream assets ship. */
+export function shippedPackageFiles(input: Omit<FunctionBundlingInput, 'name'>): string[] {
+  return preparedAsset(input).files;
+}
+
+function preparedAsset(input: Omit<FunctionBundlingInput, 'name'>): { copies: AssetCopy[]; files: string[] } {
   const key = `${input.irFile}\0${input.packageDir ?? ''}`;
-  let copies = prepared.get(key);
-  if (!copies) {
-    copies = [{ from: input.irFile, to: BUNDLED_IR_FILE }];
+  let found = prepared.get(key);
+  if (!found) {
+    found = { copies: [{ from: input.irFile, to: BUNDLED_IR_FILE }], files: [] };
     if (input.packageDir) {
       const asset = packageAsset(JSON.parse(readFileSync(input.irFile, 'utf8')) as IRDocument, input.packageDir);
       if (asset.files.length) {
         const dir = join(dirname(input.irFile), `package-${asset.digest.slice(0, 16)}`);
         writePackageAsset(asset, dir);
-        copies.push({ from: dir, to: BUNDLED_PACKAGE_DIR });
+        found.copies.push({ from: dir, to: BUNDLED_PACKAGE_DIR });
+        found.files = asset.files.map((file) => file.path);
       }
     }
-    prepared.set(key, copies);
+    prepared.set(key, found);
   }
-  return copies;
+  return found;
 }
 
 /** Lays the same files into a function built outside the CDK (`buildFunction` of scripts/build-functions.mjs) at `dir`. */

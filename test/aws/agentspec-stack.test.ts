@@ -23,6 +23,8 @@ const logicalId = (type: string, pathPart: string): string => {
   if (!found) throw new Error(`no ${type} ${pathPart}`);
   return found[0];
 };
+/** The functions that serve the package (run, stream, deploy): not its sandbox functions. */
+const served = () => resources('AWS::Lambda::Function').filter(([id]) => !id.startsWith('Sandbox'));
 
 // Synth bundles three functions with esbuild: do it once for the file.
 beforeAll(() => {
@@ -55,8 +57,9 @@ describe('the AgentSpec CDK stack', () => {
 
   it('runs the three functions as bundled ESM on Node 22, arm64, from the package deploy block', () => {
     const fns = resources('AWS::Lambda::Function');
-    expect(fns).toHaveLength(3);
-    for (const [, fn] of fns) {
+    // the support example's inline Python tool adds its sandbox function (test/aws/sandbox-stack.test.ts)
+    expect(fns.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DeployFunction', 'RunFunction', 'SandboxPythonFunction', 'StreamFunction']);
+    for (const [, fn] of served()) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
     // examples/support/agents.ias: deploy "aws" target "lambda" { memory "1024Mi" timeout "300s" }
@@ -99,7 +102,7 @@ describe('the AgentSpec CDK stack', () => {
     const mappedOut = mkdtempSync(join(tmpdir(), 'agentspec-cdk-maps-'));
     const variables = (t: Template) =>
       Object.values(t.toJSON().Resources as Record<string, Resource>)
-        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment !== undefined)
         .map((r) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables);
     try {
       // Act
@@ -160,7 +163,7 @@ describe('the AgentSpec CDK stack', () => {
     }
     expect(json).not.toMatch(/sk-ant-/);
     expect(json).not.toMatch(/ANTHROPIC_API_KEY"\s*:/);
-    for (const [, fn] of resources('AWS::Lambda::Function')) {
+    for (const [, fn] of served()) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(vars).filter((k) => /KEY|TOKEN|PASSWORD/i.test(k) && !k.endsWith('_SECRET'))).toEqual([]);
     }
@@ -201,7 +204,9 @@ describe('the AgentSpec CDK stack', () => {
     expect(run).toContain('"s3:GetObject"');
     expect(run).toContain('dynamodb:PutItem');
     expect(run).not.toContain('s3:PutObject');
-    expect(run).not.toContain('lambda:');
+    // run may invoke only the sandbox functions
+    expect(run).not.toMatch(/lambda:(?!InvokeFunction")/);
+    expect(run).toContain(logicalId('AWS::Lambda::Function', 'SandboxPythonFunction'));
     const deploy = statementsOf('DeployFunction');
     expect(deploy).toContain('"s3:PutObject"');
     expect(deploy).not.toContain('secretsmanager');
@@ -218,6 +223,26 @@ describe('the AgentSpec CDK stack', () => {
     expect(named).toContain(logicalId('AWS::Lambda::Function', 'RunFunction'));
     expect(named).toContain(logicalId('AWS::Lambda::Function', 'StreamFunction'));
     expect(named).not.toContain(logicalId('AWS::Lambda::Function', 'DeployFunction'));
+    // and it may invoke only their versions: the smoke test before an alias moves
+    const invoke = (JSON.parse(deploy) as { Statement: { Sid?: string; Action: unknown; Resource: unknown }[] }).Statement.find(
+      (s) => s.Sid === 'SmokeTestNewVersions',
+    );
+    expect(invoke?.Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(invoke?.Resource)).toMatch(
+      new RegExp(`${logicalId('AWS::Lambda::Function', 'RunFunction')}.*:\\*.*${logicalId('AWS::Lambda::Function', 'StreamFunction')}.*:\\*`),
+    );
+  });
+
+  it('tells the deploy function what the synthesized IAM and assets cover, so a hot-swap needing more is refused', () => {
+    const deploy = served().find(([id]) => id.startsWith('DeployFunction'))!;
+    const vars = (deploy[1].Properties.Environment as { Variables: Record<string, string> }).Variables;
+    // the support example: its bundled order server, no store secret, the python sandbox sized for its 5 s / 128Mi tool
+    expect(JSON.parse(vars.AGENTSPEC_DEPLOY_COVERAGE!)).toEqual({
+      secrets: [],
+      files: ['orders-server.mjs'],
+      sandboxes: { python: { timeout_ms: 5000, memory_bytes: 128 * 2 ** 20 } },
+      lambda: { block: 'aws', region: 'eu-west-1', memory_bytes: 1024 * 2 ** 20, timeout_ms: 300_000 },
+    });
   });
 
   it('runs one hot-swap at a time: the deploy function has a reserved concurrency of 1, run and stream none', () => {
@@ -226,11 +251,12 @@ describe('the AgentSpec CDK stack', () => {
   });
 
   it('keeps logs for a month and alarms on errors, throttles and handled 5xx answers of each function', () => {
-    expect(resources('AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+    expect(resources('AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const names = alarms.map((a) => a.MetricName);
-    expect(names.filter((m) => m === 'Errors')).toHaveLength(3);
-    expect(names.filter((m) => m === 'Throttles')).toHaveLength(3);
+    // run, stream, deploy and the python sandbox function
+    expect(names.filter((m) => m === 'Errors')).toHaveLength(4);
+    expect(names.filter((m) => m === 'Throttles')).toHaveLength(4);
     expect(names.filter((m) => typeof m === 'string' && m.endsWith('ServerErrors')).sort()).toEqual([
       'DeployServerErrors',
       'RunServerErrors',

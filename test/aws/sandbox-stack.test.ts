@@ -121,7 +121,8 @@ describe('the sandbox functions of a package with inline tools', () => {
     const js = byPrefix('AWS::Lambda::Function', 'SandboxJavascriptFunction')[0];
     const py = byPrefix('AWS::Lambda::Function', 'SandboxPythonFunction')[0];
     const invokers = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('lambda:InvokeFunction'))
+      // the deploy role may invoke too, but only run's and stream's versions (its smoke test)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes(js))
       .map((r) => JSON.stringify(r.Properties.Roles));
     expect(invokers).toHaveLength(2);
     expect(invokers.join()).toMatch(/RunFunctionServiceRole/);
