@@ -6,10 +6,9 @@
  */
 import { runFresh } from './lib/sandbox/fresh-process.js';
 import { parsePayload, type SandboxInvokeAnswer } from './lib/sandbox/wire.js';
+import { NODE_ADDRESS_SLACK } from '../shared/sandbox/types.js';
 
 const MiB = 1024 * 1024;
-/** the local sandbox's NODE_ADDRESS_SLACK (shared/sandbox/launcher.ts, whose bootstraps this bundle does not need): V8 reserves far more address space than it uses */
-const NODE_ADDRESS_SLACK = 1024 * MiB;
 
 export const handler = async (event: unknown): Promise<SandboxInvokeAnswer> => {
   const payload = parsePayload(event, 'javascript');

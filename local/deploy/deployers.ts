@@ -22,7 +22,7 @@ export interface DeployerOptions {
   /** rollout wait (kubernetes) */
   rolloutTimeoutMs?: number;
   pollIntervalMs?: number;
-  /** the docker-compose stack's Redis image (`redis:7-alpine` by default) and host port (6379) */
+  /** the session Redis image of a docker-compose stack or a scaled Kubernetes deployment (`redis:7-alpine` by default), and compose's host port (6379) */
   redisImage?: string;
   redisPort?: number;
 }
@@ -63,6 +63,7 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.redisImage ? { redisImage: options.redisImage } : {}),
     });
   },
 };

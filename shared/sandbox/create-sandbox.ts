@@ -13,7 +13,7 @@ import { launch, type Launcher } from './launcher.js';
 import type { SandboxProcess } from './sandbox-process.js';
 import { compileSeccompFilter } from './seccomp-filter.js';
 import { probeSystem, type SystemParts } from './system-probe.js';
-import type { Sandbox, SandboxIsolation, SandboxMode, SandboxRunRequest, SandboxRunResult } from './types.js';
+import { SANDBOX_OUTPUT_CAP_BYTES, type Sandbox, type SandboxIsolation, type SandboxMode, type SandboxRunRequest, type SandboxRunResult } from './types.js';
 import { createPrivateRoot, removeLeftovers } from './work-root.js';
 import { WarmPool, type PoolStats } from './warm-pool.js';
 
@@ -234,7 +234,7 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       try {
         return await proc.run({ code: request.code, env: request.env, limits }, request.stdin, {
           timeoutMs: request.timeoutMs,
-          maxOutputBytes: options.maxOutputBytes ?? MiB,
+          maxOutputBytes: options.maxOutputBytes ?? SANDBOX_OUTPUT_CAP_BYTES,
           signal: request.signal,
         });
       } finally {

@@ -12,14 +12,8 @@ import type { Interpreter } from './interpreters.js';
 import { createCgroup, joinCgroupPrefix } from './pids-cgroup.js';
 import { SandboxProcess } from './sandbox-process.js';
 import type { SystemParts } from './system-probe.js';
-import type { SandboxRunRequest } from './types.js';
+import { NODE_ADDRESS_SLACK, type SandboxRunRequest } from './types.js';
 
-/**
- * V8 reserves far more address space than it touches (node will not start under
- * ~700 MiB of RLIMIT_AS here), so node's address-space cap is the request's
- * memory plus this slack, and its JS heap is capped at the request's memory.
- */
-export const NODE_ADDRESS_SLACK = 1024 * 1024 * 1024;
 /** The descriptor bubblewrap reads the seccomp filter from (0–2 are stdio, 3 the status channel). */
 const SECCOMP_FD = 4;
 

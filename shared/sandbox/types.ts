@@ -17,6 +17,15 @@ export interface SandboxRunRequest {
 /** The cap of each of stdout and stderr of one run (the local sandbox's default, and the AWS sandbox functions'); `truncated` says when it cut. */
 export const SANDBOX_OUTPUT_CAP_BYTES = 1024 * 1024;
 
+/**
+ * V8 reserves far more address space than it touches (node will not start
+ * under ~700 MiB of RLIMIT_AS here), so node's address-space cap — in the
+ * local sandbox and in the AWS JavaScript sandbox function — is the
+ * request's memory plus this slack, and its JS heap is capped at the
+ * request's memory.
+ */
+export const NODE_ADDRESS_SLACK = 1024 * 1024 * 1024;
+
 export interface SandboxRunResult {
   exitCode: number | null;
   /** the signal that ended the process, if any */
