@@ -67,11 +67,17 @@ describe('npx cdk synth, as docs/aws.md shows it', () => {
     expect(output).toContain('Description: AgentSpec package support@'); // the CLI prints the template as YAML
   });
 
-  it('writes the stack with its run, stream and deploy functions on Node 22', () => {
+  it('writes the stack with its run, stream and deploy functions on Node 22, and the Python sandbox function of its inline tool', () => {
     const template = JSON.parse(templateText()) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DeployFunction', 'RunFunction', 'StreamFunction']);
-    for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    const functions = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Runtime]);
+    expect(Object.fromEntries(functions)).toEqual({
+      RunFunction: 'nodejs22.x',
+      StreamFunction: 'nodejs22.x',
+      DeployFunction: 'nodejs22.x',
+      SandboxPythonFunction: 'python3.13',
+    });
   });
 
   it('applies the feature flags of cdk.json', () => {
