@@ -35,7 +35,6 @@ const REFERENCES: [string, number, number][] = [
   ['Mastra', 5400, 684],
 ];
 const GOAL_KB = 600;
-const GOAL_MS = 60;
 /** how long the slow secrets extension stand-in takes to answer */
 const SECRET_READ_MS = 40;
 
@@ -157,7 +156,7 @@ export default async function bundleBench(): Promise<void> {
         const kb = built[name].bytes / 1024;
         rows.push([
           name,
-          `${kb.toFixed(0)} KB, ${(built[name].startupBytes / 1024).toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(added(name))} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; goal ≤ ${GOAL_MS} ms: ${added(name) <= GOAL_MS ? 'met' : 'not met'})`,
+          `${kb.toFixed(0)} KB, ${(built[name].startupBytes / 1024).toFixed(0)} KB of it loaded at start (goal ≤ ${GOAL_KB} KB: ${kb <= GOAL_KB ? 'met' : 'not met'}), answered +${ms(added(name))} after a bare node start (import ${ms(r.load)}, first request ${ms(r.first)}; the cold-start goal is lambda-ric's, measured under the runtime client)`,
         ]);
       }
       rows.push([
