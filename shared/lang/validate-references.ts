@@ -105,21 +105,21 @@ export class ReferenceChecker {
       this.report('error', auth.args[0]!.range, `auth "iam" is for lambda targets; deploy "${st.name}" targets ${target}.`, 'use "api-key" or "none"', 'enum');
     if (auth && mode === 'none' && target === 'lambda')
       this.report('error', auth.args[0]!.range, `auth "none" is not available on lambda (deploy "${st.name}").`, 'use "api-key" or "iam"', 'enum');
-    if (auth && mode === 'none' && target !== 'kubernetes' && target !== 'lambda')
+    if (auth && mode === 'none' && target === 'process')
       this.report(
         'warning',
         auth.args[0]!.range,
-        `auth "none" is used by the kubernetes target only so far; deploy "${st.name}" targets ${target}.`,
+        `auth "none" is used by the container and kubernetes targets only so far; deploy "${st.name}" targets process.`,
         undefined,
         'unused',
       );
     const keys = attr(body, 'api_keys');
     const keysSecret = str(keys);
-    if (keys && target !== 'kubernetes' && target !== 'lambda')
+    if (keys && target === 'process')
       this.report(
         'warning',
         keys.keyRange,
-        `api_keys is used by the kubernetes target only so far; deploy "${st.name}" targets ${target}.`,
+        `api_keys is used by the container and kubernetes targets only so far; deploy "${st.name}" targets process.`,
         undefined,
         'unused',
       );

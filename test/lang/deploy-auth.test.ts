@@ -37,8 +37,10 @@ describe('deploy auth', () => {
     expectDiagnostic(pkg(deploy('lambda', '  api_keys "api-keys"')), { line: 4, message: 'Secrets Manager' });
   });
 
-  it('warns that targets other than kubernetes and lambda do not use auth "none" or api_keys yet', () => {
-    expectDiagnostic(pkg(deploy('docker', '  auth "none"')), { line: 4, message: 'kubernetes target only', severity: 'warning' });
-    expectDiagnostic(pkg(deploy('process', '  api_keys "api-keys"')), { line: 4, message: 'kubernetes target only', severity: 'warning' });
+  it('warns that the process target does not use auth "none" or api_keys yet, and takes both on the container targets', () => {
+    expectDiagnostic(pkg(deploy('process', '  auth "none"')), { line: 4, message: 'container and kubernetes targets only', severity: 'warning' });
+    expectDiagnostic(pkg(deploy('process', '  api_keys "api-keys"')), { line: 4, message: 'container and kubernetes targets only', severity: 'warning' });
+    for (const target of ['docker', 'docker-compose'])
+      for (const lines of ['  auth "none"', '  api_keys "api-keys"']) expect(compile(pkg(deploy(target, lines)), { file: 't.ias' }).diagnostics).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ import {
 } from './build-context.js';
 import { packageAsset, writePackageAsset, type PackageAsset } from '../../package/package-assets.js';
 import { inspectContainer, inspectImage } from './inspect.js';
+import { API_KEYS_VARIABLE, GENERATED_SOURCE } from '../api-keys.js';
+import { KEYS_SOURCE_LABEL, containerAuth } from './container-auth.js';
 
 /**
  * Removing an image deletes only that image, not its untagged parents: the
@@ -70,6 +72,14 @@ const DEFAULT_PORT = 8080;
 
 /** Deploys the runtime as one container on the local Docker engine. */
 export class DockerDeployer implements Deployer {
+  /** The generated keys the target's current container runs with, so a re-apply keeps them. */
+  private async previousGeneratedKeys(ctx: DeployContext): Promise<string | undefined> {
+    const info = await inspectContainer(this.docker, ctx.state?.ids.container === undefined ? undefined : String(ctx.state.ids.container));
+    if (info?.Config.Labels[KEYS_SOURCE_LABEL] !== GENERATED_SOURCE) return undefined;
+    const entry = info.Config.Env.find((e) => e.startsWith(`${API_KEYS_VARIABLE}=`));
+    return entry?.slice(API_KEYS_VARIABLE.length + 1);
+  }
+
   private readonly docker: Docker;
   /** the package asset of this operation's package, built once (plan and apply both need it) */
   private asset: { key: string; asset: PackageAsset } | undefined;
@@ -108,6 +118,20 @@ export class DockerDeployer implements Deployer {
     const host = attrs.host ?? '127.0.0.1';
     const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+    // environment first, so a missing secret or key fails before the build: plain env, then secrets resolved now
+    // and handed to the engine at create time only, then the API keys a runtime beyond loopback must have
+    const env: Record<string, string> = { ...this.options.env, ...attrs.env, HOST: host, PORT: String(port), ...extras.env };
+    for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
+    const auth = await containerAuth({
+      deploy: ctx.deploy,
+      host,
+      env,
+      secret: (name) => ctx.secret(name),
+      previousGenerated: () => this.previousGeneratedKeys(ctx),
+    });
+    if (auth.warning) ctx.progress(`warning: ${auth.warning}`);
+    Object.assign(env, auth.env);
+
     const asset = this.packageAssetOf(ctx);
     const bundlePath = await this.options.bundle();
     const bundle = await readFile(bundlePath);
@@ -122,17 +146,13 @@ export class DockerDeployer implements Deployer {
     const tag = attrs.image ?? imageTag(ctx.ir, imageFingerprint(input));
     const imageId = await this.buildImage(ctx, input, bundle, tag);
 
-    // environment: plain env, then secrets resolved now and handed to the engine at create time only
-    const env: Record<string, string> = { ...this.options.env, ...attrs.env, HOST: host, PORT: String(port), ...extras.env };
-    for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
-
     await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
     ctx.progress(`starting container from ${tag}`);
     const container = await this.docker.createContainer({
       name: containerName(ctx),
       Image: tag,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...imageLabels(ctx.ir), [`${LABEL_PREFIX}.target`]: ctx.deploy.name },
+      Labels: { ...imageLabels(ctx.ir), [`${LABEL_PREFIX}.target`]: ctx.deploy.name, [KEYS_SOURCE_LABEL]: auth.source },
       StopSignal: 'SIGTERM',
       StopTimeout: this.options.stopGraceSeconds ?? 10,
       HostConfig: {
@@ -158,6 +178,10 @@ export class DockerDeployer implements Deployer {
       await container.remove({ force: true }).catch(() => undefined);
       throw error;
     }
+    if (auth.generated)
+      ctx.progress(
+        `API key of deploy "${ctx.deploy.name}" (generated, shown this once; kept in the container's environment, reused by later applies): ${auth.generated}`,
+      );
     // The image this target ran before is no longer needed once the new one is healthy. Only that one:
     // other targets (and other checkouts) of the same package may be using images with the same labels.
     const previous = ctx.state?.ids.tag;

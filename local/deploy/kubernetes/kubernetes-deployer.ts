@@ -16,7 +16,8 @@ import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
 import { DEFAULT_REDIS_IMAGE } from '../docker/build-context.js';
-import { API_KEYS_SOURCE_ANNOTATION, API_KEYS_VARIABLE, GENERATED_SOURCE, apiKeysSecretName, generateApiKey, keysPlanOf } from './api-keys.js';
+import { API_KEYS_SOURCE_ANNOTATION, apiKeysSecretName } from './api-keys.js';
+import { API_KEYS_VARIABLE, GENERATED_SOURCE, generateApiKey, keysPlanOf } from '../api-keys.js';
 import {
   IR_HASH_ANNOTATION,
   MANAGED_BY_LABEL,

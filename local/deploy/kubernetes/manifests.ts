@@ -9,7 +9,8 @@
  */
 import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
 import { DEFAULT_REDIS_IMAGE } from '../docker/build-context.js';
-import { API_KEYS_SOURCE_ANNOTATION, API_KEYS_VARIABLE, apiKeysSecretName, keysPlanOf } from './api-keys.js';
+import { API_KEYS_SOURCE_ANNOTATION, apiKeysSecretName } from './api-keys.js';
+import { API_KEYS_VARIABLE, INSECURE_VARIABLE, keysPlanOf } from '../api-keys.js';
 import { autoscaleMetric, podResources } from './pod-resources.js';
 import { managesRedis, redisManifests, sessionEnv } from './redis-manifests.js';
 
@@ -96,7 +97,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     ...Object.keys(input.secrets).map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: k } } })),
     keys.mode === 'none'
       ? // the runtime's explicit opt-out of its refusal to serve beyond loopback without keys
-        { name: 'AGENTSPEC_INSECURE', value: '1' }
+        { name: INSECURE_VARIABLE, value: '1' }
       : { name: API_KEYS_VARIABLE, valueFrom: { secretKeyRef: { name: keysSecret, key: API_KEYS_VARIABLE } } },
     ...sessionEnv(deploy, name, namespace),
   ];

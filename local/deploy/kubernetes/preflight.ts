@@ -8,7 +8,7 @@
  */
 import { apiKeysFromEnv } from '../../../shared/http/auth.js';
 import type { DeployContext } from '../types.js';
-import { keysPlanOf } from './api-keys.js';
+import { keysPlanOf } from '../api-keys.js';
 import { autoscaleNotes } from './pod-resources.js';
 import { managesRedis } from './redis-manifests.js';
 
