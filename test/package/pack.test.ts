@@ -224,7 +224,8 @@ if (ir) {
       }),
     );
     await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project, 300_000);
-  });
+    // a cold tsc over the package's declarations takes 15–30 s on a loaded 2-core machine: the run's own bound applies
+  }, 310_000);
 });
 
 /** GETs `url` until it answers 200 (its JSON), failing when the process exits first or `timeoutMs` passes. */
