@@ -131,7 +131,7 @@ describe('HotSwap.deploy, smoke test of the new versions', () => {
       'stream',
       'fails in INIT (a function error)',
       failing('stream-fn', () => ({
-        payload: JSON.stringify({ errorType: 'Runtime.ImportModuleError', errorMessage: 'sk-ant-secret-value in a message' }),
+        payload: JSON.stringify({ errorType: 'Runtime.ImportModuleError', errorMessage: 'the-secret-value-of-a-key in a message' }),
         functionError: 'Unhandled',
       })),
       { reason: 'function_error', error_type: 'Runtime.ImportModuleError' },
@@ -163,7 +163,7 @@ describe('HotSwap.deploy, smoke test of the new versions', () => {
       },
     });
     expect((error as Error).message).toContain(`version 2 of the ${role} function did not pass its smoke test`);
-    expect(JSON.stringify((error as { toJSON(): unknown }).toJSON())).not.toContain('sk-ant');
+    expect(JSON.stringify((error as { toJSON(): unknown }).toJSON())).not.toContain('the-secret-value-of-a-key');
     expect(aws.calls.filter((c) => c.startsWith('UpdateAlias'))).toEqual([]);
     expect(aws.functions['run-fn']!.alias.version).toBe('1');
     expect(aws.functions['stream-fn']!.alias.version).toBe('1');

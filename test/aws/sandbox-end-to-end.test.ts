@@ -28,7 +28,7 @@ const KEY_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:anthrop
 const CALLER = {
   AWS_ACCESS_KEY_ID: 'AKIARUNFUNCTIONROLE',
   AWS_SECRET_ACCESS_KEY: 'secret-of-the-run-function-role',
-  ANTHROPIC: 'sk-ant-key-of-the-run-function',
+  ANTHROPIC: 'anthropic-key-of-the-run-function',
   AGENTSPEC_API_KEYS: 'client-api-key-of-the-run-function',
 };
 
@@ -88,7 +88,7 @@ beforeAll(async () => {
   sandbox = await startLambdaFunction({
     taskRoot: dirname(built['sandbox-javascript'].outfile),
     // the sandbox function's own role: the stack gives it no permission
-    environment: { TMPDIR: join(outdir, 'tmp'), AWS_ACCESS_KEY_ID: 'AKIAEMPTYSANDBOXROLE', AWS_SESSION_TOKEN: 'session-token-of-the-empty-role' },
+    environment: { TMPDIR: join(outdir, 'tmp'), AWS_ACCESS_KEY_ID: 'AKIA-EMPTY-SANDBOX-ROLE', AWS_SESSION_TOKEN: 'session-token-of-the-empty-role' },
   });
   invokeApi = await startLambdaInvokeApi({ [SANDBOX_NAME]: { api: sandbox.api, timeoutMs: 15_000 } });
   run = await startLambdaFunction({
@@ -116,7 +116,7 @@ afterAll(async () => {
 describe('an inline JavaScript tool of the run function on AWS', () => {
   it('runs in the sandbox function, and the model receives its result, which found nothing of the caller', async () => {
     // Prepare: the markers are the caller's values plus its Runtime API address; the tool reports names only
-    const markers = { ...CALLER, AWS_LAMBDA_RUNTIME_API: run.api.address, SANDBOX_ROLE: 'AKIAEMPTYSANDBOXROLE' };
+    const markers = { ...CALLER, AWS_LAMBDA_RUNTIME_API: run.api.address, SANDBOX_ROLE: 'AKIA-EMPTY-SANDBOX-ROLE' };
     fake.script({ toolUses: [{ name: 'probe', input: { markers } }] }, { text: 'Done.' });
     // Act
     const result = await run.api.invoke(functionUrlEvent({ method: 'POST', path: '/v1/agents/prober/invoke', body: { message: 'look around' } }));
