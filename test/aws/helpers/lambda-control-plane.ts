@@ -12,9 +12,8 @@
  * an endpoint that is an IP address) and checks `x-amz-checksum-sha256`.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../helpers/loopback-server.js';
 import { AwsError, type LambdaState } from './lambda-state.js';
 
 export interface LambdaControlPlane {
@@ -37,17 +36,7 @@ export async function startLambdaControlPlane(state: LambdaState): Promise<Lambd
         .end(JSON.stringify({ Type: e.status < 500 ? 'User' : 'Service', message: e.message }));
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 async function serve(state: LambdaState, requests: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {

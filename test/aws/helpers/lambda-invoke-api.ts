@@ -8,9 +8,8 @@
  * object (`errorType`, `errorMessage`); past the function's timeout, the
  * `Sandbox.Timedout` error; an unknown function, 404 `ResourceNotFoundException`.
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../helpers/loopback-server.js';
 import type { RuntimeApi } from '../../helpers/lambda-runtime/runtime-api.js';
 
 export interface InvokeTarget {
@@ -57,15 +56,5 @@ export async function startLambdaInvokeApi(functions: Record<string, InvokeTarge
     if (result.kind !== 'buffered') return void res.writeHead(500).end('a streamed answer to a RequestResponse invoke');
     res.writeHead(200, headers).end(JSON.stringify(result.payload));
   };
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    invoked,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return { ...(await listenOnLoopback(server)), invoked };
 }
