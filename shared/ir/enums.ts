@@ -18,6 +18,9 @@ export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
  */
 export const DEPLOY_AUTH = ['api-key', 'iam', 'none'] as const;
 
+/** how a container target reaches the network: the engine's bridge with a published port, or the host's stack */
+export const CONTAINER_NETWORKS = ['bridge', 'host'] as const;
+
 export type Strategy = (typeof STRATEGIES)[number];
 export type DeployTarget = (typeof TARGETS)[number];
 export type Transport = (typeof TRANSPORTS)[number];
@@ -28,5 +31,6 @@ export type OnError = (typeof ON_ERROR)[number];
 export type MemoryStrategy = (typeof MEMORY_STRATEGIES)[number];
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 export type DeployAuth = (typeof DEPLOY_AUTH)[number];
+export type ContainerNetwork = (typeof CONTAINER_NETWORKS)[number];
 /** The deploy `auth` as the Lambda stack reads it; validation keeps `none` off lambda blocks. */
 export type LambdaAuth = DeployAuth;

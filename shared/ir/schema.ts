@@ -4,7 +4,19 @@
  * (`FromSchema`), so the validator and the type checker cannot disagree.
  * Every literal is kept `as const` for that derivation.
  */
-import { DEPLOY_AUTH, LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, POLICY_ACTIONS, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from './enums.js';
+import {
+  CONTAINER_NETWORKS,
+  DEPLOY_AUTH,
+  LANGUAGES,
+  MEMORY_STRATEGIES,
+  METHODS,
+  ON_ERROR,
+  POLICY_ACTIONS,
+  STRATEGIES,
+  TARGETS,
+  TRANSPORTS,
+  VARIABLE_TYPES,
+} from './enums.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
@@ -152,6 +164,8 @@ const ATTRIBUTES = {
       architecture: str,
       auth: { enum: [...DEPLOY_AUTH] },
       api_keys: str,
+      network: { enum: [...CONTAINER_NETWORKS] },
+      registry_auth: str,
       reserved_concurrency: int,
       alarm_topic: str,
     },

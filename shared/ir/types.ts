@@ -16,6 +16,7 @@ export type {
   HttpMethod,
   InlineLanguage,
   DeployAuth,
+  ContainerNetwork,
   LambdaAuth,
   MemoryStrategy,
   OnError,

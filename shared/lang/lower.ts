@@ -20,6 +20,7 @@ import {
   type IRStep,
   type IRTool,
   type IRVariable,
+  type ContainerNetwork,
   type DeployAuth,
   type OnError,
   type ScalarValue,
@@ -302,6 +303,8 @@ function lowerDeploy(entry: Entry): IRDeploy['attributes'] {
     architecture: str(attr(b, 'architecture')),
     auth: str(attr(b, 'auth')) as DeployAuth | undefined,
     api_keys: str(attr(b, 'api_keys')),
+    network: str(attr(b, 'network')) as ContainerNetwork | undefined,
+    registry_auth: str(attr(b, 'registry_auth')),
     reserved_concurrency: num(attr(b, 'reserved_concurrency')),
     alarm_topic: str(attr(b, 'alarm_topic')),
   });

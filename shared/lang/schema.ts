@@ -4,7 +4,18 @@
  * formatter follows). The parser uses it to know how many values an attribute
  * takes; the validator checks against it. The closed value sets are the IR's own.
  */
-import { DEPLOY_AUTH, LANGUAGES, MEMORY_STRATEGIES, METHODS, ON_ERROR, STRATEGIES, TARGETS, TRANSPORTS, VARIABLE_TYPES } from '../ir/enums.js';
+import {
+  CONTAINER_NETWORKS,
+  DEPLOY_AUTH,
+  LANGUAGES,
+  MEMORY_STRATEGIES,
+  METHODS,
+  ON_ERROR,
+  STRATEGIES,
+  TARGETS,
+  TRANSPORTS,
+  VARIABLE_TYPES,
+} from '../ir/enums.js';
 
 export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
 
@@ -148,6 +159,8 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'architecture', value: 'string', oneOf: ['x86_64', 'arm64'] },
     { name: 'auth', value: 'string', oneOf: DEPLOY_AUTH },
     { name: 'api_keys', value: 'string' },
+    { name: 'network', value: 'string', oneOf: CONTAINER_NETWORKS },
+    { name: 'registry_auth', value: 'string' },
     { name: 'reserved_concurrency', value: 'int', min: 1, max: 10000 },
     { name: 'alarm_topic', value: 'string' },
   ],

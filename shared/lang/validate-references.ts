@@ -105,24 +105,13 @@ export class ReferenceChecker {
       this.report('error', auth.args[0]!.range, `auth "iam" is for lambda targets; deploy "${st.name}" targets ${target}.`, 'use "api-key" or "none"', 'enum');
     if (auth && mode === 'none' && target === 'lambda')
       this.report('error', auth.args[0]!.range, `auth "none" is not available on lambda (deploy "${st.name}").`, 'use "api-key" or "iam"', 'enum');
-    if (auth && mode === 'none' && target === 'process')
-      this.report(
-        'warning',
-        auth.args[0]!.range,
-        `auth "none" is used by the container and kubernetes targets only so far; deploy "${st.name}" targets process.`,
-        undefined,
-        'unused',
-      );
     const keys = attr(body, 'api_keys');
     const keysSecret = str(keys);
-    if (keys && target === 'process')
-      this.report(
-        'warning',
-        keys.keyRange,
-        `api_keys is used by the container and kubernetes targets only so far; deploy "${st.name}" targets process.`,
-        undefined,
-        'unused',
-      );
+    this.checkTargetOnly(st, 'network', ['docker', 'docker-compose'], target);
+    this.checkTargetOnly(st, 'registry_auth', ['kubernetes'], target);
+    const registryAuth = attr(body, 'registry_auth');
+    const registrySecret = str(registryAuth);
+    if (registryAuth && registrySecret !== undefined && target === 'kubernetes') this.ref('secret', registrySecret, registryAuth.args[0]!.range, from);
     if (!keys || keysSecret === undefined) return;
     if (mode === 'none' || mode === 'iam')
       this.report(
@@ -141,6 +130,19 @@ export class ReferenceChecker {
         'conflict',
       );
     else this.ref('secret', keysSecret, keys.args[0]!.range, from);
+  }
+
+  /** An attribute only some targets read is an error elsewhere: it would be silently ignored. */
+  private checkTargetOnly(st: Statement, name: string, targets: readonly string[], target: string): void {
+    const entry = attr(st.entry.body, name);
+    if (entry && !targets.includes(target))
+      this.report(
+        'error',
+        entry.keyRange,
+        `${name} is used by ${targets.join(' and ')} targets; deploy "${st.name}" targets ${target}.`,
+        `remove ${name}`,
+        'conflict',
+      );
   }
 
   private checkSecretMap(map: Entry | undefined, from: string): void {

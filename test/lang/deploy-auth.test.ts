@@ -37,10 +37,21 @@ describe('deploy auth', () => {
     expectDiagnostic(pkg(deploy('lambda', '  api_keys "api-keys"')), { line: 4, message: 'Secrets Manager' });
   });
 
-  it('warns that the process target does not use auth "none" or api_keys yet, and takes both on the container targets', () => {
-    expectDiagnostic(pkg(deploy('process', '  auth "none"')), { line: 4, message: 'container and kubernetes targets only', severity: 'warning' });
-    expectDiagnostic(pkg(deploy('process', '  api_keys "api-keys"')), { line: 4, message: 'container and kubernetes targets only', severity: 'warning' });
-    for (const target of ['docker', 'docker-compose'])
+  it('takes auth "none" and api_keys on every target that serves HTTP itself', () => {
+    for (const target of ['process', 'docker', 'docker-compose'])
       for (const lines of ['  auth "none"', '  api_keys "api-keys"']) expect(compile(pkg(deploy(target, lines)), { file: 't.ias' }).diagnostics).toEqual([]);
+  });
+
+  it('lowers network and registry_auth, and refuses them on targets that would ignore them', () => {
+    const bridged = compile(pkg(deploy('docker', '  network "host"')), { file: 't.ias' });
+    expect(bridged.diagnostics).toEqual([]);
+    expect(findResource(bridged.ir!, 'Deploy', 'd')?.attributes.network).toBe('host');
+    const pushed = compile(pkg(deploy('kubernetes', '  image "r/x:1"\n  registry_auth "api-keys"')), { file: 't.ias' });
+    expect(pushed.diagnostics).toEqual([]);
+    expect(findResource(pushed.ir!, 'Deploy', 'd')?.attributes.registry_auth).toBe('api-keys');
+    expectDiagnostic(pkg(deploy('docker', '  network "overlay"')), { line: 4, message: 'not one of' });
+    expectDiagnostic(pkg(deploy('process', '  network "host"')), { line: 4, message: 'network is used by docker and docker-compose targets' });
+    expectDiagnostic(pkg(deploy('docker', '  registry_auth "api-keys"')), { line: 4, message: 'registry_auth is used by kubernetes targets' });
+    expectDiagnostic(pkg(deploy('kubernetes', '  registry_auth "registry"')), { line: 4, message: 'Unknown secret "registry"' });
   });
 });

@@ -15,7 +15,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { join } from 'node:path';
-import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
+import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
 import type { DockerDeployer } from '../docker/docker-deployer.js';
 import { DEFAULT_REDIS_IMAGE, RedisService, type RedisServiceOptions } from '../docker/redis-container.js';
@@ -73,6 +74,11 @@ export class ComposeDeployer implements Deployer {
       ids: { ...ids, ...redisIds },
       fingerprints: { ...fingerprints, ...redisFingerprints, compose_file: fingerprint(text) },
     };
+  }
+
+  // placeholder until this target's drift check lands
+  diff(_ctx: DeployContext): Promise<DriftItem[]> {
+    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {

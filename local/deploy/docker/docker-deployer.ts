@@ -11,32 +11,20 @@
  * new one. The new image is built before the old container stops, so the gap
  * is the new runtime's start-up only.
  */
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
+import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { deploySettings, fingerprint } from '../fingerprint.js';
 import { probeHealth, waitHealthy } from '../health.js';
 import { parseCpu, parseMemory } from '../quantity.js';
 import { demuxBuffer } from './demux.js';
 import { SERVICE_LABEL, containerBase } from './redis-container.js';
-import {
-  CONTEXT_PACKAGE_DIR,
-  LABEL_PREFIX,
-  contextFiles,
-  dockerfile,
-  imageFingerprint,
-  imageLabels,
-  imageTag,
-  type BuildContextInput,
-} from './build-context.js';
-import { packageAsset, writePackageAsset, type PackageAsset } from '../../package/package-assets.js';
-import { inspectContainer, inspectImage } from './inspect.js';
+import { LABEL_PREFIX, imageLabels } from './build-context.js';
+import { packageAsset, type PackageAsset } from '../../package/package-assets.js';
+import { inspectContainer } from './inspect.js';
+import { buildRuntimeImage } from './build-image.js';
 import { API_KEYS_VARIABLE, GENERATED_SOURCE } from '../api-keys.js';
 import { KEYS_SOURCE_LABEL, containerAuth } from './container-auth.js';
 
@@ -132,19 +120,17 @@ export class DockerDeployer implements Deployer {
     if (auth.warning) ctx.progress(`warning: ${auth.warning}`);
     Object.assign(env, auth.env);
 
-    const asset = this.packageAssetOf(ctx);
-    const bundlePath = await this.options.bundle();
-    const bundle = await readFile(bundlePath);
-    const input: BuildContextInput = {
+    const { tag, id: imageId } = await buildRuntimeImage(this.docker, {
       ir: ctx.ir,
       port,
       healthPath,
-      bundleHash: createHash('sha256').update(bundle).digest('hex'),
-      packageAsset: asset,
+      packageAsset: this.packageAssetOf(ctx),
+      bundlePath: await this.options.bundle(),
+      progress: ctx.progress,
       ...(attrs.base_image ? { baseImage: attrs.base_image } : {}),
-    };
-    const tag = attrs.image ?? imageTag(ctx.ir, imageFingerprint(input));
-    const imageId = await this.buildImage(ctx, input, bundle, tag);
+      ...(attrs.image ? { tag: attrs.image } : {}),
+    });
+    const asset = this.packageAssetOf(ctx);
 
     await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
     ctx.progress(`starting container from ${tag}`);
@@ -200,6 +186,11 @@ export class DockerDeployer implements Deployer {
       fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx, asset), settings: this.settingsFingerprint(ctx, extras) },
       applied_at: new Date().toISOString(),
     };
+  }
+
+  // placeholder until this target's drift check lands
+  diff(_ctx: DeployContext): Promise<DriftItem[]> {
+    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
@@ -286,38 +277,6 @@ export class DockerDeployer implements Deployer {
     if (!id) return false;
     const info = await inspectContainer(this.docker, id);
     return Boolean(info?.State.Running);
-  }
-
-  private async buildImage(ctx: DeployContext, input: BuildContextInput, bundle: Buffer, tag: string): Promise<string> {
-    const existing = await inspectImage(this.docker, tag);
-    if (existing) return existing.Id;
-    const dir = await mkdtemp(join(tmpdir(), 'agentspec-image-'));
-    try {
-      await writeFile(join(dir, 'Dockerfile'), dockerfile(input));
-      await writeFile(join(dir, 'runtime.mjs'), bundle);
-      await writeFile(join(dir, 'ir.json'), JSON.stringify(ctx.ir));
-      if (input.packageAsset) writePackageAsset(input.packageAsset, join(dir, CONTEXT_PACKAGE_DIR));
-      ctx.progress(`building image ${tag}`);
-      const stream = await this.docker.buildImage({ context: dir, src: contextFiles(input) }, { t: tag, labels: imageLabels(ctx.ir), rm: true, forcerm: true });
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (error: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
-            const failed = error?.message ?? output.find((o) => o.error)?.error;
-            if (failed) reject(new AgentSpecError(ErrorCode.DeployError, `Building image ${tag} failed: ${failed}`, { cause: error ?? undefined }));
-            else resolve();
-          },
-          (event: { stream?: string }) => {
-            const line = event.stream?.trim();
-            if (line?.startsWith('Step ')) ctx.progress(line);
-          },
-        );
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    const built = await this.docker.getImage(tag).inspect();
-    return built.Id;
   }
 
   /** Stops and removes this target's container(s): the recorded one and any left by an interrupted apply. */

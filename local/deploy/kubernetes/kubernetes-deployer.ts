@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
+import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
 import { DEFAULT_REDIS_IMAGE } from '../docker/build-context.js';
 import { API_KEYS_SOURCE_ANNOTATION, apiKeysSecretName } from './api-keys.js';
@@ -156,6 +156,11 @@ export class KubernetesDeployer implements Deployer {
       fingerprints: Object.fromEntries(manifests.map((m) => [resourceKey(m), manifestFingerprint(m)])),
       applied_at: new Date().toISOString(),
     };
+  }
+
+  // placeholder until this target's drift check lands
+  diff(_ctx: DeployContext): Promise<DriftItem[]> {
+    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { StackSelectionStrategy, Toolkit, type IIoHost, type IoMessage } from '@aws-cdk/toolkit-lib';
 import { definedOnly } from '../../../shared/defined.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import type { DeployContext, Deployer, PlanItem, TargetState, TargetStatus } from '../types.js';
+import type { DeployContext, Deployer, DriftItem, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { addPackageStack, createCdkApp, stackNameOf } from '../../../infra/build-app.js';
 import { packageSourceFromIR } from '../../../infra/package-source.js';
 
@@ -57,6 +57,16 @@ export class LambdaDeployer implements Deployer {
       fingerprints: { ir: ctx.ir.hash },
       applied_at: new Date().toISOString(),
     };
+  }
+
+  /** Drift of a stack is CloudFormation's to tell: `npx cdk diff` compares the synthesized stack with the deployed one. */
+  diff(ctx: DeployContext): Promise<DriftItem[]> {
+    return Promise.reject(
+      new AgentSpecError(
+        ErrorCode.InvalidRequest,
+        `agentspec diff compares process, docker, docker-compose and kubernetes targets with what runs; for the lambda target "${ctx.deploy.name}", \`npx cdk diff\` compares the stack with the deployed one.`,
+      ),
+    );
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {

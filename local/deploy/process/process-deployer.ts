@@ -11,7 +11,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import type { DeployContext, Deployer, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
+import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { deploySettings, fingerprint } from '../fingerprint.js';
 import { probeHealth, waitHealthy } from '../health.js';
 import { followFile } from '../follow-file.js';
@@ -101,6 +101,11 @@ export class ProcessDeployer implements Deployer {
       fingerprints: this.fingerprints(ctx),
       applied_at: new Date().toISOString(),
     };
+  }
+
+  // placeholder until this target's drift check lands
+  diff(_ctx: DeployContext): Promise<DriftItem[]> {
+    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
