@@ -92,6 +92,28 @@ function validPid(pid: number): boolean {
   return Number.isSafeInteger(pid) && pid > 0;
 }
 
+/**
+ * The environment `pid` was started with (`/proc/<pid>/environ`), read only
+ * while it stands as ours under `start`; undefined otherwise or when it
+ * cannot be read. It holds secrets: keep it in memory, never log or store it.
+ */
+export function environOf(pid: number, start: string | undefined): Record<string, string> | undefined {
+  if (standing(pid, start) !== 'ours') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const env: Record<string, string> = {};
+  for (const entry of text.split('\0')) {
+    const at = entry.indexOf('=');
+    if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  // the pid may have changed hands while it was read
+  return standing(pid, start) === 'ours' ? env : undefined;
+}
+
 /** A process started by {@link startDetached}: its pid and start token (undefined without `/proc`). */
 export interface StartedProcess {
   pid: number;
