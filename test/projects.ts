@@ -25,6 +25,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/docker-deployer.test.ts',
   'test/deploy/docker-inline.test.ts',
   'test/deploy/docker-api-keys.test.ts',
+  'test/deploy/docker-lifecycle.test.ts',
   'test/deploy/docker-package-asset.test.ts',
   // redis-server
   'test/sessions/redis-store.test.ts',
