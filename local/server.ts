@@ -8,8 +8,8 @@
  * then closes the runtime.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { apiKeysFromEnv } from '../shared/http/auth.js';
 import { createApp } from '../shared/http/app.js';
@@ -17,6 +17,7 @@ import { isLoopback } from '../shared/http/local-only.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
 import { Telemetry } from '../shared/telemetry/telemetry.js';
+import { withLingeringClose } from './lingering-close.js';
 
 export interface ServerOptions {
   /** the current runtime (hot reload swaps what it returns); compose it with `composeService` */
@@ -89,11 +90,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.version === undefined ? {} : { version: options.version }),
   });
 
+  // A 413 that cuts a body off closes the connection with a lingering close, so the client reads the 413 before any reset.
+  const listener = withLingeringClose(getRequestListener(app.fetch, { hostname: host }), (lingered) => logger.debug('lingering close', { ...lingered }));
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(s)) as Server;
+    const s = createServer(listener);
     s.once('error', (error: NodeJS.ErrnoException) =>
       reject(new AgentSpecError(ErrorCode.ConfigError, `Cannot listen on ${host}:${options.port ?? 8080}: ${error.code ?? error.message}.`, { cause: error })),
     );
+    s.listen(options.port ?? 8080, host, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -71,7 +71,8 @@ function unsupported(declared: string): AgentSpecError {
  * a client that sends its whole body before it reads the answer (Python's
  * `urllib`, for one) then receives the 413 instead of a connection reset.
  * Anything larger or slower is cut off unread; the 413 then closes the
- * connection (`errorResponse`).
+ * connection (`errorResponse`), on Node with a lingering close
+ * (`local/lingering-close.ts`) so that the client still reads it.
  */
 export const DISCARD_FACTOR = 4;
 export const DISCARD_MS = 10_000;

@@ -3,14 +3,18 @@
  * body before reading (Python's `urllib`; a node socket that reads only after
  * its last write) receives the 413 and its JSON body, whether the body is
  * declared, chunked or slow to arrive; a body far beyond what the server
- * discards is cut off unread. A client that hangs up in the middle of its
- * body is logged as the client's doing (499), not as a server failure.
+ * discards is cut off unread, and the connection closes with a lingering
+ * close (bounded in time and bytes) so that a client still sending reads the
+ * 413 rather than a reset. A client that hangs up in the middle of its body
+ * is logged as the client's doing (499), not as a server failure.
  */
 import { execFile } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINGER, type LingeredClose } from '../../local/lingering-close.js';
 import { startServer, type RunningServer } from '../../local/server.js';
 import { DISCARD_FACTOR } from '../../shared/http/read-body.js';
 import { FakeRuntime } from '../helpers/fake-runtime.js';
@@ -65,6 +69,8 @@ interface RawAnswer {
   error?: string;
   /** bytes of the request the socket handed to the kernel */
   sent: number;
+  /** how many responses arrived */
+  responses: number;
 }
 
 /**
@@ -72,7 +78,7 @@ interface RawAnswer {
  * read until its last byte is written (as urllib does); otherwise it reads
  * all along and stops writing when the server closes.
  */
-function rawPost(port: number, size: number, options: { chunked: boolean; readAfterWrite: boolean }): Promise<RawAnswer> {
+function rawPost(port: number, size: number, options: { chunked: boolean; readAfterWrite: boolean; pipelined?: string }): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -88,7 +94,8 @@ function rawPost(port: number, size: number, options: { chunked: boolean; readAf
     socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
     socket.on('close', () => {
       closed = true;
-      resolve({ ...parse(Buffer.concat(received).toString('latin1')), ...(error ? { error } : {}), sent: socket.bytesWritten });
+      const text = Buffer.concat(received).toString('latin1');
+      resolve({ ...parse(text), ...(error ? { error } : {}), sent: socket.bytesWritten, responses: text.split('HTTP/1.1 ').length - 1 });
     });
     const framing = options.chunked ? 'transfer-encoding: chunked' : `content-length: ${size}`;
     socket.write(`POST ${INVOKE} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`);
@@ -96,15 +103,29 @@ function rawPost(port: number, size: number, options: { chunked: boolean; readAf
     const frame = (bytes: Buffer) => (options.chunked ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]) : bytes);
     void (async () => {
       for (let sent = 0; sent < size && !closed; sent += piece.length) {
-        if (!socket.write(frame(piece))) await new Promise((next) => (socket.once('drain', next), socket.once('close', next)));
+        if (!socket.write(frame(piece))) await drainedOrClosed(socket);
       }
       if (!closed && options.chunked) socket.write('0\r\n\r\n');
+      if (!closed && options.pipelined) socket.write(options.pipelined);
       if (!closed) socket.write('', () => socket.resume());
     })();
   });
 }
 
-function parse(text: string): Omit<RawAnswer, 'sent' | 'error'> {
+/** Resolves at the socket's next `drain` or at its `close`, leaving no listener behind. */
+function drainedOrClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+function parse(text: string): Omit<RawAnswer, 'sent' | 'error' | 'responses'> {
   const split = text.indexOf('\r\n\r\n');
   if (split < 0) return {};
   const head = text.slice(0, split).split('\r\n');
@@ -123,10 +144,25 @@ describe('oversize and interrupted request bodies', () => {
   let port: number;
   const runtime = new FakeRuntime();
   const log = recordingLogger();
+  // The server's lingering closes (its debug records), in order.
+  const closes: LingeredClose[] = [];
+  const lingered = new EventEmitter();
+  const nextCloses = async (count: number) => {
+    while (closes.length < count) await once(lingered, 'close');
+    return closes.splice(0);
+  };
+  const logger = {
+    ...log.logger,
+    debug: (message: string, fields?: Record<string, unknown>) => {
+      if (message !== 'lingering close') return;
+      closes.push(fields as unknown as LingeredClose);
+      lingered.emit('close');
+    },
+  };
 
   beforeAll(async () => {
     requireCommand('python3');
-    server = await startServer({ runtime: () => runtime, port: 0, apiKeys: false, logger: log.logger, notice: () => {} });
+    server = await startServer({ runtime: () => runtime, port: 0, apiKeys: false, logger, notice: () => {} });
     port = Number(new URL(server.url).port);
   });
   afterAll(async () => {
@@ -150,12 +186,63 @@ describe('oversize and interrupted request bodies', () => {
     );
   });
 
-  it.each([false, true])('cuts off a body far beyond the discard bound without reading it (chunked: %s)', async (chunked) => {
-    const size = 64 * LIMIT;
-    const answer = await rawPost(port, size, { chunked, readAfterWrite: false });
-    // What the kernel's socket buffers took beyond what the server read: far from the whole body.
-    expect(answer.sent).toBeLessThan(DISCARD_FACTOR * LIMIT + 16 * LIMIT);
-    expect(answer).toMatchObject({ status: 413, connection: 'close', body: TOO_LARGE });
+  it.each([false, true])('cuts off a body far beyond the discard bound and still answers 413, 50 times of 50 (chunked: %s)', async (chunked) => {
+    const answers: RawAnswer[] = [];
+    for (let i = 0; i < 50; i++) answers.push(await rawPost(port, 64 * LIMIT, { chunked, readAfterWrite: false }));
+    // Every client read the whole 413 before the connection went, none saw a reset instead.
+    expect(answers.map(({ status, connection, body }) => ({ status, connection, body }))).toEqual(
+      Array(50).fill({ status: 413, connection: 'close', body: TOO_LARGE }),
+    );
+    // What the server read and the kernel's socket buffers took: far from the whole body.
+    for (const answer of answers) expect(answer.sent).toBeLessThan(DISCARD_FACTOR * LIMIT + 16 * LIMIT);
+    expect(runtime.calls).toEqual([]);
+    // Each lingering close ended when the client closed (or, on a starved machine, at the time bound), within both bounds.
+    const held = await nextCloses(50);
+    expect(held).toHaveLength(50);
+    for (const close of held) {
+      if (close.ended_by === 'client') expect(close.held_ms).toBeLessThanOrEqual(LINGER.ms);
+      else expect(close.ended_by).toBe('time');
+      expect(close.discarded_bytes).toBeLessThanOrEqual(LINGER.bytes);
+    }
+    console.info(
+      `lingering closes (chunked: ${chunked}): held ms max ${Math.max(...held.map((c) => c.held_ms))}, discarded MiB max ${(Math.max(...held.map((c) => c.discarded_bytes)) / LIMIT).toFixed(1)}`,
+    );
+  });
+
+  it('stops lingering at the byte bound when the client keeps writing without reading, and keeps serving', async () => {
+    const answer = await rawPost(port, 64 * LIMIT, { chunked: true, readAfterWrite: true });
+    const [close] = await nextCloses(1);
+    expect(close).toMatchObject({ ended_by: 'bytes' });
+    // The bound is checked per parsed read, which holds at most 64 KiB.
+    expect(close!.discarded_bytes).toBeGreaterThan(LINGER.bytes);
+    expect(close!.discarded_bytes).toBeLessThanOrEqual(LINGER.bytes + 64 * 1024);
+    expect(answer.sent).toBeLessThan(DISCARD_FACTOR * LIMIT + LINGER.bytes + 16 * LIMIT);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('stops lingering at the time bound when the client neither sends nor closes', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    // The client keeps its side open after the server's FIN (a half-open peer), so only the bound ends the close.
+    socket.allowHalfOpen = true;
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write(`POST ${INVOKE} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${64 * LIMIT}\r\n\r\n{"message":`);
+    await ended;
+    expect(parse(Buffer.concat(received).toString('latin1'))).toMatchObject({ status: 413, connection: 'close', body: TOO_LARGE });
+    const [close] = await nextCloses(1);
+    socket.destroy();
+    expect(close).toMatchObject({ ended_by: 'time', discarded_bytes: 0 });
+    expect(close!.held_ms).toBeGreaterThanOrEqual(LINGER.ms - 1);
+  });
+
+  it('drops a request pipelined behind a cut-off body instead of running it', async () => {
+    const pipelined = `POST ${INVOKE} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: 17\r\n\r\n{"message":"hi"}`;
+    const answer = await rawPost(port, 5 * LIMIT, { chunked: false, readAfterWrite: true, pipelined });
+    expect(answer).toMatchObject({ status: 413, connection: 'close', body: TOO_LARGE, responses: 1 });
+    expect(await nextCloses(1)).toMatchObject([{ ended_by: 'client' }]);
     expect(runtime.calls).toEqual([]);
   });
 
