@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, destroyDeploy, dryRunDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
-import { startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
+import { pinnedImage, startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
 import { writePackage } from './helpers/deploy-package.js';
 
 const SECRET = 'sk-k8s-secret-77d1';
@@ -19,7 +19,7 @@ async function newPackage(extra: string[] = []): Promise<PackageOperation> {
     deployLines: [
       'namespace "agents"',
       'replicas 2',
-      'image "registry.example.com/deploytest:1"',
+      `image "${pinnedImage('deploytest')}"`,
       'autoscale {',
       '  min 2',
       '  max 5',
@@ -96,7 +96,7 @@ describe('kubernetes deployer against a recording API server', () => {
     api.failing = true;
     const changed = await newPackage();
     await writePackage(
-      { target: 'kubernetes', port: 8080, promptText: 'changed', deployLines: ['namespace "agents"', 'replicas 2', 'image "registry.example.com/missing:1"'] },
+      { target: 'kubernetes', port: 8080, promptText: 'changed', deployLines: ['namespace "agents"', 'replicas 2', `image "${pinnedImage('missing')}"`] },
       dirname(changed.file),
     );
     // Act
@@ -104,7 +104,7 @@ describe('kubernetes deployer against a recording API server', () => {
     api.failing = false;
     // Assess
     expect(isAgentSpecError(error) && error.code).toBe('deploy_error');
-    expect(String((error as Error).message)).toMatch(/ImagePullBackOff.*registry\.example\.com\/missing:1/);
+    expect(String((error as Error).message)).toMatch(/ImagePullBackOff.*registry\.example\.com\/missing@sha256:/);
     const next = await planDeploy(changed);
     expect(next.items.some((i) => i.action !== 'unchanged')).toBe(true);
     await rm(dirname(changed.file), { recursive: true, force: true });
@@ -114,7 +114,7 @@ describe('kubernetes deployer against a recording API server', () => {
     // Prepare: another package name, so its objects do not touch the ones above
     const shrinking = await newPackage();
     const dir = dirname(shrinking.file);
-    const base = ['namespace "agents"', 'replicas 2', 'image "registry.example.com/deploytest:1"'];
+    const base = ['namespace "agents"', 'replicas 2', `image "${pinnedImage('deploytest')}"`];
     await writePackage(
       {
         target: 'kubernetes',

@@ -12,7 +12,7 @@ import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import { readState } from '../../local/deploy/state-file.js';
-import { startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
+import { pinnedImage, startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
 import { compile } from '../../shared/lang/index.js';
 import { findResource } from '../../shared/ir/types.js';
 import { apiKeysFromEnv } from '../../shared/http/auth.js';
@@ -79,11 +79,11 @@ async function filesUnder(dir: string): Promise<string> {
 describe('kubernetes API keys', () => {
   it('generates a key on the first apply, prints it once, keeps it in the cluster only, and keeps it on the next apply', async () => {
     // Prepare
-    const { op, progress, dir, rewrite } = await pkg('keys', ['image "registry.example.com/keys:1"']);
+    const { op, progress, dir, rewrite } = await pkg('keys', [`image "${pinnedImage('keys')}"`]);
     // Act
     await applyDeploy(op);
     const printed = progress.filter((m) => m.includes('printed this once'));
-    await rewrite(['image "registry.example.com/keys:1"'], { promptText: 'A new prompt.' });
+    await rewrite([`image "${pinnedImage('keys')}"`], { promptText: 'A new prompt.' });
     const before = api.requests.length;
     const plan = await planDeploy(op);
     await applyDeploy(op);
@@ -100,7 +100,7 @@ describe('kubernetes API keys', () => {
   });
 
   it('puts the named api_keys secret in the keys Secret', async () => {
-    const { op } = await pkg('named', ['image "registry.example.com/named:1"', 'api_keys "team-keys"'], {
+    const { op } = await pkg('named', [`image "${pinnedImage('named')}"`, 'api_keys "team-keys"'], {
       env: { AGENTSPEC_TEST_ANTHROPIC_KEY: 'sk-ant-test', TEAM_KEYS: 'k-one,k-two' },
       extraSource: TEAM_KEYS,
     });
@@ -114,7 +114,7 @@ describe('kubernetes API keys', () => {
 describe('kubernetes pre-flight', () => {
   it('changes nothing when a secret does not resolve or the api_keys secret holds no key, and names both', async () => {
     // Prepare: the Anthropic key's variable unset, the keys' variable naming no key
-    const { op } = await pkg('unresolved', ['image "registry.example.com/u:1"', 'api_keys "team-keys"'], { env: { TEAM_KEYS: ' , ' }, extraSource: TEAM_KEYS });
+    const { op } = await pkg('unresolved', [`image "${pinnedImage('u')}"`, 'api_keys "team-keys"'], { env: { TEAM_KEYS: ' , ' }, extraSource: TEAM_KEYS });
     const before = api.requests.length;
     const error = await applyDeploy(op).catch((e: unknown) => e);
     expect(isAgentSpecError(error) && error.code).toBe('config_error');
@@ -132,7 +132,7 @@ describe('kubernetes pre-flight', () => {
       metadata: { name: 'default', namespace: 'pulls' },
       imagePullSecrets: [{ name: 'registry-creds' }],
     } as never);
-    const { op } = await pkg('pulls', ['image "registry.example.com/p:1"', 'auth "none"', 'autoscale {', '  min 1', '  max 3', '}'], { namespace: 'pulls' });
+    const { op } = await pkg('pulls', [`image "${pinnedImage('p')}"`, 'auth "none"', 'autoscale {', '  min 1', '  max 3', '}'], { namespace: 'pulls' });
     // Act
     const before = api.requests.length;
     const plan = await planDeploy(op);
@@ -149,20 +149,28 @@ describe('kubernetes pre-flight', () => {
 });
 
 describe('kubernetes without a cluster', () => {
-  it('plans with a warning that the cluster could not be read, and applies nothing', async () => {
+  it('plans that it could not compare (naming the API server) instead of claiming "create", and applies nothing', async () => {
     // Prepare: a kubeconfig naming a port nobody listens on
     const closed = await freePort();
     const config = join(dirname(kubeconfig), 'closed');
     await writeFile(config, (await readFile(kubeconfig, 'utf8')).replace(api.url, `http://127.0.0.1:${closed}`));
-    const { op } = await pkg('offline', ['image "registry.example.com/o:1"']);
+    const { op } = await pkg('offline', [`image "${pinnedImage('o')}"`]);
     op.deployer = { kubeconfig: config };
     // Act
     const plan = await planDeploy(op);
     const error = await applyDeploy(op).catch((e: unknown) => e);
     // Assess
-    expect(plan.items.find((i) => i.resource === 'Namespace/safety')?.reason).toMatch(/^warning: the cluster could not be read/);
+    expect(plan.items).toEqual([
+      {
+        resource: 'cluster',
+        action: 'update',
+        reason: expect.stringMatching(new RegExp(`^could not compare with the cluster: the API server http://127\\.0\\.0\\.1:${closed} did not answer`)),
+      },
+    ]);
     expect(isAgentSpecError(error) && error.code).toBe('config_error');
-    expect((error as Error).message).toMatch(/Nothing was changed.*\n.*Namespace\/safety: error: the cluster could not be read/);
+    expect((error as Error).message).toMatch(
+      new RegExp(`Nothing was changed.*\\n.*cluster: error: the API server http://127\\.0\\.0\\.1:${closed} did not answer`),
+    );
   });
 });
 
@@ -195,9 +203,9 @@ describe('the documented kubernetes block', () => {
 describe('kubernetes failed apply', () => {
   it('puts the previous Deployment back, keeps its IR ConfigMap and state, and stays healthy', async () => {
     // Prepare: a good version
-    const { op, dir, rewrite } = await pkg('rollback', ['image "registry.example.com/rb:1"']);
+    const { op, dir, rewrite } = await pkg('rollback', [`image "${pinnedImage('rb')}"`]);
     const good = await applyDeploy(op);
-    await rewrite(['image "registry.example.com/missing:1"'], { promptText: 'Broken.' });
+    await rewrite([`image "${pinnedImage('missing')}"`], { promptText: 'Broken.' });
     api.failing = true;
     // Act
     const error = await applyDeploy(op).catch((e: unknown) => e);
@@ -207,7 +215,7 @@ describe('kubernetes failed apply', () => {
     api.rolloutPolls = 2;
     // Assess
     expect((error as Error).message).toMatch(/ImagePullBackOff.*put back and keeps serving/);
-    expect(image('Deployment/safety/rollback-main')).toBe('registry.example.com/rb:1');
+    expect(image('Deployment/safety/rollback-main')).toBe(pinnedImage('rb'));
     expect(api.objects.has(`ConfigMap/safety/rollback-main-ir-${good.state.ir_hash.slice(0, 12)}`)).toBe(true);
     const state = (await readState(dir)).targets.main;
     expect(state?.ir_hash).toBe(good.state.ir_hash);
@@ -220,7 +228,7 @@ describe('kubernetes failed apply', () => {
 describe('kubernetes logs --follow', () => {
   it('follows every runtime pod with its name as prefix, including a replica that appears later, until aborted', async () => {
     // Prepare
-    const { op, dir } = await pkg('follow', ['image "registry.example.com/f:1"', 'replicas 2']);
+    const { op, dir } = await pkg('follow', [`image "${pinnedImage('f')}"`, 'replicas 2']);
     await applyDeploy(op);
     const controller = new AbortController();
     const lines: string[] = [];

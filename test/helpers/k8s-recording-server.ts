@@ -18,6 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
+/** An image pinned by digest in a registry nobody reaches: apply runs it as written, builds and pushes nothing. */
+export function pinnedImage(repository: string): string {
+  return `registry.example.com/${repository}@sha256:${'d1'.repeat(32)}`;
+}
+
 export interface RecordedK8sRequest {
   method: string;
   path: string;
@@ -119,7 +124,7 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
               restartCount: 0,
               image: 'x',
               imageID: '',
-              state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/missing:1"' } },
+              state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${pinnedImage('missing')}"` } },
             },
           ],
         }

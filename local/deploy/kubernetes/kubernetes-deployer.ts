@@ -9,8 +9,16 @@
  * Deployment back (its pods kept serving: `maxUnavailable: 0`, and its IR
  * ConfigMap is its own); objects the package dropped are deleted only after
  * a rollout succeeded. A generated API key is created once and printed once.
+ *
+ * The image: an `image` pinned by digest runs as written; otherwise apply
+ * builds the runtime image, pushes it to the repository `image` names and
+ * pins the Deployment to the pushed digest (image-publish.ts), after the
+ * pre-flight checked the engine and the registry's answer to the
+ * credentials. A rollback (`ctx.restore`) runs the recorded digest and
+ * builds nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
@@ -25,6 +33,7 @@ import {
   TARGET_LABEL,
   appName,
   buildManifests,
+  pullSecretName,
   labelsOf,
   namespaceOf,
   type Manifest,
@@ -32,8 +41,15 @@ import {
 import { followPodLogs } from './pod-logs.js';
 import { describeFinding, secretFindings, staticFindings, type Finding, type Resources } from './preflight.js';
 import { redisName } from './redis-manifests.js';
+import { driftOf } from './drift.js';
+import { parseImageRef, type ImageRef } from './image-ref.js';
+import { RegistryClient } from './registry-client.js';
+import { registryCredentials, type RegistryCredentials } from './registry-credentials.js';
+import { packageAsset } from '../../package/package-assets.js';
 
 export const FIELD_MANAGER = 'agentspec';
+/** The plan item and finding about the cluster as a whole (unreachable). */
+const CLUSTER = 'cluster';
 const API_VERSIONS: Record<string, string> = {
   ConfigMap: 'v1',
   Secret: 'v1',
@@ -60,7 +76,16 @@ export interface KubernetesDeployerOptions {
   redisImage?: string;
   /** how long each pre-flight read waits for the API server; 10 s */
   inspectTimeoutMs?: number;
+  /** the Docker engine that builds and pushes the image; the default socket otherwise */
+  docker?: Docker.DockerOptions;
+  /** the folder of the Docker config (`config.json`) with registry credentials; DOCKER_CONFIG or ~/.docker otherwise */
+  dockerConfigDir?: string;
+  /** path of the bundled runtime; bundled on demand otherwise */
+  bundle?: () => Promise<string>;
 }
+
+/** Where the Deployment's image comes from: as written (pinned by digest), a recorded version (rollback), or built and pushed. */
+type ImageSource = { mode: 'pinned' | 'restore'; image: string; ref: ImageRef } | { mode: 'build'; image: string; ref: ImageRef };
 
 /** What the cluster holds before an apply: read by the pre-flight, used by apply. */
 interface ClusterView {
@@ -69,6 +94,10 @@ interface ClusterView {
   previous?: V1Deployment;
   /** the API keys Secret already holds keys from the source the package asks for */
   keysKept: boolean;
+  /** the API server and why it could not be read, when it could not */
+  unreachable?: string;
+  /** the registry credentials (undefined: anonymous) */
+  credentials?: RegistryCredentials;
 }
 
 /** Deploys the runtime to a Kubernetes cluster. */
@@ -84,11 +113,14 @@ export class KubernetesDeployer implements Deployer {
   /**
    * Per resource: create / update / unchanged / delete, with what the
    * pre-flight found about it as the reason. The cluster is read when it can
-   * be; `plan` still answers without one.
+   * be; when it cannot, the first item (resource `cluster`) says so and the
+   * others compare with the state file only (none without one: "create"
+   * would be a guess).
    */
   async plan(ctx: DeployContext): Promise<PlanItem[]> {
-    const { findings } = await this.inspect(ctx, false);
-    const manifests = this.manifests(ctx, '');
+    const view = await this.inspect(ctx, false);
+    const { findings } = view;
+    const manifests = this.manifests(ctx, { apiKeys: '', image: this.imageIdentity(ctx), ...(view.credentials ? { pullSecret: '' } : {}) });
     const reasons = (key: string) => findings.filter((f) => f.resource === key).map((f) => `${f.level === 'note' ? '' : `${f.level}: `}${f.message}`);
     const items: PlanItem[] = manifests.map((m) => {
       const key = resourceKey(m);
@@ -100,9 +132,13 @@ export class KubernetesDeployer implements Deployer {
     for (const key of this.removed(ctx, manifests)) items.push({ resource: key, action: 'delete', reason: 'no longer in the package' });
     const placed = new Set(items.map((i) => i.resource));
     const deployment = items.find((i) => i.resource === `Deployment/${appName(ctx.ir, ctx.deploy)}`);
-    const unplaced = findings.filter((f) => !placed.has(f.resource)).map(describeFinding);
+    const unplaced = findings.filter((f) => !placed.has(f.resource) && f.resource !== CLUSTER).map(describeFinding);
     if (deployment && unplaced.length > 0) deployment.reason = [deployment.reason, ...unplaced].filter(Boolean).join('; ');
-    return items;
+    if (view.unreachable === undefined) return items;
+    // apply would fail its pre-flight: never "unchanged", so apply goes on to say so
+    const cluster: PlanItem = { resource: CLUSTER, action: 'update', reason: `could not compare with the cluster: ${view.unreachable}` };
+    if (!ctx.state) return [cluster];
+    return [cluster, ...items.map((i) => ({ ...i, reason: [i.reason, 'compared with the state file only'].filter(Boolean).join('; ') }))];
   }
 
   async apply(ctx: DeployContext): Promise<TargetState> {
@@ -120,8 +156,13 @@ export class KubernetesDeployer implements Deployer {
     for (const finding of view.findings) if (finding.level !== 'note') ctx.progress(describeFinding(finding));
     const name = appName(ctx.ir, ctx.deploy);
     const namespace = namespaceOf(ctx.deploy);
+    const secrets = await this.resolvedSecrets(ctx);
+    const image = await this.publish(ctx, view.credentials);
     const keys = await this.apiKeys(ctx, view);
-    const manifests = this.manifests(ctx, keys.value, await this.resolvedSecrets(ctx));
+    const source = this.imageSource(ctx);
+    const pullSecret = view.credentials ? { pullSecret: dockerConfigJson(source.ref.registry, view.credentials) } : {};
+    const manifests = this.manifests(ctx, { apiKeys: keys.value, secrets, image: image.ref, ...pullSecret });
+    const recorded = this.manifests(ctx, { apiKeys: '', image: this.imageIdentity(ctx), ...pullSecret });
     const keysSecret = `Secret/${apiKeysSecretName(name)}`;
     const objects = KubernetesObjectApi.makeApiClient(this.config);
     for (const manifest of manifests) {
@@ -130,7 +171,12 @@ export class KubernetesDeployer implements Deployer {
       try {
         await objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
       } catch (error) {
-        throw new AgentSpecError(ErrorCode.DeployError, `Applying ${resourceKey(manifest)} failed: ${describe(error)}`, { cause: error });
+        throw await this.rollBack(
+          ctx,
+          objects,
+          view.previous,
+          new AgentSpecError(ErrorCode.DeployError, `Applying ${resourceKey(manifest)} failed: ${describe(error)}`, { cause: error }),
+        );
       }
     }
     if (keys.generated)
@@ -147,20 +193,41 @@ export class KubernetesDeployer implements Deployer {
       ctx.progress(`deleting ${key}`);
       await objects.delete({ apiVersion, kind, metadata: { name: objectName, namespace } }).catch(() => undefined);
     }
+    if (image.tag) await this.dropLocalImages(ctx, image.tag);
     return {
       target: ctx.deploy.name,
       kind: 'kubernetes',
       ir_hash: ctx.ir.hash,
       endpoint: `http://${name}.${namespace}.svc.cluster.local`,
-      ids: { namespace, deployment: name, service: name },
-      fingerprints: Object.fromEntries(manifests.map((m) => [resourceKey(m), manifestFingerprint(m)])),
+      ids: { namespace, deployment: name, service: name, image_ref: image.ref, ...(image.tag ? { tag: image.tag } : {}) },
+      fingerprints: Object.fromEntries(recorded.map((m) => [resourceKey(m), manifestFingerprint(m)])),
       applied_at: new Date().toISOString(),
     };
   }
 
-  // placeholder until this target's drift check lands
-  diff(_ctx: DeployContext): Promise<DriftItem[]> {
-    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
+  /** The live Deployment, Service, HPA, Secrets (key names only) and Redis against what the state and the applied IR say. */
+  async diff(ctx: DeployContext): Promise<DriftItem[]> {
+    if (!ctx.state) return [];
+    const namespace = namespaceOf(ctx.deploy);
+    const objects = KubernetesObjectApi.makeApiClient(this.config);
+    const image = String(ctx.state.ids.image_ref ?? this.imageSource(ctx).image);
+    const hasPullSecret = Object.keys(ctx.state.fingerprints).includes(`Secret/${pullSecretName(appName(ctx.ir, ctx.deploy))}`);
+    const expected = this.manifests(ctx, { apiKeys: '', image, ...(hasPullSecret ? { pullSecret: '' } : {}) });
+    const live = new Map<string, Record<string, unknown> | undefined>();
+    for (const m of expected) {
+      if (m.kind === 'Namespace') continue;
+      try {
+        const read = await objects.read({ apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, namespace } });
+        live.set(resourceKey(m), read as unknown as Record<string, unknown>);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 404)
+          throw new AgentSpecError(ErrorCode.DeployError, `Could not compare with the cluster at ${this.server()}: ${describe(error)}`, {
+            cause: error,
+          });
+        live.set(resourceKey(m), undefined);
+      }
+    }
+    return driftOf(expected, (m) => live.get(resourceKey(m)));
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
@@ -231,21 +298,111 @@ export class KubernetesDeployer implements Deployer {
     }
   }
 
-  /** The manifests with the given API keys value and secret values ('' for each when only planning). */
-  private manifests(ctx: DeployContext, apiKeys: string, secrets?: Record<string, string>): Manifest[] {
-    const values = secrets ?? Object.fromEntries(Object.keys(ctx.deploy.attributes.secrets).map((k) => [k, '']));
-    return buildManifests({ ir: ctx.ir, deploy: ctx.deploy, image: this.image(ctx), secrets: values, apiKeys, redisImage: this.redisImage() });
+  /** The manifests with the given image, API keys value, pull secret and secret values ('' for each when only planning). */
+  private manifests(ctx: DeployContext, input: { image: string; apiKeys: string; secrets?: Record<string, string>; pullSecret?: string }): Manifest[] {
+    const secrets = input.secrets ?? Object.fromEntries(Object.keys(ctx.deploy.attributes.secrets).map((k) => [k, '']));
+    return buildManifests({
+      ir: ctx.ir,
+      deploy: ctx.deploy,
+      image: input.image,
+      secrets,
+      apiKeys: input.apiKeys,
+      redisImage: this.redisImage(),
+      ...(input.pullSecret === undefined ? {} : { pullSecret: input.pullSecret }),
+    });
   }
 
-  private image(ctx: DeployContext): string {
+  private imageSource(ctx: DeployContext): ImageSource {
+    const restored = ctx.restore?.ids.image_ref;
+    if (restored !== undefined) return { mode: 'restore', image: String(restored), ref: parseImageRef(String(restored)) };
     const image = ctx.deploy.attributes.image;
     if (!image) {
       throw new AgentSpecError(
         ErrorCode.ConfigError,
-        `Deploy block "${ctx.deploy.name}" needs \`image\`: a runtime image the cluster can pull (build it with the docker target and push it).`,
+        `Deploy block "${ctx.deploy.name}" needs \`image\`: the registry repository apply pushes the runtime image to (e.g. registry.example.com/team/agent), or an image pinned by digest.`,
       );
     }
-    return image;
+    const ref = parseImageRef(image);
+    return { mode: ref.digest ? 'pinned' : 'build', image, ref };
+  }
+
+  /**
+   * What the recorded fingerprints see of the image: the pinned reference, or
+   * for a built one its inputs (the digest is known only after the push), so
+   * plan can tell unchanged from update without building.
+   */
+  private imageIdentity(ctx: DeployContext): string {
+    const image = ctx.deploy.attributes.image ?? this.imageSource(ctx).image;
+    if (parseImageRef(image).digest) return image;
+    const attrs = ctx.deploy.attributes;
+    const asset = packageAsset(ctx.ir, ctx.workdir);
+    return `${image}@build:${fingerprint({
+      base: attrs.base_image ?? null,
+      ir: ctx.ir.hash,
+      port: attrs.port ?? null,
+      health: attrs.health?.path ?? null,
+      ...(asset.files.length ? { package_asset: asset.digest } : {}),
+    })}`;
+  }
+
+  /** The image reference the Deployment runs: as pinned, the recorded one (checked to be in the registry), or built and pushed. */
+  private async publish(ctx: DeployContext, credentials: RegistryCredentials | undefined): Promise<{ ref: string; tag?: string }> {
+    const source = this.imageSource(ctx);
+    if (source.mode === 'pinned') return { ref: source.image };
+    const registry = new RegistryClient(source.ref.registry, credentials);
+    if (source.mode === 'restore') {
+      const digest = source.ref.digest ?? '';
+      if (!(await registry.manifestDigest(source.ref.repository, digest)))
+        throw new AgentSpecError(
+          ErrorCode.DeployError,
+          `The image ${source.image} of the version to go back to is no longer in the registry ${source.ref.registry}: push it again (or apply the package of that version) to recreate it.`,
+          { details: { image_ref: source.image } },
+        );
+      ctx.progress(`rolling back to ${source.image}: nothing to build or push`);
+      const tag = ctx.restore?.ids.tag;
+      return { ref: source.image, ...(tag !== undefined ? { tag: String(tag) } : {}) };
+    }
+    const { publishImage } = await import('./image-publish.js');
+    const published = await publishImage({
+      ctx,
+      docker: await this.docker(),
+      ref: source.ref,
+      registry,
+      credentials,
+      bundlePath: this.options.bundle ?? (async () => (await import('../bundle-runtime.js')).bundleRuntime()),
+      packageAsset: packageAsset(ctx.ir, ctx.workdir),
+    });
+    return { ref: published.ref, tag: published.tag };
+  }
+
+  /** After a successful apply: the local build tags of versions leaving the history, unless a kept version or this one uses them. */
+  private async dropLocalImages(ctx: DeployContext, current: string): Promise<void> {
+    const kept = new Set([current, ...(ctx.versions?.keep ?? []).map((v) => String(v.ids.tag ?? ''))]);
+    const dropped = (ctx.versions?.drop ?? []).map((v) => String(v.ids.tag ?? '')).filter((t) => t && !kept.has(t));
+    if (dropped.length === 0) return;
+    const docker = await this.docker();
+    for (const tag of new Set(dropped)) {
+      ctx.progress(`removing the local image ${tag} (left the history)`);
+      await docker
+        .getImage(tag)
+        .remove({ noprune: true })
+        .catch(() => undefined);
+    }
+  }
+
+  private dockerClient: Docker | undefined;
+
+  private async docker(): Promise<Docker> {
+    if (!this.dockerClient) {
+      const { default: DockerClient } = await import('dockerode');
+      this.dockerClient = new DockerClient(this.options.docker);
+    }
+    return this.dockerClient;
+  }
+
+  /** The API server of the kubeconfig's current context, for messages. */
+  private server(): string {
+    return this.config.getCurrentCluster()?.server ?? 'the API server';
   }
 
   private redisImage(): string {
@@ -276,7 +433,7 @@ export class KubernetesDeployer implements Deployer {
     const name = appName(ctx.ir, ctx.deploy);
     const namespace = namespaceOf(ctx.deploy);
     const r: Resources = { deployment: name, redis: redisName(name), keysSecret: apiKeysSecretName(name), hpa: name };
-    const findings = [...staticFindings(ctx, this.image(ctx), this.redisImage(), r), ...(await secretFindings(ctx, r))];
+    const findings = [...staticFindings(ctx, this.imageSource(ctx).image, this.redisImage(), r), ...(await secretFindings(ctx, r))];
     const core = this.config.makeApiClient(CoreV1Api);
     const apps = this.config.makeApiClient(AppsV1Api);
     let unreachable: string | undefined;
@@ -323,14 +480,80 @@ export class KubernetesDeployer implements Deployer {
           message: `image pull secret "${pull.name}" of the default ServiceAccount in ${namespace} does not exist: the cluster cannot authenticate to the registry`,
         });
     }
-    if (unreachable !== undefined)
-      findings.push({ resource: `Namespace/${namespace}`, level: strict ? 'error' : 'warning', message: `the cluster could not be read: ${unreachable}` });
-    return { findings, ...(previous ? { previous } : {}), keysKept };
+    if (unreachable !== undefined) {
+      unreachable = `the API server ${this.server()} did not answer: ${unreachable}`;
+      if (strict) findings.push({ resource: CLUSTER, level: 'error', message: unreachable });
+    }
+    const image = await this.imageFindings(ctx, `Deployment/${name}`);
+    findings.push(...image.findings);
+    return {
+      findings,
+      ...(previous ? { previous } : {}),
+      keysKept,
+      ...(unreachable !== undefined ? { unreachable } : {}),
+      ...(image.credentials ? { credentials: image.credentials } : {}),
+    };
+  }
+
+  /**
+   * The image's side of the pre-flight: the registry credentials (none:
+   * anonymous), and unless the image is pinned, the engine that builds it
+   * and the registry's answer to the credentials.
+   */
+  private async imageFindings(ctx: DeployContext, resource: string): Promise<{ findings: Finding[]; credentials?: RegistryCredentials }> {
+    const source = this.imageSource(ctx);
+    const findings: Finding[] = [];
+    let credentials: RegistryCredentials | undefined;
+    try {
+      credentials = await registryCredentials(ctx, source.ref.registry, this.options.dockerConfigDir);
+    } catch (error) {
+      return { findings: [{ resource, level: 'error', message: describe(error) }] };
+    }
+    if (credentials)
+      findings.push({
+        resource,
+        level: 'note',
+        message: `pulls with the credentials from ${credentials.source} (Secret ${pullSecretName(resource.split('/')[1] ?? '')})`,
+      });
+    if (source.mode === 'pinned') {
+      findings.push({ resource, level: 'note', message: `runs ${source.image} as pinned: nothing is built or pushed` });
+      return { findings, ...(credentials ? { credentials } : {}) };
+    }
+    if (source.mode === 'build') {
+      const engine = await this.docker()
+        .then((docker) => docker.ping())
+        .then(
+          () => undefined,
+          (error: unknown) => describe(error),
+        );
+      if (engine !== undefined) findings.push({ resource, level: 'error', message: `the Docker engine that builds the image could not be reached: ${engine}` });
+    }
+    try {
+      await new RegistryClient(source.ref.registry, credentials, this.options.inspectTimeoutMs).check(source.ref.repository);
+    } catch (error) {
+      findings.push({ resource, level: 'error', message: describe(error) });
+    }
+    return { findings, ...(credentials ? { credentials } : {}) };
   }
 
   /** After a failed rollout: the previous Deployment back (if there was one); the error to throw says what happened. */
   private async rollBack(ctx: DeployContext, objects: KubernetesObjectApi, previous: V1Deployment | undefined, error: unknown): Promise<unknown> {
-    if (!previous?.spec || !(error instanceof AgentSpecError)) return error;
+    if (!(error instanceof AgentSpecError)) return error;
+    if (!previous?.spec) {
+      // a first apply: the Deployment it made goes, so no failing pods stay behind
+      const name = appName(ctx.ir, ctx.deploy);
+      const namespace = namespaceOf(ctx.deploy);
+      ctx.progress(`deleting Deployment/${name}: its first rollout failed`);
+      const removed = await objects.delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } }).then(
+        () => true,
+        (e: unknown) => (e as { code?: unknown }).code === 404,
+      );
+      return new AgentSpecError(
+        ErrorCode.DeployError,
+        `${error.message} ${removed ? 'Its Deployment was removed; nothing was serving before.' : 'Removing its Deployment failed too.'}`,
+        { cause: error, details: { ...error.details, ...(removed ? {} : { previous_restored: false }) } },
+      );
+    }
     const version = previous.metadata?.annotations?.[IR_HASH_ANNOTATION]?.slice(0, 12) ?? 'unknown';
     ctx.progress(`rolling ${previous.metadata?.namespace ?? ''}/${previous.metadata?.name ?? ''} back to ${version}`);
     const restore = {
@@ -349,7 +572,7 @@ export class KubernetesDeployer implements Deployer {
     } catch (restoreError) {
       return new AgentSpecError(ErrorCode.DeployError, `${error.message} Putting the previous Deployment back failed too: ${describe(restoreError)}`, {
         cause: error,
-        details: error.details,
+        details: { ...error.details, previous_restored: false },
       });
     }
     return new AgentSpecError(ErrorCode.DeployError, `${error.message} The previous version (${version}) was put back and keeps serving.`, {
@@ -421,6 +644,13 @@ export function failingReason(pods: V1Pod[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The `.dockerconfigjson` of a pull Secret: the registry's credentials, as `docker login` writes them. */
+function dockerConfigJson(registry: string, credentials: RegistryCredentials): string {
+  const host = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  return JSON.stringify({ auths: { [host]: { username: credentials.username, password: credentials.password, auth } } });
 }
 
 function resourceKey(m: Manifest): string {

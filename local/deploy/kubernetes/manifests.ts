@@ -3,6 +3,7 @@
  * functions: Namespace, ConfigMap (the IR, named by its hash and immutable,
  * so the pods of the previous version keep theirs until a rollout succeeds),
  * Secret (resolved secrets), the API keys Secret (unless `auth "none"`), the
+ * registry pull Secret (when the image is pulled with credentials), the
  * Redis of a scaled deployment, Deployment, Service and, with `autoscale`, an
  * autoscaling/v2 HPA. Every object carries `app.kubernetes.io/managed-by:
  * agentspec` and the package label, which `destroy` selects on.
@@ -37,6 +38,8 @@ export interface ManifestInput {
   apiKeys?: string;
   /** the image of the managed Redis; the compose target's default */
   redisImage?: string;
+  /** the `.dockerconfigjson` of the registry credentials ('' when only planning); absent when the registry is pulled from anonymously */
+  pullSecret?: string;
 }
 
 /** `<package>-<target>`, lower-cased to a DNS label. */
@@ -63,7 +66,13 @@ export function labelsOf(ir: IRDocument, deploy: IRDeploy): Record<string, strin
   };
 }
 
+/** `<app>-registry`: the `kubernetes.io/dockerconfigjson` Secret the pods pull the image with. */
+export function pullSecretName(app: string): string {
+  return `${app}-registry`;
+}
+
 /** `<app>-ir-<first 12 of the IR hash>`: one immutable ConfigMap per version. */
+
 export function irConfigMapName(ir: IRDocument, deploy: IRDeploy): string {
   return `${appName(ir, deploy).slice(0, 63 - 16)}-ir-${ir.hash.slice(0, 12)}`;
 }
@@ -118,6 +127,17 @@ export function buildManifests(input: ManifestInput): Manifest[] {
             stringData: { [API_KEYS_VARIABLE]: input.apiKeys ?? '' },
           },
         ]),
+    ...(input.pullSecret === undefined
+      ? []
+      : [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: meta(pullSecretName(name)),
+            type: 'kubernetes.io/dockerconfigjson',
+            stringData: { '.dockerconfigjson': input.pullSecret },
+          },
+        ]),
     ...(managesRedis(deploy) ? redisManifests({ app: name, namespace, labels, image: input.redisImage ?? DEFAULT_REDIS_IMAGE, appSelector: selector }) : []),
     {
       apiVersion: 'apps/v1',
@@ -133,6 +153,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
             // the runtime drains in-flight requests on SIGTERM; give it the time to
             terminationGracePeriodSeconds: 30,
             securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+            ...(input.pullSecret === undefined ? {} : { imagePullSecrets: [{ name: pullSecretName(name) }] }),
             containers: [
               {
                 name: 'runtime',
