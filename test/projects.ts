@@ -27,6 +27,8 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/docker-api-keys.test.ts',
   'test/deploy/docker-lifecycle.test.ts',
   'test/deploy/docker-package-asset.test.ts',
+  // a Docker engine and Debian's docker-registry
+  'test/deploy/kubernetes-registry.test.ts',
   // redis-server
   'test/sessions/redis-store.test.ts',
   // a DynamoDB server (dynalite) that the suite talks to over HTTP, like the Redis one
