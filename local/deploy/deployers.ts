@@ -19,6 +19,8 @@ export interface DeployerOptions {
   removeImages?: boolean;
   /** kubeconfig file (kubernetes); KUBECONFIG or ~/.kube/config otherwise */
   kubeconfig?: string;
+  /** how long a started runtime may take to answer /healthz before apply gives up (process, docker, docker-compose) */
+  healthTimeoutMs?: number;
   /** rollout wait (kubernetes) */
   rolloutTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -39,7 +41,11 @@ export function serveCommand(): string[] {
 export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
   process: async (options) => {
     const { ProcessDeployer } = await import('./process/index.js');
-    return new ProcessDeployer({ command: serveCommand(), ...(options.env ? { env: options.env } : {}) });
+    return new ProcessDeployer({
+      command: serveCommand(),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+    });
   },
   docker: async (options) => {
     const [{ DockerDeployer }, { bundleRuntime }] = await Promise.all([import('./docker/index.js'), import('./bundle-runtime.js')]);
@@ -68,9 +74,13 @@ export const deployers: Partial<Record<DeployTargetKind, DeployerFactory>> = {
   },
 };
 
-function dockerOptions(options: DeployerOptions): { env?: Record<string, string>; removeImages?: boolean } {
+function dockerOptions(options: DeployerOptions): { env?: Record<string, string>; removeImages?: boolean; healthTimeoutMs?: number } {
   const env = options.env ? Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined)) : undefined;
-  return { ...(env ? { env } : {}), ...(options.removeImages ? { removeImages: true } : {}) };
+  return {
+    ...(env ? { env } : {}),
+    ...(options.removeImages ? { removeImages: true } : {}),
+    ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+  };
 }
 
 /** The deployer for a target kind; `config_error` naming the supported kinds when there is none. */

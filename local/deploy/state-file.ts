@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import type { TargetState } from './types.js';
 import { fieldPath, prepareSchema, type PreparedSchema, type Violation } from '../../shared/ir/json-schema-validator.js';
@@ -26,6 +26,25 @@ export interface StateDocument {
 
 const str: JsonSchema = { type: 'string' };
 
+/** One {@link TargetState}; the state file holds one per target, the history one per version. */
+export const TARGET_STATE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['target', 'kind', 'ir_hash', 'ids', 'fingerprints', 'applied_at'],
+  properties: {
+    target: str,
+    kind: { enum: [...TARGETS] },
+    ir_hash: str,
+    endpoint: str,
+    ids: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    fingerprints: { type: 'object', additionalProperties: str },
+    applied_at: str,
+    in_progress: { type: 'boolean' },
+  },
+  // the process target signals the pid it records: it must be one
+  if: { properties: { kind: { const: 'process' } }, required: ['kind'] },
+  then: { properties: { ids: { properties: { pid: { type: 'integer', minimum: 1 }, pid_start: str } } } },
+};
+
 /** The state document: {@link StateDocument}, with {@link TargetState} per target. Unknown properties are allowed (newer versions may add some). */
 export const STATE_SCHEMA: JsonSchema = {
   type: 'object',
@@ -33,30 +52,11 @@ export const STATE_SCHEMA: JsonSchema = {
   properties: {
     version: { const: STATE_VERSION },
     package: str,
-    targets: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        required: ['target', 'kind', 'ir_hash', 'ids', 'fingerprints', 'applied_at'],
-        properties: {
-          target: str,
-          kind: { enum: [...TARGETS] },
-          ir_hash: str,
-          endpoint: str,
-          ids: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
-          fingerprints: { type: 'object', additionalProperties: str },
-          applied_at: str,
-          in_progress: { type: 'boolean' },
-        },
-        // the process target signals the pid it records: it must be one
-        if: { properties: { kind: { const: 'process' } }, required: ['kind'] },
-        then: { properties: { ids: { properties: { pid: { type: 'integer', minimum: 1 }, pid_start: str } } } },
-      },
-    },
+    targets: { type: 'object', additionalProperties: TARGET_STATE_SCHEMA },
   },
 };
 
-let prepared: PreparedSchema | undefined;
+const prepared = new Map<JsonSchema, PreparedSchema>();
 
 /** The state file path for a package directory. */
 export function statePath(dir: string): string {
@@ -65,36 +65,58 @@ export function statePath(dir: string): string {
 
 /** Reads the state file; an absent file is an empty state. */
 export async function readState(dir: string): Promise<StateDocument> {
-  const path = statePath(dir);
+  const state = await readCheckedJson<StateDocument>(statePath(dir), STATE_SCHEMA, 'deploy state');
+  return state ?? { version: STATE_VERSION, targets: {} };
+}
+
+/**
+ * Reads a JSON file of the deploy state folder and checks it against `schema`; undefined when the file is absent.
+ * Anything else wrong is a `deploy_error` naming the file and each bad field.
+ */
+export async function readCheckedJson<T>(path: string, schema: JsonSchema, what: string): Promise<T | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: STATE_VERSION, targets: {} };
-    throw new AgentSpecError(ErrorCode.DeployError, `Cannot read the deploy state ${STATE_FILE_NAME}.`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AgentSpecError(ErrorCode.DeployError, `Cannot read the ${what} ${basename(path)}.`, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw invalidState(path, [`not JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw invalidFile(path, what, [`not JSON (${error instanceof Error ? error.message : String(error)})`]);
   }
-  const issues = (prepared ??= prepareSchema(STATE_SCHEMA)).issues(parsed);
+  const issues = checkerFor(schema).issues(parsed);
   if (issues.length > 0)
-    throw invalidState(
+    throw invalidFile(
       path,
+      what,
       issues.map(sentence),
       issues.map((v) => ({ path: fieldPath(v.pointer), code: v.keyword, message: v.message })),
     );
-  return parsed as StateDocument;
+  return parsed as T;
 }
 
-function invalidState(path: string, problems: string[], issues: Record<string, string>[] = []): AgentSpecError {
-  return new AgentSpecError(
-    ErrorCode.DeployError,
-    `${path}: ${problems.join('; ')}. The deploy state is not valid; fix or remove it (removing it forgets what is deployed without stopping it).`,
-    { details: { path, issues } },
-  );
+/** True when `value` is a well-formed {@link TargetState} (e.g. one a deployer hands back in an error's details). */
+export function isTargetState(value: unknown): value is TargetState {
+  return typeof value === 'object' && value !== null && checkerFor(TARGET_STATE_SCHEMA).issues(value).length === 0;
+}
+
+function checkerFor(schema: JsonSchema): PreparedSchema {
+  let checker = prepared.get(schema);
+  if (!checker) prepared.set(schema, (checker = prepareSchema(schema)));
+  return checker;
+}
+
+function invalidFile(path: string, what: string, problems: string[], issues: Record<string, string>[] = []): AgentSpecError {
+  const advice =
+    what === 'deploy state'
+      ? 'fix or remove it (removing it forgets what is deployed without stopping it)'
+      : 'fix or remove it (removing it forgets the versions rollback can go back to)';
+  return new AgentSpecError(ErrorCode.DeployError, `${path}: ${problems.join('; ')}. The ${what} is not valid; ${advice}.`, {
+    details: { path, issues },
+  });
 }
 
 /** A violation as `<field> <what is wrong>`, e.g. `targets.local.ids.pid must be an integer`. */
@@ -131,11 +153,15 @@ export function uniqueTempPath(path: string): string {
 
 /** Writes the state atomically: temporary file, fsync, rename. */
 export async function writeState(dir: string, state: StateDocument): Promise<void> {
-  const path = statePath(dir);
+  await writeJsonAtomic(statePath(dir), state, 'deploy state');
+}
+
+/** Writes a JSON file (0600) atomically: temporary file, fsync, rename, then the directory entry. */
+export async function writeJsonAtomic(path: string, value: unknown, what: string): Promise<void> {
   const temp = uniqueTempPath(path);
   const handle = await open(temp, 'w', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
@@ -144,9 +170,9 @@ export async function writeState(dir: string, state: StateDocument): Promise<voi
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw new AgentSpecError(ErrorCode.DeployError, `Cannot write the deploy state ${STATE_FILE_NAME}.`, { cause: error });
+    throw new AgentSpecError(ErrorCode.DeployError, `Cannot write the ${what} ${basename(path)}.`, { cause: error });
   }
-  await fsyncDir(dir);
+  await fsyncDir(dirname(path));
 }
 
 /** Reads, changes and writes one target's entry (undefined removes it). */
