@@ -1,19 +1,31 @@
 /**
- * The docker-compose target with the Redis session service, on the real
- * engine: apply starts Redis (healthy first) and the runtime with
- * `REDIS_URL`, a session outlives a runtime replacement, and destroy removes
- * both containers. Redis runs from an offline image made from this machine's
- * redis-server (no registry); the runtime answers through the fake Anthropic
- * server.
+ * The docker-compose target with the Redis session service (`replicas 2`),
+ * on the real engine: apply starts Redis (healthy first) and the runtime with
+ * `REDIS_URL`, a session outlives a runtime replacement, a rollback and a
+ * failed apply; diff sees a stopped Redis and a hand-edited compose file;
+ * destroy removes both containers. Redis runs from an offline image made from
+ * this machine's redis-server (no registry); the runtime answers through the
+ * fake Anthropic server.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
-import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
+import {
+  applyDeploy,
+  destroyDeploy,
+  diffDeploy,
+  logsDeploy,
+  planDeploy,
+  rollbackDeploy,
+  statusDeploy,
+  type PackageOperation,
+} from '../../local/deploy/operations.js';
 import type { DeployerOptions } from '../../local/deploy/deployers.js';
 import { COMPOSE_FILE_NAME } from '../../local/deploy/compose/index.js';
+import type { TargetState } from '../../local/deploy/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { ensureBaseImage, ensureRedisImage, requireDocker, TEST_BASE_IMAGE } from '../helpers/docker.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';
@@ -30,19 +42,22 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
   let deployer: DeployerOptions;
   let op: PackageOperation;
   let sessionId = '';
-  let first: { container: string; redis: string };
+  let first: { container: string; redis: string; image: string; tag: string };
+  let current: TargetState;
 
-  const writeVersion = (promptText?: string, dir?: string) =>
+  const writeVersion = (promptText?: string, dir?: string, extraLines: string[] = []) =>
     writePackage(
       {
         name: PACKAGE,
         target: 'docker-compose',
         port,
         ...(promptText ? { promptText } : {}),
-        deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'sessions "redis"'],
+        deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'replicas 2', ...extraLines],
       },
       dir,
     );
+  const composeFile = () => readFile(join(dirname(file), COMPOSE_FILE_NAME), 'utf8');
+  const drift = async () => (await diffDeploy({ dir: dirname(file), deployer }))[0]?.drift;
   const stackContainers = async () =>
     docker.listContainers({ all: true, filters: { label: [`dev.agentspec.package=${PACKAGE}`, 'dev.agentspec.target=main'] } });
   const api = async (path: string, body?: unknown) => {
@@ -81,7 +96,12 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     // Act
     const result = await applyDeploy(op);
     // Assess
-    first = { container: String(result.state.ids.container), redis: String(result.state.ids.redis_container) };
+    first = {
+      container: String(result.state.ids.container),
+      redis: String(result.state.ids.redis_container),
+      image: String(result.state.ids.image),
+      tag: String(result.state.ids.tag),
+    };
     const containers = await stackContainers();
     expect(containers.map((c) => c.Labels['dev.agentspec.service'] ?? 'runtime').sort()).toEqual(['redis', 'runtime']);
     expect(containers.every((c) => c.State === 'running')).toBe(true);
@@ -135,6 +155,69 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     expect(result.state.ids.redis_container).toBe(first.redis);
     expect(session.status).toBe(200);
     expect(JSON.stringify(session.body)).toContain('remember me');
+    current = result.state;
+  });
+
+  it('rolls back to the first version without a build, keeping Redis and the session, and rewrites the compose file', async () => {
+    // Prepare
+    const progress: string[] = [];
+    const replaced = String(current.ids.tag);
+    // Act
+    const result = await rollbackDeploy({ dir: dirname(file), deployer, secretResolvers: op.secretResolvers ?? {}, progress: (m) => progress.push(m) });
+    const session = await api(`/v1/agents/echo/sessions/${sessionId}`);
+    // Assess
+    expect(result.rollback_of).toBe(1);
+    expect(result.state.ids.image).toBe(first.image);
+    expect(result.state.ids.redis_container).toBe(first.redis);
+    expect(progress.filter((m) => /building image|^Step /.test(m))).toEqual([]);
+    expect(session.status).toBe(200);
+    expect(JSON.stringify(session.body)).toContain('remember me');
+    const written = await composeFile();
+    expect(written).toContain(`image: ${first.tag}`);
+    expect(written).not.toContain(replaced);
+    current = result.state;
+  });
+
+  it('fails an apply whose runtime never gets healthy, with Redis, its session, the previous runtime and the compose file as they were', async () => {
+    // Prepare
+    const before = await composeFile();
+    // 8 MiB of memory: the runtime is killed before it can answer
+    await writeVersion('A version that never gets healthy.', dirname(file), ['resources {', '  memory "8Mi"', '}']);
+    // Act
+    const failed = applyDeploy({ ...op, deployer: { ...deployer, healthTimeoutMs: 8_000 } });
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error' });
+    const [status] = await statusDeploy({ dir: dirname(file), deployer });
+    const session = await api(`/v1/agents/echo/sessions/${sessionId}`);
+    expect(status?.healthy).toBe(true);
+    expect(status?.version).toBe(current.ir_hash);
+    expect((await docker.getContainer(first.redis).inspect()).State.Running).toBe(true);
+    expect(JSON.stringify(session.body)).toContain('remember me');
+    expect(await composeFile()).toBe(before);
+    expect((await stackContainers()).map((c) => c.Labels['dev.agentspec.service'] ?? 'runtime').sort()).toEqual(['redis', 'runtime']);
+  });
+
+  it('reports no drift on the stack as applied', async () => {
+    expect(await drift()).toEqual([]);
+  });
+
+  it('reports a stopped Redis container as drift', async () => {
+    // Prepare
+    await docker.getContainer(first.redis).stop({ t: 1 });
+    // Act
+    const items = await drift();
+    // Assess
+    expect(items).toContainEqual({ resource: 'container redis', expected: 'running', actual: 'stopped' });
+    await docker.getContainer(first.redis).start();
+  });
+
+  it('reports a hand-edited compose file as drift of compose-file', async () => {
+    // Prepare
+    await appendFile(join(dirname(file), COMPOSE_FILE_NAME), '# edited by hand\n');
+    // Act
+    const items = await drift();
+    // Assess
+    expect(items).toContainEqual(expect.objectContaining({ resource: 'compose-file', actual: expect.stringMatching(/^edited by hand/) }));
   });
 
   it('includes the Redis container in the logs', async () => {
@@ -146,5 +229,76 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
   it('destroys both containers', async () => {
     await destroyDeploy({ dir: dirname(file), deployer: { ...deployer, removeImages: true } });
     expect(await stackContainers()).toEqual([]);
+  });
+});
+
+describe('a docker-compose stack whose first apply fails', { timeout: 180_000 }, () => {
+  const name = 'deploytest-compose-first-fail';
+  const docker = new Docker();
+  let fake: FakeAnthropic;
+  let file: string;
+  let port: number;
+  let op: PackageOperation;
+  let blocker: Server | undefined;
+
+  const labelled = async () => docker.listContainers({ all: true, filters: { label: [`dev.agentspec.package=${name}`] } });
+  const targets = async () => {
+    const text = await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8').catch(() => '{"targets":{}}');
+    return Object.keys((JSON.parse(text) as { targets: Record<string, unknown> }).targets);
+  };
+  const occupy = async (at: number) => {
+    blocker = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => blocker?.listen(at, '127.0.0.1', resolve));
+  };
+
+  beforeAll(async () => {
+    requireDocker();
+    const [, redisImage] = await Promise.all([ensureBaseImage(), ensureRedisImage()]);
+    fake = await startFakeAnthropic();
+    port = await freePort();
+    file = await writePackage({ name, target: 'docker-compose', port, deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'replicas 2'] });
+    op = {
+      file,
+      deployer: { env: { ANTHROPIC_BASE_URL: fake.url }, redisImage, redisPort: await freePort() },
+      secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET }) },
+    };
+  }, 120_000);
+
+  afterEach(async () => {
+    await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
+    blocker = undefined;
+  });
+
+  afterAll(async () => {
+    for (const c of await labelled()) await docker.getContainer(c.Id).remove({ force: true });
+    await fake?.close();
+    await rm(dirname(file), { recursive: true, force: true });
+  });
+
+  it('refuses a Redis port another program holds before it starts anything', async () => {
+    // Prepare
+    await occupy(op.deployer?.redisPort ?? 0);
+    const progress: string[] = [];
+    // Act
+    const failed = applyDeploy({ ...op, progress: (m) => progress.push(m) });
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(`Port ${op.deployer?.redisPort}`) });
+    expect(progress).toEqual([]);
+    expect(await labelled()).toEqual([]);
+    expect(await targets()).toEqual([]);
+  });
+
+  it('removes the Redis container it started when the runtime cannot start: no containers with the package labels, no compose file, no target', async () => {
+    // Prepare: the runtime's port is taken, which the runtime's own checks find once Redis runs
+    await occupy(port);
+    const progress: string[] = [];
+    // Act
+    const failed = applyDeploy({ ...op, progress: (m) => progress.push(m) });
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error' });
+    expect(progress.some((m) => m.startsWith('starting Redis'))).toBe(true);
+    expect(await labelled()).toEqual([]);
+    await expect(readFile(join(dirname(file), COMPOSE_FILE_NAME), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await targets()).toEqual([]);
   });
 });

@@ -8,6 +8,12 @@
  * runtime gets `REDIS_URL` + `AGENTSPEC_SESSIONS=redis`: sessions then live
  * in Redis and survive a runtime replacement.
  *
+ * Lifecycle: a rollback (`restore`) runs the recorded image without a build
+ * and keeps an unchanged Redis, so sessions survive it too; a failed apply
+ * leaves the previous runtime, Redis and compose file as they were (a first
+ * apply leaves nothing); `diff` adds Redis and a hand-edited compose file to
+ * the runtime's drift.
+ *
  * Replicas on one host: with host networking every replica would need the
  * one port, so this target runs one runtime container; `replicas` only
  * switches sessions to Redis here and scales on Kubernetes.
@@ -15,12 +21,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { join } from 'node:path';
-import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../../shared/errors.js';
 import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
 import type { DockerDeployer } from '../docker/docker-deployer.js';
-import { DEFAULT_REDIS_IMAGE, RedisService, type RedisServiceOptions } from '../docker/redis-container.js';
+import { DEFAULT_REDIS_IMAGE, RedisService, containerBase, type RedisServiceOptions } from '../docker/redis-container.js';
 import { COMPOSE_FILE_NAME, REDIS_PORT, composeYaml, needsRedis, redisUrl } from './compose-file.js';
+import { checkRedisPort } from './redis-preflight.js';
 
 export interface ComposeDeployerOptions {
   /** the Redis session service's image; `redis:7-alpine` by default */
@@ -52,33 +59,44 @@ export class ComposeDeployer implements Deployer {
     return [fileAction, ...(await this.redisPlan(ctx)), ...(await this.inner.plan(ctx, this.runtimeExtras(ctx)))];
   }
 
+  /**
+   * Preflight first (secrets, the Redis port), then Redis (kept when current), then the runtime through the docker
+   * deployer, which honours `restore` (no build) and `versions` (retention). The compose file is written only once
+   * the runtime is healthy, so after a failure the file on disk is still the previous version's. A Redis container
+   * this apply started goes again when the runtime fails; the one it replaced is brought back.
+   */
   async apply(ctx: DeployContext): Promise<TargetState> {
-    let redisIds: Record<string, string> = {};
-    let redisFingerprints: Record<string, string> = {};
-    if (needsRedis(ctx.deploy)) {
-      // Redis first and healthy: the runtime connects to it at start-up
-      const redis = await this.redis.ensure(ctx, this.redisOptions());
-      redisIds = { redis_container: redis.id };
-      redisFingerprints = { redis: redis.fingerprint };
-    } else if (ctx.state?.ids.redis_container !== undefined) {
-      await this.redis.remove(ctx);
+    const redisNeeded = needsRedis(ctx.deploy);
+    const keepRedis = redisNeeded && (await this.redis.isCurrent(this.redisId(ctx), ctx.state?.fingerprints.redis, this.redisOptions()));
+    await this.preflight(ctx, redisNeeded && !keepRedis);
+    // Redis first and healthy: the runtime connects to it at start-up
+    const redis = redisNeeded ? await this.redis.ensure(ctx, this.redisOptions()) : undefined;
+    let state: TargetState;
+    try {
+      state = await this.inner.apply(ctx, this.runtimeExtras(ctx));
+    } catch (error) {
+      if (redis?.created) await this.restoreRedis(ctx, error);
+      throw this.asStackFailure(ctx, error);
     }
-    const state = await this.inner.apply(ctx, this.runtimeExtras(ctx));
+    // the previous version's Redis goes only once the version without it serves
+    if (!redisNeeded && this.redisId(ctx) !== undefined) await this.redis.remove(ctx);
     const text = this.yaml(ctx, String(state.ids.tag ?? ''));
     await writeFile(join(ctx.workdir, COMPOSE_FILE_NAME), text);
-    const { redis_container: _oldId, ...ids } = state.ids;
-    const { redis: _oldRedis, ...fingerprints } = state.fingerprints;
+    const { redis_container: _id, redis_image: _image, redis_port: _port, ...ids } = state.ids;
+    const { redis: _oldRedis, compose_file: _file, ...fingerprints } = state.fingerprints;
+    const options = this.redisOptions();
     return {
       ...state,
       kind: 'docker-compose',
-      ids: { ...ids, ...redisIds },
-      fingerprints: { ...fingerprints, ...redisFingerprints, compose_file: fingerprint(text) },
+      ids: { ...ids, ...(redis ? { redis_container: redis.id, redis_image: options.image, redis_port: options.port } : {}) },
+      fingerprints: { ...fingerprints, ...(redis ? { redis: redis.fingerprint } : {}), compose_file: fingerprint(text) },
     };
   }
 
-  // placeholder until this target's drift check lands
-  diff(_ctx: DeployContext): Promise<DriftItem[]> {
-    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
+  /** The runtime's drift, the Redis container's (gone, stopped, replaced, another image) and a hand-edited compose file. */
+  async diff(ctx: DeployContext): Promise<DriftItem[]> {
+    if (!ctx.state) return [];
+    return [...(await this.inner.diff(ctx, this.runtimeExtras(ctx))), ...(await this.redisDrift(ctx, ctx.state)), ...(await this.fileDrift(ctx, ctx.state))];
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
@@ -114,6 +132,80 @@ export class ComposeDeployer implements Deployer {
         reason: changed ? 'Redis image or port changed (sessions are lost)' : 'the recorded container is not running',
       },
     ];
+  }
+
+  /** A runtime failure that hands back the restarted previous state (`details.restored_state`) gets the stack's Redis ids and file fingerprint again. */
+  private asStackFailure(ctx: DeployContext, error: unknown): unknown {
+    const restored = isAgentSpecError(error) ? (error.details.restored_state as TargetState | undefined) : undefined;
+    if (!isAgentSpecError(error) || restored === undefined || !ctx.state) return error;
+    error.details.restored_state = {
+      ...restored,
+      kind: 'docker-compose',
+      ids: { ...ctx.state.ids, ...restored.ids },
+      fingerprints: { ...ctx.state.fingerprints, ...restored.fingerprints },
+    };
+    return error;
+  }
+
+  /** Everything that can fail before anything is stopped or started: the block's secrets resolve, the Redis port is free or ours. */
+  private async preflight(ctx: DeployContext, startsRedis: boolean): Promise<void> {
+    for (const name of Object.values(ctx.deploy.attributes.secrets)) await ctx.secret(name);
+    // the probe binds on this host: meaningless for a remote engine
+    if (!startsRedis || this.options.docker?.host !== undefined) return;
+    const recorded = await this.redis.status(this.redisId(ctx));
+    const ownPort = recorded.detail.running === true ? Number(ctx.state?.ids.redis_port ?? this.redisOptions().port) : undefined;
+    await checkRedisPort({ port: this.redisOptions().port, ownPort, target: ctx.deploy.name });
+  }
+
+  /**
+   * After a failed runtime apply: removes the Redis container this apply started and, when it replaced one with
+   * another image or port, starts the previous one again (its sessions are gone: Redis keeps none on disk).
+   */
+  private async restoreRedis(ctx: DeployContext, error: unknown): Promise<void> {
+    const { state: previous, ...withoutState } = ctx;
+    const image = previous?.ids.redis_image;
+    const port = previous?.ids.redis_port;
+    const changed = previous?.fingerprints.redis !== undefined && previous.fingerprints.redis !== RedisService.fingerprint(this.redisOptions());
+    try {
+      if (!changed) return await this.redis.remove(withoutState);
+      if (image === undefined || port === undefined) throw new Error('the previous Redis image and port are not recorded');
+      ctx.progress('bringing the previous Redis service back');
+      await this.redis.ensure(withoutState, { ...this.redisOptions(), image: String(image), port: Number(port) });
+    } catch (cause) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AgentSpecError(ErrorCode.DeployError, `${message} The previous Redis service could not be brought back; apply again.`, {
+        cause,
+        details: { ...(isAgentSpecError(error) ? error.details : {}), previous_restored: false },
+      });
+    }
+  }
+
+  private async redisDrift(ctx: DeployContext, state: TargetState): Promise<DriftItem[]> {
+    const recorded = this.redisId(ctx);
+    if (recorded === undefined) return [];
+    const expectedImage = String(state.ids.redis_image ?? this.redisOptions().image);
+    let found = await this.redis.status(recorded);
+    const items: DriftItem[] = [];
+    if (found.detail.image === undefined) {
+      // gone: run again by hand (docker-compose up, docker run) under the stack's name, or not at all
+      found = await this.redis.status(`${containerBase(ctx)}-redis`);
+      const actual = found.detail.image === undefined ? 'missing' : `replaced by container ${String(found.detail.container)}`;
+      items.push({ resource: 'container redis', expected: `container ${recorded.slice(0, 12)}`, actual });
+      if (found.detail.image === undefined) return items;
+    }
+    if (found.detail.running !== true) items.push({ resource: 'container redis', expected: 'running', actual: 'stopped' });
+    if (found.detail.image !== expectedImage) items.push({ resource: 'container redis image', expected: expectedImage, actual: String(found.detail.image) });
+    return items;
+  }
+
+  private async fileDrift(ctx: DeployContext, state: TargetState): Promise<DriftItem[]> {
+    const written = state.fingerprints.compose_file;
+    if (written === undefined) return [];
+    const text = await readFile(join(ctx.workdir, COMPOSE_FILE_NAME), 'utf8').catch(() => undefined);
+    const expected = `${COMPOSE_FILE_NAME} as apply wrote it (sha256 ${written.slice(0, 12)})`;
+    if (text === undefined) return [{ resource: 'compose-file', expected, actual: 'missing' }];
+    const now = fingerprint(text);
+    return now === written ? [] : [{ resource: 'compose-file', expected, actual: `edited by hand (sha256 ${now.slice(0, 12)})` }];
   }
 
   private redisId(ctx: DeployContext): string | undefined {
