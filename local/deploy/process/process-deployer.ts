@@ -26,6 +26,7 @@ import { processFiles, type ProcessFiles } from './process-files.js';
 import { environOf, processUsage, standing, startDetached, stopProcess, type StartedProcess, type Standing } from './process-control.js';
 import { processEnv } from './process-env.js';
 import { portAvailability } from './port-check.js';
+import { listensOn } from './listening.js';
 import { processDrift, servedIrHash } from './process-drift.js';
 
 export interface ProcessDeployerOptions {
@@ -106,7 +107,7 @@ export class ProcessDeployer implements Deployer {
     if (runtime.warning) ctx.progress(`warning: ${runtime.warning}`);
     if (ctx.state?.ids.api_keys === GENERATED_SOURCE && runtime.generated)
       ctx.progress('the generated API key of the running version could not be read back (its process is not running as ours): a new key is generated');
-    await checkPort(ctx, where, candidates, files.pid);
+    await checkPort(ctx, where, candidates);
     await writeFile(files.next, JSON.stringify(ctx.ir), { mode: 0o600 }).catch((error: unknown) => {
       throw new AgentSpecError(ErrorCode.DeployError, `Cannot write the IR file of "${ctx.deploy.name}" in ${files.dir}: ${(error as Error).message}`, {
         cause: error,
@@ -144,7 +145,7 @@ export class ProcessDeployer implements Deployer {
     if (!state) return [];
     const recorded = recordedIn(state);
     const { host, port } = placementOf(ctx.deploy);
-    const drift = await processDrift({
+    return processDrift({
       state,
       recorded,
       standing: standingOf(recorded),
@@ -153,9 +154,6 @@ export class ProcessDeployer implements Deployer {
       files: processFiles(ctx.workdir, ctx.deploy.name),
       workdir: ctx.workdir,
     });
-    return state.in_progress
-      ? [{ resource: 'apply', expected: 'finished', actual: 'interrupted or failed without restoring the previous version' }, ...drift]
-      : drift;
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
@@ -331,16 +329,12 @@ async function candidatesOf(state: TargetState | undefined, pidFile: string): Pr
 
 /**
  * The port must be free, or held by this target's own process (the recorded
- * one on the recorded port, or one an interrupted apply left in the pid
- * file): checked before anything is stopped.
+ * one, or one an interrupted apply left in the pid file, proven ours and
+ * listening on it): checked before anything is stopped.
  */
-async function checkPort(ctx: DeployContext, where: Placement, candidates: StartedProcess[], pidFile: string): Promise<void> {
-  const recorded = recordedIn(ctx.state);
-  const fromPidFile = parsePidFile(await readFile(pidFile, 'utf8').catch(() => ''));
-  const recordedPort = ctx.state?.endpoint === undefined ? undefined : Number(new URL(ctx.state.endpoint).port);
-  const held = candidates.some(
-    (c) => standing(c.pid, c.start) === 'ours' && ((c.pid === recorded?.pid && recordedPort === where.port) || c.pid === fromPidFile?.pid),
-  );
+async function checkPort(ctx: DeployContext, where: Placement, candidates: StartedProcess[]): Promise<void> {
+  let held = false;
+  for (const c of candidates) held ||= standing(c.pid, c.start) === 'ours' && (await listensOn(c.pid, where.port));
   if (held) return;
   const availability = await portAvailability(where.host, where.port);
   if (availability === 'free') return;
