@@ -1,6 +1,7 @@
 /**
  * The runtime server the process and Docker deployers start: reads the IR
- * from `AGENTSPEC_IR` (or the first argument), listens on `HOST`:`PORT`,
+ * from `AGENTSPEC_IR` (or the first argument), listens on `HOST`:`PORT`
+ * (judged for API keys by `AGENTSPEC_PUBLISHED_HOST` when a container publishes the port there),
  * uses Redis sessions when `REDIS_URL` is set, and on SIGTERM/SIGINT drains
  * in-flight requests before exiting. It is also the esbuild entry of the
  * container bundle, so it imports nothing that needs the TypeScript loader.
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     host: process.env.HOST ?? '127.0.0.1',
     port: Number(process.env.PORT ?? 8080),
     insecure: process.env.AGENTSPEC_INSECURE === '1',
+    // set by the docker target on a bridge network: the host address the port is published on (PUBLISHED_HOST_VARIABLE)
+    ...(process.env.AGENTSPEC_PUBLISHED_HOST ? { publishedHost: process.env.AGENTSPEC_PUBLISHED_HOST } : {}),
   });
   process.stderr.write(`agentspec: serving ${ir.package.name} (${ir.hash.slice(0, 12)}) on ${server.url}\n`);
   let stopping = false;

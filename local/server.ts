@@ -29,6 +29,11 @@ export interface ServerOptions {
   apiKeys?: string[] | false;
   /** allow a non-loopback address without API keys */
   insecure?: boolean;
+  /**
+   * the address callers reach the listener at when that is not `host`: a container listening on 0.0.0.0 inside its
+   * bridge network with the port published on the host's loopback. The API-key check and the loopback guard use it.
+   */
+  publishedHost?: string;
   playgroundHtml?: string;
   rateLimitPerMinute?: number;
   requestTimeoutMs?: number;
@@ -53,6 +58,8 @@ export interface RunningServer {
 /** Starts the API on a real socket. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  // who can reach the server: the published address when there is one, else the bound one
+  const reach = options.publishedHost ?? host;
   const keys = options.apiKeys ?? apiKeysFromEnv() ?? false;
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (keys !== false && keys.length === 0) {
@@ -61,17 +68,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'API keys are required but none is configured (AGENTSPEC_API_KEYS is set but names no key): every request would be refused. Set at least one key, or unset AGENTSPEC_API_KEYS to serve loopback without authentication.',
     );
   }
-  if (keys === false && !isLoopback(host)) {
+  if (keys === false && !isLoopback(reach)) {
     if (!options.insecure) {
       throw new AgentSpecError(
         ErrorCode.ConfigError,
-        `Refusing to serve on ${host} without API keys: set AGENTSPEC_API_KEYS, bind 127.0.0.1, or pass --insecure to accept unauthenticated access.`,
-        { details: { host } },
+        `Refusing to serve on ${reach} without API keys: set AGENTSPEC_API_KEYS, bind 127.0.0.1, or pass --insecure to accept unauthenticated access.`,
+        { details: { host: reach } },
       );
     }
-    notice(`WARNING: serving on ${host} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
+    notice(`WARNING: serving on ${reach} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
   } else if (keys === false) {
-    notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on loopback ${host} only, without authentication.`);
+    const where = reach === host ? `loopback ${host}` : `${host}, published on loopback ${reach}`;
+    notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on ${where} only, without authentication.`);
   }
 
   const runtime = options.runtime;
@@ -81,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     runtime,
     apiKeys: keys,
-    localOnly: keys === false && isLoopback(host),
+    localOnly: keys === false && isLoopback(reach),
     telemetry,
     logger,
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
