@@ -10,6 +10,13 @@ runDeployerContract('docker', {
   deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'resources {', '  cpu "500m"', '  memory "256Mi"', '}'],
   deployer: (fakeUrl) => ({ env: { ANTHROPIC_BASE_URL: fakeUrl } }),
   identity: (ids) => ids.container,
+  artifact: (ids) => ids.image,
+  tamper: (state) => {
+    // stopped by hand: the restart policy does not bring it back, diff must say so
+    const id = String(state.ids.container);
+    docker('stop', '-t', '1', id);
+    return Promise.resolve(`container ${id.slice(0, 12)}`);
+  },
   beforeAll: async () => {
     requireDocker();
     await ensureBaseImage();

@@ -1,40 +1,45 @@
 /**
  * The `docker` target, on the Docker engine through dockerode (imported only
  * in this folder: here and by the compose stack's Redis service). Apply builds an image from a generated context (bundled
- * runtime + IR + the package asset, non-root, HEALTHCHECK, labels), then runs it with host
- * networking, the port, `env`, secrets as run-time env (never in a layer),
- * resource limits and a restart policy, and waits until it is healthy.
+ * runtime + IR + the package asset, non-root, HEALTHCHECK, labels), then runs it on the chosen network
+ * (network.ts: the package's bridge network with the port published on `host`, or host networking), with
+ * `env`, secrets as run-time env (never in a layer), resource limits and a restart policy, and waits until
+ * it is healthy. A rollback (`ctx.restore`) runs the recorded image and builds nothing.
  *
- * Replacement under host networking: two containers cannot bind one port,
- * so a changed package stops the old container first (SIGTERM, the runtime
- * drains in-flight requests, SIGKILL after the grace period), then starts the
- * new one. The new image is built before the old container stops, so the gap
- * is the new runtime's start-up only.
+ * Everything that can fail is checked before the old container stops (secrets, keys, network, port, base
+ * image or the rollback's image). Replacement: both networks publish one port, so the old container is
+ * stopped (SIGTERM, drain, SIGKILL after the grace period) but kept; the new one starts; once it is
+ * healthy the old one is removed, and when it fails the new one is removed and the old one started again.
  */
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { isLoopback } from '../../../shared/http/local-only.js';
 import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { deploySettings, fingerprint } from '../fingerprint.js';
 import { probeHealth, waitHealthy } from '../health.js';
-import { parseCpu, parseMemory } from '../quantity.js';
 import { demuxBuffer } from './demux.js';
 import { SERVICE_LABEL, containerBase } from './redis-container.js';
-import { LABEL_PREFIX, imageLabels } from './build-context.js';
+import { DEFAULT_BASE_IMAGE, LABEL_PREFIX, imageLabels } from './build-context.js';
 import { packageAsset, type PackageAsset } from '../../package/package-assets.js';
-import { inspectContainer } from './inspect.js';
-import { buildRuntimeImage } from './build-image.js';
-import { API_KEYS_VARIABLE, GENERATED_SOURCE } from '../api-keys.js';
+import { inspectContainer, inspectImage } from './inspect.js';
+import { buildRuntimeImage, runtimeImageTag } from './build-image.js';
+import { API_KEYS_VARIABLE, GENERATED_SOURCE, INSECURE_VARIABLE } from '../api-keys.js';
 import { KEYS_SOURCE_LABEL, containerAuth } from './container-auth.js';
-
-/**
- * Removing an image deletes only that image, not its untagged parents: the
- * builder's cached layers may be the parents of an image another target (or
- * another checkout) is building at that moment, whose build then fails with
- * "unknown parent image ID". Dangling layers go with `docker image prune`.
- */
-const KEEP_PARENTS = { noprune: true };
+import { RESTART_POLICY, containerCreateOptions, runtimeEnv, type RuntimeContainerSpec } from './container-config.js';
+import {
+  bridgeNetworkName,
+  chooseNetwork,
+  engineHasBridge,
+  ensureBridgeNetwork,
+  removeBridgeNetworkIfUnused,
+  type ContainerNetwork,
+  type NetworkChoice,
+} from './network.js';
+import { requireBaseImage, requirePort, requireRestoreImage } from './preflight.js';
+import { imagesOfTarget, imagesToDrop, removeImage } from './retention.js';
+import { containerDrift } from './drift.js';
 
 export interface DockerDeployerOptions {
   /** path of the bundled runtime (one ESM file); built on demand */
@@ -54,23 +59,24 @@ export interface DockerDeployerOptions {
 export interface RuntimeExtras {
   /** e.g. `REDIS_URL`; part of the settings fingerprint, so a change replaces the container */
   env?: Record<string, string>;
+  /** the network when the deploy block sets none (compose's Redis on the host's loopback needs `host`) */
+  defaultNetwork?: ContainerNetwork;
 }
 
 const DEFAULT_PORT = 8080;
 
+/** The stopped container of the version being replaced, kept until the new one is healthy. */
+interface Previous {
+  id: string;
+  wasRunning: boolean;
+}
+
 /** Deploys the runtime as one container on the local Docker engine. */
 export class DockerDeployer implements Deployer {
-  /** The generated keys the target's current container runs with, so a re-apply keeps them. */
-  private async previousGeneratedKeys(ctx: DeployContext): Promise<string | undefined> {
-    const info = await inspectContainer(this.docker, ctx.state?.ids.container === undefined ? undefined : String(ctx.state.ids.container));
-    if (info?.Config.Labels[KEYS_SOURCE_LABEL] !== GENERATED_SOURCE) return undefined;
-    const entry = info.Config.Env.find((e) => e.startsWith(`${API_KEYS_VARIABLE}=`));
-    return entry?.slice(API_KEYS_VARIABLE.length + 1);
-  }
-
   private readonly docker: Docker;
   /** the package asset of this operation's package, built once (plan and apply both need it) */
   private asset: { key: string; asset: PackageAsset } | undefined;
+  private hasBridge: Promise<boolean> | undefined;
 
   constructor(private readonly options: DockerDeployerOptions) {
     this.docker = new Docker(options.docker);
@@ -78,14 +84,18 @@ export class DockerDeployer implements Deployer {
 
   async plan(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<PlanItem[]> {
     const state = ctx.state;
-    const asset = this.packageAssetOf(ctx);
-    const settings = this.settingsFingerprint(ctx, extras);
+    const network = await this.networkOf(ctx, extras);
+    const settings = this.settingsFingerprint(ctx, extras, network);
+    const networkItems = await this.networkPlan(ctx, network);
     if (!state)
       return [
-        { resource: 'image', action: 'create' },
-        { resource: 'container', action: 'create' },
+        { resource: 'image', action: 'create', ...(ctx.restore ? { reason: 'rollback: the recorded image, not rebuilt' } : {}) },
+        ...networkItems,
+        { resource: 'container', action: 'create', reason: `${network.mode} networking: ${network.reason}` },
       ];
-    const imageChanged = state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx, asset);
+    const imageChanged = ctx.restore
+      ? String(state.ids.image ?? '') !== String(ctx.restore.ids.image ?? '')
+      : state.fingerprints.ir !== ctx.ir.hash || state.fingerprints.image_inputs !== this.imageInputsFingerprint(ctx, this.packageAssetOf(ctx));
     const running = await this.isRunning(String(state.ids.container ?? ''));
     const containerAction: PlanItem = state.in_progress
       ? { resource: 'container', action: 'update', reason: 'a previous apply was interrupted' }
@@ -94,7 +104,10 @@ export class DockerDeployer implements Deployer {
         : imageChanged || state.fingerprints.settings !== settings
           ? { resource: 'container', action: 'update', reason: imageChanged ? 'new image' : 'deploy settings changed' }
           : { resource: 'container', action: 'unchanged' };
-    return [{ resource: 'image', action: imageChanged ? 'update' : 'unchanged' }, containerAction];
+    const imageItem: PlanItem = ctx.restore
+      ? { resource: 'image', action: imageChanged ? 'update' : 'unchanged', ...(imageChanged ? { reason: 'rollback: the recorded image, not rebuilt' } : {}) }
+      : { resource: 'image', action: imageChanged ? 'update' : 'unchanged' };
+    return [imageItem, ...networkItems, containerAction];
   }
 
   async apply(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<TargetState> {
@@ -105,10 +118,12 @@ export class DockerDeployer implements Deployer {
     const healthPath = attrs.health?.path ?? '/healthz';
     const host = attrs.host ?? '127.0.0.1';
     const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    const network = await this.networkOf(ctx, extras);
+    ctx.progress(`network: ${network.mode} (${network.reason})`);
 
-    // environment first, so a missing secret or key fails before the build: plain env, then secrets resolved now
-    // and handed to the engine at create time only, then the API keys a runtime beyond loopback must have
-    const env: Record<string, string> = { ...this.options.env, ...attrs.env, HOST: host, PORT: String(port), ...extras.env };
+    // Everything that can fail comes before the build and before the old container stops: the environment
+    // (a missing secret or key), the port, then the image (the base image, or the rollback's recorded image).
+    const env: Record<string, string> = { ...this.options.env, ...attrs.env, ...extras.env };
     for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
     const auth = await containerAuth({
       deploy: ctx.deploy,
@@ -119,78 +134,79 @@ export class DockerDeployer implements Deployer {
     });
     if (auth.warning) ctx.progress(`warning: ${auth.warning}`);
     Object.assign(env, auth.env);
+    await requirePort(ctx.deploy.name, host, port, () => this.portHeldByTarget(ctx, port));
+    const image = ctx.restore ? await this.restoredImage(ctx) : await this.buildImage(ctx, port, healthPath);
 
-    const { tag, id: imageId } = await buildRuntimeImage(this.docker, {
-      ir: ctx.ir,
+    const spec: RuntimeContainerSpec = {
+      name: containerBase(ctx),
+      image: ctx.restore ? image.id : image.tag,
+      env,
+      labels: { ...imageLabels(ctx.ir), [`${LABEL_PREFIX}.target`]: ctx.deploy.name, [KEYS_SOURCE_LABEL]: auth.source },
       port,
-      healthPath,
-      packageAsset: this.packageAssetOf(ctx),
-      bundlePath: await this.options.bundle(),
-      progress: ctx.progress,
-      ...(attrs.base_image ? { baseImage: attrs.base_image } : {}),
-      ...(attrs.image ? { tag: attrs.image } : {}),
-    });
-    const asset = this.packageAssetOf(ctx);
-
-    await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
-    ctx.progress(`starting container from ${tag}`);
-    const container = await this.docker.createContainer({
-      name: containerName(ctx),
-      Image: tag,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...imageLabels(ctx.ir), [`${LABEL_PREFIX}.target`]: ctx.deploy.name, [KEYS_SOURCE_LABEL]: auth.source },
-      StopSignal: 'SIGTERM',
-      StopTimeout: this.options.stopGraceSeconds ?? 10,
-      HostConfig: {
-        NetworkMode: 'host',
-        RestartPolicy: { Name: 'unless-stopped' },
-        ...(attrs.resources?.cpu ? { NanoCpus: Math.round(parseCpu(attrs.resources.cpu) * 1e9) } : {}),
-        ...(attrs.resources?.memory ? { Memory: parseMemory(attrs.resources.memory) } : {}),
-      },
-    });
-    await container.start();
-    try {
-      await waitHealthy(`${endpoint}${healthPath}`, {
-        timeoutMs: this.options.healthTimeoutMs ?? 60_000,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        failed: async () => {
-          const info = await container.inspect();
-          return info.State.Running || info.State.Restarting
-            ? undefined
-            : `The container exited (code ${info.State.ExitCode}); last log lines:\n${await this.tail(container.id)}`;
-        },
-      });
-    } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw error;
-    }
+      host,
+      network: network.mode === 'bridge' ? { mode: 'bridge', name: await ensureBridgeNetwork(this.docker, ctx.ir.package.name) } : { mode: 'host' },
+      stopGraceSeconds: this.options.stopGraceSeconds ?? 10,
+      ...(attrs.resources ? { resources: attrs.resources } : {}),
+    };
+    await this.removeLeftovers(ctx);
+    const previous = await this.stopPrevious(ctx, spec.name);
+    const container = await this.startHealthy(ctx, spec, image.tag, `${endpoint}${healthPath}`, previous);
+    if (previous) await this.removeContainer(previous.id);
     if (auth.generated)
       ctx.progress(
         `API key of deploy "${ctx.deploy.name}" (generated, shown this once; kept in the container's environment, reused by later applies): ${auth.generated}`,
       );
-    // The image this target ran before is no longer needed once the new one is healthy. Only that one:
-    // other targets (and other checkouts) of the same package may be using images with the same labels.
-    const previous = ctx.state?.ids.tag;
-    if (previous !== undefined && String(previous) !== tag && String(previous).startsWith('agentspec/')) {
-      await this.docker
-        .getImage(String(previous))
-        .remove(KEEP_PARENTS)
-        .catch(() => undefined);
-    }
-    return {
+    const state: TargetState = {
       target: ctx.deploy.name,
       kind: 'docker',
       ir_hash: ctx.ir.hash,
       endpoint,
-      ids: { container: container.id, image: imageId, tag },
-      fingerprints: { ir: ctx.ir.hash, image_inputs: this.imageInputsFingerprint(ctx, asset), settings: this.settingsFingerprint(ctx, extras) },
+      ids: { container: container, image: image.id, tag: image.tag, network: spec.network.mode === 'bridge' ? spec.network.name : 'host' },
+      fingerprints: {
+        ...(ctx.restore ? ctx.restore.fingerprints : { image_inputs: this.imageInputsFingerprint(ctx, this.packageAssetOf(ctx)) }),
+        ir: ctx.ir.hash,
+        settings: this.settingsFingerprint(ctx, extras, network),
+      },
       applied_at: new Date().toISOString(),
     };
+    // the versions leaving the history take their images along, unless a kept version or this one runs them
+    for (const dropped of imagesToDrop(ctx.versions, state)) {
+      if (await removeImage(this.docker, dropped)) ctx.progress(`removed image ${dropped.tag ?? dropped.id} (no longer kept for rollback)`);
+    }
+    if (spec.network.mode === 'host') await removeBridgeNetworkIfUnused(this.docker, ctx.ir.package.name);
+    return state;
   }
 
-  // placeholder until this target's drift check lands
-  diff(_ctx: DeployContext): Promise<DriftItem[]> {
-    return Promise.reject(new AgentSpecError(ErrorCode.DeployError, 'diff is not available for this target yet.'));
+  /** What differs between the recorded container and the engine's; environment variables by name only. */
+  async diff(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<DriftItem[]> {
+    const state = ctx.state;
+    if (!state) return [];
+    const attrs = ctx.deploy.attributes;
+    const id = String(state.ids.container ?? '');
+    const info = await inspectContainer(this.docker, id);
+    const others = (await this.targetContainers(ctx)).filter((c) => c !== id);
+    const imageEnv = info ? ((await inspectImage(this.docker, info.Image))?.Config.Env ?? []) : [];
+    const recordedNetwork = String(state.ids.network ?? 'host');
+    const host = attrs.host ?? '127.0.0.1';
+    const port = attrs.port ?? DEFAULT_PORT;
+    const source = info?.Config.Labels?.[KEYS_SOURCE_LABEL];
+    const authKeys =
+      source === undefined || source === 'package' ? [] : source === 'none' ? (isLoopback(host) ? [] : [INSECURE_VARIABLE]) : [API_KEYS_VARIABLE];
+    const network: RuntimeContainerSpec['network'] = recordedNetwork === 'host' ? { mode: 'host' } : { mode: 'bridge', name: recordedNetwork };
+    const env = Object.fromEntries([...Object.keys({ ...attrs.env, ...extras.env, ...attrs.secrets }), ...authKeys].map((k) => [k, '']));
+    return containerDrift(
+      {
+        id,
+        image: String(state.ids.image ?? ''),
+        envKeys: Object.keys(runtimeEnv({ env, host, port, network })),
+        restartPolicy: RESTART_POLICY,
+        port,
+        host,
+        network,
+        ...(attrs.resources ? { resources: attrs.resources } : {}),
+      },
+      { info, others, imageEnvKeys: imageEnv.map((e) => e.split('=')[0] ?? e) },
+    );
   }
 
   async status(ctx: DeployContext): Promise<TargetStatus> {
@@ -237,21 +253,155 @@ export class DockerDeployer implements Deployer {
   }
 
   async destroy(ctx: DeployContext): Promise<void> {
-    await this.removeManaged(ctx, this.options.stopGraceSeconds ?? 10);
-    // Only this target's own image (apply already removed the ones it replaced): a sweep by package label
-    // would also take images that another target of the same package has just built and not yet started.
-    const tag = ctx.state?.ids.tag;
-    if (this.options.removeImages && tag !== undefined) {
-      ctx.progress(`removing image ${tag}`);
+    const ids = new Set(await this.targetContainers(ctx));
+    if (ctx.state?.ids.container) ids.add(String(ctx.state.ids.container));
+    for (const id of ids) {
+      ctx.progress(`stopping container ${id.slice(0, 12)} (draining in-flight requests)`);
       await this.docker
-        .getImage(String(tag))
-        .remove(KEEP_PARENTS)
+        .getContainer(id)
+        .stop({ t: this.options.stopGraceSeconds ?? 10 })
         .catch(() => undefined);
+      await this.removeContainer(id);
+    }
+    // Only this target's own images (the current one and those kept for rollback): a sweep by package label
+    // would also take images that another target of the same package has just built and not yet started.
+    if (this.options.removeImages) {
+      for (const image of imagesOfTarget(ctx.versions, ctx.state)) {
+        ctx.progress(`removing image ${image.tag ?? image.id}`);
+        await removeImage(this.docker, image);
+      }
+    }
+    if (await removeBridgeNetworkIfUnused(this.docker, ctx.ir.package.name)) ctx.progress(`removed network ${bridgeNetworkName(ctx.ir.package.name)}`);
+  }
+
+  /** The network this apply uses; the engine is asked once whether it has a bridge. */
+  private async networkOf(ctx: DeployContext, extras: RuntimeExtras): Promise<NetworkChoice> {
+    const requested = ctx.deploy.attributes.network ?? extras.defaultNetwork;
+    if (requested === 'host') return chooseNetwork(ctx.deploy.name, requested, false);
+    this.hasBridge ??= engineHasBridge(this.docker);
+    return chooseNetwork(ctx.deploy.name, requested, await this.hasBridge);
+  }
+
+  private async networkPlan(ctx: DeployContext, network: NetworkChoice): Promise<PlanItem[]> {
+    if (network.mode !== 'bridge') return [];
+    const name = bridgeNetworkName(ctx.ir.package.name);
+    const exists = await this.docker
+      .getNetwork(name)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
+    return [{ resource: `network ${name}`, action: exists ? 'unchanged' : 'create', reason: network.reason }];
+  }
+
+  /** Builds (or finds) the image; the base image must be there or pullable before the build starts. */
+  private async buildImage(ctx: DeployContext, port: number, healthPath: string): Promise<{ tag: string; id: string }> {
+    const attrs = ctx.deploy.attributes;
+    const request = {
+      ir: ctx.ir,
+      port,
+      healthPath,
+      packageAsset: this.packageAssetOf(ctx),
+      bundlePath: await this.options.bundle(),
+      progress: ctx.progress,
+      ...(attrs.base_image ? { baseImage: attrs.base_image } : {}),
+      ...(attrs.image ? { tag: attrs.image } : {}),
+    };
+    const { tag } = await runtimeImageTag(request);
+    if (!(await inspectImage(this.docker, tag))) await requireBaseImage(this.docker, attrs.base_image ?? DEFAULT_BASE_IMAGE, ctx.progress);
+    return buildRuntimeImage(this.docker, request);
+  }
+
+  /** The rollback's recorded image, by id (its tag may have moved on); nothing is built or bundled. */
+  private async restoredImage(ctx: DeployContext): Promise<{ tag: string; id: string }> {
+    const restore = ctx.restore as TargetState;
+    const id = await requireRestoreImage(this.docker, restore);
+    ctx.progress(`rollback: running the recorded image ${String(restore.ids.tag ?? id)} (${id.replace(/^sha256:/, '').slice(0, 12)}), nothing rebuilt`);
+    return { id, tag: String(restore.ids.tag ?? id) };
+  }
+
+  /** Starts the new container and waits until it is healthy; on failure removes it and brings `previous` back. */
+  private async startHealthy(ctx: DeployContext, spec: RuntimeContainerSpec, tag: string, healthUrl: string, previous: Previous | undefined): Promise<string> {
+    let container: Docker.Container | undefined;
+    try {
+      ctx.progress(`starting container from ${tag}`);
+      container = await this.docker.createContainer(containerCreateOptions(spec));
+      await container.start();
+      const started = container;
+      await waitHealthy(healthUrl, {
+        timeoutMs: this.options.healthTimeoutMs ?? 60_000,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        failed: async () => {
+          const info = await started.inspect();
+          // a crash at start is final: the restart policy would only loop it until the health wait times out
+          const crashed = info.RestartCount > 0 || !(info.State.Running || info.State.Restarting);
+          return crashed ? `The new container exited (code ${info.State.ExitCode}).` : undefined;
+        },
+      });
+      return container.id;
+    } catch (error) {
+      const lines = container ? await this.tail(container.id) : '';
+      if (container) await this.removeContainer(container.id);
+      const restored = previous ? await this.restartPrevious(ctx, previous, spec.name) : undefined;
+      throw failedApply(error, lines, restored);
     }
   }
 
-  private settingsFingerprint(ctx: DeployContext, extras: RuntimeExtras = {}): string {
-    return fingerprint({ settings: deploySettings(ctx.deploy), env: { ...this.options.env, ...extras.env } });
+  /** Stops the recorded container (kept, renamed aside so the new one can take the name); undefined when there is none. */
+  private async stopPrevious(ctx: DeployContext, name: string): Promise<Previous | undefined> {
+    const info = await inspectContainer(this.docker, ctx.state?.ids.container === undefined ? undefined : String(ctx.state.ids.container));
+    if (!info) return undefined;
+    const container = this.docker.getContainer(info.Id);
+    if (info.State.Running) ctx.progress(`stopping container ${info.Id.slice(0, 12)} (draining in-flight requests; kept until the new one is healthy)`);
+    await container.stop({ t: this.options.stopGraceSeconds ?? 10 }).catch(() => undefined);
+    const previous = { id: info.Id, wasRunning: info.State.Running };
+    if (info.Name !== `/${name}-previous`) {
+      await container.rename({ name: `${name}-previous` }).catch(async (error: unknown) => {
+        const restored = await this.restartPrevious(ctx, previous, name);
+        throw failedApply(error, '', restored);
+      });
+    }
+    return previous;
+  }
+
+  /** Puts the previous container back under its name and, when it was serving, starts it and waits until it is healthy. */
+  private async restartPrevious(ctx: DeployContext, previous: Previous, name: string): Promise<boolean> {
+    try {
+      const container = this.docker.getContainer(previous.id);
+      if ((await container.inspect()).Name !== `/${name}`) await container.rename({ name });
+      if (!previous.wasRunning) return true;
+      ctx.progress(`starting the previous container ${previous.id.slice(0, 12)} again`);
+      await container.start();
+      const endpoint = ctx.state?.endpoint;
+      // the previous version was healthy before: it gets the full default wait whatever the new one was given
+      if (endpoint)
+        await waitHealthy(`${endpoint}${ctx.deploy.attributes.health?.path ?? '/healthz'}`, { timeoutMs: Math.max(this.options.healthTimeoutMs ?? 0, 60_000) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The generated keys the target's current container runs with, so a re-apply keeps them. */
+  private async previousGeneratedKeys(ctx: DeployContext): Promise<string | undefined> {
+    const info = await inspectContainer(this.docker, ctx.state?.ids.container === undefined ? undefined : String(ctx.state.ids.container));
+    if (info?.Config.Labels[KEYS_SOURCE_LABEL] !== GENERATED_SOURCE) return undefined;
+    const entry = info.Config.Env.find((e) => e.startsWith(`${API_KEYS_VARIABLE}=`));
+    return entry?.slice(API_KEYS_VARIABLE.length + 1);
+  }
+
+  /** True when a running container of this target serves `port` (its `PORT`), so the port in use is ours. */
+  private async portHeldByTarget(ctx: DeployContext, port: number): Promise<boolean> {
+    for (const id of await this.targetContainers(ctx)) {
+      const info = await inspectContainer(this.docker, id);
+      if (info?.State.Running && info.Config.Env.includes(`PORT=${port}`)) return true;
+    }
+    return false;
+  }
+
+  private settingsFingerprint(ctx: DeployContext, extras: RuntimeExtras, network: NetworkChoice): string {
+    // a bridge chosen by default is part of what runs (host, the only choice before, keeps the fingerprints it had)
+    const chosen = ctx.deploy.attributes.network === undefined && network.mode === 'bridge' ? { network: 'bridge' } : {};
+    return fingerprint({ settings: deploySettings(ctx.deploy), env: { ...this.options.env, ...extras.env }, ...chosen });
   }
 
   private imageInputsFingerprint(ctx: DeployContext, asset: PackageAsset): string {
@@ -279,22 +429,30 @@ export class DockerDeployer implements Deployer {
     return Boolean(info?.State.Running);
   }
 
-  /** Stops and removes this target's container(s): the recorded one and any left by an interrupted apply. */
-  private async removeManaged(ctx: DeployContext, graceSeconds: number): Promise<void> {
+  /** Ids of the runtime containers carrying this target's labels (not the stack's other services, e.g. compose's Redis). */
+  private async targetContainers(ctx: DeployContext): Promise<string[]> {
     const found = await this.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL_PREFIX}.package=${ctx.ir.package.name}`, `${LABEL_PREFIX}.target=${ctx.deploy.name}`] },
     });
-    // containers of the stack's other services (docker-compose's Redis) carry a service label and are not the runtime
-    const ids = new Set(found.filter((c) => !c.Labels[SERVICE_LABEL]).map((c) => c.Id));
-    const recorded = ctx.state?.ids.container;
-    if (recorded) ids.add(String(recorded));
-    for (const id of ids) {
-      const container = this.docker.getContainer(id);
-      ctx.progress(`stopping container ${id.slice(0, 12)} (draining in-flight requests)`);
-      await container.stop({ t: graceSeconds }).catch(() => undefined);
-      await container.remove({ force: true }).catch(() => undefined);
+    return found.filter((c) => !c.Labels[SERVICE_LABEL]).map((c) => c.Id);
+  }
+
+  /** Removes this target's containers an interrupted apply left behind (all but the recorded one). */
+  private async removeLeftovers(ctx: DeployContext): Promise<void> {
+    const recorded = String(ctx.state?.ids.container ?? '');
+    for (const id of await this.targetContainers(ctx)) {
+      if (id === recorded) continue;
+      ctx.progress(`removing container ${id.slice(0, 12)} left by an interrupted apply`);
+      await this.removeContainer(id);
     }
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    await this.docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 
   private async tail(id: string): Promise<string> {
@@ -306,6 +464,18 @@ export class DockerDeployer implements Deployer {
   }
 }
 
-function containerName(ctx: DeployContext): string {
-  return containerBase(ctx);
+/** The error of an apply whose new container failed: the cause, the new container's last lines, and whether the previous one serves again. */
+function failedApply(error: unknown, lines: string, restored: boolean | undefined): AgentSpecError {
+  const cause = error instanceof AgentSpecError ? error : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const outcome =
+    restored === undefined
+      ? ''
+      : restored
+        ? '\nThe previous version is serving again.'
+        : '\nThe previous version could not be started again: run apply again to recover.';
+  return new AgentSpecError(cause?.code ?? ErrorCode.DeployError, `${message}${lines ? `\nLast log lines of the new container:\n${lines}` : ''}${outcome}`, {
+    cause: error,
+    details: { ...cause?.details, ...(restored === undefined ? {} : { previous_restored: restored }) },
+  });
 }

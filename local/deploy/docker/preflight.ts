@@ -1,0 +1,65 @@
+/**
+ * Checks an apply runs before it builds or stops anything: the port is free
+ * (or held by this target's own container), the base image is on the engine
+ * or can be pulled, a rollback's recorded image is still there. Each failure
+ * is a `deploy_error` saying what to do.
+ */
+import { createServer } from 'node:net';
+import type Docker from 'dockerode';
+import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import type { TargetState } from '../types.js';
+import { inspectImage } from './inspect.js';
+
+/** True when `host`:`port` can be bound now (nothing listens there). */
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Refuses a port something else listens on; `ownHolder` says whether one of this target's containers holds it. */
+export async function requirePort(deployName: string, host: string, port: number, ownHolder: () => Promise<boolean>): Promise<void> {
+  if (await portIsFree(host, port)) return;
+  if (await ownHolder()) return;
+  throw new AgentSpecError(
+    ErrorCode.DeployError,
+    `Port ${port} on ${host} is in use by something other than deploy "${deployName}": stop what listens there or set another port; nothing was built or stopped.`,
+    { details: { deploy: deployName, port, host } },
+  );
+}
+
+/** The base image is on the engine, or is pulled now; a clear error when neither. */
+export async function requireBaseImage(docker: Docker, image: string, progress: (message: string) => void): Promise<void> {
+  if (await inspectImage(docker, image)) return;
+  progress(`pulling base image ${image}`);
+  try {
+    const stream = await docker.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
+        const failed = error?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new Error(failed));
+        else resolve();
+      });
+    });
+  } catch (error) {
+    throw new AgentSpecError(
+      ErrorCode.DeployError,
+      `The base image ${image} is not on this Docker engine and pulling it failed (${error instanceof Error ? error.message : String(error)}): pull or load it (docker pull ${image}), or set base_image to an image you have; nothing was built or stopped.`,
+      { details: { image } },
+    );
+  }
+}
+
+/** The image of the version a rollback goes back to, which must still be on the engine: its id. */
+export async function requireRestoreImage(docker: Docker, restore: TargetState): Promise<string> {
+  const id = String(restore.ids.image ?? '');
+  const tag = String(restore.ids.tag ?? '');
+  if (id && (await inspectImage(docker, id))) return id;
+  throw new AgentSpecError(
+    ErrorCode.DeployError,
+    `The image of version ${restore.ir_hash.slice(0, 12)} (${tag || 'no tag'}, ${id || 'no image id'}) is no longer on this Docker engine, so rollback cannot run it without a rebuild: check out that version of the package and apply it instead.`,
+    { details: { image: id, tag, version: restore.ir_hash } },
+  );
+}
