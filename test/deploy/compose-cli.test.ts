@@ -59,11 +59,11 @@ function shell(cwd: string, command: string, env: Record<string, string> = {}): 
 }
 
 /** Writes the compose file the deployer writes for a package with these deploy lines; returns its directory. */
-async function writtenFile(options: Omit<PackageOptions, 'target'>): Promise<{ dir: string; text: string }> {
+async function writtenFile(options: Omit<PackageOptions, 'target'>, network?: 'bridge' | 'host'): Promise<{ dir: string; text: string }> {
   const file = await writePackage({ target: 'docker-compose', ...options });
   const { ir } = await loadPackage(file);
   const deploy = selectDeploy(ir);
-  const text = composeYaml({ ir, deploy, image: IMAGE });
+  const text = composeYaml({ ir, deploy, image: IMAGE, ...(network ? { network } : {}) });
   await writeFile(join(dirname(file), COMPOSE_FILE_NAME), text);
   return { dir: dirname(file), text };
 }
@@ -78,8 +78,8 @@ async function normalised(dir: string, env: Record<string, string> = { ANTHROPIC
 
 describe('the compose file under docker-compose config', { timeout: 60_000 }, () => {
   const dirs: string[] = [];
-  const written = async (options: Omit<PackageOptions, 'target'>) => {
-    const out = await writtenFile(options);
+  const written = async (options: Omit<PackageOptions, 'target'>, network?: 'bridge' | 'host') => {
+    const out = await writtenFile(options, network);
     dirs.push(out.dir);
     return out;
   };
@@ -133,6 +133,31 @@ describe('the compose file under docker-compose config', { timeout: 60_000 }, ()
     expect(services.runtime?.environment).toMatchObject({ HOST: '0.0.0.0', PORT: '9191' });
     expect(services.runtime).not.toHaveProperty('ports');
     expect(services.runtime?.healthcheck.test.join(' ')).toContain('http://127.0.0.1:9191/healthz');
+  });
+
+  it('accepts bridge networking: the port published on loopback only, runtime and Redis on the stack network', async () => {
+    // Prepare
+    const { dir } = await written({ port: 8185, deployLines: ['sessions "redis"'] }, 'bridge');
+    // Act
+    const run = await compose(dir, ['-f', COMPOSE_FILE_NAME, 'config'], { ANTHROPIC_API_KEY: SECRET });
+    const doc = parse(run.stdout) as { services: Record<string, Service & { networks?: unknown; ports?: unknown[] }>; networks?: Record<string, unknown> };
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(doc.services.runtime).not.toHaveProperty('network_mode');
+    expect(JSON.stringify(doc.services.runtime?.ports)).toMatch(/127\.0\.0\.1.*8185|8185.*127\.0\.0\.1/);
+    expect(Object.keys(doc.services.runtime?.networks ?? {})).toEqual(['agentspec']);
+    expect(Object.keys(doc.services.redis?.networks ?? {})).toEqual(['agentspec']);
+    expect(doc.services.redis).not.toHaveProperty('ports');
+    expect(doc.services.runtime?.environment).toMatchObject({ HOST: '0.0.0.0', AGENTSPEC_PUBLISHED_HOST: '127.0.0.1', REDIS_URL: 'redis://redis:6379' });
+    expect(Object.keys(doc.networks ?? {})).toEqual(['agentspec']);
+  });
+
+  it('accepts host networking given explicitly: network_mode host, no ports', async () => {
+    const { dir } = await written({ port: 8186 }, 'host');
+    const services = await normalised(dir);
+    expect(services.runtime).toMatchObject({ network_mode: 'host' });
+    expect(services.runtime).not.toHaveProperty('ports');
   });
 
   it('takes the secret from an env file given with --env-file', async () => {

@@ -74,6 +74,33 @@ describe('compose file', () => {
     expect(doc.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', '-p', '16379', 'ping']);
   });
 
+  it('bridge: publishes the port on the block host only, on the stack network, Redis on that network alone', () => {
+    // Prepare
+    const deploy = deployBlock({ sessions: 'redis' });
+    // Act
+    const text = composeYaml({ ir: irOf(agent('bot'), deploy), deploy, image: 'agentspec/test:abc', network: 'bridge' });
+    const doc = parse(text) as {
+      services: Record<string, { ports?: string[]; networks?: string[]; network_mode?: string; environment?: Record<string, string>; command?: string[] }>;
+      networks?: Record<string, { driver: string }>;
+    };
+    // Assess
+    expect(doc.services.runtime?.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(doc.services.runtime?.networks).toEqual(['agentspec']);
+    expect(doc.services.runtime?.network_mode).toBeUndefined();
+    expect(doc.services.runtime?.environment).toMatchObject({ HOST: '0.0.0.0', AGENTSPEC_PUBLISHED_HOST: '127.0.0.1', REDIS_URL: 'redis://redis:6379' });
+    expect(doc.services.redis?.networks).toEqual(['agentspec']);
+    expect(doc.services.redis?.ports).toBeUndefined();
+    expect(doc.networks).toMatchObject({ agentspec: { driver: 'bridge' } });
+  });
+
+  it('host: network_mode host, no ports, no network, the runtime binding the block host', () => {
+    const { doc, text } = compose({ network: 'host' });
+    expect(doc.services.runtime?.network_mode).toBe('host');
+    expect(doc.services.runtime?.environment.HOST).toBe('127.0.0.1');
+    expect(doc.services.runtime).not.toHaveProperty('ports');
+    expect(parse(text)).not.toHaveProperty('networks');
+  });
+
   it('is in the format docker-compose 1.29 reads: no version, no top-level name', () => {
     const { doc } = compose({ sessions: 'redis' });
     expect(Object.keys(doc)).toEqual(['services']);

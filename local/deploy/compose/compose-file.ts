@@ -3,7 +3,11 @@
  * the runtime service with its healthcheck, port, env and secrets as
  * references to the user's environment (`${NAME}`, never values), and a
  * Redis service for sessions when there is more than one replica or
- * `sessions "redis"`. Host networking, like the engine this project targets.
+ * `sessions "redis"`. Networking is the one the apply chose: `host` (the
+ * runtime binds the block's host and port directly, Redis on 127.0.0.1) or
+ * `bridge` (a private network for the stack, the runtime's port published on
+ * the block's host only, the runtime listening on 0.0.0.0 inside and told the
+ * published address, Redis reachable on that network alone).
  *
  * The file is in the Compose Specification format that both docker-compose
  * 1.27+ (Python, e.g. Debian 12's 1.29) and Compose v2 read: no `version`
@@ -15,9 +19,13 @@
 import { stringify } from 'yaml';
 import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
 import { DEFAULT_REDIS_IMAGE, RUNTIME_USER, imageLabels } from '../docker/build-context.js';
+import { PUBLISHED_HOST_VARIABLE } from '../docker/container-config.js';
+import type { ContainerNetwork } from '../docker/network.js';
 
 export const COMPOSE_FILE_NAME = 'docker-compose.agentspec.yml';
 export const REDIS_PORT = 6379;
+/** The stack's network under bridge networking. */
+export const COMPOSE_NETWORK = 'agentspec';
 const DEFAULT_PORT = 8080;
 
 export interface ComposeInput {
@@ -28,6 +36,8 @@ export interface ComposeInput {
   redisImage?: string;
   /** Redis's port on the host; 6379 by default */
   redisPort?: number;
+  /** the network the apply chose (the docker target's `ids.network`: `host` or a bridge); the block's `network`, else host, when absent */
+  network?: ContainerNetwork;
 }
 
 /** True when the deployment needs a shared session store. */
@@ -47,21 +57,23 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
   const port = attrs.port ?? DEFAULT_PORT;
   const redis = needsRedis(deploy);
   const redisPort = input.redisPort ?? REDIS_PORT;
+  const bridge = (input.network ?? attrs.network ?? 'host') === 'bridge';
+  const host = attrs.host ?? '127.0.0.1';
   const probe = `fetch('http://127.0.0.1:${port}${attrs.health?.path ?? '/healthz'}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
   const environment: Record<string, string> = {
     ...literals(attrs.env),
-    HOST: literal(attrs.host ?? '127.0.0.1'),
+    ...(bridge ? { HOST: '0.0.0.0', [PUBLISHED_HOST_VARIABLE]: literal(host) } : { HOST: literal(host) }),
     PORT: String(port),
     // references resolved by compose from the user's environment: the file holds names, never values
     ...Object.fromEntries(
       Object.keys(attrs.secrets).map((variable) => [variable, `\${${variable}:?set ${variable} (secret "${attrs.secrets[variable] ?? ''}")}`]),
     ),
-    ...(redis ? { REDIS_URL: redisUrl(redisPort), AGENTSPEC_SESSIONS: 'redis' } : {}),
+    ...(redis ? { REDIS_URL: bridge ? `redis://redis:${redisPort}` : redisUrl(redisPort), AGENTSPEC_SESSIONS: 'redis' } : {}),
   };
   const runtime: Record<string, unknown> = {
     image: input.image,
     user: RUNTIME_USER,
-    network_mode: 'host',
+    ...(bridge ? { ports: [`${host}:${port}:${port}`], networks: [COMPOSE_NETWORK] } : { network_mode: 'host' }),
     restart: 'unless-stopped',
     environment,
     labels: literals(imageLabels(ir)),
@@ -85,13 +97,23 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
   if (redis) {
     services.redis = {
       image: input.redisImage ?? DEFAULT_REDIS_IMAGE,
-      network_mode: 'host',
+      // bridge: no published port, reachable from the stack's network only (hence no bind to loopback, no protected mode)
+      ...(bridge ? { networks: [COMPOSE_NETWORK] } : { network_mode: 'host' }),
       restart: 'unless-stopped',
-      command: ['redis-server', '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      command: [
+        'redis-server',
+        '--port',
+        String(redisPort),
+        ...(bridge ? ['--bind', '0.0.0.0', '--protected-mode', 'no'] : ['--bind', '127.0.0.1']),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
       healthcheck: { test: ['CMD', 'redis-cli', '-p', String(redisPort), 'ping'], interval: '5s', timeout: '3s', retries: 5 },
     };
   }
-  return { services };
+  return { services, ...(bridge ? { networks: { [COMPOSE_NETWORK]: { driver: 'bridge', labels: literals(imageLabels(ir)) } } } : {}) };
 }
 
 /** The compose file text. */
