@@ -89,5 +89,16 @@ function show(value: unknown): string {
   if (value === undefined) return 'none';
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.join(', ') || 'none';
-  return JSON.stringify(value);
+  return JSON.stringify(sorted(value));
+}
+
+/** The value with object keys in order: the API server and the client serialise fields in their own order. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, sorted(v)]),
+  );
 }
