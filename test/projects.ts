@@ -69,6 +69,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // deployed runtime processes, and the state lock contended by processes
   'test/deploy/operations.test.ts',
   'test/deploy/process-deployer.test.ts',
+  'test/deploy/process-auth.test.ts',
   'test/deploy/process-lifecycle.test.ts',
   'test/deploy/state-lock.test.ts',
   // the CDK app synthesised, the functions bundled by esbuild and started by node
