@@ -238,7 +238,7 @@ export interface RollbackResult {
  * version with `rollback_of`. Fails like apply: the version serving before stays.
  */
 export async function rollbackDeploy(op: RollbackOperation = {}): Promise<RollbackResult> {
-  const dir = await oneDeployment(op.dir, 'rollback', true);
+  const dir = await deploymentDir(op.dir, 'rollback', true);
   return withLock(dir, 'rollback', async () => {
     const [target] = await targetsOf(dir, op.target, true);
     const state = target === undefined ? undefined : (await readState(dir)).targets[target];
@@ -292,7 +292,7 @@ export interface HistoryResult {
 
 /** The kept versions of deployed targets (all, or the named one). */
 export async function historyDeploy(op: StateOperation = {}): Promise<HistoryResult[]> {
-  const dir = await oneDeployment(op.dir, 'history');
+  const dir = await deploymentDir(op.dir, 'history');
   const state = await readState(dir);
   const out: HistoryResult[] = [];
   for (const target of await targetsOf(dir, op.target)) {
@@ -312,7 +312,7 @@ export interface DiffResult {
 
 /** What differs between the recorded state and what really runs, per target (all, or the named one). */
 export async function diffDeploy(op: StateOperation = {}): Promise<DiffResult[]> {
-  const dir = await oneDeployment(op.dir, 'diff');
+  const dir = await deploymentDir(op.dir, 'diff');
   const out: DiffResult[] = [];
   for (const target of await targetsOf(dir, op.target)) {
     const state = (await readState(dir)).targets[target];
@@ -371,7 +371,8 @@ export async function statusDeploy(op: StateOperation = {}): Promise<LocatedStat
 
 /** The runtime's log lines of one target. */
 export async function* logsDeploy(op: StateOperation & { follow?: boolean; sinceMs?: number }): AsyncGenerator<string> {
-  const dir = await oneDeployment(op.dir, 'logs');
+  const dir = await deploymentDir(op.dir, 'logs');
+  if (dir !== resolve(op.dir ?? '.')) op.progress?.(`logs of the deployment in ${dir}`);
   const [target] = await targetsOf(dir, op.target, true);
   if (!target) return;
   const { deployer, ctx } = await fromState(dir, target, op);
@@ -393,7 +394,7 @@ export async function* logsDeploy(op: StateOperation & { follow?: boolean; since
  * deployers' messages, so nobody is told a runtime was destroyed that was not.
  */
 export async function destroyDeploy(op: StateOperation = {}): Promise<string[]> {
-  const dir = await oneDeployment(op.dir, 'destroy', true);
+  const dir = await deploymentDir(op.dir, 'destroy', true);
   return withLock(dir, 'destroy', async () => {
     const done: string[] = [];
     const notFound: AgentSpecError[] = [];
@@ -436,7 +437,7 @@ async function deploymentDirs(dir: string | undefined): Promise<string[]> {
  * the deployments below it are looked for: a read-only command uses the only one found (and says so); one
  * that changes things (`changes`), or any when several are found, fails naming each with its `--dir`.
  */
-async function oneDeployment(dir: string | undefined, command: string, changes = false): Promise<string> {
+export async function deploymentDir(dir: string | undefined, command: string, changes = false): Promise<string> {
   const here = resolve(dir ?? '.');
   if (dir !== undefined || (await hasState(here))) return here;
   const found = await findDeployments(here);

@@ -1,8 +1,8 @@
-/** `agentspec destroy [--target NAME] [--yes]`: tear down after a confirmation. */
+/** `agentspec destroy [--target NAME] [--dir PATH] [--yes] [--remove-images]`: tear down after a confirmation. */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import { destroyDeploy } from '../../deploy/operations.js';
+import { deploymentDir, destroyDeploy } from '../../deploy/operations.js';
 import { readState } from '../../deploy/state-file.js';
 
 export function register(program: Command): void {
@@ -10,11 +10,12 @@ export function register(program: Command): void {
     .command('destroy')
     .description('tear down deployed targets and update the state')
     .option('--target <name>', 'only this target')
-    .option('--dir <path>', 'directory holding .agentspec.state.json', '.')
+    .option('--dir <path>', 'directory holding .agentspec.state.json (default: here)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--remove-images', 'docker: remove the built images too')
-    .action(async (options: { target?: string; dir: string; yes?: boolean; removeImages?: boolean }) => {
-      const names = options.target ? [options.target] : Object.keys((await readState(options.dir)).targets);
+    .option('--remove-images', 'docker: remove the images of every kept version too')
+    .action(async (options: { target?: string; dir?: string; yes?: boolean; removeImages?: boolean }) => {
+      const dir = await deploymentDir(options.dir, 'destroy', true);
+      const names = options.target ? [options.target] : Object.keys((await readState(dir)).targets);
       if (names.length === 0) {
         process.stdout.write('Nothing is deployed from here.\n');
         return;
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         }
       }
       const done = await destroyDeploy({
-        dir: options.dir,
+        dir,
         ...(options.target ? { target: options.target } : {}),
         ...(options.removeImages ? { deployer: { removeImages: true } } : {}),
         progress: (message) => process.stderr.write(`… ${message}\n`),

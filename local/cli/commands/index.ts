@@ -13,7 +13,27 @@ import { register as apply } from './apply.js';
 import { register as status } from './status.js';
 import { register as logs } from './logs.js';
 import { register as destroy } from './destroy.js';
+import { register as history } from './history.js';
+import { register as rollback } from './rollback.js';
+import { register as diff } from './diff.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, validate, fmt, exportIr, migrate, dev, serve, run, plan, apply, status, logs, destroy];
+export const commands: RegisterCommand[] = [
+  init,
+  validate,
+  fmt,
+  exportIr,
+  migrate,
+  dev,
+  serve,
+  run,
+  plan,
+  apply,
+  status,
+  history,
+  rollback,
+  diff,
+  logs,
+  destroy,
+];

@@ -17,15 +17,16 @@ export function register(program: Command): void {
     .command('logs')
     .description('print (or follow) the logs of a deployed target')
     .option('--target <name>', 'the target (needed when several are deployed)')
-    .option('--dir <path>', 'directory holding .agentspec.state.json', '.')
+    .option('--dir <path>', 'directory holding .agentspec.state.json (default: here, or the only deployment below)')
     .option('-f, --follow', 'keep printing new lines')
     .option('--since <duration>', 'only lines from this far back, e.g. 10m')
-    .action(async (options: { target?: string; dir: string; follow?: boolean; since?: string }) => {
+    .action(async (options: { target?: string; dir?: string; follow?: boolean; since?: string }) => {
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       for await (const line of logsDeploy({
-        dir: options.dir,
+        ...(options.dir ? { dir: options.dir } : {}),
         signal: controller.signal,
+        progress: (message) => process.stderr.write(`… ${message}\n`),
         ...(options.target ? { target: options.target } : {}),
         ...(options.follow ? { follow: true } : {}),
         ...(options.since ? { sinceMs: parseSince(options.since) } : {}),
