@@ -48,7 +48,7 @@ const NOT_RUN: { pattern: RegExp; reason: string }[] = [
   { pattern: /^curl --aws-sigv4\b/, reason: 'the hot-swap endpoint of a deployed stack, signed with AWS credentials' },
   { pattern: /^npx cdk synth\b/, reason: 'run as written, offline, through the CDK CLI by test/aws/cdk-cli.test.ts, which checks its template' },
   {
-    pattern: /^npx agentspec (apply|status|logs|destroy)\b/,
+    pattern: /^npx agentspec (apply|status|logs|rollback|destroy)\b/,
     reason:
       'starts and stops real deployments (processes, containers, clusters); the test/deploy suites run them against Docker and a recording Kubernetes API',
   },
