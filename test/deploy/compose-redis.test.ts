@@ -30,7 +30,8 @@ import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropi
 import { ensureBaseImage, ensureRedisImage, requireDocker, TEST_BASE_IMAGE } from '../helpers/docker.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';
 
-const PACKAGE = 'deploytest-compose-redis';
+// per process: containers are named after the package, so two runs of this suite at once must not share one
+const PACKAGE = `deploytest-compose-redis-${process.pid}`;
 const SECRET = 'sk-test-compose-redis-7d21e0';
 
 describe('docker-compose target with the Redis session service', { timeout: 180_000 }, () => {
@@ -233,7 +234,7 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
 });
 
 describe('a docker-compose stack whose first apply fails', { timeout: 180_000 }, () => {
-  const name = 'deploytest-compose-first-fail';
+  const name = `deploytest-compose-first-fail-${process.pid}`;
   const docker = new Docker();
   let fake: FakeAnthropic;
   let file: string;
@@ -270,7 +271,11 @@ describe('a docker-compose stack whose first apply fails', { timeout: 180_000 },
   });
 
   afterAll(async () => {
-    for (const c of await labelled()) await docker.getContainer(c.Id).remove({ force: true });
+    for (const c of await labelled())
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
     await fake?.close();
     await rm(dirname(file), { recursive: true, force: true });
   });
