@@ -38,6 +38,14 @@ describe('network choice', () => {
     expect(String(caught)).toMatch(/no bridge network/);
   });
 
+  it('takes host networking when the runtime needs a service on the host loopback, and refuses an explicit bridge then', () => {
+    expect(chooseNetwork('main', undefined, true, 'Redis at redis://127.0.0.1:6379')).toEqual({
+      mode: 'host',
+      reason: "the runtime needs Redis at redis://127.0.0.1:6379 on the host's loopback",
+    });
+    expect(() => chooseNetwork('main', 'bridge', true, 'Redis at redis://127.0.0.1:6379')).toThrow(/cannot reach: use network "host"/);
+  });
+
   it('keeps an explicit host whatever the engine has', () => {
     expect(chooseNetwork('main', 'host', true).mode).toBe('host');
   });
@@ -54,7 +62,8 @@ describe('runtime container options', () => {
     expect(options.HostConfig?.PortBindings).toBeUndefined();
     expect(options.ExposedPorts).toBeUndefined();
     expect(options.Env).toEqual(['LOG_LEVEL=info', 'HOST=127.0.0.1', 'PORT=8080']);
-    expect(options.Labels).toEqual({ 'dev.agentspec.package': 'pkg', 'dev.agentspec.target': 'main' });
+    // the names (never the values) of the variables set, for diff
+    expect(options.Labels).toEqual({ 'dev.agentspec.package': 'pkg', 'dev.agentspec.target': 'main', 'dev.agentspec.env-keys': 'HOST,LOG_LEVEL,PORT' });
     expect(options.HostConfig?.RestartPolicy?.Name).toBe('unless-stopped');
   });
 

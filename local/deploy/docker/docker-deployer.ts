@@ -277,9 +277,12 @@ export class DockerDeployer implements Deployer {
   /** The network this apply uses; the engine is asked once whether it has a bridge. */
   private async networkOf(ctx: DeployContext, extras: RuntimeExtras): Promise<NetworkChoice> {
     const requested = ctx.deploy.attributes.network ?? extras.defaultNetwork;
+    // a wrapping stack's service on the host's loopback (compose's Redis) is out of a bridge network's reach
+    const redis = extras.env?.REDIS_URL;
+    const loopbackNeed = redis !== undefined && isLoopback(hostOf(redis)) ? `Redis at ${redis}` : undefined;
     if (requested === 'host') return chooseNetwork(ctx.deploy.name, requested, false);
     this.hasBridge ??= engineHasBridge(this.docker);
-    return chooseNetwork(ctx.deploy.name, requested, await this.hasBridge);
+    return chooseNetwork(ctx.deploy.name, requested, await this.hasBridge, loopbackNeed);
   }
 
   private async networkPlan(ctx: DeployContext, network: NetworkChoice): Promise<PlanItem[]> {
@@ -461,6 +464,15 @@ export class DockerDeployer implements Deployer {
       .logs({ stdout: true, stderr: true, tail: 20 })
       .catch(() => Buffer.alloc(0))) as Buffer;
     return demuxBuffer(buffer).toString('utf8').trimEnd();
+  }
+}
+
+/** The host name of a URL (`redis://127.0.0.1:6379` → `127.0.0.1`); empty when it is not one. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
   }
 }
 

@@ -19,9 +19,23 @@ export interface NetworkChoice {
   reason: string;
 }
 
-/** The network of a deploy block on an engine with or without a `bridge` network; `config_error` for an explicit bridge the engine lacks. */
-export function chooseNetwork(deployName: string, requested: ContainerNetwork | undefined, engineHasBridge: boolean): NetworkChoice {
+/**
+ * The network of a deploy block on an engine with or without a `bridge` network; `config_error` for an explicit
+ * bridge the engine lacks, or one the runtime cannot use because it needs a service on the host's loopback
+ * (`loopbackNeed` says which, e.g. the compose stack's Redis).
+ */
+export function chooseNetwork(deployName: string, requested: ContainerNetwork | undefined, engineHasBridge: boolean, loopbackNeed?: string): NetworkChoice {
   if (requested === 'host') return { mode: 'host', reason: 'network "host" in the deploy block' };
+  if (loopbackNeed !== undefined) {
+    if (requested === 'bridge') {
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Deploy "${deployName}" asks for network "bridge", but the runtime needs ${loopbackNeed} on the host's loopback, which a bridge network cannot reach: use network "host".`,
+        { details: { deploy: deployName, network: 'bridge' } },
+      );
+    }
+    return { mode: 'host', reason: `the runtime needs ${loopbackNeed} on the host's loopback` };
+  }
   if (requested === 'bridge') {
     if (!engineHasBridge) {
       throw new AgentSpecError(
