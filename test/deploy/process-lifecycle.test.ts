@@ -1,11 +1,12 @@
 /**
  * The process target for a real user, against real runtime processes: a
- * version that fails at start leaves the previous one serving; a busy port
- * or a missing secret is found before the running version is stopped; diff
- * reports a process killed by hand and a port taken by something else.
+ * version that fails at start leaves the previous one serving; a busy
+ * port, a missing secret or an IR file that cannot be written is found
+ * before the running version is stopped; diff reports a process killed by
+ * hand and a port taken by something else.
  */
 import { createServer, type Server } from 'node:net';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
@@ -13,6 +14,7 @@ import { applyDeploy, destroyDeploy, diffDeploy, statusDeploy, type PackageOpera
 import { readState } from '../../local/deploy/state-file.js';
 import type { TargetState } from '../../local/deploy/types.js';
 import { standing } from '../../local/deploy/process/process-control.js';
+import { processFiles } from '../../local/deploy/process/process-files.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
 import { failureOf } from '../helpers/rejection.js';
 import { freePort, packageSource, writePackage } from './helpers/deploy-package.js';
@@ -101,6 +103,20 @@ describe('process target: failed applies, preflight and drift', { timeout: 120_0
     const error = await failureOf(applyDeploy(op));
     // Assess
     expect(error.message).toContain('extra');
+    await stillServing(before);
+  });
+
+  it('refuses an IR file it cannot write before stopping the running version', async () => {
+    // Prepare: a directory where the new version's IR file goes
+    const before = await recorded();
+    const next = processFiles(dirname(file), 'main').next;
+    await mkdir(next);
+    await write('Unwritable.');
+    // Act
+    const error = await failureOf(applyDeploy(op)).finally(() => rm(next, { recursive: true }));
+    // Assess
+    expect(error.code).toBe('deploy_error');
+    expect(error.message).toContain('Cannot write the IR file of "main"');
     await stillServing(before);
   });
 
