@@ -1,5 +1,6 @@
 /**
- * Starting, proving and stopping a detached runtime process by pid.
+ * Starting, proving and stopping a detached runtime process by pid, and
+ * reading the environment of one proven ours.
  *
  * A pid alone proves nothing: the process may have exited and left a zombie,
  * or exited and had its pid given to an unrelated process. So a started
