@@ -24,7 +24,10 @@ export function register(program: Command): void {
       });
       const took = ((Date.now() - started) / 1000).toFixed(1);
       if (!result.changed) process.stdout.write(`"${result.target}" is up to date (${result.state.ir_hash.slice(0, 12)}); nothing changed.\n`);
-      else process.stdout.write(`Deployed "${result.target}" (${result.kind}, ${result.state.ir_hash.slice(0, 12)}) in ${took} s.\n`);
+      else
+        process.stdout.write(
+          `Deployed "${result.target}" (${result.kind}, ${result.state.ir_hash.slice(0, 12)}) in ${took} s${result.version !== undefined ? `; version ${result.version}` : ''}.\n`,
+        );
       if (result.state.endpoint) process.stdout.write(`Endpoint: ${result.state.endpoint}\n`);
     });
 }
