@@ -13,7 +13,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
+import { execFileSync } from 'node:child_process';
 import { applyDeploy, historyDeploy, rollbackDeploy, type PackageOperation } from '../../local/deploy/operations.js';
+import { KubernetesDeployer } from '../../local/deploy/kubernetes/index.js';
+import { loadPackage } from '../../local/package/load-package.js';
+import { selectDeploy } from '../../local/deploy/select-target.js';
 import { ensureBaseImage, requireDocker } from '../helpers/docker.js';
 import { startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -38,6 +42,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // the images the suite built and tagged for its registry, which goes with it
+  if (registry) {
+    const tags = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((tag) => tag.startsWith(`${registry.host}/`));
+    if (tags.length > 0) execFileSync('docker', ['rmi', '--no-prune', ...tags], { stdio: 'pipe' });
+  }
   await api?.close();
   await registry?.close();
   for (const dir of [...dirs, ...(kubeconfig ? [dirname(kubeconfig)] : [])]) await rm(dir, { recursive: true, force: true });
@@ -180,4 +191,38 @@ describe('kubernetes rollback', () => {
     expect(api.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(deployment('rolled-main')?.spec.template.spec.containers[0]?.image).toBe(v1.state.ids.image_ref);
   }, 240_000);
+});
+
+describe('kubernetes retained versions', () => {
+  it('removes the local build tag of a version leaving the history, and keeps the ones still kept', async () => {
+    // Prepare: one applied version, and a local tag standing for an older version that leaves the history
+    const { op, dir } = await pkg('retained', 'team/retained', `${USER}:${PASSWORD}`);
+    const current = (await applyDeploy(op)).state;
+    const leaving = `${registry.host}/team/retained:leaving`;
+    execFileSync('docker', ['tag', base, leaving]);
+    const { ir } = await loadPackage(op.file);
+    const exists = (tag: string) => {
+      try {
+        execFileSync('docker', ['image', 'inspect', tag], { stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deployer = new KubernetesDeployer({ kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 });
+    // Act: a rollback-style apply of the current version (no build) with that older version dropped
+    await deployer.apply({
+      ir,
+      deploy: selectDeploy(ir),
+      state: current,
+      restore: current,
+      versions: { keep: [current], drop: [{ ...current, ids: { ...current.ids, tag: leaving } }] },
+      secret: (name) => Promise.resolve(name === 'registry' ? `${USER}:${PASSWORD}` : 'test-model-key'),
+      progress: () => undefined,
+      workdir: dir,
+    });
+    // Assess
+    expect(exists(leaving)).toBe(false);
+    expect(exists(String(current.ids.tag))).toBe(true);
+  }, 180_000);
 });

@@ -45,7 +45,7 @@ import { driftOf } from './drift.js';
 import { parseImageRef, type ImageRef } from './image-ref.js';
 import { RegistryClient } from './registry-client.js';
 import { registryCredentials, type RegistryCredentials } from './registry-credentials.js';
-import { packageAsset } from '../../package/package-assets.js';
+import { packageAsset, type PackageAsset } from '../../package/package-assets.js';
 
 export const FIELD_MANAGER = 'agentspec';
 /** The plan item and finding about the cluster as a whole (unreachable). */
@@ -335,15 +335,33 @@ export class KubernetesDeployer implements Deployer {
     const image = ctx.deploy.attributes.image ?? this.imageSource(ctx).image;
     if (parseImageRef(image).digest) return image;
     const attrs = ctx.deploy.attributes;
-    const asset = packageAsset(ctx.ir, ctx.workdir);
+    // a rollback builds nothing, so package files changed or gone since that version must not stop it
+    const asset = ctx.restore ? this.tryAssetOf(ctx) : this.assetOf(ctx);
     return `${image}@build:${fingerprint({
       base: attrs.base_image ?? null,
       ir: ctx.ir.hash,
       port: attrs.port ?? null,
       health: attrs.health?.path ?? null,
-      ...(asset.files.length ? { package_asset: asset.digest } : {}),
+      ...(asset?.files.length ? { package_asset: asset.digest } : {}),
     })}`;
   }
+
+  /** The package asset of this operation's package, built once (plan and apply both need it). */
+  private assetOf(ctx: DeployContext): PackageAsset {
+    const key = `${ctx.ir.hash}\0${ctx.workdir}`;
+    if (this.asset?.key !== key) this.asset = { key, asset: packageAsset(ctx.ir, ctx.workdir) };
+    return this.asset.asset;
+  }
+
+  private tryAssetOf(ctx: DeployContext): PackageAsset | undefined {
+    try {
+      return this.assetOf(ctx);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private asset: { key: string; asset: PackageAsset } | undefined;
 
   /** The image reference the Deployment runs: as pinned, the recorded one (checked to be in the registry), or built and pushed. */
   private async publish(ctx: DeployContext, credentials: RegistryCredentials | undefined): Promise<{ ref: string; tag?: string }> {
@@ -370,7 +388,7 @@ export class KubernetesDeployer implements Deployer {
       registry,
       credentials,
       bundlePath: this.options.bundle ?? (async () => (await import('../bundle-runtime.js')).bundleRuntime()),
-      packageAsset: packageAsset(ctx.ir, ctx.workdir),
+      packageAsset: this.assetOf(ctx),
     });
     return { ref: published.ref, tag: published.tag };
   }
