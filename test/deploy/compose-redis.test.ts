@@ -227,6 +227,24 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     expect(lines.some((l) => l.startsWith('[redis] ') && /Ready to accept connections/i.test(l))).toBe(true);
   });
 
+  it('reports a removed Redis container as missing, and one made by hand under its name as a replacement', async () => {
+    // Prepare
+    const expected = `container ${first.redis.slice(0, 12)}`;
+    await docker.getContainer(first.redis).remove({ force: true });
+    // Act
+    const removed = await drift();
+    const byHand = await docker.createContainer({
+      name: `agentspec-${PACKAGE}-main-redis`,
+      Image: redisImage,
+      Cmd: ['redis-server'],
+      HostConfig: { NetworkMode: 'host' },
+    });
+    const replaced = await drift().finally(() => byHand.remove({ force: true }));
+    // Assess
+    expect(removed).toContainEqual({ resource: 'container redis', expected, actual: 'missing' });
+    expect(replaced).toContainEqual({ resource: 'container redis', expected, actual: `replaced by container ${byHand.id.slice(0, 12)}` });
+  });
+
   it('destroys both containers', async () => {
     await destroyDeploy({ dir: dirname(file), deployer: { ...deployer, removeImages: true } });
     expect(await stackContainers()).toEqual([]);

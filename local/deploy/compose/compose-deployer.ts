@@ -26,8 +26,8 @@ import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetSt
 import { fingerprint } from '../fingerprint.js';
 import type { DockerDeployer } from '../docker/docker-deployer.js';
 import { DEFAULT_REDIS_IMAGE, RedisService, containerBase, type RedisServiceOptions } from '../docker/redis-container.js';
+import { portIsFree } from '../docker/preflight.js';
 import { COMPOSE_FILE_NAME, REDIS_PORT, composeYaml, needsRedis, redisUrl } from './compose-file.js';
-import { checkRedisPort } from './redis-preflight.js';
 
 export interface ComposeDeployerOptions {
   /** the Redis session service's image; `redis:7-alpine` by default */
@@ -80,7 +80,7 @@ export class ComposeDeployer implements Deployer {
     }
     // the previous version's Redis goes only once the version without it serves
     if (!redisNeeded && this.redisId(ctx) !== undefined) await this.redis.remove(ctx);
-    const text = this.yaml(ctx, String(state.ids.tag ?? ''));
+    const text = this.yaml(ctx, state);
     await writeFile(join(ctx.workdir, COMPOSE_FILE_NAME), text);
     const { redis_container: _id, redis_image: _image, redis_port: _port, ...ids } = state.ids;
     const { redis: _oldRedis, compose_file: _file, ...fingerprints } = state.fingerprints;
@@ -152,9 +152,17 @@ export class ComposeDeployer implements Deployer {
     for (const name of Object.values(ctx.deploy.attributes.secrets)) await ctx.secret(name);
     // the probe binds on this host: meaningless for a remote engine
     if (!startsRedis || this.options.docker?.host !== undefined) return;
-    const recorded = await this.redis.status(this.redisId(ctx));
-    const ownPort = recorded.detail.running === true ? Number(ctx.state?.ids.redis_port ?? this.redisOptions().port) : undefined;
-    await checkRedisPort({ port: this.redisOptions().port, ownPort, target: ctx.deploy.name });
+    const port = this.redisOptions().port;
+    if (await portIsFree('127.0.0.1', port)) return;
+    // held by the target's own Redis, which this apply replaces: that one is ours
+    const own = await this.redis.status(this.redisId(ctx));
+    if (own.detail.running === true && Number(ctx.state?.ids.redis_port ?? port) === port) return;
+    throw new AgentSpecError(
+      ErrorCode.DeployError,
+      `Port ${port} on 127.0.0.1, where the Redis service of deploy "${ctx.deploy.name}" listens, is in use by another program: ` +
+        'stop it or set another Redis port (deployer option redisPort); nothing was started or stopped.',
+      { details: { deploy: ctx.deploy.name, port, host: '127.0.0.1' } },
+    );
   }
 
   /**
@@ -225,11 +233,14 @@ export class ComposeDeployer implements Deployer {
     return needsRedis(ctx.deploy) ? { env: { REDIS_URL: redisUrl(this.options.redisPort ?? REDIS_PORT), AGENTSPEC_SESSIONS: 'redis' } } : {};
   }
 
-  private yaml(ctx: DeployContext, image: string): string {
+  /** The file for the state apply produced: its image and the network the runtime got (`ids.network`: `host` or the bridge's name). */
+  private yaml(ctx: DeployContext, state: TargetState): string {
+    const network = state.ids.network;
     return composeYaml({
       ir: ctx.ir,
       deploy: ctx.deploy,
-      image,
+      image: String(state.ids.tag ?? ''),
+      ...(network === undefined ? {} : { network: network === 'host' ? 'host' : 'bridge' }),
       ...(this.options.redisImage ? { redisImage: this.options.redisImage } : {}),
       ...(this.options.redisPort ? { redisPort: this.options.redisPort } : {}),
     });
