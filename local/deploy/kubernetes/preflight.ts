@@ -40,7 +40,7 @@ export function staticFindings(ctx: DeployContext, image: string, redisImage: st
     out.push({
       resource: deployment,
       level: 'warning',
-      message: `image "${image}" is the docker target's local tag: the cluster pulls it only if it was pushed or loaded there`,
+      message: `image "${image}" looks like the docker target's local tag, but here it names a repository on Docker Hub: apply pushes there unless it is pinned by digest`,
     });
   if (managesRedis(ctx.deploy) && !IMAGE_REFERENCE.test(redisImage))
     out.push({ resource: `Deployment/${r.redis}`, level: 'error', message: `Redis image "${redisImage}" is not an image reference` });
