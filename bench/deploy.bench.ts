@@ -1,13 +1,16 @@
 /**
- * Deploy figures: `apply` of an unchanged package (the no-op path: plan,
- * state read, lock) for the process and docker targets, and the Docker image
- * size and build-and-start time with and without Python.
+ * Deploy figures for the process and docker targets: the first apply, `apply`
+ * of an unchanged package (the no-op path: plan, state read, lock), the
+ * replacement gap of a changed apply (the longest time the endpoint does not
+ * answer /healthz, seen by a poller running beside it), rollback (median of a
+ * few, and its ratio to the no-op apply); and the Docker image size and
+ * build-and-start time with and without Python.
  */
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { measure, ms, section } from './harness.js';
-import { applyDeploy, destroyDeploy, type PackageOperation } from '../local/deploy/operations.js';
+import { measure, ms, section, stats } from './harness.js';
+import { applyDeploy, destroyDeploy, rollbackDeploy, type PackageOperation } from '../local/deploy/operations.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
 import { ensureBaseImage, requireDocker } from '../test/helpers/docker.js';
 import { freePort, writePackage, type PackageOptions } from '../test/deploy/helpers/deploy-package.js';
@@ -26,48 +29,128 @@ skill "double" {
 }
 `;
 
-async function operation(options: Omit<PackageOptions, 'port'>): Promise<PackageOperation> {
-  const file = await writePackage({ ...options, port: await freePort() });
-  return { file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: 'bench-key' }) }, deployer: { removeImages: true } };
+interface Lifecycle {
+  first: number;
+  median: number;
+  p99: number;
+  /** image size (docker) */
+  tag?: string;
+  changed?: number;
+  gap?: number;
+  rollback?: number;
+  rollbackGap?: number;
 }
 
-async function noOp(options: Omit<PackageOptions, 'port'>): Promise<{ first: number; median: number; p99: number; tag?: string }> {
-  const op = await operation(options);
+/**
+ * First apply and no-op applies; with `lifecycle`, also a changed apply and a few rollbacks (each going back to
+ * the version before the current, so they alternate between the two packages), each under a /healthz poller.
+ */
+async function run(options: Omit<PackageOptions, 'port'>, lifecycle = false): Promise<Lifecycle> {
+  const port = await freePort();
+  const file = await writePackage({ ...options, port });
+  const op: PackageOperation = {
+    file,
+    secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: 'bench-key' }) },
+    deployer: { removeImages: true },
+  };
+  const dir = dirname(file);
   try {
     const started = performance.now();
     const applied = await applyDeploy(op);
     const first = performance.now() - started;
-    const stats = await measure(() => applyDeploy(op), { iterations: 10, warmup: 1 });
+    const noop = await measure(() => applyDeploy(op), { iterations: 10, warmup: 1 });
     const tag = applied.state.ids.tag;
     const imageBytes = tag
       ? Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', String(tag)], { encoding: 'utf8' }).trim())
       : undefined;
-    return { first, median: stats.median, p99: stats.p99, ...(imageBytes ? { tag: `${(imageBytes / 1024 / 1024).toFixed(1)} MiB` } : {}) };
+    const result: Lifecycle = { first, median: noop.median, p99: noop.p99, ...(imageBytes ? { tag: `${(imageBytes / 1024 / 1024).toFixed(1)} MiB` } : {}) };
+    if (!lifecycle) return result;
+    const health = `${String(applied.state.endpoint)}/healthz`;
+    await writePackage({ ...options, port, promptText: 'You answer in one word.' }, dir);
+    const changed = await underPoller(health, () => applyDeploy(op));
+    const rollbacks: { took: number; gap: number }[] = [];
+    for (let i = 0; i < 3; i++)
+      rollbacks.push(await underPoller(health, () => rollbackDeploy({ dir, ...(op.secretResolvers ? { secretResolvers: op.secretResolvers } : {}) })));
+    return {
+      ...result,
+      changed: changed.took,
+      gap: changed.gap,
+      rollback: stats(rollbacks.map((r) => r.took)).median,
+      rollbackGap: Math.max(...rollbacks.map((r) => r.gap)),
+    };
   } finally {
-    await destroyDeploy({ dir: dirname(op.file), deployer: { removeImages: true } }).catch(() => undefined);
-    await rm(dirname(op.file), { recursive: true, force: true });
+    await destroyDeploy({ dir, deployer: { removeImages: true } }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
+/**
+ * Runs `operation` while a poller asks `url` again and again (each request as soon as the last one ended) and
+ * returns how long the operation took and the longest interval between two answers (200) seen during it.
+ */
+async function underPoller(url: string, operation: () => Promise<unknown>): Promise<{ took: number; gap: number }> {
+  let done = false;
+  let last = performance.now();
+  let gap = 0;
+  const answered = async (): Promise<boolean> => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  };
+  const poller = (async () => {
+    // after the operation, polls on until the endpoint answers again: that closes the last interval
+    for (let ok = false; !done || !ok;) {
+      ok = await answered();
+      if (!ok) continue;
+      const now = performance.now();
+      gap = Math.max(gap, now - last);
+      last = now;
+    }
+  })();
+  const started = performance.now();
+  try {
+    await operation();
+  } finally {
+    done = true;
+  }
+  const took = performance.now() - started;
+  await poller;
+  return { took, gap };
+}
+
 export default async function deployBench(): Promise<void> {
-  const processRun = await noOp({ target: 'process' });
-  section('deploy: process target', [
-    ['first apply (start + healthy)', ms(processRun.first)],
-    ['apply unchanged (no-op), median', ms(processRun.median)],
-    ['apply unchanged (no-op), p99', ms(processRun.p99)],
-  ]);
+  const processRun = await run({ target: 'process' }, true);
+  section('deploy: process target', lifecycleRows(processRun));
 
   requireDocker();
   const base = await ensureBaseImage();
   const withPython = await ensureBaseImage({ python: true });
-  const plain = await noOp({ target: 'docker', deployLines: [`base_image "${base}"`] });
-  const python = await noOp({ target: 'docker', deployLines: [`base_image "${withPython}"`], extraSource: PYTHON_SKILL });
+  const plain = await run({ target: 'docker', deployLines: [`base_image "${base}"`] }, true);
+  const python = await run({ target: 'docker', deployLines: [`base_image "${withPython}"`], extraSource: PYTHON_SKILL });
   section('deploy: docker target (offline base images, vfs storage)', [
     ['first apply without Python (bundle + build + start)', ms(plain.first)],
     ['image size without Python', plain.tag ?? '?'],
     ['first apply with Python (bundle + build + start)', ms(python.first)],
     ['image size with Python', python.tag ?? '?'],
-    ['apply unchanged (no-op), median', ms(plain.median)],
-    ['apply unchanged (no-op), p99', ms(plain.p99)],
+    ...lifecycleRows(plain).slice(1),
   ]);
+}
+
+function lifecycleRows(r: Lifecycle): [string, string][] {
+  const ratio = r.rollback !== undefined ? `${(r.rollback / r.median).toFixed(1)}x (goal <= 2x)` : '?';
+  return [
+    ['first apply (start + healthy)', ms(r.first)],
+    ['apply unchanged (no-op), median', ms(r.median)],
+    ['apply unchanged (no-op), p99', ms(r.p99)],
+    ['apply changed (replace the runtime)', r.changed !== undefined ? ms(r.changed) : '?'],
+    ['replacement gap: longest time /healthz did not answer', r.gap !== undefined ? ms(r.gap) : '?'],
+    ['rollback, median of 3', r.rollback !== undefined ? ms(r.rollback) : '?'],
+    ['rollback gap: longest time /healthz did not answer', r.rollbackGap !== undefined ? ms(r.rollbackGap) : '?'],
+    ['rollback / no-op apply', ratio],
+    ['rollback / changed apply', r.rollback !== undefined && r.changed !== undefined ? `${(r.rollback / r.changed).toFixed(2)}x` : '?'],
+  ];
 }
