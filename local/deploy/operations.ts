@@ -9,7 +9,7 @@
  * package file; each version's state and IR go to the history (history.ts).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../shared/errors.js';
 import { findResource, type IRDeploy, type IRDocument } from '../../shared/ir/types.js';
 import { SecretVault } from '../../shared/secrets/vault.js';
@@ -20,7 +20,7 @@ import { deployerFor, type DeployerOptions } from './deployers.js';
 import { selectDeploy } from './select-target.js';
 import { isTargetState, readState, updateTargetState } from './state-file.js';
 import { withLock } from './state-lock.js';
-import { findDeployments, hasState } from './discover.js';
+import { deploymentDir, deploymentDirs } from './discover.js';
 import {
   loadVersionIr,
   nextVersion,
@@ -421,32 +421,6 @@ export async function destroyDeploy(op: StateOperation = {}): Promise<string[]> 
       });
     }
     return done;
-  });
-}
-
-/** The directories an operation over every deployment looks at: `dir`, or the working directory, or the deployments found below it. */
-async function deploymentDirs(dir: string | undefined): Promise<string[]> {
-  const here = resolve(dir ?? '.');
-  if (dir !== undefined || (await hasState(here))) return [here];
-  const found = await findDeployments(here);
-  return found.length > 0 ? found : [here];
-}
-
-/**
- * The one deployment an operation acts on: `dir`, or the working directory when it holds a state. Otherwise
- * the deployments below it are looked for: a read-only command uses the only one found (and says so); one
- * that changes things (`changes`), or any when several are found, fails naming each with its `--dir`.
- */
-export async function deploymentDir(dir: string | undefined, command: string, changes = false): Promise<string> {
-  const here = resolve(dir ?? '.');
-  if (dir !== undefined || (await hasState(here))) return here;
-  const found = await findDeployments(here);
-  if (found.length === 0) return here;
-  if (found.length === 1 && !changes && found[0] !== undefined) return found[0];
-  const list = found.map((d) => `agentspec ${command} --dir ${relative(here, d) || '.'}`).join('; ');
-  const what = found.length === 1 ? 'A deployment was found' : `${found.length} deployments were found`;
-  throw new AgentSpecError(ErrorCode.InvalidRequest, `Nothing is deployed from ${here}. ${what} below it; choose with --dir: ${list}.`, {
-    details: { deployments: found },
   });
 }
 

@@ -2,7 +2,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import { deploymentDir, destroyDeploy } from '../../deploy/operations.js';
+import { destroyDeploy } from '../../deploy/operations.js';
+import { deploymentDir } from '../../deploy/discover.js';
 import { readState } from '../../deploy/state-file.js';
 
 export function register(program: Command): void {

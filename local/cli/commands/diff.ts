@@ -1,4 +1,5 @@
 /** `agentspec diff [--target NAME] [--dir PATH] [--json]`: what differs between the state and what really runs. Exit 0: none, 2: drift, 1: error. */
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { diffDeploy } from '../../deploy/operations.js';
 
@@ -19,11 +20,12 @@ export function register(program: Command): void {
       else if (results.length === 0) process.stdout.write('Nothing is deployed from here.\n');
       else
         for (const result of results) {
+          const name = options.dir !== undefined || result.dir === resolve('.') ? result.target : `${result.target} (in ${relative('.', result.dir)})`;
           if (result.drift.length === 0) {
-            process.stdout.write(`${result.target}: no drift\n`);
+            process.stdout.write(`${name}: no drift\n`);
             continue;
           }
-          process.stdout.write(`${result.target}: ${result.drift.length} difference(s); \`agentspec apply\` puts the recorded version back\n`);
+          process.stdout.write(`${name}: ${result.drift.length} difference(s); \`agentspec apply\` puts the recorded version back\n`);
           for (const d of result.drift) process.stdout.write(`  ${d.resource}: expected ${d.expected}, found ${d.actual}\n`);
         }
       if (drifted) process.exitCode = DRIFT_EXIT_CODE;
