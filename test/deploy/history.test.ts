@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { deployers } from '../../local/deploy/deployers.js';
+import { findDeployments } from '../../local/deploy/discover.js';
 import { historyPath, ROLLBACK_DEPTH, versionIrPath } from '../../local/deploy/history.js';
 import {
   applyDeploy,
@@ -302,6 +303,16 @@ describe('discovery below the working directory', () => {
       expect(destroy.message).toContain('agentspec destroy --dir app');
       expect(rollback.message).toContain('agentspec rollback --dir app');
     });
+  });
+
+  it('looks at most 4 levels down and skips node_modules, dist and dot-folders', async () => {
+    const root = join(dir, 'tree');
+    const places = ['a', 'b/c/d/e', 'b/c/d/e/f', 'node_modules/x', 'dist/y', '.git/z', '.hidden/w'];
+    for (const place of places) {
+      await mkdir(join(root, place), { recursive: true });
+      await writeState(join(root, place), { version: 1, targets: {} });
+    }
+    expect(await findDeployments(root)).toEqual([join(root, 'a'), join(root, 'b/c/d/e')]);
   });
 
   it('asks for --dir when several deployments are below', async () => {
