@@ -198,6 +198,26 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     expect((await stackContainers()).map((c) => c.Labels['dev.agentspec.service'] ?? 'runtime').sort()).toEqual(['redis', 'runtime']);
   });
 
+  it('fails an apply whose Redis image is missing, with the previous Redis started again and recorded', async () => {
+    // Prepare
+    const before = await composeFile();
+    const missing = 'agentspec-test/redis:missing';
+    // Act
+    const failed = applyDeploy({ ...op, deployer: { ...deployer, redisImage: missing } });
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(missing) });
+    const state = (JSON.parse(await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8')) as { targets: Record<string, TargetState> }).targets.main;
+    const redis = await docker.getContainer(String(state?.ids.redis_container)).inspect();
+    const [status] = await statusDeploy({ dir: dirname(file), deployer });
+    expect(state?.in_progress).toBeUndefined();
+    expect(redis.State.Running).toBe(true);
+    expect(redis.Config.Image).toBe(redisImage);
+    expect(status?.healthy).toBe(true);
+    expect(status?.version).toBe(current.ir_hash);
+    expect(await composeFile()).toBe(before);
+    first.redis = redis.Id;
+  });
+
   it('reports no drift on the stack as applied', async () => {
     expect(await drift()).toEqual([]);
   });

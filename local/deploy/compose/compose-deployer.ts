@@ -25,7 +25,7 @@ import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../../shared/err
 import type { DeployContext, Deployer, DriftItem, LogOptions, PlanItem, TargetState, TargetStatus } from '../types.js';
 import { fingerprint } from '../fingerprint.js';
 import type { DockerDeployer } from '../docker/docker-deployer.js';
-import { DEFAULT_REDIS_IMAGE, RedisService, containerBase, type RedisServiceOptions } from '../docker/redis-container.js';
+import { DEFAULT_REDIS_IMAGE, RedisService, containerBase, type RedisServiceOptions, type RedisServiceState } from '../docker/redis-container.js';
 import { portIsFree } from '../docker/preflight.js';
 import { COMPOSE_FILE_NAME, REDIS_PORT, composeYaml, needsRedis, redisUrl } from './compose-file.js';
 
@@ -69,14 +69,16 @@ export class ComposeDeployer implements Deployer {
     const redisNeeded = needsRedis(ctx.deploy);
     const keepRedis = redisNeeded && (await this.redis.isCurrent(this.redisId(ctx), ctx.state?.fingerprints.redis, this.redisOptions()));
     await this.preflight(ctx, redisNeeded && !keepRedis);
-    // Redis first and healthy: the runtime connects to it at start-up
-    const redis = redisNeeded ? await this.redis.ensure(ctx, this.redisOptions()) : undefined;
+    let redis: RedisServiceState | undefined;
     let state: TargetState;
     try {
+      // Redis first and healthy: the runtime connects to it at start-up
+      redis = redisNeeded ? await this.redis.ensure(ctx, this.redisOptions()) : undefined;
       state = await this.inner.apply(ctx, this.runtimeExtras(ctx));
     } catch (error) {
-      if (redis?.created) await this.restoreRedis(ctx, error);
-      throw this.asStackFailure(ctx, error);
+      // a Redis this apply (re)started, or failed to (its image missing, never healthy), gives way to the previous one
+      const redisBack = redisNeeded && !keepRedis ? await this.restoreRedis(ctx, error) : undefined;
+      throw this.asStackFailure(ctx, error, redisBack);
     }
     // the previous version's Redis goes only once the version without it serves
     if (!redisNeeded && this.redisId(ctx) !== undefined) await this.redis.remove(ctx);
@@ -134,15 +136,20 @@ export class ComposeDeployer implements Deployer {
     ];
   }
 
-  /** A runtime failure that hands back the restarted previous state (`details.restored_state`) gets the stack's Redis ids and file fingerprint again. */
-  private asStackFailure(ctx: DeployContext, error: unknown): unknown {
-    const restored = isAgentSpecError(error) ? (error.details.restored_state as TargetState | undefined) : undefined;
-    if (!isAgentSpecError(error) || restored === undefined || !ctx.state) return error;
+  /**
+   * The failure as operations.ts records it: when the runtime was restarted (`details.restored_state`) or the previous
+   * Redis started again (a new container id), the state handed back is the stack's, with its Redis id and file fingerprint.
+   */
+  private asStackFailure(ctx: DeployContext, error: unknown, redisId: string | undefined): unknown {
+    if (!isAgentSpecError(error) || !ctx.state) return error;
+    const restored = error.details.restored_state as TargetState | undefined;
+    if (restored === undefined && redisId === undefined) return error;
+    const base = restored ?? ctx.state;
     error.details.restored_state = {
-      ...restored,
+      ...base,
       kind: 'docker-compose',
-      ids: { ...ctx.state.ids, ...restored.ids },
-      fingerprints: { ...ctx.state.fingerprints, ...restored.fingerprints },
+      ids: { ...ctx.state.ids, ...base.ids, ...(redisId === undefined ? {} : { redis_container: redisId }) },
+      fingerprints: { ...ctx.state.fingerprints, ...base.fingerprints },
     };
     return error;
   }
@@ -166,19 +173,22 @@ export class ComposeDeployer implements Deployer {
   }
 
   /**
-   * After a failed runtime apply: removes the Redis container this apply started and, when it replaced one with
-   * another image or port, starts the previous one again (its sessions are gone: Redis keeps none on disk).
+   * After a failed apply: removes the Redis container this apply started and, when it replaced one with another image
+   * or port, starts the previous one again (its sessions are gone: Redis keeps none on disk) and returns its id.
    */
-  private async restoreRedis(ctx: DeployContext, error: unknown): Promise<void> {
+  private async restoreRedis(ctx: DeployContext, error: unknown): Promise<string | undefined> {
     const { state: previous, ...withoutState } = ctx;
     const image = previous?.ids.redis_image;
     const port = previous?.ids.redis_port;
     const changed = previous?.fingerprints.redis !== undefined && previous.fingerprints.redis !== RedisService.fingerprint(this.redisOptions());
     try {
-      if (!changed) return await this.redis.remove(withoutState);
+      if (!changed) {
+        await this.redis.remove(withoutState);
+        return undefined;
+      }
       if (image === undefined || port === undefined) throw new Error('the previous Redis image and port are not recorded');
       ctx.progress('bringing the previous Redis service back');
-      await this.redis.ensure(withoutState, { ...this.redisOptions(), image: String(image), port: Number(port) });
+      return (await this.redis.ensure(withoutState, { ...this.redisOptions(), image: String(image), port: Number(port) })).id;
     } catch (cause) {
       const message = error instanceof Error ? error.message : String(error);
       throw new AgentSpecError(ErrorCode.DeployError, `${message} The previous Redis service could not be brought back; apply again.`, {
