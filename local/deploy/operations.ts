@@ -111,8 +111,15 @@ export async function dryRunDeploy(op: PackageOperation): Promise<string> {
   if (deploy.attributes.target !== 'kubernetes') {
     throw new AgentSpecError(ErrorCode.InvalidRequest, `--dry-run prints Kubernetes manifests; "${deploy.name}" targets ${deploy.attributes.target}.`);
   }
-  const { buildManifests, manifestsYaml } = await import('./kubernetes/index.js');
-  const image = deploy.attributes.image ?? '<set image in the deploy block>';
+  const { buildManifests, manifestsYaml, parseImageRef, repositoryName } = await import('./kubernetes/index.js');
+  const written = deploy.attributes.image;
+  // apply pins the Deployment to the digest its push returns; without a push there is no digest to show
+  const image =
+    written === undefined
+      ? '<set image in the deploy block>'
+      : parseImageRef(written).digest !== undefined
+        ? written
+        : `${repositoryName(parseImageRef(written))}@sha256:<digest of the image apply pushes>`;
   const secrets = Object.fromEntries(Object.keys(deploy.attributes.secrets).map((k) => [k, '']));
   return manifestsYaml(buildManifests({ ir, deploy, image, secrets }));
 }

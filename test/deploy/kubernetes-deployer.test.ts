@@ -168,5 +168,16 @@ describe('kubernetes deployer against a recording API server', () => {
     expect(yaml).toContain('kind: Deployment');
     expect(yaml).toContain('kind: HorizontalPodAutoscaler');
     expect(yaml).not.toContain(SECRET);
+    expect(yaml).toContain(`image: ${pinnedImage('deploytest')}`);
+  });
+
+  it('shows in --dry-run that an image named without a digest is pinned to the digest apply pushes', async () => {
+    const file = await writePackage({ target: 'kubernetes', port: 8080, deployLines: ['image "registry.example.com/team/agent:v1"'] });
+    try {
+      const yaml = await dryRunDeploy({ file });
+      expect(yaml).toContain('image: registry.example.com/team/agent@sha256:<digest of the image apply pushes>');
+    } finally {
+      await rm(dirname(file), { recursive: true, force: true });
+    }
   });
 });
