@@ -26,7 +26,7 @@ import { packageAsset, type PackageAsset } from '../../package/package-assets.js
 import { inspectContainer, inspectImage } from './inspect.js';
 import { buildRuntimeImage, runtimeImageTag } from './build-image.js';
 import { API_KEYS_VARIABLE, GENERATED_SOURCE, INSECURE_VARIABLE } from '../api-keys.js';
-import { KEYS_SOURCE_LABEL, containerAuth } from './container-auth.js';
+import { KEYS_SOURCE_LABEL, runtimeAuth } from '../runtime-auth.js';
 import { RESTART_POLICY, containerCreateOptions, runtimeEnv, type RuntimeContainerSpec } from './container-config.js';
 import {
   bridgeNetworkName,
@@ -125,7 +125,7 @@ export class DockerDeployer implements Deployer {
     // (a missing secret or key), the port, then the image (the base image, or the rollback's recorded image).
     const env: Record<string, string> = { ...this.options.env, ...attrs.env, ...extras.env };
     for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
-    const auth = await containerAuth({
+    const auth = await runtimeAuth({
       deploy: ctx.deploy,
       host,
       env,

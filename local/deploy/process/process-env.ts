@@ -11,7 +11,7 @@
  */
 import type { DeployContext } from '../types.js';
 import { API_KEYS_VARIABLE, INSECURE_VARIABLE } from '../api-keys.js';
-import { containerAuth } from '../docker/container-auth.js';
+import { runtimeAuth } from '../runtime-auth.js';
 
 export interface ProcessEnvInput {
   ctx: DeployContext;
@@ -41,7 +41,7 @@ export async function processEnv(input: ProcessEnvInput): Promise<ProcessEnv> {
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...input.extra, ...ctx.deploy.attributes.env })) if (value !== undefined) own[name] = value;
   for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) own[variable] = await ctx.secret(secret);
-  const auth = await containerAuth({
+  const auth = await runtimeAuth({
     deploy: ctx.deploy,
     host,
     env: own,
