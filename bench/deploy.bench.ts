@@ -3,17 +3,28 @@
  * of an unchanged package (the no-op path: plan, state read, lock), the
  * replacement gap of a changed apply (the longest time the endpoint does not
  * answer /healthz, seen by a poller running beside it), rollback (median of a
- * few, and its ratio to the no-op apply); and the Docker image size and
- * build-and-start time with and without Python.
+ * few, and its ratio to the no-op apply and to the restart floor: the same
+ * runtime stopped and started again by hand, without AgentSpec — what any
+ * rollback that replaces the runtime costs at least); and the Docker image
+ * size and build-and-start time with and without Python.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import Docker from 'dockerode';
+import { serveCommand } from '../local/deploy/deployers.js';
+import { processFiles } from '../local/deploy/process/process-files.js';
+import { waitHealthy } from '../local/deploy/health.js';
+import { readState } from '../local/deploy/state-file.js';
 import { measure, ms, section, stats } from './harness.js';
 import { applyDeploy, destroyDeploy, rollbackDeploy, type PackageOperation } from '../local/deploy/operations.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
 import { ensureBaseImage, requireDocker } from '../test/helpers/docker.js';
 import { freePort, writePackage, type PackageOptions } from '../test/deploy/helpers/deploy-package.js';
+
+/** the deploy block test/deploy/helpers/deploy-package.ts writes */
+const DEPLOY_NAME = 'main';
 
 const PYTHON_SKILL = `
 skill "double" {
@@ -39,6 +50,8 @@ interface Lifecycle {
   gap?: number;
   rollback?: number;
   rollbackGap?: number;
+  /** the bare runtime stopped and started again, median of 3 */
+  floor?: number;
 }
 
 /**
@@ -71,8 +84,10 @@ async function run(options: Omit<PackageOptions, 'port'>, lifecycle = false): Pr
     const rollbacks: { took: number; gap: number }[] = [];
     for (let i = 0; i < 3; i++)
       rollbacks.push(await underPoller(health, () => rollbackDeploy({ dir, ...(op.secretResolvers ? { secretResolvers: op.secretResolvers } : {}) })));
+    const floor = stats(await restartFloor(options.target, dir, health)).median;
     return {
       ...result,
+      floor,
       changed: changed.took,
       gap: changed.gap,
       rollback: stats(rollbacks.map((r) => r.took)).median,
@@ -82,6 +97,39 @@ async function run(options: Omit<PackageOptions, 'port'>, lifecycle = false): Pr
     await destroyDeploy({ dir, deployer: { removeImages: true } }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The restart floor, three times: the docker target's container stopped (SIGTERM, drain) and started by the engine
+ * until healthy; for the process target, the serve entry started by hand on the same IR until healthy, then stopped.
+ */
+async function restartFloor(target: PackageOptions['target'], dir: string, health: string): Promise<number[]> {
+  const samples: number[] = [];
+  const current = (await readState(dir)).targets[DEPLOY_NAME];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    if (target === 'docker') {
+      const docker = new Docker();
+      const container = docker.getContainer(String(current?.ids.container));
+      await container.stop({ t: 10 });
+      await container.start();
+      await waitHealthy(health, { timeoutMs: 60_000 });
+    } else {
+      const port = await freePort();
+      const [command, ...args] = serveCommand();
+      const child = spawn(command!, args, {
+        cwd: dir,
+        env: { ...process.env, AGENTSPEC_IR: processFiles(dir, DEPLOY_NAME).ir, HOST: '127.0.0.1', PORT: String(port), ANTHROPIC_API_KEY: 'bench-key' },
+        stdio: 'ignore',
+      });
+      await waitHealthy(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 60_000 });
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    samples.push(performance.now() - started);
+  }
+  return samples;
 }
 
 /**
@@ -151,6 +199,8 @@ function lifecycleRows(r: Lifecycle): [string, string][] {
     ['rollback, median of 3', r.rollback !== undefined ? ms(r.rollback) : '?'],
     ['rollback gap: longest time /healthz did not answer', r.rollbackGap !== undefined ? ms(r.rollbackGap) : '?'],
     ['rollback / no-op apply', ratio],
+    ['restart floor: the bare runtime stopped and started again, median of 3', r.floor !== undefined ? ms(r.floor) : '?'],
+    ['rollback / restart floor', r.rollback !== undefined && r.floor !== undefined ? `${(r.rollback / r.floor).toFixed(2)}x` : '?'],
     ['rollback / changed apply', r.rollback !== undefined && r.changed !== undefined ? `${(r.rollback / r.changed).toFixed(2)}x` : '?'],
   ];
 }
