@@ -2,7 +2,8 @@
  * The docker target's lifecycle on the real engine, driven through the
  * deployer: checks that refuse before anything is built (a bridge network
  * the engine lacks, a port held by something else), a new version that fails
- * at start leaving the old container serving, rollback running the recorded
+ * at start leaving the old container serving (probed on the health path its
+ * version recorded, whatever path the failing one asks for), rollback running the recorded
  * image without a build, image retention, and drift after a container is
  * stopped or removed by hand. This engine has no bridge network, so the
  * running containers use host networking.
@@ -138,6 +139,7 @@ describe('docker lifecycle', { timeout: 240_000 }, () => {
     first = await deployer.apply(await context());
     expect(shown).toContain('network: host (the engine has no bridge network (dockerd --bridge=none), so host networking)');
     expect(first.ids.network).toBe('host');
+    expect(first.ids.health_path).toBe('/healthz');
     expect(await healthy()).toBe(200);
   });
 
@@ -153,6 +155,27 @@ describe('docker lifecycle', { timeout: 240_000 }, () => {
     expect(String(error)).toMatch(/Last log lines of the new container:\n[^]*REDIS_URL/);
     expect(docker('inspect', '-f', '{{.State.Running}} {{.Name}}', String(first.ids.container))).toBe(`true /agentspec-${PACKAGE}-main`);
     expect(docker('ps', '-aq', '--no-trunc', '--filter', `label=dev.agentspec.package=${PACKAGE}`)).toBe(String(first.ids.container));
+    expect(await healthy()).toBe(200);
+  });
+
+  it('restores the previous container on its own health path when the failing version changes the path', async () => {
+    // Prepare: a version that exits at start and moves its health check to /ready, which the first version does not serve
+    const source = packageSource({
+      name: PACKAGE,
+      target: 'docker',
+      port,
+      promptText: 'Broken on another path.',
+      deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'health {', '  path "/ready"', '}'],
+    });
+    await writeFile(join(dir, 'agents.ias'), source.replace('LOG_LEVEL "info"', 'LOG_LEVEL "info"\n    AGENTSPEC_SESSIONS "redis"'));
+    const deploy = (await context()).deploy;
+    expect(deploy.attributes.health?.path).toBe('/ready');
+    // Act
+    const error = await rejection(deployer.apply(await context({ state: first })));
+    // Assess: the previous container was probed on /healthz, the path its version recorded, and serves again
+    expect(isAgentSpecError(error) && error.details.previous_restored).toBe(true);
+    expect(String(error)).toContain('The previous version is serving again.');
+    expect(docker('inspect', '-f', '{{.State.Running}} {{.Name}}', String(first.ids.container))).toBe(`true /agentspec-${PACKAGE}-main`);
     expect(await healthy()).toBe(200);
   });
 

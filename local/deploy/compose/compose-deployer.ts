@@ -11,7 +11,8 @@
  * Lifecycle: a rollback (`restore`) runs the recorded image without a build
  * and keeps an unchanged Redis, so sessions survive it too; a failed apply
  * leaves the previous runtime, Redis and compose file as they were (a first
- * apply leaves nothing); `diff` adds Redis and a hand-edited compose file to
+ * apply leaves nothing), and what can be checked (the runtime's secrets, keys,
+ * port and image, the Redis port and image) is checked before Redis starts; `diff` adds Redis and a hand-edited compose file to
  * the runtime's drift.
  *
  * Replicas on one host: with host networking every replica would need the
@@ -60,24 +61,28 @@ export class ComposeDeployer implements Deployer {
   }
 
   /**
-   * Preflight first (secrets, the Redis port), then Redis (kept when current), then the runtime through the docker
-   * deployer, which honours `restore` (no build) and `versions` (retention). The compose file is written only once
+   * Every check before anything starts or stops: the stack's (the Redis port), the runtime's (the docker
+   * deployer's preflight: network, keys, its port, its image) and the Redis image (there or pulled) when Redis must
+   * start. Then Redis (kept when current), then the runtime through the docker deployer with those checks' result, which honours `restore` (no build) and `versions` (retention). The compose file is written only once
    * the runtime is healthy, so after a failure the file on disk is still the previous version's. A Redis container
    * this apply started goes again when the runtime fails; the one it replaced is brought back.
    */
   async apply(ctx: DeployContext): Promise<TargetState> {
     const redisNeeded = needsRedis(ctx.deploy);
     const keepRedis = redisNeeded && (await this.redis.isCurrent(this.redisId(ctx), ctx.state?.fingerprints.redis, this.redisOptions()));
-    await this.preflight(ctx, redisNeeded && !keepRedis);
+    const startsRedis = redisNeeded && !keepRedis;
+    await this.preflight(ctx, startsRedis);
+    const runtime = await this.inner.preflight(ctx, this.runtimeExtras(ctx));
+    if (startsRedis) await this.redis.requireImage(this.redisOptions().image, ctx.progress);
     let redis: RedisServiceState | undefined;
     let state: TargetState;
     try {
       // Redis first and healthy: the runtime connects to it at start-up
       redis = redisNeeded ? await this.redis.ensure(ctx, this.redisOptions()) : undefined;
-      state = await this.inner.apply(ctx, this.runtimeExtras(ctx));
+      state = await this.inner.apply(ctx, this.runtimeExtras(ctx), runtime);
     } catch (error) {
       // a Redis this apply (re)started, or failed to (its image missing, never healthy), gives way to the previous one
-      const redisBack = redisNeeded && !keepRedis ? await this.restoreRedis(ctx, error) : undefined;
+      const redisBack = startsRedis ? await this.restoreRedis(ctx, error) : undefined;
       throw this.asStackFailure(ctx, error, redisBack);
     }
     // the previous version's Redis goes only once the version without it serves
@@ -154,9 +159,8 @@ export class ComposeDeployer implements Deployer {
     return error;
   }
 
-  /** Everything that can fail before anything is stopped or started: the block's secrets resolve, the Redis port is free or ours. */
+  /** The stack's own check before anything is stopped or started (the runtime's preflight resolves the secrets): the Redis port is free or ours. */
   private async preflight(ctx: DeployContext, startsRedis: boolean): Promise<void> {
-    for (const name of Object.values(ctx.deploy.attributes.secrets)) await ctx.secret(name);
     // the probe binds on this host: meaningless for a remote engine
     if (!startsRedis || this.options.docker?.host !== undefined) return;
     const port = this.redisOptions().port;

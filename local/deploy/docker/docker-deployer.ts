@@ -6,10 +6,11 @@
  * `env`, secrets as run-time env (never in a layer), resource limits and a restart policy, and waits until
  * it is healthy. A rollback (`ctx.restore`) runs the recorded image and builds nothing.
  *
- * Everything that can fail is checked before the old container stops (secrets, keys, network, port, base
- * image or the rollback's image). Replacement: both networks publish one port, so the old container is
+ * Everything that can fail is checked before the old container stops (`preflight`: network, secrets, keys,
+ * port, base image or the rollback's image; compose runs it before its Redis starts). Replacement: both networks publish one port, so the old container is
  * stopped (SIGTERM, drain, SIGKILL after the grace period) but kept; the new one starts; once it is
- * healthy the old one is removed, and when it fails the new one is removed and the old one started again.
+ * healthy the old one is removed, and when it fails the new one is removed and the old one started again,
+ * probed on the health path its version recorded.
  */
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -24,9 +25,9 @@ import { SERVICE_LABEL, containerBase } from './redis-container.js';
 import { DEFAULT_BASE_IMAGE, LABEL_PREFIX, imageLabels } from './build-context.js';
 import { packageAsset, type PackageAsset } from '../../package/package-assets.js';
 import { inspectContainer, inspectImage } from './inspect.js';
-import { buildRuntimeImage, runtimeImageTag } from './build-image.js';
+import { buildRuntimeImage, runtimeImageTag, type RuntimeImage, type RuntimeImageRequest } from './build-image.js';
 import { API_KEYS_VARIABLE, GENERATED_SOURCE, INSECURE_VARIABLE } from '../api-keys.js';
-import { KEYS_SOURCE_LABEL, runtimeAuth } from '../runtime-auth.js';
+import { KEYS_SOURCE_LABEL, runtimeAuth, type RuntimeAuth } from '../runtime-auth.js';
 import { RESTART_POLICY, containerCreateOptions, runtimeEnv, type RuntimeContainerSpec } from './container-config.js';
 import {
   bridgeNetworkName,
@@ -63,7 +64,26 @@ export interface RuntimeExtras {
   defaultNetwork?: ContainerNetwork;
 }
 
+/**
+ * What `preflight` found, for `apply` to run with: `unchanged` when nothing is to change (apply returns the state as
+ * it is), else every input the checks resolved. Holds secret values (in `env`): kept in memory, never shown.
+ */
+export type CheckedApply = { unchanged: true; state: TargetState } | CheckedChange;
+
+export interface CheckedChange {
+  unchanged: false;
+  network: NetworkChoice;
+  host: string;
+  port: number;
+  healthPath: string;
+  env: Record<string, string>;
+  auth: RuntimeAuth;
+  /** the rollback's recorded image, found on the engine, or the request that builds the new one (its base image there) */
+  image: { restored: RuntimeImage } | { build: RuntimeImageRequest };
+}
+
 const DEFAULT_PORT = 8080;
+const DEFAULT_HEALTH_PATH = '/healthz';
 
 /** The stopped container of the version being replaced, kept until the new one is healthy. */
 interface Previous {
@@ -110,19 +130,21 @@ export class DockerDeployer implements Deployer {
     return [imageItem, ...networkItems, containerAction];
   }
 
-  async apply(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<TargetState> {
+  /**
+   * Every check apply makes before it builds or stops anything, in this order: the network choice, the secrets and
+   * the runtime's API keys, the port (free, or held by this target), then the image (the base image there or pulled,
+   * or the rollback's recorded image). Changes nothing; a wrapping deployer (compose) calls it before its own services
+   * start and hands the result to `apply`.
+   */
+  async preflight(ctx: DeployContext, extras: RuntimeExtras = {}): Promise<CheckedApply> {
     const items = await this.plan(ctx, extras);
-    if (ctx.state && items.every((i) => i.action === 'unchanged')) return ctx.state;
+    if (ctx.state && items.every((i) => i.action === 'unchanged')) return { unchanged: true, state: ctx.state };
     const attrs = ctx.deploy.attributes;
     const port = attrs.port ?? DEFAULT_PORT;
-    const healthPath = attrs.health?.path ?? '/healthz';
     const host = attrs.host ?? '127.0.0.1';
-    const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    const healthPath = attrs.health?.path ?? DEFAULT_HEALTH_PATH;
     const network = await this.networkOf(ctx, extras);
     ctx.progress(`network: ${network.mode} (${network.reason})`);
-
-    // Everything that can fail comes before the build and before the old container stops: the environment
-    // (a missing secret or key), the port, then the image (the base image, or the rollback's recorded image).
     const env: Record<string, string> = { ...this.options.env, ...attrs.env, ...extras.env };
     for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
     const auth = await runtimeAuth({
@@ -135,11 +157,22 @@ export class DockerDeployer implements Deployer {
     if (auth.warning) ctx.progress(`warning: ${auth.warning}`);
     Object.assign(env, auth.env);
     await requirePort(ctx.deploy.name, host, port, () => this.portHeldByTarget(ctx, port));
-    const image = ctx.restore ? await this.restoredImage(ctx) : await this.buildImage(ctx, port, healthPath);
+    const image = ctx.restore ? { restored: await this.restoredImage(ctx) } : { build: await this.buildRequest(ctx, port, healthPath) };
+    return { unchanged: false, network, host, port, healthPath, env, auth, image };
+  }
+
+  /** Runs `checked` (the result of `preflight`, made now when not given): the old container stops only after every check passed. */
+  async apply(ctx: DeployContext, extras: RuntimeExtras = {}, checked?: CheckedApply): Promise<TargetState> {
+    const ready = checked ?? (await this.preflight(ctx, extras));
+    if (ready.unchanged) return ready.state;
+    const { network, host, port, healthPath, env, auth } = ready;
+    const attrs = ctx.deploy.attributes;
+    const endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    const image = 'restored' in ready.image ? ready.image.restored : await buildRuntimeImage(this.docker, ready.image.build);
 
     const spec: RuntimeContainerSpec = {
       name: containerBase(ctx),
-      image: ctx.restore ? image.id : image.tag,
+      image: 'restored' in ready.image ? image.id : image.tag,
       env,
       labels: { ...imageLabels(ctx.ir), [`${LABEL_PREFIX}.target`]: ctx.deploy.name, [KEYS_SOURCE_LABEL]: auth.source },
       port,
@@ -161,7 +194,14 @@ export class DockerDeployer implements Deployer {
       kind: 'docker',
       ir_hash: ctx.ir.hash,
       endpoint,
-      ids: { container: container, image: image.id, tag: image.tag, network: spec.network.mode === 'bridge' ? spec.network.name : 'host' },
+      // the health path is recorded so that restarting this version after a failed apply probes the path it serves
+      ids: {
+        container: container,
+        image: image.id,
+        tag: image.tag,
+        network: spec.network.mode === 'bridge' ? spec.network.name : 'host',
+        health_path: healthPath,
+      },
       fingerprints: {
         ...(ctx.restore ? ctx.restore.fingerprints : { image_inputs: this.imageInputsFingerprint(ctx, this.packageAssetOf(ctx)) }),
         ir: ctx.ir.hash,
@@ -219,7 +259,7 @@ export class DockerDeployer implements Deployer {
     const info = await inspectContainer(this.docker, id);
     if (!info) return { ...base, healthy: false, detail: { container: id || undefined, running: false } };
     const health = info.State.Health?.Status;
-    const probed = ctx.state?.endpoint ? await probeHealth(`${ctx.state.endpoint}${ctx.deploy.attributes.health?.path ?? '/healthz'}`) : false;
+    const probed = ctx.state?.endpoint ? await probeHealth(`${ctx.state.endpoint}${recordedHealthPath(ctx.state)}`) : false;
     const detail: Record<string, unknown> = { container: info.Id.slice(0, 12), running: info.State.Running, docker_health: health, image: info.Config.Image };
     if (info.State.Running) {
       const stats: Docker.ContainerStats | undefined = await this.docker
@@ -296,10 +336,10 @@ export class DockerDeployer implements Deployer {
     return [{ resource: `network ${name}`, action: exists ? 'unchanged' : 'create', reason: network.reason }];
   }
 
-  /** Builds (or finds) the image; the base image must be there or pullable before the build starts. */
-  private async buildImage(ctx: DeployContext, port: number, healthPath: string): Promise<{ tag: string; id: string }> {
+  /** The request that builds (or finds) the image; the base image must be there or pullable unless the image exists already. */
+  private async buildRequest(ctx: DeployContext, port: number, healthPath: string): Promise<RuntimeImageRequest> {
     const attrs = ctx.deploy.attributes;
-    const request = {
+    const request: RuntimeImageRequest = {
       ir: ctx.ir,
       port,
       healthPath,
@@ -311,7 +351,7 @@ export class DockerDeployer implements Deployer {
     };
     const { tag } = await runtimeImageTag(request);
     if (!(await inspectImage(this.docker, tag))) await requireBaseImage(this.docker, attrs.base_image ?? DEFAULT_BASE_IMAGE, ctx.progress);
-    return buildRuntimeImage(this.docker, request);
+    return request;
   }
 
   /** The rollback's recorded image, by id (its tag may have moved on); nothing is built or bundled. */
@@ -375,9 +415,8 @@ export class DockerDeployer implements Deployer {
       ctx.progress(`starting the previous container ${previous.id.slice(0, 12)} again`);
       await container.start();
       const endpoint = ctx.state?.endpoint;
-      // the previous version was healthy before: it gets the full default wait whatever the new one was given
-      if (endpoint)
-        await waitHealthy(`${endpoint}${ctx.deploy.attributes.health?.path ?? '/healthz'}`, { timeoutMs: Math.max(this.options.healthTimeoutMs ?? 0, 60_000) });
+      // the previous version was healthy before: it gets the full default wait whatever the new one was given, on its own path
+      if (endpoint) await waitHealthy(`${endpoint}${recordedHealthPath(ctx.state)}`, { timeoutMs: Math.max(this.options.healthTimeoutMs ?? 0, 60_000) });
       return true;
     } catch {
       return false;
@@ -413,7 +452,7 @@ export class DockerDeployer implements Deployer {
       base: attrs.base_image ?? null,
       image: attrs.image ?? null,
       port: attrs.port ?? DEFAULT_PORT,
-      health: attrs.health?.path ?? '/healthz',
+      health: attrs.health?.path ?? DEFAULT_HEALTH_PATH,
       // a changed server script (or one of its dependencies) is a new image even when the IR is the same
       ...(asset.files.length ? { package_asset: asset.digest } : {}),
     });
@@ -465,6 +504,11 @@ export class DockerDeployer implements Deployer {
       .catch(() => Buffer.alloc(0))) as Buffer;
     return demuxBuffer(buffer).toString('utf8').trimEnd();
   }
+}
+
+/** The health path the recorded version serves; `/healthz` for a state recorded before the path was kept. */
+function recordedHealthPath(state: TargetState | undefined): string {
+  return String(state?.ids.health_path ?? DEFAULT_HEALTH_PATH);
 }
 
 /** The host name of a URL (`redis://127.0.0.1:6379` → `127.0.0.1`); empty when it is not one. */

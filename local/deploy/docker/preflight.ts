@@ -1,7 +1,8 @@
 /**
  * Checks an apply runs before it builds or stops anything: the port is free
- * (or held by this target's own container), the base image is on the engine
- * or can be pulled, a rollback's recorded image is still there. Each failure
+ * (or held by this target's own container), an image (the base image, the
+ * compose stack's Redis) is on the engine or can be pulled, a rollback's
+ * recorded image is still there. Each failure
  * is a `deploy_error` saying what to do.
  */
 import { createServer } from 'node:net';
@@ -30,10 +31,16 @@ export async function requirePort(deployName: string, host: string, port: number
   );
 }
 
-/** The base image is on the engine, or is pulled now; a clear error when neither. */
-export async function requireBaseImage(docker: Docker, image: string, progress: (message: string) => void): Promise<void> {
+/** What an image is for, in the error when it is missing: `base image`, `Redis image`, and what to do instead of pulling it. */
+export interface ImageUse {
+  role: string;
+  alternative: string;
+}
+
+/** The image is on the engine, or is pulled now; a `deploy_error` naming its role and what to do when neither. */
+export async function requireImage(docker: Docker, image: string, use: ImageUse, progress: (message: string) => void): Promise<void> {
   if (await inspectImage(docker, image)) return;
-  progress(`pulling base image ${image}`);
+  progress(`pulling ${use.role} ${image}`);
   try {
     const stream = await docker.pull(image);
     await new Promise<void>((resolve, reject) => {
@@ -46,10 +53,15 @@ export async function requireBaseImage(docker: Docker, image: string, progress: 
   } catch (error) {
     throw new AgentSpecError(
       ErrorCode.DeployError,
-      `The base image ${image} is not on this Docker engine and pulling it failed (${error instanceof Error ? error.message : String(error)}): pull or load it (docker pull ${image}), or set base_image to an image you have; nothing was built or stopped.`,
+      `The ${use.role} ${image} is not on this Docker engine and pulling it failed (${error instanceof Error ? error.message : String(error)}): pull or load it (docker pull ${image}), or ${use.alternative}; nothing was built or stopped.`,
       { details: { image } },
     );
   }
+}
+
+/** The base image is on the engine, or is pulled now; a clear error when neither. */
+export function requireBaseImage(docker: Docker, image: string, progress: (message: string) => void): Promise<void> {
+  return requireImage(docker, image, { role: 'base image', alternative: 'set base_image to an image you have' }, progress);
 }
 
 /** The image of the version a rollback goes back to, which must still be on the engine: its id. */

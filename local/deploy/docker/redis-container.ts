@@ -15,7 +15,8 @@ import { LABEL_PREFIX, imageLabels } from './build-context.js';
 
 export { DEFAULT_REDIS_IMAGE } from './build-context.js';
 import { demuxBuffer } from './demux.js';
-import { inspectContainer, inspectImage } from './inspect.js';
+import { inspectContainer } from './inspect.js';
+import { requireImage } from './preflight.js';
 
 export const SERVICE_LABEL = `${LABEL_PREFIX}.service`;
 
@@ -53,19 +54,19 @@ export class RedisService {
     return Boolean(info?.State.Running);
   }
 
+  /** The Redis image is on the engine, or is pulled now; a `deploy_error` saying what to do when neither. */
+  requireImage(image: string, progress: (message: string) => void): Promise<void> {
+    return requireImage(this.docker, image, { role: 'Redis image', alternative: 'configure another Redis image (deployer option redisImage)' }, progress);
+  }
+
   /** Keeps the recorded container when current, else replaces it; waits until healthy. */
   async ensure(ctx: DeployContext, options: RedisServiceOptions): Promise<RedisServiceState> {
     const id = ctx.state?.ids.redis_container === undefined ? undefined : String(ctx.state.ids.redis_container);
     const want = RedisService.fingerprint(options);
     if (await this.isCurrent(id, ctx.state?.fingerprints.redis, options)) return { id: id ?? '', fingerprint: want, created: false };
+    // the image first: a missing one must not cost the stack the Redis it has
+    await this.requireImage(options.image, ctx.progress);
     await this.remove(ctx);
-    const exists = await inspectImage(this.docker, options.image);
-    if (!exists) {
-      throw new AgentSpecError(
-        ErrorCode.DeployError,
-        `The Redis image ${options.image} is not on this Docker engine; pull it (docker pull ${options.image}) or configure another image.`,
-      );
-    }
     ctx.progress(`starting Redis (${options.image}) on 127.0.0.1:${options.port}`);
     const port = String(options.port);
     const container = await this.docker.createContainer({
