@@ -2,10 +2,12 @@
  * The docker-compose target with the Redis session service (`replicas 2`),
  * on the real engine: apply starts Redis (healthy first) and the runtime with
  * `REDIS_URL`, a session outlives a runtime replacement, a rollback and a
- * failed apply; diff sees a stopped Redis and a hand-edited compose file;
- * destroy removes both containers. Redis runs from an offline image made from
- * this machine's redis-server (no registry); the runtime answers through the
- * fake Anthropic server.
+ * failed apply; what can be checked (the Redis image, the runtime's port) is
+ * refused before any container starts, as the engine's events show; diff
+ * sees a stopped Redis and a hand-edited compose file; destroy removes both
+ * containers. Redis runs from an offline image made from this machine's
+ * redis-server (no registry); the runtime answers through the fake Anthropic
+ * server.
  */
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -198,24 +200,25 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     expect((await stackContainers()).map((c) => c.Labels['dev.agentspec.service'] ?? 'runtime').sort()).toEqual(['redis', 'runtime']);
   });
 
-  it('fails an apply whose Redis image is missing, with the previous Redis started again and recorded', async () => {
-    // Prepare
+  it('refuses an apply whose Redis image is missing before anything changes: the same Redis and runtime, never restarted, still recorded', async () => {
+    // Prepare: the stack's containers as they run now, with their start times
     const before = await composeFile();
+    const started = async () =>
+      Promise.all((await stackContainers()).map(async (c) => `${c.Id} ${(await docker.getContainer(c.Id).inspect()).State.StartedAt}`));
+    const running = (await started()).sort();
     const missing = 'agentspec-test/redis:missing';
     // Act
     const failed = applyDeploy({ ...op, deployer: { ...deployer, redisImage: missing } });
     // Assess
-    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(missing) });
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(`Redis image ${missing}`) });
     const state = (JSON.parse(await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8')) as { targets: Record<string, TargetState> }).targets.main;
-    const redis = await docker.getContainer(String(state?.ids.redis_container)).inspect();
     const [status] = await statusDeploy({ dir: dirname(file), deployer });
+    expect((await started()).sort()).toEqual(running);
     expect(state?.in_progress).toBeUndefined();
-    expect(redis.State.Running).toBe(true);
-    expect(redis.Config.Image).toBe(redisImage);
+    expect(state?.ids.redis_container).toBe(first.redis);
     expect(status?.healthy).toBe(true);
     expect(status?.version).toBe(current.ir_hash);
     expect(await composeFile()).toBe(before);
-    first.redis = redis.Id;
   });
 
   it('reports no drift on the stack as applied', async () => {
@@ -285,6 +288,23 @@ describe('a docker-compose stack whose first apply fails', { timeout: 180_000 },
     const text = await readFile(join(dirname(file), '.agentspec.state.json'), 'utf8').catch(() => '{"targets":{}}');
     return Object.keys((JSON.parse(text) as { targets: Record<string, unknown> }).targets);
   };
+  /** The engine's clock as its events API reads it (seconds, fractional). */
+  const engineNow = () => Date.now() / 1000;
+  /** The services (`redis` or `runtime`) of the containers the engine created with the package's labels since `since`. */
+  const created = async (since: number): Promise<string[]> => {
+    const stream = await docker.getEvents({
+      since,
+      until: engineNow(),
+      filters: { type: ['container'], event: ['create'], label: [`dev.agentspec.package=${name}`] },
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes['dev.agentspec.service'] ?? 'runtime');
+  };
   const occupy = async (at: number) => {
     blocker = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker?.listen(at, '127.0.0.1', resolve));
@@ -331,15 +351,44 @@ describe('a docker-compose stack whose first apply fails', { timeout: 180_000 },
     expect(await targets()).toEqual([]);
   });
 
-  it('removes the Redis container it started when the runtime cannot start: no containers with the package labels, no compose file, no target', async () => {
-    // Prepare: the runtime's port is taken, which the runtime's own checks find once Redis runs
-    await occupy(port);
-    const progress: string[] = [];
+  it('refuses a Redis image that is missing before any container starts', async () => {
+    // Prepare
+    const missing = 'agentspec-test/redis:missing';
+    const since = engineNow();
     // Act
-    const failed = applyDeploy({ ...op, progress: (m) => progress.push(m) });
+    const failed = applyDeploy({ ...op, deployer: { ...op.deployer, redisImage: missing } });
     // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(`Redis image ${missing}`) });
+    expect(await created(since)).toEqual([]);
+    expect(await labelled()).toEqual([]);
+    expect(await targets()).toEqual([]);
+  });
+
+  it('refuses a runtime port another program holds before Redis starts: the engine created no container', async () => {
+    // Prepare
+    await occupy(port);
+    const since = engineNow();
+    // Act
+    const failed = applyDeploy(op);
+    // Assess
+    await expect(failed).rejects.toMatchObject({ code: 'deploy_error', message: expect.stringContaining(`Port ${port}`) });
+    expect(await created(since)).toEqual([]);
+    expect(await labelled()).toEqual([]);
+    expect(await targets()).toEqual([]);
+  });
+
+  it('removes the Redis container it started when the runtime never gets healthy: no containers with the package labels, no compose file, no target', async () => {
+    // Prepare: 8 MiB of memory, the runtime is killed before it can answer
+    await writePackage(
+      { name, target: 'docker-compose', port, deployLines: [`base_image "${TEST_BASE_IMAGE}"`, 'replicas 2', 'resources {', '  memory "8Mi"', '}'] },
+      dirname(file),
+    );
+    const since = engineNow();
+    // Act
+    const failed = applyDeploy({ ...op, deployer: { ...op.deployer, healthTimeoutMs: 8_000 } });
+    // Assess: Redis was started first (the engine created it) and is gone again
     await expect(failed).rejects.toMatchObject({ code: 'deploy_error' });
-    expect(progress.some((m) => m.startsWith('starting Redis'))).toBe(true);
+    expect(await created(since)).toContain('redis');
     expect(await labelled()).toEqual([]);
     await expect(readFile(join(dirname(file), COMPOSE_FILE_NAME), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await targets()).toEqual([]);
