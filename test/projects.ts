@@ -26,6 +26,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/docker-inline.test.ts',
   'test/deploy/docker-api-keys.test.ts',
   'test/deploy/docker-lifecycle.test.ts',
+  'test/deploy/docker-image-layers.test.ts',
   'test/deploy/docker-package-asset.test.ts',
   // a Docker engine and Debian's docker-registry
   'test/deploy/kubernetes-registry.test.ts',

@@ -2,18 +2,19 @@
  * Which images a target may remove: after a healthy apply, those of the
  * versions leaving the history that neither a kept version nor the new one
  * runs; on `destroy --remove-images`, those of every retained version and the
- * current one. Removal is by image id, without force and without pruning
- * parents, so an image a container (of any target) still uses stays.
+ * current one. Removal is by image id and without force, so an image a
+ * container (of any target) still uses stays; its builder layers go with it
+ * as far as they are its own (image-layers.ts), never a shared one.
  */
 import type Docker from 'dockerode';
 import type { RetainedVersions, TargetState } from '../types.js';
 import { inspectImage } from './inspect.js';
+import { ownLayers, removeOwnLayers } from './image-layers.js';
 
 /**
- * Removing an image deletes only that image, not its untagged parents: the
- * builder's cached layers may be the parents of an image another target (or
- * another checkout) is building at that moment, whose build then fails with
- * "unknown parent image ID". Dangling layers go with `docker image prune`.
+ * Removing an image does not prune its parents by itself: shared builder layers may be the parents of an image
+ * another target (or another checkout) is building at that moment, whose build then fails with "unknown parent
+ * image ID". The image's own layers are removed explicitly (removeOwnLayers).
  */
 export const KEEP_PARENTS = { noprune: true };
 
@@ -54,12 +55,16 @@ export function imagesOfTarget(versions: RetainedVersions | undefined, current: 
 export async function removeImage(docker: Docker, image: RecordedImage): Promise<boolean> {
   const info = await inspectImage(docker, image.id);
   if (!info) return true;
+  const layers = await ownLayers(docker, image.id);
   const removed = await docker
     .getImage(image.id)
     .remove(KEEP_PARENTS)
     .then(() => true)
     .catch(() => false);
-  if (removed) return true;
+  if (removed) {
+    await removeOwnLayers(docker, layers);
+    return true;
+  }
   // referenced by several tags: drop ours when it still points at this image, leave the others
   if (image.tag && (info.RepoTags ?? []).includes(image.tag) && (info.RepoTags ?? []).length > 1) {
     await docker

@@ -42,6 +42,7 @@ import { followPodLogs } from './pod-logs.js';
 import { describeFinding, secretFindings, staticFindings, type Finding, type Resources } from './preflight.js';
 import { redisName } from './redis-manifests.js';
 import { driftOf } from './drift.js';
+import { removeImage } from '../docker/retention.js';
 import { parseImageRef, type ImageRef } from './image-ref.js';
 import { RegistryClient } from './registry-client.js';
 import { registryCredentials, type RegistryCredentials } from './registry-credentials.js';
@@ -401,10 +402,11 @@ export class KubernetesDeployer implements Deployer {
     const docker = await this.docker();
     for (const tag of new Set(dropped)) {
       ctx.progress(`removing the local image ${tag} (left the history)`);
-      await docker
+      const info = await docker
         .getImage(tag)
-        .remove({ noprune: true })
+        .inspect()
         .catch(() => undefined);
+      if (info) await removeImage(docker, { id: info.Id, tag });
     }
   }
 
