@@ -18,6 +18,7 @@ import type { DeployContext, Deployer, DriftItem, PlanItem, TargetState, TargetS
 import { loadPackage } from '../package/load-package.js';
 import { deployerFor, type DeployerOptions } from './deployers.js';
 import { selectDeploy } from './select-target.js';
+import { planChecks, type PlanCheck } from './plan-checks.js';
 import { isTargetState, readState, updateTargetState } from './state-file.js';
 import { withLock } from './state-lock.js';
 import { deploymentDir, deploymentDirs } from './discover.js';
@@ -64,6 +65,11 @@ export interface PlanResult {
   items: PlanItem[];
 }
 
+/** `plan`'s answer: the items, and what it found that apply would refuse (plan-checks.ts). */
+export interface PlanReport extends PlanResult {
+  checks: PlanCheck[];
+}
+
 export interface ApplyResult extends PlanResult {
   changed: boolean;
   state: TargetState;
@@ -99,9 +105,11 @@ async function prepare(op: PackageOperation): Promise<Prepared> {
 }
 
 /** What apply would do, per resource. */
-export async function planDeploy(op: PackageOperation): Promise<PlanResult> {
+export async function planDeploy(op: PackageOperation): Promise<PlanReport> {
   const { deploy, deployer, ctx } = await prepare(op);
-  return { target: deploy.name, kind: deploy.attributes.target, items: await deployer.plan(ctx) };
+  const items = await deployer.plan(ctx);
+  const checks = await planChecks(deploy, ctx.state, ctx.secret);
+  return { target: deploy.name, kind: deploy.attributes.target, items, checks };
 }
 
 /** The Kubernetes manifests apply would send, as YAML with Secret values replaced (`apply --dry-run`). */

@@ -5,19 +5,15 @@
  * recorded image is still there. Each failure
  * is a `deploy_error` saying what to do.
  */
-import { createServer } from 'node:net';
 import type Docker from 'dockerode';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { TargetState } from '../types.js';
 import { inspectImage } from './inspect.js';
+import { portAvailability } from '../port-availability.js';
 
 /** True when `host`:`port` can be bound now (nothing listens there). */
-export function portIsFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+export async function portIsFree(host: string, port: number): Promise<boolean> {
+  return (await portAvailability(host, port)) === 'free';
 }
 
 /** Refuses a port something else listens on; `ownHolder` says whether one of this target's containers holds it. */

@@ -25,7 +25,7 @@ import { API_KEYS_VARIABLE, GENERATED_SOURCE } from '../api-keys.js';
 import { processFiles, type ProcessFiles } from './process-files.js';
 import { environOf, processUsage, standing, startDetached, stopProcess, type StartedProcess, type Standing } from './process-control.js';
 import { processEnv } from './process-env.js';
-import { portAvailability } from './port-check.js';
+import { portAvailability } from '../port-availability.js';
 import { listensOn } from './listening.js';
 import { processDrift, servedIrHash } from './process-drift.js';
 

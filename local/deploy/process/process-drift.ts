@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { DriftItem, TargetState } from '../types.js';
 import type { ProcessFiles } from './process-files.js';
-import { portAvailability } from './port-check.js';
+import { portAvailability } from '../port-availability.js';
 import type { StartedProcess, Standing } from './process-control.js';
 
 export interface DriftInput {

@@ -1,0 +1,46 @@
+/**
+ * What `plan` checks of the things apply would refuse before building or
+ * stopping anything, so a plan shows them rather than only the apply: every
+ * secret the deploy block names resolves (found or not, never its value),
+ * and, for a target served on this machine and not deployed yet, its port is
+ * free. The deployers check the rest at apply (a port held by the target
+ * itself, images, registry credentials: the kubernetes plan reports its own).
+ */
+import { isAgentSpecError } from '../../shared/errors.js';
+import type { IRDeploy } from '../../shared/ir/types.js';
+import { portAvailability } from './port-availability.js';
+import type { TargetState } from './types.js';
+
+export interface PlanCheck {
+  level: 'error' | 'warning';
+  message: string;
+}
+
+const LOCAL_TARGETS: ReadonlySet<string> = new Set(['process', 'docker', 'docker-compose']);
+const DEFAULT_PORT = 8080;
+
+/** The secret names a block needs at apply: its `secrets`, `api_keys` and `registry_auth`. */
+function secretNames(deploy: IRDeploy): string[] {
+  const a = deploy.attributes;
+  return [...new Set([...Object.values(a.secrets), ...(a.api_keys ? [a.api_keys] : []), ...(a.registry_auth ? [a.registry_auth] : [])])];
+}
+
+export async function planChecks(deploy: IRDeploy, state: TargetState | undefined, secret: (name: string) => Promise<string>): Promise<PlanCheck[]> {
+  const checks: PlanCheck[] = [];
+  for (const name of secretNames(deploy)) {
+    try {
+      await secret(name);
+    } catch (error) {
+      const reason = isAgentSpecError(error) ? error.message : 'it could not be read';
+      checks.push({ level: 'error', message: `secret "${name}" does not resolve: ${reason}` });
+    }
+  }
+  if (LOCAL_TARGETS.has(deploy.attributes.target) && !state) {
+    const host = deploy.attributes.host ?? '127.0.0.1';
+    const port = deploy.attributes.port ?? DEFAULT_PORT;
+    const availability = await portAvailability(host, port);
+    if (availability === 'in-use') checks.push({ level: 'error', message: `port ${port} on ${host} is in use by something this target did not start` });
+    else if (availability !== 'free') checks.push({ level: 'error', message: `${host}:${port} cannot be listened on (${availability})` });
+  }
+  return checks;
+}
