@@ -6,29 +6,17 @@
  * them, and says it could not compare when the API server does not answer,
  * like `plan` does; a first apply whose rollout fails leaves no Deployment.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, diffDeploy, planDeploy, type PackageOperation } from '../../local/deploy/operations.js';
-import { pinnedImage, startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
+import { pinnedImage, useK8sRecordingServer } from '../helpers/k8s-recording-server.js';
 import { freePort, writePackage } from './helpers/deploy-package.js';
 
 const MODEL_KEY = 'model-key-value-4411';
-let api: K8sRecordingServer;
-let kubeconfig: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  api = await startK8sRecordingServer();
-  kubeconfig = await api.kubeconfig();
-});
-
-afterAll(async () => {
-  await api.close();
-  for (const dir of [...dirs, dirname(kubeconfig)]) await rm(dir, { recursive: true, force: true });
-});
+const k8s = useK8sRecordingServer();
 
 /** Applies a package named `name` in namespace "drift" and returns its directory. */
 async function applied(name: string, deployLines: string[]): Promise<{ dir: string; op: PackageOperation }> {
@@ -38,10 +26,10 @@ async function applied(name: string, deployLines: string[]): Promise<{ dir: stri
     name,
     deployLines: ['namespace "drift"', `image "${pinnedImage(name)}"`, ...deployLines],
   });
-  dirs.push(dirname(file));
+  k8s.dirs.push(dirname(file));
   const op: PackageOperation = {
     file,
-    deployer: { kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
+    deployer: { kubeconfig: k8s.kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
     secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: MODEL_KEY }) },
   };
   await applyDeploy(op);
@@ -56,9 +44,9 @@ interface Editable {
 
 /** Reads an object from the stand-in, lets `edit` change it, and writes it back: a `kubectl edit`. */
 async function kubectlEdit(path: string, edit: (o: Editable) => void): Promise<void> {
-  const object = (await (await fetch(`${api.url}${path}`)).json()) as Editable;
+  const object = (await (await fetch(`${k8s.api.url}${path}`)).json()) as Editable;
   edit(object);
-  const response = await fetch(`${api.url}${path}?fieldManager=kubectl`, {
+  const response = await fetch(`${k8s.api.url}${path}?fieldManager=kubectl`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml' },
     body: JSON.stringify(object),
@@ -71,7 +59,7 @@ const deploymentPath = (name: string) => `/apis/apps/v1/namespaces/drift/deploym
 describe('kubernetes diff', () => {
   it('finds nothing right after an apply', async () => {
     const { dir } = await applied('clean', []);
-    const [result] = await diffDeploy({ dir, deployer: { kubeconfig } });
+    const [result] = await diffDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
     expect(result?.drift).toEqual([]);
   });
 
@@ -88,7 +76,7 @@ describe('kubernetes diff', () => {
       s.data = { OTHER_KEY: Buffer.from('x').toString('base64') };
     });
     // Act
-    const [result] = await diffDeploy({ dir, deployer: { kubeconfig } });
+    const [result] = await diffDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
     // Assess
     const drift = result?.drift ?? [];
     expect(drift).toContainEqual({ resource: 'Deployment/edited-main image', expected: pinnedImage('edited'), actual: 'registry.example.com/other:latest' });
@@ -100,8 +88,8 @@ describe('kubernetes diff', () => {
 
   it('reports a Deployment deleted by hand as missing', async () => {
     const { dir } = await applied('deleted', []);
-    await fetch(`${api.url}${deploymentPath('deleted-main')}`, { method: 'DELETE' });
-    const [result] = await diffDeploy({ dir, deployer: { kubeconfig } });
+    await fetch(`${k8s.api.url}${deploymentPath('deleted-main')}`, { method: 'DELETE' });
+    const [result] = await diffDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
     expect(result?.drift).toEqual([{ resource: 'Deployment/deleted-main', expected: 'present', actual: 'missing' }]);
   });
 
@@ -110,18 +98,18 @@ describe('kubernetes diff', () => {
     await kubectlEdit(deploymentPath('scaled-main'), (d) => {
       d.spec.replicas = 4;
     });
-    const [result] = await diffDeploy({ dir, deployer: { kubeconfig } });
+    const [result] = await diffDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
     expect(result?.drift).toEqual([]);
   });
 });
 
 describe('kubernetes without an answering API server', () => {
   it('diff fails naming the API server, and plan says it compared with the state file only', async () => {
-    // Prepare: an applied package, then a kubeconfig naming a port nobody listens on
+    // Prepare: an applied package, then a k8s.kubeconfig naming a port nobody listens on
     const { dir, op } = await applied('unreachable', []);
     const closed = await freePort();
-    const config = join(dirname(kubeconfig), 'closed-lifecycle');
-    await writeFile(config, (await readFile(kubeconfig, 'utf8')).replace(api.url, `http://127.0.0.1:${closed}`));
+    const config = join(dirname(k8s.kubeconfig), 'closed-lifecycle');
+    await writeFile(config, (await readFile(k8s.kubeconfig, 'utf8')).replace(k8s.api.url, `http://127.0.0.1:${closed}`));
     // Act
     const error = await diffDeploy({ dir, deployer: { kubeconfig: config } }).catch((e: unknown) => e);
     const plan = await planDeploy({ ...op, deployer: { kubeconfig: config } });
@@ -146,18 +134,18 @@ describe('kubernetes failed first apply', () => {
       name: 'first',
       deployLines: ['namespace "drift"', `image "${pinnedImage('missing')}"`],
     });
-    dirs.push(dirname(file));
-    api.failing = true;
+    k8s.dirs.push(dirname(file));
+    k8s.api.failing = true;
     // Act
     const error = await applyDeploy({
       file,
-      deployer: { kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
+      deployer: { kubeconfig: k8s.kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
       secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: MODEL_KEY }) },
     }).catch((e: unknown) => e);
-    api.failing = false;
+    k8s.api.failing = false;
     // Assess
     expect(isAgentSpecError(error) && error.code).toBe('deploy_error');
     expect((error as Error).message).toMatch(/ImagePullBackOff.*Its Deployment was removed; nothing was serving before\./);
-    expect(api.objects.has('Deployment/drift/first-main')).toBe(false);
+    expect(k8s.api.objects.has('Deployment/drift/first-main')).toBe(false);
   });
 });

@@ -5,33 +5,21 @@
  * in `plan`, a failed rollout that puts the previous version back, and
  * `logs --follow` across replicas, including one that appears later.
  */
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 import { applyDeploy, destroyDeploy, logsDeploy, planDeploy, statusDeploy, type PackageOperation } from '../../local/deploy/operations.js';
 import { readState } from '../../local/deploy/state-file.js';
-import { pinnedImage, startK8sRecordingServer, type K8sRecordingServer } from '../helpers/k8s-recording-server.js';
+import { pinnedImage, useK8sRecordingServer } from '../helpers/k8s-recording-server.js';
 import { compile } from '../../shared/lang/index.js';
 import { findResource } from '../../shared/ir/types.js';
 import { apiKeysFromEnv } from '../../shared/http/auth.js';
 import { buildManifests, type Manifest } from '../../local/deploy/kubernetes/manifests.js';
 import { freePort, writePackage, type PackageOptions } from './helpers/deploy-package.js';
 
-let api: K8sRecordingServer;
-let kubeconfig: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  api = await startK8sRecordingServer();
-  kubeconfig = await api.kubeconfig();
-});
-
-afterAll(async () => {
-  await api.close();
-  for (const dir of [...dirs, dirname(kubeconfig)]) await rm(dir, { recursive: true, force: true });
-});
+const k8s = useK8sRecordingServer();
 
 interface PackageSetup {
   /** the variables env(...) secrets read; the Anthropic key's by default */
@@ -51,11 +39,11 @@ async function pkg(name: string, deployLines: string[], setup: PackageSetup = {}
     ...(setup.extraSource ? { extraSource: setup.extraSource } : {}),
   };
   const file = await writePackage(options);
-  dirs.push(dirname(file));
+  k8s.dirs.push(dirname(file));
   const progress: string[] = [];
   const op: PackageOperation = {
     file,
-    deployer: { kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
+    deployer: { kubeconfig: k8s.kubeconfig, pollIntervalMs: 10, rolloutTimeoutMs: 5000 },
     secretResolvers: { env: new EnvSecretResolver(setup.env ?? { AGENTSPEC_TEST_ANTHROPIC_KEY: 'sk-ant-test' }) },
     progress: (message) => progress.push(message),
   };
@@ -65,8 +53,8 @@ async function pkg(name: string, deployLines: string[], setup: PackageSetup = {}
 
 const TEAM_KEYS = 'secret "team-keys" { env(TEAM_KEYS) }\n';
 
-const changes = (from: number) => api.requests.slice(from).filter((r) => r.method === 'PATCH' || r.method === 'DELETE');
-const stored = (key: string) => api.objects.get(key) as unknown as { data?: Record<string, string>; spec?: Record<string, unknown> } | undefined;
+const changes = (from: number) => k8s.api.requests.slice(from).filter((r) => r.method === 'PATCH' || r.method === 'DELETE');
+const stored = (key: string) => k8s.api.objects.get(key) as unknown as { data?: Record<string, string>; spec?: Record<string, unknown> } | undefined;
 const image = (key: string) =>
   (stored(key)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
 
@@ -84,7 +72,7 @@ describe('kubernetes API keys', () => {
     await applyDeploy(op);
     const printed = progress.filter((m) => m.includes('printed this once'));
     await rewrite([`image "${pinnedImage('keys')}"`], { promptText: 'A new prompt.' });
-    const before = api.requests.length;
+    const before = k8s.api.requests.length;
     const plan = await planDeploy(op);
     await applyDeploy(op);
     // Assess
@@ -115,7 +103,7 @@ describe('kubernetes pre-flight', () => {
   it('changes nothing when a secret does not resolve or the api_keys secret holds no key, and names both', async () => {
     // Prepare: the Anthropic key's variable unset, the keys' variable naming no key
     const { op } = await pkg('unresolved', [`image "${pinnedImage('u')}"`, 'api_keys "team-keys"'], { env: { TEAM_KEYS: ' , ' }, extraSource: TEAM_KEYS });
-    const before = api.requests.length;
+    const before = k8s.api.requests.length;
     const error = await applyDeploy(op).catch((e: unknown) => e);
     expect(isAgentSpecError(error) && error.code).toBe('config_error');
     expect((error as Error).message).toMatch(/Nothing was changed/);
@@ -126,7 +114,7 @@ describe('kubernetes pre-flight', () => {
 
   it('refuses a registry pull secret the namespace names but does not have, and plan says so with its other findings', async () => {
     // Prepare: the default ServiceAccount of another namespace names a pull secret that is missing
-    api.objects.set('ServiceAccount/pulls/default', {
+    k8s.api.objects.set('ServiceAccount/pulls/default', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: 'default', namespace: 'pulls' },
@@ -134,7 +122,7 @@ describe('kubernetes pre-flight', () => {
     } as never);
     const { op } = await pkg('pulls', [`image "${pinnedImage('p')}"`, 'auth "none"', 'autoscale {', '  min 1', '  max 3', '}'], { namespace: 'pulls' });
     // Act
-    const before = api.requests.length;
+    const before = k8s.api.requests.length;
     const plan = await planDeploy(op);
     const error = await applyDeploy(op).catch((e: unknown) => e);
     // Assess
@@ -150,10 +138,10 @@ describe('kubernetes pre-flight', () => {
 
 describe('kubernetes without a cluster', () => {
   it('plans that it could not compare (naming the API server) instead of claiming "create", and applies nothing', async () => {
-    // Prepare: a kubeconfig naming a port nobody listens on
+    // Prepare: a k8s.kubeconfig naming a port nobody listens on
     const closed = await freePort();
-    const config = join(dirname(kubeconfig), 'closed');
-    await writeFile(config, (await readFile(kubeconfig, 'utf8')).replace(api.url, `http://127.0.0.1:${closed}`));
+    const config = join(dirname(k8s.kubeconfig), 'closed');
+    await writeFile(config, (await readFile(k8s.kubeconfig, 'utf8')).replace(k8s.api.url, `http://127.0.0.1:${closed}`));
     const { op } = await pkg('offline', [`image "${pinnedImage('o')}"`]);
     op.deployer = { kubeconfig: config };
     // Act
@@ -206,17 +194,17 @@ describe('kubernetes failed apply', () => {
     const { op, dir, rewrite } = await pkg('rollback', [`image "${pinnedImage('rb')}"`]);
     const good = await applyDeploy(op);
     await rewrite([`image "${pinnedImage('missing')}"`], { promptText: 'Broken.' });
-    api.failing = true;
+    k8s.api.failing = true;
     // Act
     const error = await applyDeploy(op).catch((e: unknown) => e);
-    api.failing = false;
-    api.rolloutPolls = 0;
-    const [status] = await statusDeploy({ dir, deployer: { kubeconfig } });
-    api.rolloutPolls = 2;
+    k8s.api.failing = false;
+    k8s.api.rolloutPolls = 0;
+    const [status] = await statusDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
+    k8s.api.rolloutPolls = 2;
     // Assess
     expect((error as Error).message).toMatch(/ImagePullBackOff.*put back and keeps serving/);
     expect(image('Deployment/safety/rollback-main')).toBe(pinnedImage('rb'));
-    expect(api.objects.has(`ConfigMap/safety/rollback-main-ir-${good.state.ir_hash.slice(0, 12)}`)).toBe(true);
+    expect(k8s.api.objects.has(`ConfigMap/safety/rollback-main-ir-${good.state.ir_hash.slice(0, 12)}`)).toBe(true);
     const state = (await readState(dir)).targets.main;
     expect(state?.ir_hash).toBe(good.state.ir_hash);
     expect(state?.fingerprints).toEqual(good.state.fingerprints);
@@ -242,22 +230,22 @@ describe('kubernetes logs --follow', () => {
       });
     // Act
     const reading = (async () => {
-      for await (const line of logsDeploy({ dir, follow: true, signal: controller.signal, deployer: { kubeconfig } })) {
+      for await (const line of logsDeploy({ dir, follow: true, signal: controller.signal, deployer: { kubeconfig: k8s.kubeconfig } })) {
         lines.push(line);
         if (want(lines)) seen?.();
       }
     })();
     await until((l) => l.includes('follow-main-abc12 {"msg":"serving from follow-main-abc12"}'));
-    await api.followers(1);
-    api.addPod('safety', 'follow-main-x7k2p', {
+    await k8s.api.followers(1);
+    k8s.api.addPod('safety', 'follow-main-x7k2p', {
       'app.kubernetes.io/name': 'follow-main',
       'app.kubernetes.io/managed-by': 'agentspec',
       'agentspec.dev/package': 'follow',
       'agentspec.dev/target': 'main',
     });
     await until((l) => l.some((x) => x.startsWith('follow-main-x7k2p ')));
-    api.logLine('follow-main-abc12', '{"msg":"request 1"}');
-    api.logLine('follow-main-x7k2p', '{"msg":"request 2"}');
+    k8s.api.logLine('follow-main-abc12', '{"msg":"request 1"}');
+    k8s.api.logLine('follow-main-x7k2p', '{"msg":"request 2"}');
     await until((l) => l.includes('follow-main-abc12 {"msg":"request 1"}') && l.includes('follow-main-x7k2p {"msg":"request 2"}'));
     controller.abort();
     await reading;
@@ -271,8 +259,8 @@ describe('kubernetes logs --follow', () => {
         'follow-main-x7k2p {"msg":"request 2"}',
       ]),
     );
-    const follows = api.requests.filter((r) => r.path.endsWith('/log') && r.query.get('follow') === 'true');
+    const follows = k8s.api.requests.filter((r) => r.path.endsWith('/log') && r.query.get('follow') === 'true');
     expect(follows.map((r) => r.path.split('/')[6]).sort()).toEqual(['follow-main-abc12', 'follow-main-x7k2p']);
-    await destroyDeploy({ dir, deployer: { kubeconfig } });
+    await destroyDeploy({ dir, deployer: { kubeconfig: k8s.kubeconfig } });
   });
 });

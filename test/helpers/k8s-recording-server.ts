@@ -13,9 +13,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { parse } from 'yaml';
 
 /** An image pinned by digest in a registry nobody reaches: apply runs it as written, builds and pushes nothing. */
@@ -301,4 +302,26 @@ export async function startK8sRecordingServer(): Promise<K8sRecordingServer> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The stand-in of one suite: started before its tests, closed after them with its kubeconfig and the folders in `dirs`. */
+export interface K8sSuite {
+  api: K8sRecordingServer;
+  kubeconfig: string;
+  /** package folders the suite wrote, removed after it */
+  dirs: string[];
+}
+
+/** Registers the suite's beforeAll/afterAll for the stand-in; the fields are set once beforeAll has run. */
+export function useK8sRecordingServer(): K8sSuite {
+  const suite = { dirs: [] as string[] } as unknown as K8sSuite;
+  beforeAll(async () => {
+    suite.api = await startK8sRecordingServer();
+    suite.kubeconfig = await suite.api.kubeconfig();
+  });
+  afterAll(async () => {
+    await suite.api?.close();
+    for (const dir of [...suite.dirs, ...(suite.kubeconfig ? [dirname(suite.kubeconfig)] : [])]) await rm(dir, { recursive: true, force: true });
+  });
+  return suite;
 }
