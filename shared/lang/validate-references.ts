@@ -81,7 +81,8 @@ export class ReferenceChecker {
         case 'policy':
           for (const e of body?.entries ?? []) {
             const subject = e.args[0]?.type === 'ident' ? e.args[0].value : '';
-            if (e.key === 'require' && subject === 'secret' && e.args[1]?.type === 'string') this.ref('secret', e.args[1].value, e.args[1].range, from);
+            if (e.key === 'require' && subject === 'secret' && (e.args[1]?.type === 'string' || e.args[1]?.type === 'ident'))
+              this.ref('secret', e.args[1].value, e.args[1].range, from);
           }
           break;
       }

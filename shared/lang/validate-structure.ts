@@ -286,7 +286,9 @@ export class StructureChecker {
         }
         return;
       case 'rule':
-        if (a.length !== 2 || a[0]?.type !== 'ident' || a[1]?.type !== 'string') this.badShape(e, what, `${e.key} <subject> "<value>"`);
+        // the value quoted, or bare as the original toolchain writes it (`deny model claude-haiku-latest`)
+        if (a.length !== 2 || a[0]?.type !== 'ident' || (a[1]?.type !== 'string' && a[1]?.type !== 'ident'))
+          this.badShape(e, what, `${e.key} <subject> "<value>"\` or \`${e.key} <subject> <value>`);
         return;
       case 'step':
         if (a.length !== 1 || a[0]?.type !== 'string' || !e.body) this.badShape(e, what, 'step "<name>" { agent "<agent>" … }');
