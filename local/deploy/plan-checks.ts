@@ -10,6 +10,7 @@ import { isAgentSpecError } from '../../shared/errors.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
 import { portAvailability } from './port-availability.js';
 import type { TargetState } from './types.js';
+import { DEFAULTS } from '../../shared/lang/lower.js';
 
 export interface PlanCheck {
   level: 'error' | 'warning';
@@ -17,7 +18,8 @@ export interface PlanCheck {
 }
 
 const LOCAL_TARGETS: ReadonlySet<string> = new Set(['process', 'docker', 'docker-compose']);
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 
 /** The secret names a block needs at apply: its `secrets`, `api_keys` and `registry_auth`. */
 function secretNames(deploy: IRDeploy): string[] {

@@ -21,12 +21,14 @@ import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
 import { DEFAULT_REDIS_IMAGE, RUNTIME_USER, imageLabels } from '../docker/build-context.js';
 import { PUBLISHED_HOST_VARIABLE } from '../docker/container-config.js';
 import type { ContainerNetwork } from '../docker/network.js';
+import { DEFAULTS } from '../../../shared/lang/lower.js';
 
 export const COMPOSE_FILE_NAME = 'docker-compose.agentspec.yml';
 export const REDIS_PORT = 6379;
 /** The stack's network under bridge networking. */
 export const COMPOSE_NETWORK = 'agentspec';
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 
 export interface ComposeInput {
   ir: IRDocument;

@@ -41,6 +41,7 @@ import {
 import { requireBaseImage, requirePort, requireRestoreImage } from './preflight.js';
 import { imagesOfTarget, imagesToDrop, removeImage } from './retention.js';
 import { containerDrift } from './drift.js';
+import { DEFAULTS } from '../../../shared/lang/lower.js';
 
 export interface DockerDeployerOptions {
   /** path of the bundled runtime (one ESM file); built on demand */
@@ -82,7 +83,8 @@ export interface CheckedChange {
   image: { restored: RuntimeImage } | { build: RuntimeImageRequest };
 }
 
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 const DEFAULT_HEALTH_PATH = '/healthz';
 
 /** The stopped container of the version being replaced, kept until the new one is healthy. */

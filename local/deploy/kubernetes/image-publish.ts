@@ -12,6 +12,7 @@ import type { DeployContext } from '../types.js';
 import { pinnedRef, repositoryName, type ImageRef } from './image-ref.js';
 import type { RegistryClient } from './registry-client.js';
 import type { RegistryCredentials } from './registry-credentials.js';
+import { DEFAULTS } from '../../../shared/lang/lower.js';
 
 export interface PublishRequest {
   ctx: DeployContext;
@@ -32,7 +33,8 @@ export interface PublishedImage {
   pushed: boolean;
 }
 
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 
 /** Builds and pushes the package's image unless the registry has it already; returns the pinned reference. */
 export async function publishImage(request: PublishRequest): Promise<PublishedImage> {

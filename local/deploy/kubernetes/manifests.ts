@@ -14,12 +14,14 @@ import { API_KEYS_SOURCE_ANNOTATION, apiKeysSecretName } from './api-keys.js';
 import { API_KEYS_VARIABLE, INSECURE_VARIABLE, keysPlanOf } from '../api-keys.js';
 import { autoscaleMetric, podResources } from './pod-resources.js';
 import { managesRedis, redisManifests, sessionEnv } from './redis-manifests.js';
+import { DEFAULTS } from '../../../shared/lang/lower.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const PACKAGE_LABEL = 'agentspec.dev/package';
 export const TARGET_LABEL = 'agentspec.dev/target';
 export const IR_HASH_ANNOTATION = 'agentspec.dev/ir-hash';
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 
 export type Manifest = {
   apiVersion: string;

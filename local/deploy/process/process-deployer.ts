@@ -28,6 +28,7 @@ import { processEnv } from './process-env.js';
 import { portAvailability } from '../port-availability.js';
 import { listensOn } from './listening.js';
 import { processDrift, servedIrHash } from './process-drift.js';
+import { DEFAULTS } from '../../../shared/lang/lower.js';
 
 export interface ProcessDeployerOptions {
   /** argv that starts the serve entry (the IR path comes in `AGENTSPEC_IR`) */
@@ -40,7 +41,8 @@ export interface ProcessDeployerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_PORT = 8080;
+/** the port a deploy block without `port` serves on: the language's default */
+const DEFAULT_PORT = DEFAULTS.port;
 const LOG_LINES = 15;
 const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
 
