@@ -16,6 +16,7 @@ import { register as destroy } from './destroy.js';
 import { register as history } from './history.js';
 import { register as rollback } from './rollback.js';
 import { register as diff } from './diff.js';
+import { register as graph } from './graph.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   validate,
   fmt,
   exportIr,
+  graph,
   migrate,
   dev,
   serve,
