@@ -17,6 +17,7 @@ import { register as history } from './history.js';
 import { register as rollback } from './rollback.js';
 import { register as diff } from './diff.js';
 import { register as graph } from './graph.js';
+import { register as evalCases } from './eval.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -26,6 +27,7 @@ export const commands: RegisterCommand[] = [
   fmt,
   exportIr,
   graph,
+  evalCases,
   migrate,
   dev,
   serve,
