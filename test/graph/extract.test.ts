@@ -137,7 +137,7 @@ describe('extractGraph', () => {
     const { ir } = compile(source, { file: 'pipeline.ias' });
     const graph = extractGraph(ir!);
     expect(graph.nodes.filter((n) => n.kind === 'step').map((n) => n.name)).toEqual(['analyze', 'security', 'summary']);
-    expect(edgeRows(ir!).filter(([, kind]) => kind === 'depends_on' || kind === 'runs')).toEqual([
+    expect(edgeRows(ir).filter(([, kind]) => kind === 'depends_on' || kind === 'runs')).toEqual([
       ['step:code-review/analyze', 'runs', 'agent:analyzer', null],
       ['step:code-review/security', 'runs', 'agent:scanner', null],
       ['step:code-review/summary', 'runs', 'agent:writer', null],
