@@ -73,7 +73,7 @@ async function runCase(target: EvalTarget, options: RunEvalOptions, signal: Abor
       score: 0,
       passed: false,
       ...(output === undefined ? {} : { output }),
-      error: toAgentSpecError(error).message,
+      error: describe(error),
       duration_ms: now() - started,
     };
   }
@@ -116,4 +116,10 @@ export function summarise(cases: CaseResult[], mode: EvalMode, requiredPassRate:
 /** Whether a run succeeded: nothing errored or was cancelled and the pass rate reached what was required. */
 export function reportSucceeded(report: EvalReport): boolean {
   return report.errors === 0 && report.cancelled === 0 && report.pass_rate >= report.required_pass_rate;
+}
+
+/** `code: message` of a failure (an error that is not an AgentSpecError shows as internal, its text withheld). */
+function describe(error: unknown): string {
+  const known = toAgentSpecError(error);
+  return `${known.code}: ${known.message}`;
 }
