@@ -1,7 +1,8 @@
 /**
  * The static check of a parsed expression against the variables of its
- * place: every variable is known (with a "did you mean"), `input` is read as
- * the message (`input`, `input.message`, `input.text`), and every part that
+ * place: every variable is known (with a "did you mean"), the texts `input`
+ * and `output` are read whole (`input.message` and `input.text` are the
+ * message too; any other member of them is an error), and every part that
  * reads no variable is evaluated now, so `len(5)` fails when the package
  * loads instead of on a request.
  */
@@ -9,6 +10,12 @@ import { didYouMean } from '../lang/suggest.js';
 import type { Expr, ExprError, Span } from './ast.js';
 import { ExprEvalError } from './errors.js';
 import { evaluate, INPUT_ALIASES } from './evaluate.js';
+
+/** The variables that hold a text, and the members that read it. */
+const TEXTS = new Map([
+  ['input', { what: 'the message text', aliases: INPUT_ALIASES, hint: 'write input, input.message or input.text' }],
+  ['output', { what: 'the answer text', aliases: new Set<string>(), hint: 'write output; len(output), output contains "…" and the like read it' }],
+]);
 
 export interface CheckContext {
   /** the variables in scope: e.g. input, config, session, steps and the loop variables around it */
@@ -35,8 +42,9 @@ export function checkExpression(expr: Expr, context: CheckContext): ExprError[] 
       }
       return false;
     }
-    if (node.kind === 'member' && node.object.kind === 'variable' && node.object.name === 'input' && known.has('input') && !INPUT_ALIASES.has(node.property)) {
-      error(node, `"input" is the message text: it has no .${node.property}.`, 'write input, input.message or input.text');
+    if (node.kind === 'member' && node.object.kind === 'variable' && known.has(node.object.name)) {
+      const text = TEXTS.get(node.object.name);
+      if (text && !text.aliases.has(node.property)) error(node, `"${node.object.name}" is ${text.what}: it has no .${node.property}.`, text.hint);
     }
     const children = childrenOf(node);
     const constant = children.map(walk);

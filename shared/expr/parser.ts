@@ -217,7 +217,10 @@ class Parser {
         if (t.value === 'nil') return { kind: 'literal', value: null, offset: t.offset, length: t.length };
         if (t.value === 'not') return fail(t, 'Expected a value, found "not".', 'a negation inside a comparison needs parentheses: a == (not b)');
         if (RESERVED.has(t.value)) return fail(t, `Expected a value, found the operator "${t.value}".`);
-        if (FUNCTIONS.has(t.value)) return fail(t, `"${t.value}" is a function: call it as ${FUNCTIONS.get(t.value)!.signature}.`);
+        if (FUNCTIONS.has(t.value)) {
+          const infix = WORD_OPERATORS.has(t.value) ? `, or write a ${t.value} b` : '';
+          return fail(t, `"${t.value}" is a function, called with arguments.`, `call it as ${FUNCTIONS.get(t.value)!.signature}${infix}`);
+        }
         return { kind: 'variable', name: t.value, offset: t.offset, length: t.length };
     }
   }

@@ -68,6 +68,7 @@ export function truthy(value: unknown): boolean {
 
 /** Structural equality: same kind and same contents; nil equals only nil. */
 export function equal(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
   if (depth > MAX_DEPTH) throw new OperandError(`Cannot compare values nested more than ${MAX_DEPTH} levels deep.`);
   const kind = kindOf(a);
   if (kind !== kindOf(b)) return false;
