@@ -7,6 +7,7 @@
 import { toAgentSpecError } from '../errors.js';
 import { runBounded } from './bounded.js';
 import { runInCase } from './case-context.js';
+import { evaluateCustom } from './custom-expression.js';
 import { score, type ScoreOptions } from './scoring.js';
 import type { CaseResult, EvalMode, EvalReport, EvalTarget } from './types.js';
 
@@ -21,6 +22,7 @@ export interface RunEvalOptions {
   /** the pass rate the run needs (default 1: every case) */
   requiredPassRate?: number;
   signal?: AbortSignal;
+  /** the live judge; `custom` expressions use the expression language unless replaced */
   scoring?: Omit<ScoreOptions, 'signal'>;
   /** called as each case starts and ends (progress, the playground's live table) */
   onStart?: (target: EvalTarget) => void;
@@ -60,7 +62,11 @@ async function runCase(target: EvalTarget, options: RunEvalOptions, signal: Abor
       output = text;
       return [
         text,
-        await score(target.case.scoring, { input: target.case.input, output: text, expect: target.case.expect ?? '' }, { ...options.scoring, signal }),
+        await score(
+          target.case.scoring,
+          { input: target.case.input, output: text, expect: target.case.expect ?? '' },
+          { evaluate: evaluateCustom, ...options.scoring, signal },
+        ),
       ] as const;
     });
     const passed = value >= target.case.threshold;

@@ -100,6 +100,17 @@ describe('eval runner', () => {
     expect(reportSucceeded(report)).toBe(false);
   });
 
+  it('custom cases are scored with the expression language over input, output and expect', async () => {
+    const cases = [
+      { agent: 'a', case: evalCase('mentions', { scoring: 'custom', threshold: 1, expect: 'output contains "refund" and input startsWith "input"' }) },
+      { agent: 'a', case: evalCase('misses', { scoring: 'custom', threshold: 1, expect: 'output contains "apology"' }) },
+      { agent: 'a', case: evalCase('broken', { scoring: 'custom', threshold: 1, expect: 'output contains' }) },
+    ];
+    const report = await runEval(cases, { mode: 'scripted', requiredPassRate: 0, invoke: async () => 'Your refund is on its way.' });
+    expect(report.cases.map((c) => c.status)).toEqual(['passed', 'failed', 'error']);
+    expect(report.cases[2]!.error).toMatch(/^input_error: custom score expression failed: .+ \(at character \d+\)$/);
+  });
+
   it('never has more cases in flight than the bound, and starts them all', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
