@@ -14,7 +14,6 @@ import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/s
 import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import type * as Anthropic from '@anthropic-ai/sdk/resources/messages/messages';
 import { AgentSpecError, ErrorCode } from '../errors.js';
-import { SUPPORTED_PROVIDERS } from './model-string.js';
 import { nodeFetch, type Fetch } from '../net/node-fetch.js';
 import type { ContentBlock, Message, ModelEvent, ModelProvider, ModelRequest, StopReason, ToolDefinition, Usage } from './types.js';
 
@@ -97,19 +96,6 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
       }
     },
   };
-}
-
-let shared: ModelProvider | undefined;
-
-/**
- * The provider for a provider name (from `parseModel`). Only `anthropic` is
- * supported; any other name is a `config_error`.
- */
-export function createProviderFor(provider: string): ModelProvider {
-  if (provider === 'anthropic') return (shared ??= createAnthropicProvider());
-  throw new AgentSpecError(ErrorCode.ConfigError, `Model provider "${provider}" is not supported; supported: ${SUPPORTED_PROVIDERS.join(', ')}.`, {
-    details: { provider, supported: [...SUPPORTED_PROVIDERS] },
-  });
 }
 
 /** The SDK request: system prompt and last tool marked for prompt caching. */

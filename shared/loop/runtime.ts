@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
 import { resourcesOf, type IRDocument, type ScalarValue } from '../ir/types.js';
-import { createProviderFor } from '../llm/anthropic-provider.js';
+import { parseModel } from '../llm/model-string.js';
+import { createProviderFor } from '../llm/providers.js';
 import type { Message, ModelProvider, ToolDefinition } from '../llm/types.js';
 import { MemorySessionStore } from '../sessions/index.js';
 import type { SessionStore } from '../sessions/types.js';
@@ -29,7 +30,7 @@ import { addTokens, TokenMeter } from './token-meter.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from './types.js';
 
 export interface RuntimeOptions {
-  /** the model provider for a provider name; default: `createProviderFor` (Anthropic) */
+  /** the model provider for a provider name (`anthropic`, `openai`, `ollama`); default: `createProviderFor` */
   providerFor?: (provider: string) => ModelProvider;
   /** default: a registry with no tools */
   tools?: ToolRegistry;
@@ -256,7 +257,8 @@ export class Runtime implements AgentRuntime, RunHost {
   }
 
   private providerOf(agent: CompiledAgent): ModelProvider {
-    const name = agent.attrs.provider;
+    // from the model string as written, with this process's environment: a bare id no name rule claims may go to Ollama or OpenAI
+    const name = parseModel(agent.attrs.model, process.env).provider;
     let provider = this.providers.get(name);
     if (!provider) {
       provider = this.providerFor(name);
