@@ -138,7 +138,7 @@ function attributesOf(r: Resource): Record<string, AttributeValue> {
         'eval',
         records(a.eval).map((e) => `${scalar(e.name)}: ${scalar(e.scoring)} ≥ ${scalar(e.threshold)}`),
       );
-      set('on_input', Array.isArray(a.on_input) ? statementLines(a.on_input as Statement[]) : undefined);
+      set('on_input', Array.isArray(a.on_input) ? statementLines(a.on_input as Statement[]).join('\n') : undefined);
       set('budget', isRecord(a.budget) ? Object.entries(a.budget).map(([k, v]) => `${k} ${scalar(v)} USD`) : undefined);
       break;
     case 'Pipeline':

@@ -88,7 +88,7 @@ export function renderHtml(graph: Graph): string {
 <h1>${escapeHtml(graph.package.name)} <small>${escapeHtml(graph.package.version)}</small></h1>
 <input id="search" type="search" placeholder="Filter by name, kind or attribute (Enter selects)" aria-label="Filter nodes">
 <span id="count"></span>
-<button id="zoom-out" title="Zoom out">&minus;</button><button id="zoom-in" title="Zoom in">+</button><button id="fit" title="Fit the graph in the window">Fit</button>
+<button id="zoom-out" title="Zoom out">&minus;</button><button id="zoom-in" title="Zoom in">+</button><button id="fit" title="Fit the graph in the window">Fit</button><button id="turn" title="Lay the graph out left to right or top to bottom">Turn</button>
 </header>
 <main>
 <aside id="legend"><h2>Kinds</h2><ul id="legend-kinds"></ul><h2>Lines</h2><ul id="legend-edges"></ul></aside>

@@ -2,7 +2,8 @@
  * The script of the graph page, as the text inlined into it (plain ES2020
  * for the browser; kept as text so the page needs no build step and works
  * from file://). It reads the graph from the page's JSON block, lays it out
- * in layers (sources on the left, what they use to the right), draws it as
+ * in layers (users before what they use, left to right or top to bottom,
+ * whichever shows it larger), draws it as
  * SVG with `data-id` / `data-from` / `data-to` / `data-kind` on every node
  * and edge, and adds pan and zoom, selection with an attribute panel, a
  * filter box and a legend whose kinds can be hidden. No template literals
@@ -39,8 +40,8 @@ export const PAGE_SCRIPT = String.raw`
   function stepName(n) { return n.kind === 'step' && typeof n.attributes.pipeline === 'string' ? n.attributes.pipeline + ' / ' + n.name : n.name; }
 
   // ---- layout: layers by longest path over the edges (back edges of cycles ignored), order by barycentres
-  function layout() {
-    var out = new Map(), pos = new Map();
+  function rank() {
+    var out = new Map();
     graph.nodes.forEach(function (n) { out.set(n.id, []); });
     var linked = new Set();
     graph.edges.forEach(function (e) {
@@ -64,6 +65,7 @@ export const PAGE_SCRIPT = String.raw`
     connected.forEach(function (n) { indeg.set(n.id, 0); next.set(n.id, []); layer.set(n.id, 0); });
     forward.forEach(function (p) { indeg.set(p[1], indeg.get(p[1]) + 1); next.get(p[0]).push(p[1]); });
     var queue = connected.filter(function (n) { return indeg.get(n.id) === 0; }).map(function (n) { return n.id; });
+    var hasIncoming = new Set(forward.map(function (p) { return p[1]; }));
     while (queue.length) {
       var id = queue.shift();
       next.get(id).forEach(function (to) {
@@ -72,18 +74,20 @@ export const PAGE_SCRIPT = String.raw`
         if (indeg.get(to) === 0) queue.push(to);
       });
     }
+    // a node nothing points to sits just before the nearest thing it uses, not in the first layer
+    connected.forEach(function (n) {
+      if (hasIncoming.has(n.id) || !next.get(n.id).length) return;
+      layer.set(n.id, Math.min.apply(null, next.get(n.id).map(function (to) { return layer.get(to); })) - 1);
+    });
     var layers = [];
     connected.forEach(function (n) { var l = layer.get(n.id); (layers[l] = layers[l] || []).push(n.id); });
     layers = layers.filter(Boolean);
-    var index = new Map();
-    function reindex() { layers.forEach(function (ids) { ids.forEach(function (id, i) { index.set(id, i); }); }); }
-    var neighbours = new Map();
+    var index = new Map(), neighbours = new Map();
+    layers.forEach(function (ids) { ids.forEach(function (id, i) { index.set(id, i); }); });
     connected.forEach(function (n) { neighbours.set(n.id, []); });
     forward.forEach(function (p) { neighbours.get(p[0]).push(p[1]); neighbours.get(p[1]).push(p[0]); });
-    reindex();
     for (var sweep = 0; sweep < 8; sweep++) {
-      var order = sweep % 2 === 0 ? layers : layers.slice().reverse();
-      order.forEach(function (ids) {
+      (sweep % 2 === 0 ? layers : layers.slice().reverse()).forEach(function (ids) {
         var centre = new Map();
         ids.forEach(function (id) {
           var ns = neighbours.get(id).filter(function (o) { return layer.get(o) !== layer.get(id); });
@@ -93,52 +97,71 @@ export const PAGE_SCRIPT = String.raw`
         ids.forEach(function (id, i) { index.set(id, i); });
       });
     }
-    var tallest = layers.reduce(function (m, ids) { return Math.max(m, ids.length); }, 0);
-    layers.forEach(function (ids, l) {
-      var offset = (tallest - ids.length) * (NODE_H + ROW_GAP) / 2;
-      ids.forEach(function (id, i) { pos.set(id, { x: l * (NODE_W + COL_GAP), y: offset + i * (NODE_H + ROW_GAP) }); });
+    return { layers: layers, alone: graph.nodes.filter(function (n) { return !linked.has(n.id); }).sort(byKindThenName).map(function (n) { return n.id; }) };
+  }
+
+  // Positions for a direction: 'LR' puts layers in columns (users left of what they use), 'TB' in rows.
+  // Nodes without any reference go in rows below, grouped by kind.
+  var GAP = { LR: { along: 96, across: 16 }, TB: { along: 64, across: 20 } };
+  function place(ranked, dir) {
+    var pos = new Map(), g = GAP[dir];
+    var stepAlong = dir === 'LR' ? NODE_W + g.along : NODE_H + g.along;
+    var stepAcross = dir === 'LR' ? NODE_H + g.across : NODE_W + g.across;
+    var widest = ranked.layers.reduce(function (m, ids) { return Math.max(m, ids.length); }, 0);
+    ranked.layers.forEach(function (ids, l) {
+      var offset = (widest - ids.length) * stepAcross / 2;
+      ids.forEach(function (id, i) {
+        var a = l * stepAlong, b = offset + i * stepAcross;
+        pos.set(id, dir === 'LR' ? { x: a, y: b } : { x: b, y: a });
+      });
     });
-    // nodes without any reference: a grid below, grouped by kind
-    var alone = graph.nodes.filter(function (n) { return !linked.has(n.id); }).sort(byKindThenName);
-    var columns = Math.max(layers.length, 4);
-    var top = tallest ? tallest * (NODE_H + ROW_GAP) + 48 : 0;
-    alone.forEach(function (n, i) {
-      pos.set(n.id, { x: (i % columns) * (NODE_W + COL_GAP), y: top + Math.floor(i / columns) * (NODE_H + ROW_GAP) });
+    var extentX = dir === 'LR' ? ranked.layers.length * stepAlong : widest * stepAcross;
+    var top = ranked.layers.length ? (dir === 'LR' ? widest * stepAcross : ranked.layers.length * stepAlong) + 40 : 0;
+    var columns = Math.max(4, Math.floor(extentX / (NODE_W + 24)));
+    ranked.alone.forEach(function (id, i) {
+      pos.set(id, { x: (i % columns) * (NODE_W + 24), y: top + Math.floor(i / columns) * (NODE_H + 16) });
     });
     return pos;
   }
 
+  // The control points of an edge's curve: out of the side facing the next layer, into the opposite side of the target.
+  function curve(a, b, self, dir) {
+    if (self) return [[a.x + NODE_W - 30, a.y], [a.x + NODE_W - 30, a.y - 34], [a.x + NODE_W + 24, a.y - 34], [a.x + NODE_W, a.y + NODE_H / 2]];
+    var lr = dir === 'LR';
+    var s = lr ? [a.x + NODE_W, a.y + NODE_H / 2] : [a.x + NODE_W / 2, a.y + NODE_H];
+    var t = lr ? [b.x, b.y + NODE_H / 2] : [b.x + NODE_W / 2, b.y];
+    var k = lr ? 0 : 1, o = 1 - k;
+    var c1 = s.slice(), c2 = t.slice();
+    if (t[k] > s[k]) {
+      var half = (t[k] - s[k]) / 2;
+      c1[k] += half; c2[k] -= half;
+    } else {
+      // a back edge or one within a layer: leave forwards, come back in from behind
+      var bend = 70 + Math.abs(s[o] - t[o]) / 4;
+      c1[k] += bend; c1[o] += bend / 2; c2[k] -= bend; c2[o] += bend / 2;
+    }
+    return [s, c1, c2, t];
+  }
+
   // ---- drawing
   var svg = $('canvas'), viewport = $('viewport'), edgeLayer = $('edges'), nodeLayer = $('nodes');
-  var pos = layout();
+  var ranked = rank(), dir = 'LR', pos = place(ranked, dir);
   var nodeEls = new Map(), edgeEls = [];
   function truncate(s, n) { return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
 
   graph.edges.forEach(function (e, i) {
-    var a = pos.get(e.from), b = pos.get(e.to);
-    var sx = a.x + NODE_W, sy = a.y + NODE_H / 2, tx = b.x, ty = b.y + NODE_H / 2, d;
-    if (e.from === e.to) {
-      d = 'M' + (a.x + NODE_W - 30) + ',' + a.y + ' c 0,-30 40,-30 30,' + NODE_H / 2;
-    } else if (tx > sx) {
-      var dx = (tx - sx) / 2;
-      d = 'M' + sx + ',' + sy + ' C' + (sx + dx) + ',' + sy + ' ' + (tx - dx) + ',' + ty + ' ' + tx + ',' + ty;
-    } else {
-      // a back edge or one within a layer: leave rightwards, come back in from the left
-      var bend = 70 + Math.abs(sy - ty) / 4;
-      d = 'M' + sx + ',' + sy + ' C' + (sx + bend) + ',' + (sy + bend / 2) + ' ' + (tx - bend) + ',' + (ty + bend / 2) + ' ' + tx + ',' + ty;
-    }
     var g = el('g', { class: 'edge' + (edgeStyle[e.kind].dashed ? ' dashed' : ''), 'data-from': e.from, 'data-to': e.to, 'data-kind': e.kind, 'data-index': String(i) }, edgeLayer);
-    el('path', { d: d, class: 'line', 'marker-end': 'url(#arrow)' }, g);
-    el('path', { d: d, class: 'hit' }, g);
-    var label = el('text', { class: 'edge-label', x: String((sx + tx) / 2), y: String((sy + ty) / 2 - 4), 'text-anchor': 'middle' }, g);
+    var line = el('path', { class: 'line', 'marker-end': 'url(#arrow)' }, g);
+    var hit = el('path', { class: 'hit' }, g);
+    var label = el('text', { class: 'edge-label', 'text-anchor': 'middle' }, g);
     label.textContent = edgeLabel(e);
     el('title', {}, g).textContent = stepName(byId.get(e.from)) + ' \u2192 ' + edgeLabel(e) + ' \u2192 ' + stepName(byId.get(e.to));
-    edgeEls.push({ edge: e, el: g });
+    edgeEls.push({ edge: e, el: g, line: line, hit: hit, label: label });
   });
 
   graph.nodes.forEach(function (n) {
-    var p = pos.get(n.id), style = nodeStyle[n.kind];
-    var g = el('g', { class: 'node' + (n.attributes.missing === true ? ' missing' : ''), 'data-id': n.id, 'data-kind': n.kind, transform: 'translate(' + p.x + ',' + p.y + ')', tabindex: '0', role: 'button' }, nodeLayer);
+    var style = nodeStyle[n.kind];
+    var g = el('g', { class: 'node' + (n.attributes.missing === true ? ' missing' : ''), 'data-id': n.id, 'data-kind': n.kind, tabindex: '0', role: 'button' }, nodeLayer);
     el('rect', { class: 'box', width: String(NODE_W), height: String(NODE_H), rx: '6', style: 'stroke:' + style.colour }, g);
     el('rect', { class: 'stripe', width: '6', height: String(NODE_H), rx: '2', style: 'fill:' + style.colour }, g);
     el('text', { class: 'name', x: '14', y: '16' }, g).textContent = truncate(stepName(n), 24);
@@ -149,13 +172,30 @@ export const PAGE_SCRIPT = String.raw`
     nodeEls.set(n.id, g);
   });
 
+  function position() {
+    pos = place(ranked, dir);
+    nodeEls.forEach(function (g, id) { var p = pos.get(id); g.setAttribute('transform', 'translate(' + p.x + ',' + p.y + ')'); });
+    edgeEls.forEach(function (x) {
+      var c = curve(pos.get(x.edge.from), pos.get(x.edge.to), x.edge.from === x.edge.to, dir);
+      var d = 'M' + c[0].join(',') + ' C' + c[1].join(',') + ' ' + c[2].join(',') + ' ' + c[3].join(',');
+      x.line.setAttribute('d', d);
+      x.hit.setAttribute('d', d);
+      // the label sits past the middle, where edges leaving the same node have spread apart
+      var t = 0.62, w = [Math.pow(1 - t, 3), 3 * Math.pow(1 - t, 2) * t, 3 * (1 - t) * t * t, t * t * t], lx = 0, ly = 0;
+      c.forEach(function (pt, k) { lx += w[k] * pt[0]; ly += w[k] * pt[1]; });
+      x.label.setAttribute('x', String(lx));
+      x.label.setAttribute('y', String(ly - 4));
+    });
+    document.body.setAttribute('data-direction', dir);
+  }
+
   // ---- pan and zoom
   var view = { x: 20, y: 20, k: 1 };
   function apply() { viewport.setAttribute('transform', 'translate(' + view.x + ',' + view.y + ') scale(' + view.k + ')'); }
-  function bounds(ids) {
+  function bounds(ids, at) {
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     ids.forEach(function (id) {
-      var p = pos.get(id);
+      var p = (at || pos).get(id);
       if (!p || nodeEls.get(id).classList.contains('hidden')) return;
       x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x + NODE_W); y1 = Math.max(y1, p.y + NODE_H);
     });
@@ -203,6 +243,7 @@ export const PAGE_SCRIPT = String.raw`
   $('zoom-in').addEventListener('click', function () { centreOn(1.25); });
   $('zoom-out').addEventListener('click', function () { centreOn(0.8); });
   $('fit').addEventListener('click', function () { fit(); });
+  $('turn').addEventListener('click', function () { dir = dir === 'LR' ? 'TB' : 'LR'; position(); fit(); });
 
   // ---- selection and the attribute panel
   var selected = null;
@@ -311,6 +352,13 @@ export const PAGE_SCRIPT = String.raw`
     html('span', ' ' + row[1], li);
   });
 
+  // start in the direction that shows the graph larger in this window
+  function scaleIn(d) {
+    var b = bounds(graph.nodes.map(function (n) { return n.id; }), place(ranked, d)), r = svg.getBoundingClientRect();
+    return b ? Math.min((r.width - 40) / b.w, (r.height - 40) / b.h) : 1;
+  }
+  dir = scaleIn('TB') > scaleIn('LR') * 1.1 ? 'TB' : 'LR';
+  position();
   applyFilter();
   fit();
   window.addEventListener('resize', function () { fit(); });

@@ -94,7 +94,7 @@ describe('extractGraph', () => {
         '  for each q in input.queries',
         '    use skill shell with { q: q }',
         'respond config.greeting',
-      ],
+      ].join('\n'),
     });
     expect(triage).not.toHaveProperty('metadata');
     expect(byId.get('step:flow/second')).toEqual({
