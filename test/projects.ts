@@ -50,6 +50,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // Chromium
   'test/local/cross-site.test.ts',
   'test/local/playground.test.ts',
+  'test/graph/graph-chromium.test.ts',
   // python3 as an HTTP client
   'test/local/request-bodies.test.ts',
   // openssl makes the test's certificate
