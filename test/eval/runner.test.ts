@@ -28,18 +28,18 @@ const withCases = (a: IRAgent, cases: EvalCase[]): IRAgent => ({ ...a, attribute
 const targets = (n: number): EvalTarget[] => Array.from({ length: n }, (_, i) => ({ agent: 'a', case: evalCase(`c${i}`, { expect: 'x' }) }));
 
 describe('eval runner', () => {
-  it('runs each case through the runtime: the scripted model answers with expect, or plays the script with tool calls', async () => {
+  it('runs each case through the runtime: the scripted model answers with expect, or plays the script with real tool calls', async () => {
     const tools = testTools({ name: 'lookup', handler: (input) => ({ found: (input as { id: string }).id }) });
     const ir = irOf(
       prompt('sys', 'You help {{company}}.', [{ name: 'company', type: 'string', required: false, default: 'Acme' }]),
       withCases(agent('support', { prompt: 'sys' }), [
         evalCase('greets', { input: 'Hello', expect: 'Welcome to Acme!' }),
-        evalCase('looks-up', { input: 'Where is order 7?', expect: 'Order 7 is on its way', scoring: 'contains' }),
+        evalCase('looks-up', { input: 'Where is order 7?', expect: 'order 7: {"found":"7"}', scoring: 'contains' }),
         evalCase('wrong', { input: 'Hi', expect: 'Bye' }),
       ]),
     );
     const script = parseScript(
-      { 'looks-up': [{ tool_calls: [{ name: 'lookup', input: { id: '7' } }] }, 'Order 7 is on its way.'], 'support/wrong': 'Hello there' },
+      { 'looks-up': [{ tool_calls: [{ name: 'lookup', input: { id: '7' } }] }, 'Order 7: {{tool_result}}'], 'support/wrong': 'Hello there' },
       'script.json',
     );
     const systems: (string | undefined)[] = [];

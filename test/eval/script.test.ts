@@ -23,6 +23,16 @@ describe('scripted model', () => {
     expect((await call([user('a'), assistant('b'), user('c'), assistant('d'), user('e')])).text).toBe('found it');
   });
 
+  it('puts the latest tool result where a turn says {{tool_result}}', async () => {
+    const model = createScriptedProvider(() => [{ tool_calls: [{ name: 't', input: {} }] }, { text: 'status: {{tool_result}}' }]);
+    const messages: Message[] = [
+      user('hi'),
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'x', name: 't', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: '{"status":"shipped"}' }] },
+    ];
+    expect((await collect(model.stream({ model: 'm', messages }, new AbortController().signal))).text).toBe('status: {"status":"shipped"}');
+  });
+
   it('refuses to answer once aborted', async () => {
     const model = createScriptedProvider(() => [{ text: 'x' }]);
     const controller = new AbortController();
