@@ -51,6 +51,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/local/cross-site.test.ts',
   'test/local/playground.test.ts',
   'test/graph/graph-chromium.test.ts',
+  'test/eval/playground-eval.test.ts',
   // python3 as an HTTP client
   'test/local/request-bodies.test.ts',
   // openssl makes the test's certificate
@@ -66,6 +67,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/docs/canonical.test.ts',
   'test/local/init.test.ts',
   'test/local/run-command.test.ts',
+  'test/eval/eval-command.test.ts',
   // every entry point started as a server process
   'test/compose/entry-point-logs.test.ts',
   // deployed runtime processes, and the state lock contended by processes
