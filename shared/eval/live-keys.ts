@@ -7,9 +7,7 @@
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { findResource, type IRDocument } from '../ir/types.js';
 import { parseModel } from '../llm/model-string.js';
-
-/** The environment variable holding each keyed provider's key (Ollama needs none). */
-const KEY_VARIABLES: Readonly<Record<string, string>> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
+import { PROVIDER_ENV } from '../llm/provider-env.js';
 
 export function checkLiveKeys(ir: IRDocument, agents: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
   const missing = new Map<string, string[]>();
@@ -17,9 +15,9 @@ export function checkLiveKeys(ir: IRDocument, agents: readonly string[], env: No
     const attrs = findResource(ir, 'Agent', name)?.attributes;
     if (!attrs) continue;
     const fallbacks = (attrs as { models?: string[] }).models ?? [];
-    const providers = new Set([attrs.provider, ...fallbacks.map((m) => parseModel(m).provider)]);
+    const providers = new Set([attrs.provider, ...fallbacks.map((m) => parseModel(m, env).provider)]);
     for (const provider of providers) {
-      const variable = KEY_VARIABLES[provider];
+      const variable = (PROVIDER_ENV as Readonly<Record<string, { key?: string }>>)[provider]?.key;
       if (variable && !env[variable]?.trim()) missing.set(variable, [...(missing.get(variable) ?? []), name]);
     }
   }

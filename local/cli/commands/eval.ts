@@ -98,7 +98,8 @@ async function evalCommand(file: string, options: EvalOptions): Promise<number> 
   }
 
   const { composeService } = await import('../../../shared/compose/compose-service.js');
-  const service = await composeService({ ir }, { workdir: dirname(resolve(path)), ...(providerFor ? { providerFor } : {}) });
+  // info logs (each tool call, each server start) would bury the table; warnings and errors still show
+  const service = await composeService({ ir }, { workdir: dirname(resolve(path)), logLevel: 'warn', ...(providerFor ? { providerFor } : {}) });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
