@@ -3,6 +3,7 @@
  * template, model id and hand-off tools, so an invocation does no parsing.
  */
 import { findResource, type IRAgent, type IRDocument } from '../ir/types.js';
+import { parseModel } from '../llm/model-string.js';
 import type { ToolDefinition } from '../llm/types.js';
 import { delegateTool, delegateToolName } from './delegation.js';
 import { compilePrompt } from './prompt-template.js';
@@ -32,7 +33,8 @@ export function compileAgent(ir: IRDocument, agent: IRAgent): CompiledAgent {
   };
 }
 
-/** `anthropic/claude-x` → `claude-x`; a bare id stays as it is. */
+/** `anthropic/claude-x` → `claude-x` (the prefix in any case, as `parseModel` reads it); a bare id stays as it is. */
 export function modelId(model: string, provider: string): string {
-  return model.startsWith(`${provider}/`) ? model.slice(provider.length + 1) : model;
+  const parsed = parseModel(model);
+  return parsed.provider === provider.toLowerCase() ? parsed.model : model;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSupportedProvider, parseModel, SUPPORTED_PROVIDERS } from '../../shared/llm/model-string.js';
+import { modelId } from '../../shared/loop/compile-agent.js';
 
 describe('parseModel', () => {
   it.each([
@@ -41,5 +42,18 @@ describe('SUPPORTED_PROVIDERS', () => {
     expect(SUPPORTED_PROVIDERS).toEqual(['anthropic', 'openai', 'ollama']);
     expect(isSupportedProvider('ollama')).toBe(true);
     expect(isSupportedProvider('bedrock')).toBe(false);
+  });
+});
+
+describe('modelId (what the runtime sends)', () => {
+  it.each([
+    ['openai/gpt-4o-mini', 'openai', 'gpt-4o-mini'],
+    ['OpenAI/gpt-4o', 'OpenAI', 'gpt-4o'],
+    ['OpenAI/gpt-4o', 'openai', 'gpt-4o'],
+    ['ollama/library/llama3.1:8b', 'ollama', 'library/llama3.1:8b'],
+    ['claude-haiku-4-5', 'anthropic', 'claude-haiku-4-5'],
+    ['llama3.1', 'anthropic', 'llama3.1'],
+  ])('%s (IR provider %s) → %s', (model, provider, expected) => {
+    expect(modelId(model, provider)).toBe(expected);
   });
 });
