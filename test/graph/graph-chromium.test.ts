@@ -32,11 +32,32 @@ interface Opened {
 
 /** The drawn nodes' ids and edges' [from, kind, to], from the SVG's data attributes. */
 function drawn(page: Page) {
-  return page.evaluate(() => ({
-    nodes: [...document.querySelectorAll<SVGGElement>('g.node')].map((g) => g.dataset.id),
-    edges: [...document.querySelectorAll<SVGGElement>('g.edge')].map((g) => [g.dataset.from, g.dataset.kind, g.dataset.to]),
-  }));
+  return page.evaluate<{ nodes: string[]; edges: string[][] }>(`({
+    nodes: [...document.querySelectorAll('g.node')].map((g) => g.dataset.id),
+    edges: [...document.querySelectorAll('g.edge')].map((g) => [g.dataset.from, g.dataset.kind, g.dataset.to]),
+  })`);
 }
+
+/** The node boxes that overlap each other or lie outside the canvas, and the narrowest box's width on screen. */
+const LAYOUT_CHECK = `(() => {
+  const canvas = document.getElementById('canvas').getBoundingClientRect();
+  const boxes = [...document.querySelectorAll('g.node')].map((g) => ({ id: g.dataset.id, r: g.querySelector('rect').getBoundingClientRect() }));
+  const overlaps = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom && b.r.top < a.r.bottom) overlaps.push(a.id + ' ' + b.id);
+  }));
+  const outside = boxes.filter((b) => b.r.left < canvas.left || b.r.right > canvas.right || b.r.top < canvas.top || b.r.bottom > canvas.bottom);
+  return { overlaps, outside: outside.map((b) => b.id), smallest: Math.min(...boxes.map((b) => b.r.width)) };
+})()`;
+
+interface LayoutCheck {
+  overlaps: string[];
+  outside: string[];
+  smallest: number;
+}
+
+/** The `data-*` attribute `name` of every element matching `selector`. */
+const dataOf = (page: Page, selector: string, name = 'data-id') => page.$$eval(selector, (els, n) => els.map((e) => e.getAttribute(n)), name);
 
 const expected = (graph: Graph) => ({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges.map((e) => [e.from, e.kind, e.to]) });
 
@@ -49,12 +70,9 @@ describe('the graph page in a browser', () => {
     const result: Opened = { page, requests: [], problems: [] };
     page.on('request', (r) => result.requests.push(r.url()));
     page.on('pageerror', (e) => result.problems.push(e.message));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { violations: string[] }).violations ??= [];
-        (window as unknown as { violations: string[] }).violations.push(e.blockedURI);
-      });
-    });
+    await page.addInitScript(
+      "window.violations = []; document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.blockedURI || e.violatedDirective));",
+    );
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('body[data-ready]');
     opened.push(result);
@@ -62,7 +80,7 @@ describe('the graph page in a browser', () => {
   }
 
   async function noRequests(o: Opened, file: string) {
-    const violations = await o.page.evaluate(() => (window as unknown as { violations?: string[] }).violations ?? []);
+    const violations = await o.page.evaluate<string[]>('window.violations');
     expect(violations).toEqual([]);
     expect(o.requests).toEqual([pathToFileURL(file).href]);
     expect(o.problems).toEqual([]);
@@ -86,15 +104,7 @@ describe('the graph page in a browser', () => {
   it('draws every node and every edge of the support example', async () => {
     expect(await drawn(support.o.page)).toEqual(expected(support.graph));
     // and all of them inside the window after the initial fit
-    const outside = await support.o.page.evaluate(() => {
-      const canvas = document.getElementById('canvas')!.getBoundingClientRect();
-      return [...document.querySelectorAll<SVGGElement>('g.node')]
-        .filter((g) => {
-          const r = g.getBoundingClientRect();
-          return r.left < canvas.left || r.right > canvas.right || r.top < canvas.top || r.bottom > canvas.bottom;
-        })
-        .map((g) => g.dataset.id);
-    });
+    const { outside } = await support.o.page.evaluate<LayoutCheck>(LAYOUT_CHECK);
     expect(outside).toEqual([]);
   });
 
@@ -106,7 +116,7 @@ describe('the graph page in a browser', () => {
     expect(await page.textContent('#details-kind')).toBe('agent');
     expect(await page.textContent('#details-attributes tr[data-attribute="model"] td')).toBe('claude-sonnet-4-20250514');
     expect(await page.textContent('#details-attributes tr[data-attribute="max_turns"] td')).toBe('8');
-    const lit = await page.$$eval('g.edge.highlighted', (gs) => gs.map((g) => (g as SVGGElement).dataset.index));
+    const lit = await dataOf(page, 'g.edge.highlighted', 'data-index');
     const touching = support.graph.edges.flatMap((e, i) => (e.from === 'agent:support-bot' || e.to === 'agent:support-bot' ? [String(i)] : []));
     expect(lit).toEqual(touching);
     expect(await page.textContent('#details-out')).toContain('delegates to (the user asks for a refund or about an invoice) billing');
@@ -122,7 +132,7 @@ describe('the graph page in a browser', () => {
   it('filters by name, kind or attribute text, and Enter selects the first match', async () => {
     const { page } = support.o;
     await page.fill('#search', 'cancel');
-    const matched = await page.$$eval('g.node:not(.unmatched)', (gs) => gs.map((g) => (g as SVGGElement).dataset.id));
+    const matched = await dataOf(page, 'g.node:not(.unmatched)');
     expect(matched).toEqual(['skill:cancel-order', 'agent:support-bot']);
     expect(await page.textContent('#count')).toBe(`2 of ${support.graph.nodes.length} nodes`);
     await page.press('#search', 'Enter');
@@ -135,8 +145,8 @@ describe('the graph page in a browser', () => {
   it('hides a kind from the legend, with the edges that touch it', async () => {
     const { page } = support.o;
     await page.uncheck('#legend-kinds li[data-kind="secret"] input');
-    expect(await page.$$eval('g.node.hidden', (gs) => gs.map((g) => (g as SVGGElement).dataset.id))).toEqual(['secret:anthropic-key']);
-    expect(await page.$$eval('g.edge.hidden', (gs) => gs.map((g) => (g as SVGGElement).dataset.to))).toEqual(['secret:anthropic-key']);
+    expect(await dataOf(page, 'g.node.hidden')).toEqual(['secret:anthropic-key']);
+    expect(await dataOf(page, 'g.edge.hidden', 'data-to')).toEqual(['secret:anthropic-key']);
     await page.check('#legend-kinds li[data-kind="secret"] input');
     expect(await page.$$('.hidden')).toHaveLength(0);
   });
@@ -170,20 +180,26 @@ describe('the graph page in a browser', () => {
     await noRequests(support.o, support.file);
   });
 
+  it('would see a request the page tried: the policy blocks it and the check reports it', async () => {
+    const file = join(tmp, 'tries.html');
+    writeFileSync(file, renderHtml(support.graph).replace('</body>', '<img src="http://127.0.0.1:9/probe.png"></body>'));
+    const o = await open(file);
+    await expect.poll(() => o.page.evaluate<string[]>('window.violations')).toEqual(['http://127.0.0.1:9/probe.png']);
+    expect(o.requests).toEqual([pathToFileURL(file).href, 'http://127.0.0.1:9/probe.png']);
+  });
+
   it('draws the 3.0 kinds (guardrails, users, on_input references) of a hand-built IR and shows on_input as code', async () => {
     const file = join(tmp, 'full.html');
     const graph = extractGraph(fullIr());
     writeFileSync(file, renderHtml(graph));
     const o = await open(file);
     expect(await drawn(o.page)).toEqual(expected(graph));
-    expect(await o.page.$$eval('#legend-kinds li', (lis) => lis.map((li) => li.getAttribute('data-kind')))).toEqual(
-      expect.arrayContaining(['guardrail', 'user', 'step', 'deploy', 'secret', 'type']),
-    );
+    expect(await dataOf(o.page, '#legend-kinds li', 'data-kind')).toEqual(expect.arrayContaining(['guardrail', 'user', 'step', 'deploy', 'secret', 'type']));
     await o.page.click('g.node[data-id="agent:triage"]');
     expect(await o.page.textContent('#details-attributes tr[data-attribute="on_input"] pre')).toBe(
       'if input.urgent\n  delegate to backup\nelse\n  for each q in input.queries\n    use skill shell with { q: q }\nrespond config.greeting',
     );
-    await mkdir();
+    mkdirSync('test-artifacts', { recursive: true });
     await o.page.screenshot({ path: 'test-artifacts/graph.png' });
     await noRequests(o, file);
   });
@@ -195,22 +211,7 @@ describe('the graph page in a browser', () => {
     writeFileSync(file, renderHtml(graph));
     const o = await open(file);
     expect(await drawn(o.page)).toEqual(expected(graph));
-    const check = () =>
-      o.page.evaluate(() => {
-        const canvas = document.getElementById('canvas')!.getBoundingClientRect();
-        const boxes = [...document.querySelectorAll<SVGGElement>('g.node')].map((g) => ({
-          id: g.dataset.id,
-          r: g.querySelector('rect')!.getBoundingClientRect(),
-        }));
-        const overlaps: string[] = [];
-        boxes.forEach((a, i) =>
-          boxes.slice(i + 1).forEach((b) => {
-            if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom && b.r.top < a.r.bottom) overlaps.push(`${a.id} ${b.id}`);
-          }),
-        );
-        const outside = boxes.filter((b) => b.r.left < canvas.left || b.r.right > canvas.right || b.r.top < canvas.top || b.r.bottom > canvas.bottom);
-        return { overlaps, outside: outside.map((b) => b.id), smallest: Math.min(...boxes.map((b) => b.r.width)) };
-      });
+    const check = () => o.page.evaluate<LayoutCheck>(LAYOUT_CHECK);
     const first = await check();
     expect(first).toMatchObject({ overlaps: [], outside: [] });
     // a node box (176 units wide) stays over half its size at the initial fit: names stay readable
@@ -222,7 +223,3 @@ describe('the graph page in a browser', () => {
     await noRequests(o, file);
   });
 });
-
-function mkdir() {
-  mkdirSync('test-artifacts', { recursive: true });
-}
