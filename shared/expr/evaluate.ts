@@ -48,8 +48,11 @@ function evaluateNode(expr: Expr, env: Environment): unknown {
       return member(expr, env);
     case 'index':
       return index(evaluate(expr.object, env), evaluate(expr.index, env));
-    case 'call':
-      return FUNCTIONS.get(expr.name)!.apply(expr.args.map((arg) => evaluate(arg, env)));
+    case 'call': {
+      const fn = FUNCTIONS.get(expr.name);
+      if (!fn) throw new ExprEvalError(`Unknown function "${expr.name}".`, expr);
+      return fn.apply(expr.args.map((arg) => evaluate(arg, env)));
+    }
     case 'not':
       return !truthy(evaluate(expr.operand, env));
     case 'logical': {

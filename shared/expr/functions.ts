@@ -52,7 +52,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, Func
           case 'nil':
             return 0;
           case 'string':
-            return [...(x as string)].length;
+            return codePoints(x as string);
           case 'list':
             return (x as unknown[]).length;
           case 'map':
@@ -102,6 +102,16 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, Func
   ['int', { signature: 'int(x)', min: 1, max: 1, apply: ([x]) => toNumber('int', x, INT, Math.trunc) }],
   ['float', { signature: 'float(x)', min: 1, max: 1, apply: ([x]) => toNumber('float', x, FLOAT, (n) => n) }],
 ]);
+
+/** The number of Unicode code points of `s`, without building an array of them. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const low = s.charCodeAt(i + 1);
+    if (s.charCodeAt(i) >= 0xd800 && s.charCodeAt(i) < 0xdc00 && low >= 0xdc00 && low < 0xe000) i++;
+  }
+  return n;
+}
 
 function toNumber(name: string, x: unknown, form: RegExp, finish: (n: number) => number): number {
   if (typeof x === 'number') return finish(x);

@@ -15,6 +15,7 @@ const PUNCT = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[',
 const NAME_START = /[\p{L}_]/u;
 const NAME_PART = /[\p{L}\p{Nd}_]/u;
 const DIGIT = /[0-9]/;
+const NUMBER = /-?[0-9]+(\.[0-9]+)?/y;
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"' };
 
 /** Hints for characters the language does not have. */
@@ -47,7 +48,8 @@ export function tokenize(text: string): { tokens: Token[] } | { error: ExprError
       tokens.push(read.token);
       i = read.end;
     } else if (DIGIT.test(ch) || (ch === '-' && DIGIT.test(text[i + 1] ?? ''))) {
-      const match = /^-?[0-9]+(\.[0-9]+)?/.exec(text.slice(i))![0];
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(text)![0];
       const after = text[i + match.length] ?? '';
       if (after === '.' || NAME_PART.test(after))
         return { error: { message: 'Malformed number.', offset: i, length: match.length + 1, hint: 'numbers are written 42 or 4.2' } };

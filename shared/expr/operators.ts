@@ -46,13 +46,16 @@ function order(op: '<' | '<=' | '>' | '>=', left: unknown, right: unknown): bool
 
 /** Negative, zero or positive as `a` sorts before, with or after `b` by Unicode code point. */
 function compareCodePoints(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(j)!;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
   }
-  return x.length - y.length;
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
 
 /** `item in collection`: an element of a list, a key of a map, a substring of a string. */

@@ -98,14 +98,11 @@ class Parser {
     return t.kind === 'word' && t.value === value;
   }
 
-  private expectPunct(value: string, opened?: Token): Token {
+  /** The closing bracket `value`, or an error pointing back at the `opener` it closes. */
+  private expectClosing(value: ')' | ']', opener: Span): Token {
     const t = this.peek();
     if (t.kind === 'punct' && t.value === value) return this.next();
-    return fail(
-      t,
-      `Expected "${value}", found ${describe(t)}.`,
-      opened === undefined ? undefined : `to close the "${(opened as { value: string }).value}" at offset ${opened.offset}`,
-    );
+    return fail(t, `Expected "${value}", found ${describe(t)}.`, `to close the "${value === ')' ? '(' : '['}" at offset ${opener.offset}`);
   }
 
   /** Runs `body` one nesting level deeper, refusing past MAX_NESTING. */
@@ -186,7 +183,7 @@ class Parser {
       } else if (this.isPunct('[')) {
         const open = this.next();
         const index = this.nested(open, () => this.parseOr());
-        const close = this.expectPunct(']', open);
+        const close = this.expectClosing(']', open);
         expr = { kind: 'index', object: expr, index, ...spanOf(expr, close) };
       } else {
         return expr;
@@ -205,7 +202,7 @@ class Parser {
       case 'punct':
         if (t.value === '(') {
           const inner = this.nested(t, () => this.parseOr());
-          const close = this.expectPunct(')', t);
+          const close = this.expectClosing(')', t);
           return { ...inner, ...spanOf(t, close) };
         }
         if (t.value === '[') return this.parseList(t);
@@ -233,7 +230,7 @@ class Parser {
         if (!this.isPunct(',')) break;
         this.next();
       }
-      const close = this.expectPunct(']', open);
+      const close = this.expectClosing(']', open);
       return { kind: 'list', items, ...spanOf(open, close) };
     });
   }
@@ -252,7 +249,7 @@ class Parser {
         if (!this.isPunct(',')) break;
         this.next();
       }
-      return this.expectPunct(')', open);
+      return this.expectClosing(')', open);
     });
     const span = spanOf(name, close);
     if (args.length < spec.min || args.length > spec.max) {

@@ -51,6 +51,10 @@ describe('operators', () => {
     ['"a" < "b"', true],
     ['"B" < "a"', true],
     ['"～" < "😀"', true],
+    ['"ab" < "abc"', true],
+    ['"abc" < "ab"', false],
+    ['"😀a" > "😀"', true],
+    ['"a" <= "a"', true],
     ['config.missing < 1', false],
     ['config.missing >= 1', false],
     ['config.missing > "a"', false],
@@ -153,6 +157,11 @@ describe('values: literals, variables, members and indexes', () => {
   it('reads undefined as nil', () => {
     expect(run('x == nil', { x: undefined })).toBe(true);
     expect(run('m.k', { m: { k: undefined } })).toBeNull();
+  });
+
+  it('counts a lone surrogate of a value as one character, as a pair as one', () => {
+    expect(run('len(x)', { x: 'a\ud83db' })).toBe(3);
+    expect(run('len(x)', { x: '😀\ud83d' })).toBe(2);
   });
 
   it('reads loop variables from the environment like any other', () => {
