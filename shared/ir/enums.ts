@@ -7,11 +7,19 @@ export const STRATEGIES = ['react', 'plan-and-execute', 'reflexion', 'router', '
 export const TARGETS = ['process', 'docker', 'docker-compose', 'kubernetes', 'lambda'] as const;
 export const TRANSPORTS = ['stdio', 'sse', 'streamable-http'] as const;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const LANGUAGES = ['python', 'javascript'] as const;
+export const LANGUAGES = ['python', 'javascript', 'bash'] as const;
 export const VARIABLE_TYPES = ['string', 'number', 'bool'] as const;
 export const ON_ERROR = ['retry', 'fail', 'fallback'] as const;
 export const MEMORY_STRATEGIES = ['sliding_window', 'summary'] as const;
 export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
+/** what a guardrail does when a keyword or pattern matches: answer with its fallback instead (`block`) or report it (`warn`) */
+export const GUARDRAIL_MODES = ['warn', 'block'] as const;
+/** what a declared user may do: invoke the agents listed (`invoke`) or everything (`admin`) */
+export const USER_ROLES = ['invoke', 'admin'] as const;
+export const CONFIG_TYPES = ['string', 'int', 'float', 'bool'] as const;
+export const RULE_SEVERITIES = ['error', 'warning'] as const;
+/** how an eval case scores an answer against its `expect` */
+export const SCORING_METHODS = ['exact', 'contains', 'semantic', 'custom'] as const;
 /**
  * how a deployed runtime authenticates callers: the API keys checked by the app (every target), SigV4 at the
  * Function URL (`iam`, lambda only) or nobody (`none`, the explicit opt-out of the process and container targets)

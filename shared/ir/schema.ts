@@ -16,6 +16,11 @@ import {
   TARGETS,
   TRANSPORTS,
   VARIABLE_TYPES,
+  CONFIG_TYPES,
+  RULE_SEVERITIES,
+  SCORING_METHODS,
+  GUARDRAIL_MODES,
+  USER_ROLES,
 } from './enums.js';
 
 const str = { type: 'string' } as const;
@@ -71,6 +76,34 @@ const tool = {
 
 const scalar = { type: ['string', 'number', 'boolean'] } as const;
 
+/**
+ * One statement of an agent's `on input` block. Statements nest (the bodies
+ * of `if` and `for each`), so the schema refers to itself through `$defs`;
+ * its TypeScript type is written out in `types.ts` (`IRStatement`), as the
+ * type derivation cannot follow a recursive reference.
+ */
+const statementRef = { $ref: '#/$defs/statement' } as const;
+const statements = { type: 'array', items: statementRef } as const;
+const STATEMENT = {
+  type: 'object',
+  required: ['kind'],
+  discriminator: { propertyName: 'kind' },
+  oneOf: [
+    obj({ kind: { const: 'use_skill' }, skill: str, params: strMap }, ['kind', 'skill']),
+    obj({ kind: { const: 'delegate' }, agent: str }, ['kind', 'agent']),
+    obj({ kind: { const: 'respond' }, text: str, expression: str }, ['kind']),
+    obj(
+      {
+        kind: { const: 'if' },
+        branches: { type: 'array', minItems: 1, items: obj({ condition: str, body: statements }, ['condition', 'body']) },
+        else: statements,
+      },
+      ['kind', 'branches'],
+    ),
+    obj({ kind: { const: 'for_each' }, variable: str, collection: str, body: statements }, ['kind', 'variable', 'collection', 'body']),
+  ],
+} as const;
+
 const ATTRIBUTES = {
   Prompt: obj(
     {
@@ -110,6 +143,33 @@ const ATTRIBUTES = {
       delegates: { type: 'array', items: obj({ agent: str, when: str }, ['agent', 'when']) },
       clients: strList,
       metadata: strMap,
+      models: strList,
+      budget: obj({ daily: { type: 'number', exclusiveMinimum: 0 }, monthly: { type: 'number', exclusiveMinimum: 0 } }, []),
+      guardrails: strList,
+      config: {
+        type: 'array',
+        items: obj({ name: str, type: { enum: [...CONFIG_TYPES] }, required: bool, secret: bool, default: scalar, description: str }, [
+          'name',
+          'type',
+          'required',
+          'secret',
+        ]),
+      },
+      validate: {
+        type: 'array',
+        items: obj(
+          { name: str, severity: { enum: [...RULE_SEVERITIES] }, message: str, expression: str, max_retries: { type: 'integer', minimum: 0, maximum: 10 } },
+          ['name', 'severity', 'message'],
+        ),
+      },
+      eval: {
+        type: 'array',
+        items: obj(
+          { name: str, input: str, expect: str, scoring: { enum: [...SCORING_METHODS] }, threshold: { type: 'number', minimum: 0, maximum: 1 }, tags: strList },
+          ['name', 'input', 'scoring', 'threshold', 'tags'],
+        ),
+      },
+      on_input: statements,
     },
     [
       'skills',
@@ -185,7 +245,9 @@ const ATTRIBUTES = {
     'rules',
   ]),
   Plugin: obj({ version: str }, ['version']),
-  Import: obj({ source: str, version: str }, ['source']),
+  Import: obj({ source: str, version: str, alias: str }, ['source']),
+  Guardrail: obj({ mode: { enum: [...GUARDRAIL_MODES] }, keywords: strList, patterns: strList, fallback: str }, ['mode', 'keywords', 'patterns']),
+  User: obj({ key: str, agents: strList, role: { enum: [...USER_ROLES] } }, ['key', 'agents', 'role']),
 } as const;
 
 const sha = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
@@ -203,14 +265,15 @@ const resource = <const K extends keyof typeof ATTRIBUTES>(kind: K) =>
 /** JSON Schema of an `IRDocument`. */
 export const IR_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://agentspec.dev/schemas/ir-1.json',
+  $id: 'https://agentspec.dev/schemas/ir-2.json',
   title: 'AgentSpec IR document',
   type: 'object',
   additionalProperties: false,
   required: ['ir_version', 'package', 'hash', 'resources'],
+  $defs: { statement: STATEMENT },
   properties: {
-    ir_version: { const: '1' },
-    package: obj({ name: { type: 'string', minLength: 1 }, version: str, lang: { const: '2.0' } }, ['name', 'version', 'lang']),
+    ir_version: { enum: ['1', '2'] },
+    package: obj({ name: { type: 'string', minLength: 1 }, version: str, lang: { enum: ['2.0', '3.0'] } }, ['name', 'version', 'lang']),
     environment: str,
     hash: sha,
     resources: {
@@ -233,6 +296,8 @@ export const IR_SCHEMA = {
           resource('Policy'),
           resource('Plugin'),
           resource('Import'),
+          resource('Guardrail'),
+          resource('User'),
         ],
       },
     },

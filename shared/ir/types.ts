@@ -29,7 +29,12 @@ export type {
 /** A JSON Schema (draft 2020-12) object. */
 export type JsonSchema = { [key: string]: unknown };
 
-export const IR_VERSION = '1' as const;
+/**
+ * The newest IR version. Lowering writes `2` for a package that uses what
+ * IntentLang 3.0 added (lang "3.0", agent blocks, guardrails, users, file
+ * imports) and `1` for a 2.0 package, whose IR is unchanged; both load.
+ */
+export const IR_VERSION = '2' as const;
 
 /**
  * The IR document, as its JSON Schema (`schema.ts`) describes it. Durations
@@ -41,7 +46,7 @@ export const IR_VERSION = '1' as const;
  * `auth` names the secret sent as a Bearer token; an agent's `model` is the
  * string as written and `provider` the one selected from it.
  */
-export type IRDocument = FromSchema<typeof IR_SCHEMA>;
+export type IRDocument = FromSchema<Omit<typeof IR_SCHEMA, '$defs'>>;
 
 export type IRResource = IRDocument['resources'][number];
 
@@ -59,6 +64,22 @@ export type IRTool = IRSkill['attributes']['tool'];
 export type IRServer = IRResourceOf<'Server'>;
 export type IRClient = IRResourceOf<'Client'>;
 export type IRAgent = IRResourceOf<'Agent'>;
+/** A statement of an agent's `on input` block (see `$defs.statement` in `schema.ts`, which this mirrors). */
+export type IRStatement =
+  | { kind: 'use_skill'; skill: string; params?: Record<string, string> }
+  | { kind: 'delegate'; agent: string }
+  | { kind: 'respond'; text?: string; expression?: string }
+  | { kind: 'if'; branches: { condition: string; body: IRStatement[] }[]; else?: IRStatement[] }
+  | { kind: 'for_each'; variable: string; collection: string; body: IRStatement[] };
+/** The `on input` statements of an agent, typed (the derived type of `on_input` cannot follow the schema's recursion). */
+export function onInputOf(agent: IRAgent): IRStatement[] | undefined {
+  return agent.attributes.on_input;
+}
+export type IRConfigParam = NonNullable<IRAgent['attributes']['config']>[number];
+export type IRRule = NonNullable<IRAgent['attributes']['validate']>[number];
+export type IREvalCase = NonNullable<IRAgent['attributes']['eval']>[number];
+export type IRGuardrail = IRResourceOf<'Guardrail'>;
+export type IRUser = IRResourceOf<'User'>;
 export type IRPipeline = IRResourceOf<'Pipeline'>;
 export type IRStep = IRPipeline['attributes']['steps'][number];
 export type IRDeploy = IRResourceOf<'Deploy'>;

@@ -11,7 +11,9 @@ export type Value =
   | { type: 'number'; value: number; raw: string; range: Range }
   | { type: 'bool'; value: boolean; range: Range }
   | { type: 'ident'; value: string; range: Range }
-  | { type: 'list'; items: Value[]; range: Range };
+  | { type: 'list'; items: Value[]; range: Range }
+  /** An expression (`if`, `when`, `respond`, `with`), its source text as written; `shared/expr` reads it. */
+  | { type: 'expr'; value: string; range: Range };
 
 export interface Body {
   entries: Entry[];

@@ -38,12 +38,19 @@ function printComments(comments: Token[], indent: string, out: string[]): void {
 function printEntry(entry: Entry, ctx: Ctx, depth: number, out: string[]): void {
   const indent = '  '.repeat(depth);
   printComments(entry.leading, indent, out);
-  let head = indent + (entry.keyQuoted ? quote(entry.key) : entry.key);
-  for (const v of entry.args) head += ` ${printValue(v, depth)}`;
+  const [first, ...more] = argumentLines(ctx, entry.key, entry.args);
+  let head = indent + (entry.keyQuoted ? quote(entry.key) : entry.key) + (ctx === 'with' ? ':' : '');
+  for (const v of first!) head += ` ${printValue(v, depth)}`;
   if (entry.call) head += `(${printValue(entry.call, depth)})`;
   const trailing = entry.trailing ? ` ${entry.trailing.value}` : '';
   if (!entry.body) {
-    out.push(head + trailing);
+    if (more.length === 0) {
+      out.push(head + trailing);
+      return;
+    }
+    out.push(head);
+    const pad = '  '.repeat(depth + 1);
+    more.forEach((line, i) => out.push(pad + line.map((v) => printValue(v, depth + 1)).join(' ') + (i === more.length - 1 ? trailing : '')));
     return;
   }
   const child = childContext(ctx, entry.key, entry.args);
@@ -57,9 +64,49 @@ function printEntry(entry: Entry, ctx: Ctx, depth: number, out: string[]): void 
   out.push(`${indent}}${trailing}`);
 }
 
-/** Secret blocks with one `env(NAME)`/`store("path")` and no comments stay on one line. */
+/**
+ * How an entry's values are laid out: all on its line, except the
+ * description of a `config` parameter, the message and `when` of a `validate`
+ * rule and each `input`/`expect`/`scoring`/`tags` of an `eval` case, which go
+ * on lines of their own below it.
+ */
+function argumentLines(ctx: Ctx, key: string, args: Value[]): Value[][] {
+  if (ctx === 'config') {
+    const i = args.findIndex((v, j) => v.type === 'string' && j > 0 && !isWord(args[j - 1], 'default'));
+    return i < 0 ? [args] : [args.slice(0, i), ...args.slice(i).map((v) => [v])];
+  }
+  if (ctx === 'validate' && key === 'rule') {
+    const lines: Value[][] = [[]];
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i]!;
+      if (i >= 2 && v.type === 'string' && !isWord(args[i - 1], 'max_retries')) lines.push([v]);
+      else if (isWord(v, 'when') && i >= 2) lines.push([v]);
+      else lines[lines.length - 1]!.push(v);
+    }
+    return lines;
+  }
+  if (ctx === 'eval' && key === 'case') {
+    const lines: Value[][] = [args.slice(0, 1)];
+    for (let i = 1; i + 1 < args.length + 1; i += 2) {
+      const pair = args.slice(i, i + 2);
+      if (isWord(pair[0], 'threshold') && isWord(lines[lines.length - 1]![0], 'scoring')) lines[lines.length - 1]!.push(...pair);
+      else lines.push(pair);
+    }
+    return lines;
+  }
+  return [args];
+}
+
+function isWord(v: Value | undefined, word: string): boolean {
+  return v?.type === 'ident' && v.value === word;
+}
+
+/** Secret blocks with one `env(NAME)`/`store("path")` and no comments stay on one line; so do the values of `with { … }`. */
 function inlineBody(body: Body, ctx: Ctx): string | undefined {
   if (body.entries.length === 0 && body.closing.length === 0) return '{}';
+  if (ctx === 'with' && body.closing.length === 0 && body.entries.every((e) => e.leading.length === 0 && !e.trailing && !e.body)) {
+    return `{ ${body.entries.map((e) => `${e.key}: ${e.args.map((v) => printValue(v, 0)).join(' ')}`).join(', ')} }`;
+  }
   if (ctx !== 'secret' || body.entries.length !== 1 || body.closing.length > 0) return undefined;
   const e = body.entries[0]!;
   if (e.leading.length > 0 || e.trailing || e.body || e.args.length > 0 || !e.call) return undefined;
@@ -69,7 +116,17 @@ function inlineBody(body: Body, ctx: Ctx): string | undefined {
 function printBody(body: Body, ctx: Ctx, depth: number, out: string[]): void {
   const entries = body.entries.map((e, i) => ({ e, i }));
   entries.sort((a, b) => orderOf(ctx, a.e.key) - orderOf(ctx, b.e.key) || a.i - b.i);
-  for (const { e } of entries) printEntry(e, ctx, depth, out);
+  let previous: Entry | undefined;
+  for (const { e } of entries) {
+    const at = out.length;
+    printEntry(e, ctx, depth, out);
+    // `} else {` and `} else if … {` continue the line that closes the branch before them.
+    if (ctx === 'flow' && e.key === 'else' && previous?.body && !previous.trailing && e.leading.length === 0 && out[at - 1]?.trimStart() === '}') {
+      out[at - 1] += ` ${out[at]!.trimStart()}`;
+      out.splice(at, 1);
+    }
+    previous = e;
+  }
   printComments(body.closing, '  '.repeat(depth), out);
 }
 
@@ -84,6 +141,9 @@ function printValue(v: Value, depth: number): string {
       return String(v.value);
     case 'ident':
       return v.value;
+    case 'expr':
+      // One line, as written otherwise (its strings are kept whole).
+      return v.value.replace(/\s*\n\s*/g, ' ');
     case 'list': {
       const items = v.items.map((i) => printValue(i, depth + 1));
       const one = `[${items.join(', ')}]`;

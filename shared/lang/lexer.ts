@@ -34,6 +34,14 @@ function isIdentStart(c: number): boolean {
 function isIdentPart(c: number): boolean {
   return isIdentStart(c) || isDigit(c) || c === 45;
 }
+/** Whether the next non-blank line after `from` goes on with a `when` expression (it neither starts a `rule`, closes the block nor is a comment). */
+function continuesRule(source: string, from: number): boolean {
+  const m = /^[ \t\r\n]*(\S+)/.exec(source.slice(from, from + 256));
+  const word = m?.[1];
+  if (word === undefined) return false;
+  return !(word.startsWith('}') || word.startsWith('#') || word.startsWith('//') || /^rule(?![A-Za-z0-9_-])/.test(word));
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -103,6 +111,112 @@ export class Lexer {
     this.line = line;
     this.lineStart = lineStart;
     return token;
+  }
+
+  /**
+   * Reads the expression that starts after the token last returned, as one
+   * {@link TokenKind.Expression} token holding its text (trimmed). Strings
+   * and brackets are skipped whole; where it stops depends on `stop`:
+   * - `brace`: before the `{` that opens a block (`if`, `for each`), across lines;
+   * - `line`: at the end of the line, a comment, or a `}` closing the block;
+   * - `item`: as `line`, and before a `,` (the values of `with { … }`);
+   * - `rule`: as `line`, but a following line that does not start a new
+   *   `rule` or close the block continues the expression (`validate` rules).
+   * Returns an empty expression when nothing is there; the parser reports it.
+   */
+  scanExpression(stop: 'brace' | 'line' | 'item' | 'rule'): Token {
+    const { source, lines } = this;
+    const n = source.length;
+    let offset = this.offset;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let depth = 0;
+    let first = -1;
+    let firstLine = line;
+    let firstColumn = 1;
+    let last = offset;
+    let lastLine = line;
+    let lastColumn = 1;
+    scan: while (offset < n) {
+      const c = source.charCodeAt(offset);
+      if (c === 10) {
+        if (depth === 0 && stop !== 'brace' && !(stop === 'rule' && first >= 0 && continuesRule(source, offset + 1))) break;
+        offset++;
+        line++;
+        lineStart = offset;
+        lines.add(offset);
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 13) {
+        offset++;
+        continue;
+      }
+      if (depth === 0) {
+        if (c === 123 && stop === 'brace') break;
+        if (c === 125 || (c === 44 && stop === 'item')) break;
+        if (stop !== 'brace' && (c === 35 || (c === 47 && source.charCodeAt(offset + 1) === 47))) break;
+      }
+      if (first < 0) {
+        first = offset;
+        firstLine = line;
+        firstColumn = offset - lineStart + 1;
+      }
+      if (c === 40 || c === 91) depth++;
+      else if ((c === 41 || c === 93) && depth > 0) depth--;
+      else if (c === 34) {
+        offset++;
+        while (offset < n) {
+          const d = source.charCodeAt(offset);
+          if (d === 92) offset += 2;
+          else if (d === 34 || d === 10) break;
+          else offset++;
+        }
+        if (source.charCodeAt(offset) !== 34) {
+          last = offset;
+          lastLine = line;
+          lastColumn = offset - lineStart + 1;
+          break scan;
+        }
+      }
+      offset++;
+      last = offset;
+      lastLine = line;
+      lastColumn = offset - lineStart + 1;
+    }
+    const start = first < 0 ? offset : first;
+    const startLine = first < 0 ? line : firstLine;
+    const startColumn = first < 0 ? offset - lineStart + 1 : firstColumn;
+    const end = first < 0 ? offset : last;
+    const token = new Token(
+      TokenKind.Expression,
+      source.slice(start, end),
+      undefined,
+      startLine,
+      startColumn,
+      start,
+      first < 0 ? startLine : lastLine,
+      first < 0 ? startColumn : lastColumn,
+      end,
+    );
+    return this.emit(token, offset, line, lineStart);
+  }
+
+  /** The next character after spaces and tabs (not line breaks), without consuming anything; -1 at the end. */
+  peekChar(): number {
+    const { source } = this;
+    let offset = this.offset;
+    while (source.charCodeAt(offset) === 32 || source.charCodeAt(offset) === 9) offset++;
+    return offset < source.length ? source.charCodeAt(offset) : -1;
+  }
+
+  /** Consumes spaces and one `:` if it comes next on the line (`with { key: value }`); whether there was one. */
+  skipColon(): boolean {
+    const { source } = this;
+    let offset = this.offset;
+    while (source.charCodeAt(offset) === 32 || source.charCodeAt(offset) === 9) offset++;
+    if (source.charCodeAt(offset) !== 58) return false;
+    this.offset = offset + 1;
+    return true;
   }
 
   /** The next token; `<EOF>` (the same token) once the source is exhausted. */

@@ -25,8 +25,17 @@ import {
   type OnError,
   type ScalarValue,
   type Strategy,
+  type InlineLanguage as IRInlineLanguage,
+  type IRGuardrail,
+  type IRUser,
 } from '../ir/types.js';
 import type { FileNode } from './ast.js';
+import { lowerCases, lowerConfig, lowerFlow, lowerRules, usesV3 } from './lower-agent-blocks.js';
+import { V3_AGENT_ATTRIBUTES, V3_STATEMENTS } from './schema.js';
+import { parseModel } from '../llm/model-string.js';
+
+/** Language names the language accepts for the ones the IR keeps. */
+const LANGUAGE_ALIASES: Readonly<Record<string, IRInlineLanguage>> = { node: 'javascript', python3: 'python', sh: 'bash' };
 import { definedOnly } from '../defined.js';
 
 const KINDS: Record<string, IRResource['kind']> = {
@@ -43,6 +52,8 @@ const KINDS: Record<string, IRResource['kind']> = {
   policy: 'Policy',
   plugin: 'Plugin',
   import: 'Import',
+  guardrail: 'Guardrail',
+  user: 'User',
 };
 
 export const DEFAULTS = {
@@ -70,10 +81,12 @@ const bool = (e: Entry | undefined): boolean | undefined => {
 /** Lowers a validated file (with any environment already applied) to the IR document. */
 export function lower(node: FileNode, doc: DocumentIndex, environment?: string): IRDocument {
   const header = node.entries.find((e) => e.key === 'package')!;
-  const pkg = { name: str(header)!, version: header.args[2]?.type === 'string' ? header.args[2].value : '', lang: '2.0' as const };
+  const lang: '2.0' | '3.0' = header.args[4]?.type === 'string' && header.args[4].value === '3.0' ? '3.0' : '2.0';
+  const pkg = { name: str(header)!, version: header.args[2]?.type === 'string' ? header.args[2].value : '', lang };
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
-  const body: Omit<IRDocument, 'hash'> = { ir_version: IR_VERSION, package: pkg, resources };
+  const v3 = lang === '3.0' || doc.ordered.some((st) => V3_STATEMENTS.includes(st.kind) || (st.kind === 'agent' && usesV3(st.entry, V3_AGENT_ATTRIBUTES)));
+  const body: Omit<IRDocument, 'hash'> = { ir_version: v3 ? IR_VERSION : '1', package: pkg, resources };
   if (environment !== undefined) body.environment = environment;
   // The document hash is computed over canonical JSON that reuses each
   // resource's canonical attributes, so no attribute tree is serialised twice.
@@ -158,8 +171,31 @@ function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unkno
       };
     case 'plugin':
       return { version: entry.args[2]?.type === 'string' ? entry.args[2].value : '' };
-    case 'import':
-      return definedOnly({ source: str(entry)!, version: entry.args[2]?.type === 'string' ? entry.args[2].value : undefined });
+    case 'import': {
+      const at = (word: string) => entry.args.findIndex((v) => v.type === 'ident' && v.value === word);
+      const version = entry.args[at('version') + 1];
+      const alias = entry.args[at('as') + 1];
+      return definedOnly({
+        source: str(entry)!,
+        version: at('version') > 0 && version?.type === 'string' ? version.value : undefined,
+        alias: at('as') > 0 && (alias?.type === 'ident' || alias?.type === 'string') ? alias.value : undefined,
+      });
+    }
+    case 'guardrail':
+      return definedOnly({
+        mode: str(attr(b, 'mode')) as IRGuardrail['attributes']['mode'],
+        keywords: strings(attr(b, 'keywords')?.args[0]),
+        patterns: strings(attr(b, 'patterns')?.args[0]),
+        fallback: str(attr(b, 'fallback')),
+      });
+    case 'user': {
+      const key = attr(b, 'key');
+      return {
+        key: key?.call?.type === 'string' ? key.call.value : (str(key) ?? ''),
+        agents: strings(attr(b, 'agents')?.args[0]),
+        role: (str(attr(b, 'role')) ?? 'invoke') as IRUser['attributes']['role'],
+      };
+    }
   }
   return {};
 }
@@ -201,10 +237,10 @@ function lowerTool(tool: Entry): IRTool {
       secrets: mapOf(attr(b, 'secrets')),
     };
   }
-  const language = str(attr(b, 'language'));
+  const language = str(attr(b, 'language')) ?? '';
   return {
     type: 'inline',
-    language: language === 'python' ? 'python' : 'javascript',
+    language: LANGUAGE_ALIASES[language] ?? (language as IRInlineLanguage),
     code: str(attr(b, 'code')) ?? '',
     timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.tool_timeout_ms.inline,
     memory_bytes: parseSize(str(attr(b, 'memory')) ?? '') ?? DEFAULTS.inline_memory_bytes,
@@ -219,16 +255,27 @@ function usesOf(uses: Entry[], kind: string): string[] {
 
 function lowerAgent(entry: Entry): IRAgent['attributes'] {
   const b = entry.body;
-  const model = str(attr(b, 'model')) ?? '';
-  const slash = model.indexOf('/');
-  const strategy = str(attr(b, 'strategy'));
+  const models = attr(b, 'models') ? strings(attr(b, 'models')!.args[0]) : undefined;
+  const model = str(attr(b, 'model')) ?? models?.[0] ?? '';
+  const strategy = str(attr(b, 'strategy')) ?? str(attr(b, 'loop'));
   const memory = attr(b, 'memory')?.body;
   const uses = attrs(b, 'uses');
+  const budget = attrs(b, 'budget');
+  const budgetOf = (period: string) =>
+    num({
+      ...budget.find((e) => e.args[0]?.type === 'ident' && e.args[0].value === period)!,
+      args: budget.find((e) => e.args[0]?.type === 'ident' && e.args[0].value === period)?.args.slice(1) ?? [],
+    });
+  const shorthand = attr(b, 'prompt')?.args[0];
+  const config = attr(b, 'config')?.body;
+  const rules = attr(b, 'validate')?.body;
+  const cases = attr(b, 'eval')?.body;
+  const flow = attr(b, 'on')?.body;
   return definedOnly({
-    prompt: usesOf(uses, 'prompt')[0],
+    prompt: usesOf(uses, 'prompt')[0] ?? (shorthand?.type === 'string' || shorthand?.type === 'ident' ? shorthand.value : undefined),
     skills: usesOf(uses, 'skill'),
     model,
-    provider: slash < 0 ? 'anthropic' : model.slice(0, slash),
+    provider: parseModel(model).provider,
     strategy: (strategy === 'plan-execute' ? 'plan-and-execute' : (strategy ?? DEFAULTS.agent.strategy)) as Strategy,
     max_turns: num(attr(b, 'max_turns')) ?? DEFAULTS.agent.max_turns,
     timeout_ms: ms(attr(b, 'timeout')) ?? DEFAULTS.agent.timeout_ms,
@@ -245,6 +292,13 @@ function lowerAgent(entry: Entry): IRAgent['attributes'] {
     delegates: attrs(b, 'delegate').map((d) => ({ agent: str({ ...d, args: d.args.slice(2) }) ?? '', when: lastString(d) ?? '' })),
     clients: attrs(b, 'connects').map((c) => lastString(c)!),
     metadata: mapOf(attr(b, 'metadata')),
+    models,
+    budget: budget.length > 0 ? definedOnly({ daily: budgetOf('daily'), monthly: budgetOf('monthly') }) : undefined,
+    guardrails: usesOf(uses, 'guardrail').length > 0 ? usesOf(uses, 'guardrail') : undefined,
+    config: config ? lowerConfig(config) : undefined,
+    validate: rules ? lowerRules(rules) : undefined,
+    eval: cases ? lowerCases(cases) : undefined,
+    on_input: flow ? (lowerFlow(flow) as unknown as []) : undefined,
   });
 }
 

@@ -56,8 +56,19 @@ const NONE: never[] = Object.freeze([]) as never[];
 const MAX_DEPTH = 32;
 
 function isValueStart(t: Token): boolean {
-  return t.kind === TokenKind.String || t.kind === TokenKind.Number || t.kind === TokenKind.Identifier || t.kind === TokenKind.LBracket;
+  return (
+    t.kind === TokenKind.String ||
+    t.kind === TokenKind.Number ||
+    t.kind === TokenKind.Identifier ||
+    t.kind === TokenKind.LBracket ||
+    t.kind === TokenKind.Expression
+  );
 }
+
+type ExprStop = 'brace' | 'line' | 'item' | 'rule';
+
+/** Words of an eval `case` that each take one value (`scoring` may be followed by `threshold`). */
+const CASE_WORDS = new Set(['input', 'expect', 'scoring', 'threshold', 'tags']);
 
 /** Whether value row `row` of `store` is the word `word`. */
 function isWord(store: TreeStore, row: number, word: string): boolean {
@@ -71,6 +82,47 @@ function fieldAccepts(store: TreeStore, args: number[], base: number, next: Toke
   if (count === 1 && isWord(store, args[base]!, 'list')) return true;
   if (count > 1 && isWord(store, args[args.length - 1]!, 'default')) return true;
   return next.kind === TokenKind.Identifier && (next.value === 'required' || next.value === 'default');
+}
+
+/** Whether a `config` parameter (`name type [required] [secret] [default v] ["description"]`) takes `next`. */
+function configAccepts(store: TreeStore, args: number[], base: number, next: Token): boolean {
+  const count = args.length - base;
+  if (count === 0) return true;
+  if (isWord(store, args[args.length - 1]!, 'default')) return true;
+  if (next.kind === TokenKind.Identifier) return next.value === 'required' || next.value === 'secret' || next.value === 'default';
+  return next.kind === TokenKind.String;
+}
+
+/** Whether a validate `rule` (`rule name severity [max_retries n] "message" when <expr>`) takes `next`. */
+function ruleAccepts(store: TreeStore, args: number[], base: number, next: Token): boolean {
+  const count = args.length - base;
+  if (count < 2) return true;
+  const last = args[args.length - 1]!;
+  if (isWord(store, last, 'max_retries') || isWord(store, last, 'when')) return true;
+  if (next.kind === TokenKind.Identifier) return next.value === 'when' || (count === 2 && next.value === 'max_retries');
+  return next.kind === TokenKind.String;
+}
+
+/** Whether an eval `case` (`case name input "…" expect "…" scoring m [threshold t] tags […]`) takes `next` after its name: words and their values alternate. */
+function caseAccepts(args: number[], base: number, next: Token): boolean {
+  const wordPending = (args.length - base - 1) % 2 === 1;
+  return wordPending || (next.kind === TokenKind.Identifier && CASE_WORDS.has(next.value));
+}
+
+/** How many values a control-flow statement takes: `use skill s [with]`, `delegate to a`, `respond x`, `if c`, `else [if c]`, `for each x in c`. */
+function flowArity(key: string, store: TreeStore, args: number[], base: number): number {
+  switch (key) {
+    case 'use':
+      return 3;
+    case 'delegate':
+      return 2;
+    case 'else':
+      return args.length > base && isWord(store, args[base]!, 'if') ? 2 : 1;
+    case 'for':
+      return 4;
+    default:
+      return 1;
+  }
 }
 
 class Parser {
@@ -102,11 +154,12 @@ class Parser {
     return this.current;
   }
 
-  private advance(): Token {
+  /** Moves past the current token; with `expression`, what follows is read as one expression (see `Lexer.scanExpression`). */
+  private advance(expression?: ExprStop): Token {
     const t = this.current;
     if (t.kind !== TokenKind.EOF) {
       this.pos++;
-      this.current = this.lexer.next();
+      this.current = expression ? this.lexer.scanExpression(expression) : this.lexer.next();
     }
     this.prev = t;
     return t;
@@ -201,11 +254,11 @@ class Parser {
     if (keyToken.kind !== TokenKind.Identifier && !(ctx === 'map' && keyToken.kind === TokenKind.String)) {
       this.fail(ctx === 'root' ? 'a statement' : 'an attribute name');
     }
-    this.advance();
     const key = keyToken.value;
+    this.advance(this.expressionAfterKey(ctx, key));
     const base = this.values.length;
-    while (isValueStart(this.token) && this.sameLine(this.token) && this.accepts(ctx, key, base, this.token)) {
-      const value = this.parseValue();
+    while (isValueStart(this.token) && (this.sameLine(this.token) || this.continues(ctx, key, base, this.token)) && this.accepts(ctx, key, base, this.token)) {
+      const value = this.parseValue(this.expressionAfterWord(ctx, key, base, this.token));
       this.values.push(value);
     }
     const store = this.store;
@@ -269,10 +322,71 @@ class Parser {
     return body;
   }
 
-  /** Value := String | Number | Identifier | List */
-  private parseValue(): number {
+  /**
+   * Where an expression follows the key of an entry: `if <expr> {`,
+   * `respond <expr>` (a quoted string stays a string), and the value of each
+   * `key: <expr>` of a `with { … }` block.
+   */
+  private expressionAfterKey(ctx: Ctx, key: string): ExprStop | undefined {
+    if (ctx === 'flow') {
+      if (key === 'if') return 'brace';
+      if (key === 'respond' && this.lexer.peekChar() !== 34) return 'line';
+      return undefined;
+    }
+    if (ctx === 'with') {
+      if (!this.lexer.skipColon()) this.fail(`":" after "${key}"`, 'write `with { name: <expression> }`');
+      return 'item';
+    }
+    return undefined;
+  }
+
+  /** Where an expression follows a word among an entry's values: `when <expr>`, `else if <expr> {`, `for each x in <expr> {`. */
+  private expressionAfterWord(ctx: Ctx, key: string, base: number, t: Token): ExprStop | undefined {
+    if (t.kind !== TokenKind.Identifier) return undefined;
+    const count = this.values.length - base;
+    if (ctx === 'validate' && t.value === 'when') return 'rule';
+    if (ctx === 'flow' && key === 'else' && count === 0 && t.value === 'if') return 'brace';
+    if (ctx === 'flow' && key === 'for' && count === 2 && t.value === 'in') return 'brace';
+    return undefined;
+  }
+
+  /**
+   * Whether a value on a later line still belongs to the entry: the
+   * description line of a `config` parameter, the message and `when` lines of
+   * a `validate` rule, and the `input`/`expect`/`scoring`/`tags` lines of an
+   * `eval` case.
+   */
+  private continues(ctx: Ctx, key: string, base: number, next: Token): boolean {
+    switch (ctx) {
+      case 'config':
+        return next.kind === TokenKind.String && !this.hasText(base, 1);
+      case 'validate':
+        return key === 'rule' && ((next.kind === TokenKind.String && !this.hasText(base, 2)) || (next.kind === TokenKind.Identifier && next.value === 'when'));
+      case 'eval':
+        return key === 'case' && next.kind === TokenKind.Identifier && CASE_WORDS.has(next.value);
+      default:
+        return false;
+    }
+  }
+
+  /** Whether the entry's values from `base + from` hold a string that is not the value of a `default`. */
+  private hasText(base: number, from: number): boolean {
+    const store = this.store;
+    for (let i = base + from; i < this.values.length; i++) {
+      const row = this.values[i]!;
+      if (store.values.data[row * V.Size + V.Type] === T.String && !(i > base && isWord(store, this.values[i - 1]!, 'default'))) return true;
+    }
+    return false;
+  }
+
+  /** Value := String | Number | Identifier | List | Expression */
+  private parseValue(expression?: ExprStop): number {
     const t = this.token;
     switch (t.kind) {
+      case TokenKind.Expression:
+        if (t.value === '') this.fail('an expression');
+        this.advance();
+        return this.store.addToken(T.Expr, t);
       case TokenKind.String:
         this.advance();
         return this.store.addToken(T.String, t);
@@ -280,7 +394,7 @@ class Parser {
         this.advance();
         return this.store.addToken(T.Number, t);
       case TokenKind.Identifier:
-        this.advance();
+        this.advance(expression);
         return this.store.addToken(t.value === 'true' || t.value === 'false' ? T.Bool : T.Ident, t);
       case TokenKind.LBracket:
         return this.parseList();
@@ -316,7 +430,17 @@ class Parser {
       case 'map':
       case 'environment':
       case 'overlay':
+      case 'state':
+      case 'with':
         return count < 1;
+      case 'config':
+        return configAccepts(this.store, this.values, base, next);
+      case 'validate':
+        return ruleAccepts(this.store, this.values, base, next);
+      case 'eval':
+        return count === 0 || caseAccepts(this.values, base, next);
+      case 'flow':
+        return flowArity(key, this.store, this.values, base) > count;
       default:
         break; // a statement's block: its attribute table decides below
     }

@@ -15,6 +15,8 @@ import {
   TARGETS,
   TRANSPORTS,
   VARIABLE_TYPES,
+  GUARDRAIL_MODES,
+  USER_ROLES,
 } from '../ir/enums.js';
 
 export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
@@ -44,10 +46,18 @@ export type Ctx =
   | 'environment'
   | 'overlay'
   | 'policy'
+  | 'config'
+  | 'validate'
+  | 'eval'
+  | 'flow'
+  | 'with'
+  | 'guardrail'
+  | 'user'
+  | 'state'
   | 'unknown';
 
 /** How an attribute is written when it is not `name value`. */
-export type Shape = 'uses' | 'delegate' | 'connects' | 'exposes' | 'tool' | 'step' | 'rule' | 'call';
+export type Shape = 'uses' | 'delegate' | 'connects' | 'exposes' | 'tool' | 'step' | 'rule' | 'call' | 'ref' | 'budget' | 'on' | 'key';
 
 export interface AttrSpec {
   name: string;
@@ -70,6 +80,7 @@ export const FIELD_TYPES = ['string', 'int', 'number', 'float', 'bool', 'timesta
 const env: AttrSpec = { name: 'env', block: 'map' };
 const secrets: AttrSpec = { name: 'secrets', block: 'map' };
 const timeout: AttrSpec = { name: 'timeout', value: 'duration' };
+const strategyAliases = { 'plan-execute': 'plan-and-execute' };
 
 /** Attributes of each block that has a fixed set, in canonical order. */
 export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
@@ -92,7 +103,7 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
   ],
   command: [{ name: 'binary', value: 'string', required: true }, { name: 'args', value: 'strings' }, timeout, env, secrets],
   inline: [
-    { name: 'language', value: 'string', oneOf: LANGUAGES, aliases: { node: 'javascript' }, required: true },
+    { name: 'language', value: 'string', oneOf: LANGUAGES, aliases: { node: 'javascript', python3: 'python', sh: 'bash' }, required: true },
     { name: 'code', value: 'string', required: true },
     timeout,
     { name: 'memory', value: 'size' },
@@ -111,8 +122,11 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
   client: [{ name: 'connects', shape: 'connects', arity: 3, repeat: true }],
   agent: [
     { name: 'uses', shape: 'uses', arity: 2, repeat: true },
-    { name: 'model', value: 'string', required: true },
-    { name: 'strategy', value: 'string', oneOf: STRATEGIES, aliases: { 'plan-execute': 'plan-and-execute' } },
+    { name: 'prompt', shape: 'ref', arity: 1 },
+    { name: 'model', value: 'string' },
+    { name: 'models', value: 'strings' },
+    { name: 'strategy', value: 'string', oneOf: STRATEGIES, aliases: strategyAliases },
+    { name: 'loop', value: 'string', oneOf: STRATEGIES, aliases: strategyAliases },
     { name: 'max_turns', value: 'int', min: 1, max: 100 },
     timeout,
     { name: 'token_budget', value: 'int', min: 1 },
@@ -124,7 +138,12 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'memory', block: 'memory' },
     { name: 'delegate', shape: 'delegate', arity: 5, repeat: true },
     { name: 'connects', shape: 'connects', arity: 3, repeat: true },
+    { name: 'budget', shape: 'budget', arity: 2, repeat: true },
     { name: 'metadata', block: 'map' },
+    { name: 'config', block: 'config' },
+    { name: 'validate', block: 'validate' },
+    { name: 'eval', block: 'eval' },
+    { name: 'on', shape: 'on', arity: 1, block: 'flow' },
   ],
   memory: [
     { name: 'strategy', value: 'string', oneOf: MEMORY_STRATEGIES },
@@ -179,6 +198,17 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'env', shape: 'call' },
     { name: 'store', shape: 'call' },
   ],
+  guardrail: [
+    { name: 'mode', value: 'string', oneOf: GUARDRAIL_MODES },
+    { name: 'keywords', value: 'strings' },
+    { name: 'patterns', value: 'strings' },
+    { name: 'fallback', value: 'string' },
+  ],
+  user: [
+    { name: 'key', shape: 'key', arity: 1 },
+    { name: 'agents', value: 'strings' },
+    { name: 'role', value: 'string', oneOf: USER_ROLES },
+  ],
   policy: [
     { name: 'deny', shape: 'rule', arity: 2, repeat: true },
     { name: 'require', shape: 'rule', arity: 2, repeat: true },
@@ -202,6 +232,9 @@ export const STATEMENTS = [
   'deploy',
   'environment',
   'policy',
+  'guardrail',
+  'user',
+  'state',
 ] as const;
 
 /** Context of the body of a top-level statement. */
@@ -217,7 +250,14 @@ export const STATEMENT_BODY: Readonly<Record<string, Ctx>> = {
   secret: 'secret',
   environment: 'environment',
   policy: 'policy',
+  guardrail: 'guardrail',
+  user: 'user',
+  state: 'state',
 };
+
+/** Statements and attributes that IntentLang 3.0 added (a 2.0 file using one gets a warning). */
+export const V3_STATEMENTS: readonly string[] = ['guardrail', 'user', 'state'];
+export const V3_AGENT_ATTRIBUTES: readonly string[] = ['prompt', 'models', 'loop', 'budget', 'config', 'validate', 'eval', 'on'];
 
 /** Resource kinds an environment may overlay, with their block context. */
 export const OVERLAY_KINDS: Readonly<Record<string, Ctx>> = {
@@ -251,6 +291,7 @@ export function childContext(ctx: Ctx, key: string, args: readonly { type: strin
   if (ctx === 'root') return STATEMENT_BODY[key] ?? 'unknown';
   if (ctx === 'environment') return 'overlay';
   const spec = specOf(ctx, key);
+  if (ctx === 'flow') return key === 'use' ? 'with' : 'flow';
   if (spec?.shape === 'tool') {
     const kind = args[0]?.type === 'ident' ? args[0].value : '';
     return kind === 'http' || kind === 'command' || kind === 'inline' ? kind : 'unknown';

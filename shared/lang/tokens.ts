@@ -55,6 +55,8 @@ export enum TokenKind {
   Number = 'Number',
   Identifier = 'Identifier',
   Comment = 'Comment',
+  /** The raw text of an expression (`if`, `when`, `respond`, …), read as a whole by {@link Lexer.scanExpression}. */
+  Expression = 'Expression',
   EOF = '<EOF>',
 }
 
@@ -96,6 +98,7 @@ export function describeToken(token: Token): string {
       return `String "${token.value.length > 30 ? `${token.value.slice(0, 30)}…` : token.value}"`;
     case TokenKind.Identifier:
     case TokenKind.Number:
+    case TokenKind.Expression:
       return `${token.kind} "${token.value}"`;
     default:
       return `"${token.kind}"`;

@@ -47,13 +47,14 @@ export enum B {
 }
 
 /** Value types by code, in {@link V.Type}. */
-export const VALUE_TYPES = ['string', 'number', 'bool', 'ident', 'list'] as const;
+export const VALUE_TYPES = ['string', 'number', 'bool', 'ident', 'list', 'expr'] as const;
 export enum T {
   String,
   Number,
   Bool,
   Ident,
   List,
+  Expr,
 }
 
 /** What few entries have, kept by entry row: a quoted key, comments. */

@@ -4,16 +4,14 @@
  * single default deploy and the rule that `on_error "fallback"` needs a
  * fallback agent.
  */
-import type { Entry, Value } from './ast.js';
+import type { Body, Entry, Value } from './ast.js';
+import { isSupportedProvider, parseModel, SUPPORTED_PROVIDERS } from '../llm/model-string.js';
 import { diagnosticAt, type Diagnostic } from './diagnostic.js';
 import { attr, attrs, lastString, str, type DocumentIndex, type Statement } from './document.js';
 import { didYouMean } from './suggest.js';
 import { findCycles, type Edge } from './cycles.js';
 import { placeholders } from './templates.js';
 import type { Range } from './tokens.js';
-
-/** Providers this runtime can call. */
-export const SUPPORTED_PROVIDERS = ['anthropic'] as const;
 
 export class ReferenceChecker {
   constructor(
@@ -77,6 +75,10 @@ export class ReferenceChecker {
             const name = str(e);
             if (name !== undefined) this.ref(e.key, name, e.args[0]!.range, from);
           }
+          break;
+        case 'user':
+          for (const e of attrs(body, 'agents'))
+            for (const v of e.args[0]?.type === 'list' ? e.args[0].items : []) if (v.type === 'string') this.ref('agent', v.value, v.range, from);
           break;
         case 'policy':
           for (const e of body?.entries ?? []) {
@@ -243,25 +245,19 @@ export class ReferenceChecker {
       const kind = e.args[0]?.type === 'ident' ? e.args[0].value : '';
       if (kind === 'prompt' && ++prompts > 1)
         this.report('error', e.range, `Agent "${st.name}" uses more than one prompt.`, 'an agent has at most one `uses prompt`', 'duplicate');
-      if (kind === 'prompt' || kind === 'skill') this.refLast(e, kind, from);
+      if (kind === 'prompt' || kind === 'skill' || kind === 'guardrail') this.refLast(e, kind, from);
     }
-    const model = attr(body, 'model');
-    const id = str(model);
-    if (id !== undefined) {
-      const slash = id.indexOf('/');
-      const provider = slash < 0 ? 'anthropic' : id.slice(0, slash);
-      if (!(SUPPORTED_PROVIDERS as readonly string[]).includes(provider)) {
-        this.report(
-          'error',
-          model!.args[0]!.range,
-          `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`,
-          'use a Claude model id such as "claude-sonnet-4-20250514"',
-          'provider',
-        );
-      } else if (id.trim() === '' || slash === id.length - 1) {
-        this.report('error', model!.args[0]!.range, `Agent "${st.name}" has an empty model id.`);
-      }
+    for (const e of attrs(body, 'model')) if (e.args[0]?.type === 'string') this.checkModel(e.args[0], st.name);
+    for (const e of attrs(body, 'models'))
+      for (const v of e.args[0]?.type === 'list' ? e.args[0].items : []) if (v.type === 'string') this.checkModel(v, st.name);
+    const shorthand = attr(body, 'prompt')?.args[0];
+    if (shorthand?.type === 'string' || shorthand?.type === 'ident') {
+      if (prompts > 0) this.report('error', shorthand.range, `Agent "${st.name}" uses more than one prompt.`, 'an agent has at most one prompt', 'duplicate');
+      this.ref('prompt', shorthand.value, shorthand.range, from);
     }
+    const skills = new Set(attrs(body, 'uses').flatMap((e) => (e.args[0]?.type === 'ident' && e.args[0].value === 'skill' ? [lastString(e) ?? ''] : [])));
+    const flow = attr(body, 'on');
+    if (flow?.body) this.checkFlowRefs(flow.body, st.name, skills, from);
     const onError = attr(body, 'on_error');
     const fallback = attr(body, 'fallback');
     if (str(onError) === 'fallback' && !fallback) {
@@ -277,6 +273,46 @@ export class ReferenceChecker {
       if (target?.type === 'string') this.ref('agent', target.value, target.range, from);
     }
     for (const e of attrs(body, 'connects')) this.refLast(e, 'client', from);
+  }
+
+  /** A model id: its provider must be one this runtime calls. */
+  private checkModel(v: Value & { type: 'string' }, agent: string): void {
+    const { provider, model } = parseModel(v.value);
+    if (!isSupportedProvider(provider)) {
+      this.report(
+        'error',
+        v.range,
+        `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`,
+        didYouMean(provider, SUPPORTED_PROVIDERS) ?? 'use a Claude model id such as "claude-sonnet-4-20250514"',
+        'provider',
+      );
+    } else if (model.trim() === '') {
+      this.report('error', v.range, `Agent "${agent}" has an empty model id.`);
+    }
+  }
+
+  /** `use skill` names a skill the agent uses; `delegate to` an agent of the package. */
+  private checkFlowRefs(body: Body, agent: string, skills: Set<string>, from: string): void {
+    for (const e of body.entries) {
+      const target = e.args[1];
+      if (e.key === 'use' && (target?.type === 'ident' || target?.type === 'string')) {
+        if (!this.doc.has('skill', target.value)) this.ref('skill', target.value, target.range, from);
+        else if (!skills.has(target.value)) {
+          this.report(
+            'error',
+            target.range,
+            `Agent "${agent}" runs skill "${target.value}" in on input but does not use it.`,
+            `add: uses skill "${target.value}"`,
+            'reference',
+          );
+        }
+      }
+      if (e.key === 'delegate' && (target?.type === 'ident' || target?.type === 'string')) {
+        if (target.value === agent) this.report('error', target.range, `Agent "${agent}" cannot delegate to itself.`);
+        else this.ref('agent', target.value, target.range, from);
+      }
+      if (e.body && e.key !== 'use') this.checkFlowRefs(e.body, agent, skills, from);
+    }
   }
 
   private checkPipeline(st: Statement): void {

@@ -13,6 +13,8 @@ import {
   STATEMENTS,
   STATEMENT_BODY,
   VARIABLE_TYPES,
+  V3_AGENT_ATTRIBUTES,
+  V3_STATEMENTS,
   specOf,
   BLOCK_SPECS,
   type AttrSpec,
@@ -20,18 +22,28 @@ import {
   type Shape,
 } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, type Report } from './validate-agent-blocks.js';
 import { parseDuration, parseSize } from './units.js';
 import type { Range } from './tokens.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 
+/** Language versions this toolchain reads. */
+export const LANG_VERSIONS = ['2.0', '3.0'] as const;
+
 export class StructureChecker {
+  /** The `lang` of the header, once read. */
+  private lang = '3.0';
+
   constructor(
     private readonly file: string,
     private readonly out: Diagnostic[],
     /** The file's statements by kind and name (the first of each name), for duplicate names. */
     private readonly doc: DocumentIndex,
   ) {}
+
+  /** Expressions are checked by the expression language once it is wired; until then only their presence is. */
+  private readonly expression: ExpressionCheck = () => undefined;
 
   private error(range: Range, message: string, hint?: string, code?: string): void {
     this.out.push(diagnosticAt(this.file, range, 'error', message, hint, code));
@@ -65,6 +77,11 @@ export class StructureChecker {
       }
       if (!(STATEMENTS as readonly string[]).includes(entry.key)) {
         this.error(entry.keyRange, `Unknown statement "${entry.key}".`, didYouMean(entry.key, STATEMENTS), 'unknown');
+        return;
+      }
+      if (this.lang === '2.0' && V3_STATEMENTS.includes(entry.key)) this.needsV3(entry.keyRange, `The ${entry.key} statement`);
+      if (entry.key === 'state' && entry.args.length === 0) {
+        if (entry.body) this.checkBody('state', entry.body, entry, 'the state block');
         return;
       }
       const name = nameOf(entry);
@@ -103,18 +120,26 @@ export class StructureChecker {
         `run \`agentspec migrate --to-v2 ${this.file}\``,
         'migrate',
       );
-    } else if (lang !== '2.0') {
-      this.error(a[4]!.range, `Unsupported language version lang "${lang}".`, 'use lang "2.0"');
+    } else if (!(LANG_VERSIONS as readonly string[]).includes(lang)) {
+      this.error(a[4]!.range, `Unsupported language version lang "${lang}".`, 'use lang "3.0" (or "2.0")');
     }
+    this.lang = lang;
   }
 
   private checkStatement(entry: Entry, name: string): void {
     const kind = entry.key;
     const a = entry.args;
     const what = `${kind} "${name}"`;
-    if (kind === 'plugin' || kind === 'import') {
-      const shapeOk = entry.body === undefined && (a.length === 1 ? kind === 'import' : a.length === 3 && isWord(a[1], 'version') && a[2]?.type === 'string');
-      if (!shapeOk) this.error(entry.range, `A ${kind} statement reads \`${kind} "<${kind === 'plugin' ? 'name' : 'source'}>" version "<version>"\`.`);
+    if (kind === 'plugin') {
+      const shapeOk = entry.body === undefined && a.length === 3 && isWord(a[1], 'version') && a[2]?.type === 'string';
+      if (!shapeOk) this.error(entry.range, 'A plugin statement reads `plugin "<name>" version "<version>"`.');
+      return;
+    }
+    if (kind === 'import') {
+      let i = 1;
+      if (isWord(a[i], 'version') && a[i + 1]?.type === 'string') i += 2;
+      if (isWord(a[i], 'as') && (a[i + 1]?.type === 'ident' || a[i + 1]?.type === 'string')) i += 2;
+      if (entry.body !== undefined || i !== a.length) this.error(entry.range, 'An import reads `import "<path>" [version "<version>"] [as <alias>]`.');
       return;
     }
     if (kind === 'deploy') {
@@ -162,6 +187,12 @@ export class StructureChecker {
     if (ctx === 'map') return this.checkMap(body, what);
     if (ctx === 'fields' || ctx === 'variables') return this.checkFields(body, ctx, what);
     if (ctx === 'environment') return this.checkEnvironment(body, what);
+    const report: Report = (range, message, hint, code) => this.error(range, message, hint, code);
+    if (ctx === 'config') return checkConfig(body, what, report);
+    if (ctx === 'validate') return checkRules(body, what, report, this.expression);
+    if (ctx === 'eval') return checkCases(body, what, report);
+    if (ctx === 'flow') return checkFlow(body, what, report, this.expression);
+    if (ctx === 'state') return this.checkMap(body, what);
     const specs = BLOCK_SPECS[ctx];
     if (!specs) return;
     const seen = new Set<string>();
@@ -181,6 +212,7 @@ export class StructureChecker {
       }
       if (!spec.repeat && seen.has(e.key)) this.error(e.keyRange, `Attribute "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
       seen.add(e.key);
+      if (ctx === 'agent' && this.lang === '2.0' && V3_AGENT_ATTRIBUTES.includes(e.key)) this.needsV3(e.keyRange, `"${e.key}" in an agent`);
       this.checkAttr(ctx, spec, e, what);
     }
     for (const spec of specs) {
@@ -188,6 +220,13 @@ export class StructureChecker {
         this.error(owner.keyRange, `${capitalise(what)} is missing the required attribute "${spec.name}".`, undefined, 'required');
       }
     }
+    if (ctx === 'agent' && !seen.has('model') && !seen.has('models')) {
+      this.error(owner.keyRange, `${capitalise(what)} is missing the required attribute "model" (or a "models" list).`, undefined, 'required');
+    }
+    if (ctx === 'agent' && seen.has('strategy') && seen.has('loop')) {
+      this.error(owner.keyRange, `${capitalise(what)} sets both "strategy" and "loop", which mean the same; keep one.`, undefined, 'duplicate');
+    }
+    if (ctx === 'guardrail') this.checkGuardrail(body, owner, what);
     if (ctx === 'secret' && !seen.has('env') === !seen.has('store')) {
       this.error(owner.keyRange, `${capitalise(what)} must say where its value comes from: env(NAME) or store("path"), exactly one.`, undefined, 'required');
     }
@@ -196,6 +235,13 @@ export class StructureChecker {
   private checkAttr(ctx: Ctx, spec: AttrSpec, e: Entry, what: string): void {
     const where = `"${e.key}" in ${what}`;
     if (spec.shape) {
+      if (spec.shape === 'key') {
+        const ok =
+          e.body === undefined &&
+          (e.call ? e.args.length === 1 && isWord(e.args[0], 'secret') && e.call.type === 'string' : e.args.length === 1 && e.args[0]?.type === 'string');
+        if (!ok) this.badShape(e, what, 'key secret("<secret or env var>")` or `key "<secret or env var>"');
+        return;
+      }
       if (spec.shape === 'call') {
         if (!e.call || e.args.length > 0 || e.body) this.error(e.range, `Write ${e.key}(${e.key === 'env' ? 'NAME' : '"path"'}) in ${what}.`);
         return;
@@ -269,8 +315,23 @@ export class StructureChecker {
     const a = e.args;
     switch (shape) {
       case 'uses':
-        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill')) || a[1]?.type !== 'string')
-          this.badShape(e, what, 'uses prompt "<name>"` or `uses skill "<name>"');
+        if (a.length !== 2 || !(isWord(a[0], 'prompt') || isWord(a[0], 'skill') || isWord(a[0], 'guardrail')) || a[1]?.type !== 'string')
+          this.badShape(e, what, 'uses prompt "<name>"`, `uses skill "<name>"` or `uses guardrail "<name>"');
+        else if (isWord(a[0], 'guardrail') && this.lang === '2.0') this.needsV3(a[0]!.range, '`uses guardrail`');
+        return;
+      case 'ref':
+        if (a.length !== 1 || (a[0]?.type !== 'string' && a[0]?.type !== 'ident') || e.body) this.badShape(e, what, `${e.key} "<name>"`);
+        return;
+      case 'budget':
+        if (a.length !== 2 || !(isWord(a[0], 'daily') || isWord(a[0], 'monthly')) || a[1]?.type !== 'number' || a[1].value <= 0 || e.body) {
+          this.badShape(e, what, 'budget daily <USD>` or `budget monthly <USD>');
+        }
+        return;
+      case 'key':
+        return; // checked with the calls above
+      case 'on':
+        if (a.length !== 1 || !isWord(a[0], 'input') || !e.body) this.badShape(e, what, 'on input { … }');
+        else this.checkBody('flow', e.body, e, `the on input block of ${what}`);
         return;
       case 'exposes':
         if (a.length !== 2 || !isWord(a[0], 'skill') || a[1]?.type !== 'string') this.badShape(e, what, 'exposes skill "<name>"');
@@ -311,6 +372,43 @@ export class StructureChecker {
           kind ? (didYouMean(kind, ['mcp', 'http', 'command', 'inline']) ?? 'use mcp, http, command or inline') : 'use mcp, http, command or inline',
         );
         return;
+      }
+    }
+  }
+
+  /** A 3.0 construct in a file that declares lang "2.0": read all the same, with a nudge (the original reads it too). */
+  private needsV3(range: Range, what: string): void {
+    this.out.push(
+      diagnosticAt(
+        this.file,
+        range,
+        'warning',
+        `${what} is IntentLang 3.0; this file declares lang "2.0".`,
+        'declare lang "3.0" (agentspec migrate --to-v3)',
+        'lang',
+      ),
+    );
+  }
+
+  private checkGuardrail(body: Body, owner: Entry, what: string): void {
+    const mode = body.entries.find((e) => e.key === 'mode')?.args[0];
+    const has = (key: string) => body.entries.some((e) => e.key === key);
+    if (!mode) this.error(owner.keyRange, `${capitalise(what)} needs a mode: mode "warn" or mode "block".`, undefined, 'required');
+    if (!has('keywords') && !has('patterns'))
+      this.error(owner.keyRange, `${capitalise(what)} needs keywords [...] or patterns [...] (or both).`, undefined, 'required');
+    if (mode?.type === 'string' && mode.value === 'block' && !has('fallback')) {
+      this.error(owner.keyRange, `${capitalise(what)} blocks, so it needs the fallback answer it gives instead: fallback "<message>".`, undefined, 'required');
+    }
+    for (const e of body.entries.filter((x) => x.key === 'patterns')) {
+      const list = e.args[0];
+      if (list?.type !== 'list') continue;
+      for (const item of list.items) {
+        if (item.type !== 'string') continue;
+        try {
+          new RegExp(item.value, 'u');
+        } catch (error) {
+          this.error(item.range, `Pattern ${JSON.stringify(item.value)} of ${what} is not a valid regular expression: ${(error as Error).message}.`);
+        }
       }
     }
   }

@@ -2,8 +2,10 @@
  * The subprocess sandbox that runs inline tool code. Each run gets a fresh,
  * single-use interpreter; the tool input arrives on the code's stdin.
  */
+import type { InlineLanguage } from '../ir/enums.js';
+
 export interface SandboxRunRequest {
-  language: 'python' | 'javascript';
+  language: InlineLanguage;
   code: string;
   /** given to the code on stdin (the JSON tool input) */
   stdin: string;

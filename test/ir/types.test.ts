@@ -25,9 +25,23 @@ describe('IR types derived from the schema', () => {
     expectTypeOf<IRTool['type']>().toEqualTypeOf<'mcp' | 'http' | 'command' | 'inline'>();
     expectTypeOf<IRSkill['attributes']['input_schema']>().toMatchTypeOf<Record<string, unknown>>();
     expectTypeOf<IRVariable['default']>().toEqualTypeOf<string | number | boolean | undefined>();
-    expectTypeOf<IRDocument['ir_version']>().toEqualTypeOf<'1'>();
+    expectTypeOf<IRDocument['ir_version']>().toEqualTypeOf<'1' | '2'>();
     expectTypeOf<IRDocument['resources'][number]['kind']>().toEqualTypeOf<
-      'Prompt' | 'Type' | 'Skill' | 'Server' | 'Client' | 'Agent' | 'Pipeline' | 'Deploy' | 'Secret' | 'Environment' | 'Policy' | 'Plugin' | 'Import'
+      | 'Prompt'
+      | 'Type'
+      | 'Skill'
+      | 'Server'
+      | 'Client'
+      | 'Agent'
+      | 'Pipeline'
+      | 'Deploy'
+      | 'Secret'
+      | 'Environment'
+      | 'Policy'
+      | 'Plugin'
+      | 'Import'
+      | 'Guardrail'
+      | 'User'
     >();
   });
 });

@@ -14,8 +14,10 @@ describe('header', () => {
   it('rejects lang "1.0" with the migrate command', () => {
     expectDiagnostic('package "x" version "1.0.0" lang "1.0"\n', { line: 1, message: 'agentspec migrate --to-v2' });
   });
-  it('rejects an unknown lang', () => {
-    expectDiagnostic('package "x" version "1.0.0" lang "3.0"\n', { line: 1, message: 'lang "3.0"' });
+  it('rejects an unknown lang and reads 2.0 and 3.0', () => {
+    expectDiagnostic('package "x" version "1.0.0" lang "4.0"\n', { line: 1, message: 'lang "4.0"' });
+    expect(compile('package "x" version "1.0.0" lang "3.0"\n', { file: 't.ias' }).ir?.package.lang).toBe('3.0');
+    expect(compile('package "x" version "1.0.0" lang "2.0"\n', { file: 't.ias' }).ir?.ir_version).toBe('1');
   });
   it('rejects a malformed header', () => {
     expectDiagnostic('package "x" lang "2.0"\n', { line: 1, message: 'package header reads' });
@@ -252,9 +254,9 @@ describe('references', () => {
     expectDiagnostic(src, { line: 6, message: 'never used', severity: 'warning' });
   });
   it('rejects unsupported model providers and accepts anthropic/', () => {
-    expectDiagnostic(pkg(`${PROMPT}\nagent "a" {\n  model "openai/gpt-4o-mini"\n}`), {
+    expectDiagnostic(pkg(`${PROMPT}\nagent "a" {\n  model "mistral/large"\n}`), {
       line: 6,
-      message: 'provider "openai" is not supported by this runtime (supported: anthropic)',
+      message: 'provider "mistral" is not supported by this runtime (supported: anthropic, openai, ollama)',
     });
     expect(compile(pkg(`${PROMPT}\nagent "a" {\n  model "anthropic/claude-haiku-4-5"\n}`), { file: 't.ias' }).ir).toBeDefined();
   });
