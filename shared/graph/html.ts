@@ -48,13 +48,14 @@ main { flex: 1; display: flex; min-height: 0; }
 .node.selected .box { stroke-width: 3; stroke: var(--accent) !important; }
 .node:focus { outline: none; }
 .node:focus-visible .box { stroke-width: 3; }
-.edge .line { fill: none; stroke: var(--line); stroke-width: 1.3; }
+.edge .line { fill: none; stroke: var(--line); stroke-width: 1.3; marker-end: url(#arrow); }
 .edge.dashed .line { stroke-dasharray: 5 4; }
 .edge .hit { fill: none; stroke: transparent; stroke-width: 8; }
 .edge .edge-label { display: none; font-size: 10px; fill: var(--fg); paint-order: stroke; stroke: var(--bg); stroke-width: 3px; }
-.edge.highlighted .line { stroke: var(--accent); stroke-width: 2.4; }
+.edge.highlighted .line { stroke: var(--accent); stroke-width: 2.4; marker-end: url(#arrow-lit); }
 .edge.highlighted .edge-label { display: block; }
 #arrow path { fill: var(--line); }
+#arrow-lit path { fill: var(--accent); }
 .has-selection .node:not(.near), .has-selection .edge:not(.highlighted) { opacity: .22; }
 .unmatched { opacity: .15; }
 .hidden { display: none; }
@@ -93,7 +94,10 @@ export function renderHtml(graph: Graph): string {
 <main>
 <aside id="legend"><h2>Kinds</h2><ul id="legend-kinds"></ul><h2>Lines</h2><ul id="legend-edges"></ul></aside>
 <svg id="canvas" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Dependency graph of ${escapeHtml(graph.package.name)}">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+<defs>
+<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker>
+<marker id="arrow-lit" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker>
+</defs>
 <g id="viewport"><g id="edges"></g><g id="nodes"></g></g>
 </svg>
 <aside id="details" hidden>

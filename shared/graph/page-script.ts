@@ -151,7 +151,7 @@ export const PAGE_SCRIPT = String.raw`
 
   graph.edges.forEach(function (e, i) {
     var g = el('g', { class: 'edge' + (edgeStyle[e.kind].dashed ? ' dashed' : ''), 'data-from': e.from, 'data-to': e.to, 'data-kind': e.kind, 'data-index': String(i) }, edgeLayer);
-    var line = el('path', { class: 'line', 'marker-end': 'url(#arrow)' }, g);
+    var line = el('path', { class: 'line' }, g);
     var hit = el('path', { class: 'hit' }, g);
     var label = el('text', { class: 'edge-label', 'text-anchor': 'middle' }, g);
     label.textContent = edgeLabel(e);
