@@ -76,9 +76,15 @@ export function createOllamaProvider(options: OpenAIProviderOptions = {}): Model
 
 type Sdk = { OpenAI: typeof OpenAI; errors: typeof import('openai/core/error') };
 let sdk: Promise<Sdk> | undefined;
-/** The SDK's client and error classes, loaded once at the first call (its own chunk in a bundle). */
+/** The SDK's client and error classes, loaded at the first call (its own chunk in a bundle). */
 const loadSdk = (): Promise<Sdk> =>
-  (sdk ??= Promise.all([import('openai/client'), import('openai/core/error')]).then(([client, errors]) => ({ OpenAI: client.OpenAI, errors })));
+  (sdk ??= Promise.all([import('openai/client'), import('openai/core/error')]).then(
+    ([client, errors]) => ({ OpenAI: client.OpenAI, errors }),
+    (error: unknown) => {
+      sdk = undefined; // a failed load is tried again at the next call
+      throw error;
+    },
+  ));
 
 function chatCompletionsProvider(flavour: Flavour, options: OpenAIProviderOptions): ModelProvider {
   let cached: { key: string; client: OpenAI } | undefined;
@@ -198,7 +204,7 @@ function textOf(content: ContentBlock[]): string {
 /** Stream chunks → `ModelEvent`s; tool calls are yielded once their choice finishes, with their argument fragments joined. */
 async function* mapChunks(chunks: AsyncIterable<Chat.ChatCompletionChunk>, label: string): AsyncGenerator<ModelEvent> {
   const usage: Usage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
-  const calls = new Map<number, { id: string; name: string; json: string }>();
+  const calls = new ToolCalls();
   let finish: string | undefined;
   let refused = false;
   // Read to the end of the response (the usage chunk and [DONE] come after finish_reason):
@@ -219,16 +225,10 @@ async function* mapChunks(chunks: AsyncIterable<Chat.ChatCompletionChunk>, label
       refused = true;
       yield { type: 'text', text: delta.refusal };
     }
-    for (const call of delta.tool_calls ?? []) {
-      let entry = calls.get(call.index);
-      if (!entry) calls.set(call.index, (entry = { id: '', name: '', json: '' }));
-      if (call.id) entry.id = call.id;
-      if (call.function?.name) entry.name = call.function.name;
-      if (call.function?.arguments) entry.json += call.function.arguments;
-    }
+    for (const call of delta.tool_calls ?? []) calls.add(call);
     if (choice.finish_reason) {
       finish = choice.finish_reason;
-      for (const [, call] of [...calls].sort(([a], [b]) => a - b)) {
+      for (const call of calls.all) {
         if (!call.id || !call.name) throw new AgentSpecError(ErrorCode.UpstreamError, `${capitalised(label)} sent a tool call without an id or a name.`);
         yield { type: 'tool_use', id: call.id, name: call.name, input: parseToolInput(label, call.name, call.json) };
       }
@@ -236,7 +236,31 @@ async function* mapChunks(chunks: AsyncIterable<Chat.ChatCompletionChunk>, label
   }
   if (finish === undefined) throw new AgentSpecError(ErrorCode.UpstreamError, `The stream of ${label} ended before the answer finished (no finish_reason).`);
   yield { type: 'usage', usage: { ...usage } };
-  yield { type: 'stop', reason: refused ? 'refusal' : mapFinishReason(finish, calls.size > 0) };
+  yield { type: 'stop', reason: refused ? 'refusal' : mapFinishReason(finish, calls.all.length > 0) };
+}
+
+/**
+ * Tool calls assembled from their deltas, in the order they began. A delta
+ * continues the call at its `index`, unless it brings a new `id` there: some
+ * Ollama versions number every call 0, older ones send no index (then a
+ * delta without an id continues the latest call).
+ */
+class ToolCalls {
+  readonly all: { id: string; name: string; json: string }[] = [];
+  private readonly byIndex = new Map<number, { id: string; name: string; json: string }>();
+
+  add(delta: Chat.ChatCompletionChunk.Choice.Delta.ToolCall): void {
+    const index = delta.index as number | undefined;
+    let call = index === undefined ? (delta.id ? undefined : this.all.at(-1)) : this.byIndex.get(index);
+    if (call && delta.id && call.id && delta.id !== call.id) call = undefined;
+    if (!call) {
+      this.all.push((call = { id: '', name: '', json: '' }));
+      if (index !== undefined) this.byIndex.set(index, call);
+    }
+    if (delta.id) call.id = delta.id;
+    if (delta.function?.name) call.name = delta.function.name;
+    if (delta.function?.arguments) call.json += delta.function.arguments;
+  }
 }
 
 function parseToolInput(label: string, name: string, json: string): unknown {

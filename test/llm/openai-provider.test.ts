@@ -79,6 +79,21 @@ describe('createOpenAIProvider against the fake Chat Completions API', () => {
     ]);
   });
 
+  it.each(['zero', 'absent'] as const)('keeps parallel tool calls apart when every delta has index %s (as Ollama sends them)', async (toolCallIndex) => {
+    fake.script({
+      toolCallIndex,
+      toolCalls: [
+        { id: 'call_a', name: 'write', input: { path: 'a.txt' } },
+        { id: 'call_b', name: 'write', input: { path: 'b.txt' } },
+      ],
+    });
+    const response = await collect(provider().stream(requestOf(), new AbortController().signal));
+    expect(response.toolUses).toEqual([
+      { id: 'call_a', name: 'write', input: { path: 'a.txt' } },
+      { id: 'call_b', name: 'write', input: { path: 'b.txt' } },
+    ]);
+  });
+
   it('counts cached prompt tokens as cache_read, not twice as input', async () => {
     fake.script({ text: 'ok', usage: { prompt_tokens: 2000, completion_tokens: 2, cached_tokens: 1800 } });
     const { usage } = await collect(provider().stream(requestOf(), new AbortController().signal));

@@ -35,6 +35,8 @@ export interface FakeChatReply {
   /** a refusal (sent in `delta.refusal`) instead of text */
   refusal?: string;
   usage?: FakeChatUsage;
+  /** the `index` of tool-call deltas: `counted` 0, 1, … as OpenAI does (default); `zero` for every call, as some Ollama versions do; `absent`, as older ones did */
+  toolCallIndex?: 'counted' | 'zero' | 'absent';
   /** delay between chunks (default 0) */
   chunkDelayMs?: number;
   /** delay before the response headers (default 0) */
@@ -98,10 +100,12 @@ function deltasOf(reply: FakeChatReply, nextCallId: () => string): Record<string
   const texts = reply.text === undefined ? [] : typeof reply.text === 'string' ? splitInto(reply.text, 3) : reply.text;
   for (const content of texts) deltas.push({ content });
   if (reply.refusal !== undefined) for (const refusal of splitInto(reply.refusal, 2)) deltas.push({ refusal });
-  (reply.toolCalls ?? []).forEach((call, index) => {
+  const style = reply.toolCallIndex ?? 'counted';
+  (reply.toolCalls ?? []).forEach((call, n) => {
+    const index = style === 'absent' ? {} : { index: style === 'zero' ? 0 : n };
     const parts = call.fragments ?? splitInto(JSON.stringify(call.input ?? {}), 3);
-    deltas.push({ tool_calls: [{ index, id: call.id ?? nextCallId(), type: 'function', function: { name: call.name, arguments: '' } }] });
-    for (const part of parts) deltas.push({ tool_calls: [{ index, function: { arguments: part } }] });
+    deltas.push({ tool_calls: [{ ...index, id: call.id ?? nextCallId(), type: 'function', function: { name: call.name, arguments: '' } }] });
+    for (const part of parts) deltas.push({ tool_calls: [{ ...index, function: { arguments: part } }] });
   });
   return deltas;
 }
