@@ -24,7 +24,7 @@ import { ms, section, stats, type Stats } from './harness.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
-const TRIVIAL = { python: 'print("ok")', javascript: 'console.log("ok")' } as const;
+const TRIVIAL: Record<SandboxRunRequest['language'], string> = { python: 'print("ok")', javascript: 'console.log("ok")', bash: 'echo ok' };
 
 function request(language: SandboxRunRequest['language']): SandboxRunRequest {
   return { language, code: TRIVIAL[language], stdin: '{}', env: {}, timeoutMs: 10_000, memoryBytes: 256 * MiB };
@@ -46,15 +46,18 @@ async function callOk(sandbox: PooledSandbox, language: SandboxRunRequest['langu
   if (result.stdout.trim() !== 'ok') throw new Error(`sandbox call failed: ${result.stderr.slice(-300)}`);
 }
 
+/** The languages whose code can read CLOCK_MONOTONIC itself (bash has only the wall clock). */
+type StampedLanguage = Exclude<SandboxRunRequest['language'], 'bash'>;
+
 /**
  * Trivial code that stamps (CLOCK_MONOTONIC, the same clock inside the PID
  * namespace as on the host) when it starts, when its print returned and when
  * its last exit handler ran, on stderr.
  */
-const STAMPED = {
+const STAMPED: Record<StampedLanguage, string> = {
   python: `import atexit, sys, time\n_s = time.monotonic_ns()\nprint("ok")\n_c = time.monotonic_ns()\natexit.register(lambda: sys.stderr.write(f"{_s} {_c} {time.monotonic_ns()}\\n"))`,
   javascript: `const s = process.hrtime.bigint(); console.log("ok"); const c = process.hrtime.bigint(); process.on('exit', () => process.stderr.write(\`\${s} \${c} \${process.hrtime.bigint()}\\n\`));`,
-} as const;
+};
 
 /** The bubblewrap arguments without this release's hardening: no forced user namespace, uid, hostname, capability drop, seccomp or PID 1 mask. */
 function unhardened(options: BwrapOptions): string[] {
@@ -122,7 +125,7 @@ async function hardeningCost(language: SandboxRunRequest['language'], n: number)
 }
 
 /** Where a warm call's time goes: one pre-started process per sample, handed the stamped code once it is ready. */
-async function phases(language: SandboxRunRequest['language'], n: number): Promise<[string, string][]> {
+async function phases(language: StampedLanguage, n: number): Promise<[string, string][]> {
   const launcher = benchLauncher(true);
   const { privateRoot } = launcher;
   const columns: number[][] = [[], [], [], [], []];
