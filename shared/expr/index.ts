@@ -10,4 +10,6 @@ export { evaluate, evaluateText, type Environment } from './evaluate.js';
 export { FUNCTIONS } from './functions.js';
 export { MAX_EXPRESSION_LENGTH, MAX_MATCH_INPUT_BYTES, MAX_NESTING, MAX_PATTERN_LENGTH } from './limits.js';
 export { parseExpression, type ParseResult } from './parser.js';
+export { positionInFile, type Position } from './position.js';
+export { ON_INPUT_VARIABLES, VALIDATE_VARIABLES } from './scopes.js';
 export { truthy } from './values.js';

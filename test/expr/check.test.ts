@@ -1,39 +1,36 @@
 /** The static check: unknown variables with "did you mean", members of the input and output texts, and parts that fail on every request. */
 import { describe, expect, it } from 'vitest';
-import { checkExpression } from '../../shared/expr/index.js';
+import { checkExpression, ON_INPUT_VARIABLES, VALIDATE_VARIABLES } from '../../shared/expr/index.js';
 import { parsed } from './tree.js';
 
-const ON_INPUT = ['input', 'config', 'session', 'steps'];
-const VALIDATE = ['input', 'output', 'config', 'session'];
-
-const check = (text: string, variables: readonly string[] = VALIDATE) => checkExpression(parsed(text), { variables });
+const check = (text: string, variables: readonly string[] = VALIDATE_VARIABLES) => checkExpression(parsed(text), { variables });
 
 describe('checkExpression', () => {
   it.each([
-    ['output != ""', VALIDATE],
-    ['contains(lower(input.message), "billing")', ON_INPUT],
-    ['input.text == "x" and input == "x"', ON_INPUT],
-    ['steps.search.result != nil', ON_INPUT],
-    ['item.name == "a"', [...ON_INPUT, 'item']],
-    ['len(config.limit) > 1', VALIDATE],
-    ['"a" in ["a", "b"]', VALIDATE],
+    ['output != ""', VALIDATE_VARIABLES],
+    ['contains(lower(input.message), "billing")', ON_INPUT_VARIABLES],
+    ['input.text == "x" and input == "x"', ON_INPUT_VARIABLES],
+    ['steps.search.result != nil', ON_INPUT_VARIABLES],
+    ['item.name == "a"', [...ON_INPUT_VARIABLES, 'item']],
+    ['len(config.limit) > 1', VALIDATE_VARIABLES],
+    ['"a" in ["a", "b"]', VALIDATE_VARIABLES],
   ])('passes %s', (text, variables) => {
     expect(check(text, variables)).toEqual([]);
   });
 
   it.each([
     // text, variables, message, offset, length, hint
-    ['outpt != ""', VALIDATE, 'Unknown variable "outpt"', 0, 5, 'did you mean "output"?'],
-    ['output != "" and conifg.x', VALIDATE, 'Unknown variable "conifg"', 17, 6, 'did you mean "config"?'],
-    ['zzz == 1', VALIDATE, 'Unknown variable "zzz"', 0, 3, 'the variables here are config, input, output, session'],
-    ['output == "x"', ON_INPUT, 'Unknown variable "output"', 0, 6, undefined],
-    ['itm.name', [...ON_INPUT, 'item'], 'Unknown variable "itm"', 0, 3, 'did you mean "item"?'],
-    ['input.data_sources', ON_INPUT, '"input" is the message text: it has no .data_sources', 0, 18, 'input.message'],
-    ['output.sentiment != "negative"', VALIDATE, '"output" is the answer text: it has no .sentiment', 0, 16, 'len(output)'],
-    ['len(5) > 1 and input == ""', VALIDATE, 'len takes a string, a list or a map, not a number', 0, 6, undefined],
-    ['input == int("abc")', VALIDATE, 'int cannot read this string as a number', 9, 10, undefined],
-    ['output != "" or 1 < "a"', VALIDATE, 'Cannot order a number and a string', 16, 7, undefined],
-    ['lower(1)', VALIDATE, 'lower takes a string', 0, 8, undefined],
+    ['outpt != ""', VALIDATE_VARIABLES, 'Unknown variable "outpt"', 0, 5, 'did you mean "output"?'],
+    ['output != "" and conifg.x', VALIDATE_VARIABLES, 'Unknown variable "conifg"', 17, 6, 'did you mean "config"?'],
+    ['zzz == 1', VALIDATE_VARIABLES, 'Unknown variable "zzz"', 0, 3, 'the variables here are config, input, output, session'],
+    ['output == "x"', ON_INPUT_VARIABLES, 'Unknown variable "output"', 0, 6, undefined],
+    ['itm.name', [...ON_INPUT_VARIABLES, 'item'], 'Unknown variable "itm"', 0, 3, 'did you mean "item"?'],
+    ['input.data_sources', ON_INPUT_VARIABLES, '"input" is the message text: it has no .data_sources', 0, 18, 'input.message'],
+    ['output.sentiment != "negative"', VALIDATE_VARIABLES, '"output" is the answer text: it has no .sentiment', 0, 16, 'len(output)'],
+    ['len(5) > 1 and input == ""', VALIDATE_VARIABLES, 'len takes a string, a list or a map, not a number', 0, 6, undefined],
+    ['input == int("abc")', VALIDATE_VARIABLES, 'int cannot read this string as a number', 9, 10, undefined],
+    ['output != "" or 1 < "a"', VALIDATE_VARIABLES, 'Cannot order a number and a string', 16, 7, undefined],
+    ['lower(1)', VALIDATE_VARIABLES, 'lower takes a string', 0, 8, undefined],
   ])('reports %s', (text, variables, message, offset, length, hint) => {
     const errors = check(text, variables);
     expect(errors).toHaveLength(1);

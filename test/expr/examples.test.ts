@@ -5,11 +5,8 @@
  * expected on sample requests.
  */
 import { describe, expect, it } from 'vitest';
-import { checkExpression, evaluate, evaluateText, type Environment } from '../../shared/expr/index.js';
+import { checkExpression, evaluate, evaluateText, ON_INPUT_VARIABLES, VALIDATE_VARIABLES, type Environment } from '../../shared/expr/index.js';
 import { parsed } from './tree.js';
-
-const ON_INPUT = ['input', 'config', 'session', 'steps'];
-const VALIDATE = ['input', 'output', 'config', 'session'];
 
 const request = (input: string, output = ''): Environment => ({
   input,
@@ -24,7 +21,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   // validate rules of the validated, compiled, ollama and k8s examples and the validated-agent template
   [
     'output != ""',
-    VALIDATE,
+    VALIDATE_VARIABLES,
     [
       ['hi', 'an answer', true],
       ['hi', '', false],
@@ -33,7 +30,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   // on input of the control-flow, validated and router templates
   [
     'input == "urgent"',
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       ['urgent', '', true],
       ['Urgent', '', false],
@@ -41,18 +38,18 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   ],
   [
     'input == "hello"',
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       ['hello', '', true],
       ['hello there', '', false],
     ],
   ],
-  ['input == "help"', ON_INPUT, [['help', '', true]]],
-  ['input == "billing"', ON_INPUT, [['billing', '', true]]],
-  ['input == "technical"', ON_INPUT, [['technical', '', true]]],
+  ['input == "help"', ON_INPUT_VARIABLES, [['help', '', true]]],
+  ['input == "billing"', ON_INPUT_VARIABLES, [['billing', '', true]]],
+  ['input == "technical"', ON_INPUT_VARIABLES, [['technical', '', true]]],
   [
     'input == "sales"',
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       ['sales', '', true],
       ['sales team', '', false],
@@ -61,7 +58,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   // the multi-agent router example, as its formatter writes the calls
   ...['billing', 'invoice', 'refund', 'bug', 'error', 'api'].map((word): [string, readonly string[], [string, string, unknown][]] => [
     `contains ( lower ( input.message ) , "${word}" )`,
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       [`About my ${word.toUpperCase()} please`, '', true],
       ['Nothing to see', '', false],
@@ -70,7 +67,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   // the validated-agent template
   [
     'contains(lower(input.message), "help")',
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       ['Please HELP me', '', true],
       ['hi', '', false],
@@ -79,7 +76,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   // the language guide's examples
   [
     'input contains "urgent"',
-    VALIDATE,
+    VALIDATE_VARIABLES,
     [
       ['this is urgent', '', true],
       ['later', '', false],
@@ -87,7 +84,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   ],
   [
     'len(input) > 100',
-    ON_INPUT,
+    ON_INPUT_VARIABLES,
     [
       ['x'.repeat(101), '', true],
       ['short', '', false],
@@ -95,7 +92,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   ],
   [
     'len(output) > 1000',
-    VALIDATE,
+    VALIDATE_VARIABLES,
     [
       ['q', 'y'.repeat(1001), true],
       ['q', 'short', false],
@@ -103,7 +100,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   ],
   [
     'len(output) <= config.max_response_length',
-    VALIDATE,
+    VALIDATE_VARIABLES,
     [
       ['q', 'short', true],
       ['q', 'far too long for the limit', false],
@@ -111,7 +108,7 @@ const EXAMPLES: [string, readonly string[], [string, string, unknown][]][] = [
   ],
   [
     'not (output matches "\\\\b\\\\d{3}-\\\\d{2}-\\\\d{4}\\\\b")',
-    VALIDATE,
+    VALIDATE_VARIABLES,
     [
       ['q', 'nothing personal here', true],
       ['q', 'my number is 123-45-6789 ok', false],
@@ -130,7 +127,7 @@ describe('the expressions of the original 3.0 examples', () => {
 
   it('respond config.greeting sends the configured greeting', () => {
     const expr = parsed('config.greeting');
-    expect(checkExpression(expr, { variables: ON_INPUT })).toEqual([]);
+    expect(checkExpression(expr, { variables: ON_INPUT_VARIABLES })).toEqual([]);
     expect(evaluateText(expr, request('help'))).toBe('Hello! How can I help?');
   });
 });
