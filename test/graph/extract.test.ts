@@ -1,7 +1,8 @@
 /** Extraction: every node kind and edge kind from a hand-built IR, a compiled example, and names declared nowhere. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EDGE_KINDS, NODE_KINDS, extractGraph } from '../../shared/graph/index.js';
+import { EDGE_KINDS, NODE_KINDS } from '../../local/graph/graph.js';
+import { extractGraph } from '../../local/graph/extract.js';
 import { compile } from '../../shared/lang/index.js';
 import { agent, irOf } from '../helpers/ir-builder.js';
 import { fullIr } from './full-ir.js';

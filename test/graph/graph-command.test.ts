@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../local/cli/commands/graph.js';
 import { isAgentSpecError } from '../../shared/errors.js';
-import { extractGraph } from '../../shared/graph/index.js';
+import { extractGraph } from '../../local/graph/extract.js';
 import { loadPackage } from '../../local/package/load-package.js';
 import { parseDot } from './dot-parser.js';
 

@@ -1,8 +1,12 @@
 /** The DOT, JSON and HTML renderings carry exactly the extracted graph, in valid syntax, with names escaped. */
 import { describe, expect, it } from 'vitest';
-import { extractGraph, renderDot, renderHtml, renderJson, type Graph } from '../../shared/graph/index.js';
-import { PAGE_SCRIPT } from '../../shared/graph/page-script.js';
-import { EDGE_STYLE } from '../../shared/graph/style.js';
+import { extractGraph } from '../../local/graph/extract.js';
+import { renderDot } from '../../local/graph/dot.js';
+import { renderHtml } from '../../local/graph/html.js';
+import { renderJson } from '../../local/graph/json.js';
+import { type Graph } from '../../local/graph/graph.js';
+import { PAGE_SCRIPT } from '../../local/graph/page-script.js';
+import { EDGE_STYLE } from '../../local/graph/style.js';
 import { agent, irOf, prompt } from '../helpers/ir-builder.js';
 import { parseDot } from './dot-parser.js';
 import { fullIr } from './full-ir.js';

@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { renderDiagnostic } from '../../../shared/lang/index.js';
-import { extractGraph, renderDot, renderHtml, renderJson, type Graph } from '../../../shared/graph/index.js';
+import { extractGraph } from '../../graph/extract.js';
+import { renderDot } from '../../graph/dot.js';
+import { renderHtml } from '../../graph/html.js';
+import { renderJson } from '../../graph/json.js';
+import { type Graph } from '../../graph/graph.js';
 import { loadPackage } from '../../package/load-package.js';
 import { packageFile } from '../../graph/package-file.js';
 

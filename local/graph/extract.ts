@@ -6,7 +6,7 @@
  * guardrails and on_input) go through the same code; a name referenced but
  * declared nowhere gets a node marked `missing`.
  */
-import type { IRDocument } from '../ir/types.js';
+import type { IRDocument } from '../../shared/ir/types.js';
 import { type AttributeValue, type EdgeKind, type Graph, type GraphEdge, type GraphNode, type NodeKind, nodeId } from './graph.js';
 import { referencesOf, statementLines, type Statement } from './statements.js';
 
