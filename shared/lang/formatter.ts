@@ -7,6 +7,7 @@
 import type { Body, Entry, FileNode, Value } from './ast.js';
 import { childContext, orderOf, type Ctx } from './schema.js';
 import type { Token } from './tokens.js';
+import { normalizeExpression } from './lower-agent-blocks.js';
 
 const MAX_LINE = 100;
 
@@ -142,8 +143,7 @@ function printValue(v: Value, depth: number): string {
     case 'ident':
       return v.value;
     case 'expr':
-      // One line, as written otherwise (its strings are kept whole).
-      return v.value.replace(/\s*\n\s*/g, ' ');
+      return normalizeExpression(v.value);
     case 'list': {
       const items = v.items.map((i) => printValue(i, depth + 1));
       const one = `[${items.join(', ')}]`;

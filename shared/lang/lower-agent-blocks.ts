@@ -10,12 +10,22 @@ import type { IRConfigParam, IREvalCase, IRRule, IRStatement } from '../ir/types
 /** The threshold of an eval case that names none. */
 export const DEFAULT_THRESHOLD = 0.8;
 
+/**
+ * An expression as the IR and `fmt` keep it: on one line, each line break
+ * (with the indentation around it) outside a string read as one space, so
+ * formatting a package never changes its IR.
+ */
+export function normalizeExpression(text: string): string {
+  return text.replace(/"(?:[^"\\\n]|\\.)*"|[ \t\r]*\n\s*/g, (m) => (m.startsWith('"') ? m : ' '));
+}
+
 function isWord(v: Value | undefined, word: string): boolean {
   return v?.type === 'ident' && v.value === word;
 }
 
 function text(v: Value | undefined): string | undefined {
   if (!v || v.type === 'list') return undefined;
+  if (v.type === 'expr') return normalizeExpression(v.value);
   return v.type === 'number' ? v.raw : String(v.value);
 }
 

@@ -230,6 +230,11 @@ class Parser {
         this.advance();
       }
       if (this.token.kind === TokenKind.EOF || this.token.kind === TokenKind.RBrace) return;
+      if (ctx === 'with' && this.token.kind === TokenKind.Comma) {
+        // `with { a: x, b: y }`: the comma after each value
+        this.advance();
+        continue;
+      }
       const at = this.token;
       const mark = entries.length;
       const valuesMark = this.values.length;

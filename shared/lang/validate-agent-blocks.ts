@@ -7,12 +7,13 @@
 import type { Body, Entry, Value } from './ast.js';
 import { CONFIG_TYPES, RULE_SEVERITIES, SCORING_METHODS } from '../ir/enums.js';
 import { didYouMean } from './suggest.js';
+import { ON_INPUT_VARIABLES, VALIDATE_VARIABLES } from '../expr/index.js';
 import type { Range } from './tokens.js';
 
-export type Report = (range: Range, message: string, hint?: string, code?: string) => void;
+export type Report = (range: Range, message: string, hint?: string, code?: string, severity?: 'error' | 'warning') => void;
 
-/** Checks the text of one expression where it stands (wired to the expression language). */
-export type ExpressionCheck = (value: Value & { type: 'expr' }, where: string) => void;
+/** Checks the text of one expression where it stands, against the variables in scope there. */
+export type ExpressionCheck = (value: Value & { type: 'expr' }, where: string, variables: readonly string[]) => void;
 
 const FLOW_STATEMENTS = ['use', 'delegate', 'respond', 'if', 'else', 'for'];
 
@@ -118,7 +119,7 @@ export function checkRules(body: Body, what: string, report: Report, expression:
         i++;
       } else if (isWord(v, 'when')) {
         const x = rest[i + 1];
-        if (x?.type === 'expr') expression(x, `the rule "${name.value}"`);
+        if (x?.type === 'expr') expression(x, `the rule "${name.value}"`, VALIDATE_VARIABLES);
         when = true;
         i++;
       } else if (v.type !== 'string') {
@@ -131,6 +132,7 @@ export function checkRules(body: Body, what: string, report: Report, expression:
         `Rule "${name.value}" has no \`when\` expression, so it can never fail.`,
         'add `when <expression>` (the condition the answer must meet)',
         'rule',
+        'warning',
       );
   }
 }
@@ -183,7 +185,7 @@ export function checkCases(body: Body, what: string, report: Report): void {
 }
 
 /** `on input { use skill s [with { k: <expr> }] | delegate to a | respond "text"|<expr> | if … else … | for each x in <expr> { … } }` */
-export function checkFlow(body: Body, what: string, report: Report, expression: ExpressionCheck): void {
+export function checkFlow(body: Body, what: string, report: Report, expression: ExpressionCheck, variables: readonly string[] = ON_INPUT_VARIABLES): void {
   let previous: Entry | undefined;
   for (const e of body.entries) {
     const a = e.args;
@@ -195,7 +197,7 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
         } else if (e.body) {
           for (const p of e.body.entries) {
             const x = p.args[0];
-            if (x?.type === 'expr') expression(x, `"${p.key}" of \`use skill ${a[1].value}\``);
+            if (x?.type === 'expr') expression(x, `"${p.key}" of \`use skill ${a[1].value}\``, variables);
           }
         }
         break;
@@ -206,12 +208,12 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
         const x = a[0];
         if (a.length !== 1 || e.body || (x?.type !== 'string' && x?.type !== 'expr'))
           report(e.range, `In ${what}, write \`respond "<text>"\` or \`respond <expression>\`.`);
-        else if (x.type === 'expr') expression(x, 'respond');
+        else if (x.type === 'expr') expression(x, 'respond', variables);
         break;
       }
       case 'if':
         if (a[0]?.type !== 'expr' || !e.body) report(e.range, `In ${what}, write \`if <condition> { … }\`.`);
-        else expression(a[0], 'the condition');
+        else expression(a[0], 'the condition', variables);
         break;
       case 'else': {
         const after = previous?.key === 'if' || (previous?.key === 'else' && isWord(previous.args[0], 'if'));
@@ -219,18 +221,19 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
         const elseIf = isWord(a[0], 'if');
         if (!e.body || (elseIf ? a[1]?.type !== 'expr' || a.length !== 2 : a.length !== 0))
           report(e.range, `In ${what}, write \`else { … }\` or \`else if <condition> { … }\`.`);
-        else if (elseIf && a[1]?.type === 'expr') expression(a[1], 'the condition');
+        else if (elseIf && a[1]?.type === 'expr') expression(a[1], 'the condition', variables);
         break;
       }
       case 'for':
         if (a.length !== 4 || !isWord(a[0], 'each') || a[1]?.type !== 'ident' || !isWord(a[2], 'in') || a[3]?.type !== 'expr' || !e.body) {
           report(e.range, `In ${what}, write \`for each <name> in <expression> { … }\`.`);
-        } else expression(a[3], 'the collection');
+        } else expression(a[3], 'the collection', variables);
         break;
       default:
         report(e.keyRange, `Unknown statement "${e.key}" in ${what}.`, didYouMean(e.key, FLOW_STATEMENTS) ?? `use ${FLOW_STATEMENTS.join(', ')}`, 'unknown');
     }
-    if (e.body && e.key !== 'use') checkFlow(e.body, what, report, expression);
+    const loopVariable = e.key === 'for' && a[1]?.type === 'ident' ? [a[1].value] : [];
+    if (e.body && e.key !== 'use') checkFlow(e.body, what, report, expression, [...variables, ...loopVariable]);
     previous = e;
   }
 }

@@ -24,7 +24,8 @@ import {
 import { didYouMean } from './suggest.js';
 import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, type Report } from './validate-agent-blocks.js';
 import { parseDuration, parseSize } from './units.js';
-import type { Range } from './tokens.js';
+import { Span, type Range } from './tokens.js';
+import { checkExpression, parseExpression, positionInFile } from '../expr/index.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 
@@ -42,8 +43,17 @@ export class StructureChecker {
     private readonly doc: DocumentIndex,
   ) {}
 
-  /** Expressions are checked by the expression language once it is wired; until then only their presence is. */
-  private readonly expression: ExpressionCheck = () => undefined;
+  /** An expression's syntax and variables, reported where they stand in the file. */
+  private readonly expression: ExpressionCheck = (value, where, variables) => {
+    const parsed = parseExpression(value.value);
+    const errors = 'error' in parsed ? [parsed.error] : checkExpression(parsed.expr, { variables });
+    for (const e of errors) {
+      const from = positionInFile(value.range.start, value.value, e.offset);
+      const to = positionInFile(value.range.start, value.value, e.offset + e.length);
+      const range = new Span(from.line, from.column, value.range.start.offset + e.offset, to.line, to.column, value.range.start.offset + e.offset + e.length);
+      this.error(range, `In ${where}: ${e.message}`, e.hint, 'expression');
+    }
+  };
 
   private error(range: Range, message: string, hint?: string, code?: string): void {
     this.out.push(diagnosticAt(this.file, range, 'error', message, hint, code));
@@ -187,7 +197,7 @@ export class StructureChecker {
     if (ctx === 'map') return this.checkMap(body, what);
     if (ctx === 'fields' || ctx === 'variables') return this.checkFields(body, ctx, what);
     if (ctx === 'environment') return this.checkEnvironment(body, what);
-    const report: Report = (range, message, hint, code) => this.error(range, message, hint, code);
+    const report: Report = (range, message, hint, code, severity = 'error') => this.out.push(diagnosticAt(this.file, range, severity, message, hint, code));
     if (ctx === 'config') return checkConfig(body, what, report);
     if (ctx === 'validate') return checkRules(body, what, report, this.expression);
     if (ctx === 'eval') return checkCases(body, what, report);
