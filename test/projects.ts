@@ -64,6 +64,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // the CLI as a process
   'test/bench/main.test.ts',
   'test/cli/lang-commands.test.ts',
+  'test/cli/migrate-v3.test.ts',
   'test/docs/canonical.test.ts',
   'test/local/init.test.ts',
   'test/local/run-command.test.ts',
