@@ -30,7 +30,7 @@ export function renderDot(graph: Graph): string {
     const missing = n.attributes.missing === true;
     out.push(
       `  ${dotString(n.id)} [${attrs({
-        label: n.kind === 'step' ? `${String(n.attributes.pipeline ?? '')} / ${n.name}` : n.name,
+        label: typeof n.attributes.pipeline === 'string' ? `${n.attributes.pipeline} / ${n.name}` : n.name,
         shape: style.shape,
         color: style.colour,
         style: missing ? 'dashed' : 'filled',

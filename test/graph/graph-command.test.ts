@@ -78,6 +78,12 @@ describe('agentspec graph', () => {
     expect(existsSync(join(two, 'undefined.graph.html'))).toBe(false);
   });
 
+  it('says which output cannot be written', async () => {
+    await expect(graph(review, '--output', tmp)).rejects.toSatisfy(
+      (e) => isAgentSpecError(e) && e.code === 'input_error' && e.message === `${tmp}: cannot be written (EISDIR).`,
+    );
+  });
+
   it('refuses an unknown format', async () => {
     await expect(graph(review, '--format', 'svg')).rejects.toThrow(/Allowed choices are html, dot, json/);
   });

@@ -41,6 +41,7 @@ describe('renderDot', () => {
   it('marks a node declared nowhere dashed', () => {
     const dot = parseDot(renderDot(extractGraph(irOf(agent('a', { skills: ['ghost'] })))));
     expect(dot.nodes.get('skill:ghost')?.style).toBe('dashed');
+    expect(dot.nodes.get('skill:ghost')?.label).toBe('ghost');
   });
 
   it('rejects what is not DOT (the parser used above is strict)', () => {
