@@ -4,9 +4,10 @@
  * Guards the input first: missing files, directories, binary files and files
  * over 5 MiB get a clear `input_error`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import { compile, renderDiagnostic, MAX_SOURCE_BYTES, type Diagnostic } from '../../shared/lang/index.js';
+import { renderDiagnostic, MAX_SOURCE_BYTES, type Diagnostic } from '../../shared/lang/index.js';
+import { compilePackage, type PackageCompileResult } from '../../shared/lang/compile-package.js';
 import { loadIR } from '../../shared/ir/load.js';
 import type { IRDocument } from '../../shared/ir/types.js';
 
@@ -15,6 +16,8 @@ export interface LoadedPackage {
   /** Warnings (a loaded package has no error). */
   diagnostics: Diagnostic[];
   file: string;
+  /** Every file the package was read from (the entry and what it imports, missing imports included): what `dev` watches. */
+  dependencies: string[];
 }
 
 /** Reads a text file with the language's input limits; throws `input_error` with a clear message. */
@@ -46,14 +49,19 @@ export async function readSourceFile(path: string): Promise<string> {
   return bytes.toString('utf8');
 }
 
+/** Compiles the package whose entry file is `path`, reading it and every file it imports from disk with the input guards. */
+export function compileFromDisk(path: string, options: { env?: string } = {}): Promise<PackageCompileResult> {
+  return compilePackage(path, { readFile: readSourceFile, realPath: (p) => realpath(p) }, options.env === undefined ? {} : { env: options.env });
+}
+
 /**
- * Loads a package: compiles a `.ias` file or validates a `.json` IR file.
+ * Loads a package: compiles a `.ias` file (and the files it imports) or validates a `.json` IR file.
  * Throws `input_error` for unreadable input and `validation_error` (with
  * `details.diagnostics`) for an invalid package.
  */
 export async function loadPackage(path: string, options: { env?: string } = {}): Promise<LoadedPackage> {
-  const text = await readSourceFile(path);
   if (path.endsWith('.json')) {
+    const text = await readSourceFile(path);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -67,16 +75,14 @@ export async function loadPackage(path: string, options: { env?: string } = {}):
         `${path} is IR exported ${ir.environment ? `for environment "${ir.environment}"` : 'without an environment'}; export it again with --env ${options.env}.`,
       );
     }
-    return { ir, diagnostics: [], file: path };
+    return { ir, diagnostics: [], file: path, dependencies: [path] };
   }
-  const compileOptions: { file: string; env?: string } = { file: path };
-  if (options.env !== undefined) compileOptions.env = options.env;
-  const { ir, diagnostics } = compile(text, compileOptions);
+  const { ir, diagnostics, dependencies } = await compileFromDisk(path, options);
   if (!ir) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     throw new AgentSpecError(ErrorCode.ValidationError, `${path} is not valid:\n${errors.map((d) => renderDiagnostic(d)).join('\n')}`, {
       details: { diagnostics },
     });
   }
-  return { ir, diagnostics, file: path };
+  return { ir, diagnostics, file: path, dependencies };
 }

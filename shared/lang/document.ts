@@ -4,8 +4,11 @@ import type { Body, Entry, FileNode, Value } from './ast.js';
 /** A top-level statement with a name (`agent "bot" { … }`). */
 export interface Statement {
   kind: string;
+  /** As the indexing file refers to it: qualified (`kb.search`) when brought in by an aliased import. */
   name: string;
   entry: Entry;
+  /** Set on a statement brought in by an import: the file that declares it and its name there. */
+  origin?: { file: string; name: string };
 }
 
 /** Statements of a file grouped by keyword; the first of each name wins (duplicates are validation errors). */
@@ -24,6 +27,19 @@ export class DocumentIndex {
       names.set(name, st);
       this.ordered.push(st);
     }
+  }
+
+  /**
+   * Makes a statement of another file visible under `st.name` (reference
+   * lookups see it; `ordered`, what this file checks and lowers, does not).
+   * False when the name is already taken.
+   */
+  addImported(st: Statement): boolean {
+    let names = this.byKind.get(st.kind);
+    if (!names) this.byKind.set(st.kind, (names = new Map()));
+    if (names.has(st.name)) return false;
+    names.set(st.name, st);
+    return true;
   }
 
   names(kind: string): Map<string, Statement> {

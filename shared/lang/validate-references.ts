@@ -27,8 +27,16 @@ export class ReferenceChecker {
   /** Reports an unresolved reference to a `kind` named `name`. */
   private ref(kind: string, name: string, range: Range, from: string): void {
     if (this.doc.has(kind, name)) return;
-    const hint = didYouMean(name, this.doc.names(kind).keys());
+    const hint = this.qualifiedHint(kind, name) ?? didYouMean(name, this.doc.names(kind).keys());
     this.report('error', range, `Unknown ${kind} "${name}" referenced by ${from}.`, hint ?? `declare ${kind} "${name}"`, 'reference');
+  }
+
+  /** A name an aliased import brings in only qualified: `format` when `kb.format` exists. */
+  private qualifiedHint(kind: string, name: string): string | undefined {
+    for (const [known, st] of this.doc.names(kind)) {
+      if (st.origin && known.endsWith(`.${name}`)) return `it is imported under an alias: write "${known}"`;
+    }
+    return undefined;
   }
 
   checkAll(): void {
@@ -369,6 +377,8 @@ export class ReferenceChecker {
   private checkTypeCycles(): void {
     const graph = new Map<string, Edge<Range>[]>();
     for (const st of this.doc.names('type').values()) {
+      // An imported type is checked in its own file (and cannot refer back to this one).
+      if (st.origin) continue;
       const edges: Edge<Range>[] = [];
       for (const f of st.entry.body?.entries ?? []) {
         const a = f.args;
