@@ -367,11 +367,10 @@ class Resolver {
         const id = `${next.kind}/${next.name}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        if (next === resource) {
-          resources.push(resource);
-          continue;
-        }
-        resources.push({ ...next, fqn: [pkg.name, next.kind, next.name].join('/'), hash: sha256Hex(canonicalJson(next.attributes)) });
+        // Every resource belongs to the entry's package, whichever file declares it.
+        const fqn = [pkg.name, next.kind, next.name].join('/');
+        if (next === resource && resource.fqn === fqn) resources.push(resource);
+        else resources.push({ ...next, fqn, hash: next === resource ? resource.hash : sha256Hex(canonicalJson(next.attributes)) });
       }
     }
     const body: Omit<IRDocument, 'hash'> = { ir_version: version as IRDocument['ir_version'], package: { ...pkg!, lang: lang as '2.0' }, resources };
@@ -427,7 +426,7 @@ class Scopes {
               unit.path,
               statement.sourceRange,
               'error',
-              `${kind} "${qualified}" is declared twice: at ${where(earlier)} and at ${where(lifted)}, which this import brings in.`,
+              `${kind[0]!.toUpperCase()}${kind.slice(1)} "${qualified}" is declared twice: at ${where(earlier)} and at ${where(lifted)}, which this import brings in.`,
               statement.alias === undefined ? 'import one of the files under an alias (import "…" as <name>) or rename one of them' : 'rename one of them',
               'duplicate',
             ),
