@@ -29,10 +29,26 @@ export interface BootstrapHeader {
   limits: BootstrapLimits;
 }
 
-/** Encodes the header: a length line, then the JSON bytes. */
+/** Encodes the header for python and javascript: a length line, then the JSON bytes. */
 export function encodeHeader(header: BootstrapHeader): Buffer {
   const body = Buffer.from(JSON.stringify(header), 'utf8');
   return Buffer.concat([Buffer.from(`${body.length}\n`, 'ascii'), body]);
+}
+
+/**
+ * Encodes the header for bash, which has no JSON parser: NUL-terminated
+ * fields (the code, the four limits in the units of `ulimit` — KiB for
+ * memory and file size — the number of env entries, then each name and
+ * value). bash's `read` takes a pipe one byte at a time, so it stops exactly
+ * at the header's end. The caller has refused NUL in the code and the env.
+ */
+export function encodeBashHeader(header: BootstrapHeader): Buffer {
+  const { as, cpu, nproc, fsize } = header.limits;
+  const kib = (bytes: number | undefined) => (bytes === undefined ? '' : String(Math.max(1, Math.floor(bytes / 1024))));
+  const entries = Object.entries(header.env);
+  const fields = [header.code, kib(as), cpu === undefined ? '' : String(cpu), nproc === undefined ? '' : String(nproc), kib(fsize), String(entries.length)];
+  for (const [name, value] of entries) fields.push(name, value);
+  return Buffer.from(fields.map((field) => `${field}\0`).join(''), 'utf8');
 }
 
 /** Python lowers its own rlimits (a lower limit needs no privilege), so one pool serves every memory size. */
@@ -164,4 +180,30 @@ process.reallyExit = function (code) {
   return reallyExit.call(process, code);
 };
 fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(filename));
+`;
+
+/**
+ * bash waits in `read` for its header, lowers its limits (`ulimit` sets
+ * soft and hard; where the hard limit is already lower, it keeps that one)
+ * and runs the code in a child bash started by `env -i` with exactly the
+ * request's environment, fd 3 closed (the code cannot fake a status), the
+ * rest of stdin (the tool input) and `inline.sh` as `$0`. bash reports a
+ * child's death by signal n as status 128+n and cannot tell it from
+ * `exit 128+n`: such a status is not reported but becomes the bootstrap's
+ * own exit status, which the host reads as that signal (as bubblewrap
+ * reports a signal death).
+ */
+export const BASH_BOOTSTRAP = String.raw`
+_r() { IFS= read -r -d '' "$1" || exit 70; }
+_lim() { [ -z "$2" ] && return 0; ulimit -SH "$1" "$2" 2>/dev/null || ulimit -S "$1" "$(ulimit -H "$1")" || exit 70; }
+{ printf R >&3; } 2>/dev/null
+_r _c; _r _as; _r _cpu; _r _np; _r _fs; _r _n
+_e=()
+while [ "$_n" -gt 0 ]; do _r _k; _r _v; _e+=("$_k=$_v"); _n=$((_n - 1)); done
+_lim -v "$_as"; _lim -t "$_cpu"; _lim -u "$_np"; _lim -f "$_fs"
+env -i -- "${'${_e[@]}'}" "$BASH" --norc --noprofile -c "$_c" inline.sh 3>&-
+_s=$?
+[ "$_s" -gt 128 ] && exit "$_s"
+{ printf 'S%d\n' "$_s" >&3; } 2>/dev/null
+exit "$_s"
 `;

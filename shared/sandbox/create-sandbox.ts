@@ -8,7 +8,8 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AgentSpecError, ErrorCode } from '../errors.js';
-import { resolveNode, resolvePython, type Interpreter } from './interpreters.js';
+import { LANGUAGES } from '../ir/enums.js';
+import { resolveBash, resolveNode, resolvePython, type Interpreter } from './interpreters.js';
 import { launch, type Launcher } from './launcher.js';
 import type { SandboxProcess } from './sandbox-process.js';
 import { compileSeccompFilter } from './seccomp-filter.js';
@@ -35,6 +36,8 @@ export interface SandboxOptions {
   python?: string;
   /** node binary (default: the runtime's own `process.execPath`) */
   node?: string;
+  /** bash command or path (default `bash` from PATH) */
+  bash?: string;
   /** cap for each of stdout and stderr (default 1 MiB) */
   maxOutputBytes?: number;
   /** CPU seconds per process (default 30) */
@@ -45,6 +48,8 @@ export interface SandboxOptions {
   maxFileBytes?: number;
   /** pre-start python interpreters (default true) */
   warmPython?: boolean;
+  /** pre-start bash interpreters (default false: a cold bash call costs a few milliseconds more than a warm one) */
+  warmBash?: boolean;
   /** javascript memory sizes to pre-start at creation (default [256 MiB], the language's default `memory`; [] for none) */
   warmJavascriptMemory?: number[];
   /** where the runtime's private directory is made (default: the os tmpdir) */
@@ -63,7 +68,7 @@ export interface PooledSandbox extends Sandbox {
 
 const MiB = 1024 * 1024;
 const DEFAULT_JS_MEMORY = 256 * MiB;
-/** javascript memory sizes kept warm at once, besides python */
+/** javascript memory sizes kept warm at once, besides python and bash */
 const MAX_JS_CLASSES = 3;
 
 function defaultLogger(line: Record<string, unknown>): void {
@@ -90,15 +95,22 @@ function track(proc: SandboxProcess, own: Set<SandboxProcess>): SandboxProcess {
   return proc;
 }
 
+/** The longest single argument Linux passes to a program (MAX_ARG_STRLEN): bash code is one. */
+const MAX_BASH_CODE_BYTES = 128 * 1024 - 1;
+
 function validate(request: SandboxRunRequest): void {
   const problems: string[] = [];
-  if (request.language !== 'python' && request.language !== 'javascript')
-    problems.push(`language must be python or javascript, not ${String(request.language)}`);
+  if (!(LANGUAGES as readonly string[]).includes(request.language))
+    problems.push(`language must be one of ${LANGUAGES.join(', ')}, not ${String(request.language)}`);
   if (typeof request.code !== 'string') problems.push('code must be a string');
+  else if (request.code.includes('\0')) problems.push('code must not contain a NUL character');
+  else if (request.language === 'bash' && Buffer.byteLength(request.code) > MAX_BASH_CODE_BYTES)
+    problems.push(`bash code must be under 128 KiB (it is passed to bash as one argument), not ${Buffer.byteLength(request.code)} bytes`);
   if (!(request.timeoutMs > 0)) problems.push('timeoutMs must be positive');
   if (!(request.memoryBytes > 0)) problems.push('memoryBytes must be positive');
   for (const [key, value] of Object.entries(request.env ?? {})) {
-    if (!key || key.includes('=') || typeof value !== 'string') problems.push(`env entry "${key}" must be a name without "=" and a string value`);
+    if (!key || key.includes('=') || key.includes('\0') || typeof value !== 'string' || value.includes('\0'))
+      problems.push(`env entry "${key.replaceAll('\0', '\\0')}" must be a name without "=" and a string value, both without NUL`);
   }
   if (problems.length) throw new AgentSpecError(ErrorCode.InvalidRequest, `Invalid sandbox request: ${problems.join('; ')}.`, { details: { problems } });
 }
@@ -170,7 +182,9 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       let found = interpreters.get(language);
       if (!found) {
         found =
-          language === 'python' ? resolvePython(options.python ?? 'python3') : Promise.resolve().then(() => resolveNode(options.node ?? process.execPath));
+          language === 'python'
+            ? resolvePython(options.python ?? 'python3')
+            : Promise.resolve().then(() => (language === 'bash' ? resolveBash(options.bash ?? 'bash') : resolveNode(options.node ?? process.execPath)));
         interpreters.set(language, found);
       }
       return found;
@@ -178,13 +192,14 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   };
   /** this sandbox's live processes: close() kills these, never another sandbox's (a dev reload runs two side by side) */
   const live = new Set<SandboxProcess>();
-  const keyOf = (language: SandboxRunRequest['language'], memoryBytes: number) => (language === 'python' ? 'python' : `javascript:${memoryBytes}`);
+  /** python and bash lower their own memory limit per call, so one pool each serves every size; node pools per size */
+  const keyOf = (language: SandboxRunRequest['language'], memoryBytes: number) => (language === 'javascript' ? `javascript:${memoryBytes}` : language);
   const spawnFor = async (key: string) => {
     const [language, memory] = key.split(':') as [SandboxRunRequest['language'], string | undefined];
     return track(await launch(launcher, language, Number(memory ?? 0)), live);
   };
   const givenUp = new Set<string>();
-  const pool = new WarmPool(options.poolSize ?? 2, MAX_JS_CLASSES + 1, spawnFor, (key, error) => {
+  const pool = new WarmPool(options.poolSize ?? 2, MAX_JS_CLASSES + 2, spawnFor, (key, error) => {
     if (givenUp.has(key)) return;
     givenUp.add(key);
     log({
@@ -203,6 +218,7 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
   const canRun = mode !== 'refused';
   if (canRun) {
     if (options.warmPython ?? true) pool.fill('python');
+    if (options.warmBash ?? false) pool.fill('bash');
     for (const memory of options.warmJavascriptMemory ?? [DEFAULT_JS_MEMORY]) pool.fill(keyOf('javascript', memory));
   }
 
@@ -228,7 +244,7 @@ export function createSandbox(options: SandboxOptions = {}): PooledSandbox {
       }
       served++;
       const limits =
-        request.language === 'python'
+        request.language !== 'javascript'
           ? { as: request.memoryBytes, cpu: launcher.limits.cpuSeconds, nproc: launcher.limits.maxProcesses, fsize: maxFileBytes }
           : {};
       try {

@@ -53,14 +53,25 @@ export async function resolvePython(command: string): Promise<Interpreter> {
   }
 }
 
-/** Node's install prefix is the parent of its bin directory. */
-export function resolveNode(command: string): Interpreter {
+/** A binary found on PATH (or given as a path), with the parent of its bin directory as its install prefix. */
+function resolveBinary(command: string, problem: string): Interpreter {
   try {
     const binary = realpathSync(command.includes('/') ? command : (findOnPath(command) ?? command));
     return { binary, roots: [dirname(dirname(binary))] };
   } catch (error) {
-    throw new AgentSpecError(ErrorCode.Unavailable, `The node binary "${command}" does not exist; set the sandbox's node option to an absolute path.`, {
-      cause: error,
-    });
+    throw new AgentSpecError(ErrorCode.Unavailable, problem, { cause: error });
   }
+}
+
+/** Node's install prefix is the parent of its bin directory. */
+export function resolveNode(command: string): Interpreter {
+  return resolveBinary(command, `The node binary "${command}" does not exist; set the sandbox's node option to an absolute path.`);
+}
+
+/** bash, for inline bash code: absent from the machine (or the image), every bash call fails with this. */
+export function resolveBash(command: string): Interpreter {
+  return resolveBinary(
+    command,
+    `Inline bash code cannot run: the bash binary "${command}" does not exist here; install bash (Debian/Ubuntu: apt-get install bash) or set the sandbox's bash option to an absolute path.`,
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.js';
+import { BASH_BOOTSTRAP, encodeBashHeader, NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.js';
 import { bwrapArgs, type BwrapOptions } from './bwrap-args.js';
 import type { Interpreter } from './interpreters.js';
 import { createCgroup, joinCgroupPrefix } from './pids-cgroup.js';
@@ -38,11 +38,12 @@ export interface Launcher {
 
 function interpreterArgs(language: SandboxRunRequest['language'], binary: string, memoryBytes: number): string[] {
   if (language === 'python') return [binary, '-S', '-I', '-c', PYTHON_BOOTSTRAP];
+  if (language === 'bash') return [binary, '--norc', '--noprofile', '-c', BASH_BOOTSTRAP, 'agentspec-bash'];
   const heapMiB = Math.max(16, Math.floor(memoryBytes / (1024 * 1024)));
   return [binary, `--max-old-space-size=${heapMiB}`, '-e', NODE_BOOTSTRAP];
 }
 
-/** Spawns a sandbox process for `language`; for javascript, `memoryBytes` is fixed now, for python it is set per request. */
+/** Spawns a sandbox process for `language`; for javascript, `memoryBytes` is fixed now, for python and bash it is set per request. */
 export async function launch(launcher: Launcher, language: SandboxRunRequest['language'], memoryBytes: number): Promise<SandboxProcess> {
   const interpreter = await launcher.interpreter(language);
   const { parts, limits } = launcher;
@@ -55,7 +56,7 @@ export async function launch(launcher: Launcher, language: SandboxRunRequest['la
   }
   if (parts.prlimit) {
     const rlimits = [`--cpu=${limits.cpuSeconds}`, `--nproc=${limits.maxProcesses}`, `--fsize=${limits.maxFileBytes}`, '--core=0'];
-    // python lowers its address space itself per request; node's must be set before it starts.
+    // python and bash lower their address space themselves per request; node's must be set before it starts.
     if (language === 'javascript') rlimits.push(`--as=${memoryBytes + NODE_ADDRESS_SLACK}`);
     argv = [parts.prlimit, ...rlimits, '--', ...argv];
   }
@@ -72,6 +73,7 @@ export async function launch(launcher: Launcher, language: SandboxRunRequest['la
     workdir,
     cgroupDir,
     namespaced: parts.bwrap !== null,
+    ...(language === 'bash' ? { encodeHeader: encodeBashHeader } : {}),
     ...(seccompFd !== undefined && launcher.seccompFilter ? { seccompFilter: launcher.seccompFilter } : {}),
   });
 }

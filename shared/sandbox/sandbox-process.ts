@@ -29,6 +29,8 @@ export interface LaunchSpec {
   cgroupDir: string | null;
   /** true under bubblewrap: the PID namespace dies with bwrap, and 128+n exit codes mean signal n */
   namespaced: boolean;
+  /** how the bootstrap wants its header (default: a length line and JSON, as python and node read it) */
+  encodeHeader?: (header: BootstrapHeader) => Buffer;
 }
 
 /** How long to wait for the pipes to drain after the process ended. */
@@ -138,7 +140,7 @@ export class SandboxProcess {
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    this.child.stdin?.write(encodeHeader(header));
+    this.child.stdin?.write((this.spec.encodeHeader ?? encodeHeader)(header));
     this.child.stdin?.end(stdin);
     // The timeout is the code's: a cold (or still starting) interpreter gets its start time on top, within a bound.
     let startTimer: NodeJS.Timeout | undefined;
