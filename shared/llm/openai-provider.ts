@@ -39,7 +39,7 @@ interface Flavour {
   label: string;
   /** the variable holding the key; none: the service needs no key (a placeholder is sent) */
   keyEnv: string | undefined;
-  /** the base URL when neither the options nor the environment give one */
+  /** the base URL: the option, else the environment, else the service's default */
   baseURL(options: OpenAIProviderOptions): string;
   /** OpenAI deprecates `max_tokens` (its reasoning models refuse it); Ollama reads only `max_tokens` */
   maxTokensField: 'max_completion_tokens' | 'max_tokens';
@@ -96,6 +96,7 @@ function chatCompletionsProvider(flavour: Flavour, options: OpenAIProviderOption
         // Everything explicit: the SDK would otherwise read OPENAI_* variables itself (and send an OpenAI key to an Ollama host).
         client: new OpenAIClass({
           apiKey,
+          adminAPIKey: null,
           baseURL,
           organization: null,
           project: null,
