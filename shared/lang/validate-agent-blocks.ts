@@ -12,8 +12,12 @@ import type { Range } from './tokens.js';
 
 export type Report = (range: Range, message: string, hint?: string, code?: string, severity?: 'error' | 'warning') => void;
 
-/** Checks the text of one expression where it stands, against the variables in scope there. */
-export type ExpressionCheck = (value: Value & { type: 'expr' }, where: string, variables: readonly string[]) => void;
+/**
+ * Checks the text of one expression where it stands, against the variables
+ * in scope there; `sends` marks the places whose value leaves the run (an
+ * answer, a tool's input), where a secret config parameter must not go.
+ */
+export type ExpressionCheck = (value: Value & { type: 'expr' }, where: string, variables: readonly string[], sends?: boolean) => void;
 
 const FLOW_STATEMENTS = ['use', 'delegate', 'respond', 'if', 'else', 'for'];
 
@@ -197,7 +201,7 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
         } else if (e.body) {
           for (const p of e.body.entries) {
             const x = p.args[0];
-            if (x?.type === 'expr') expression(x, `"${p.key}" of \`use skill ${a[1].value}\``, variables);
+            if (x?.type === 'expr') expression(x, `"${p.key}" of \`use skill ${a[1].value}\``, variables, true);
           }
         }
         break;
@@ -208,7 +212,7 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
         const x = a[0];
         if (a.length !== 1 || e.body || (x?.type !== 'string' && x?.type !== 'expr'))
           report(e.range, `In ${what}, write \`respond "<text>"\` or \`respond <expression>\`.`);
-        else if (x.type === 'expr') expression(x, 'respond', variables);
+        else if (x.type === 'expr') expression(x, 'respond', variables, true);
         break;
       }
       case 'if':

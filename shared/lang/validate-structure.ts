@@ -25,7 +25,7 @@ import { didYouMean } from './suggest.js';
 import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, type Report } from './validate-agent-blocks.js';
 import { parseDuration, parseSize } from './units.js';
 import { Span, type Range } from './tokens.js';
-import { checkExpression, parseExpression, positionInFile } from '../expr/index.js';
+import { checkExpression, parseExpression, positionInFile, type Expr, type ExprError } from '../expr/index.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 
@@ -44,9 +44,9 @@ export class StructureChecker {
   ) {}
 
   /** An expression's syntax and variables, reported where they stand in the file. */
-  private readonly expression: ExpressionCheck = (value, where, variables) => {
+  private readonly expression: ExpressionCheck = (value, where, variables, sends = false) => {
     const parsed = parseExpression(value.value);
-    const errors = 'error' in parsed ? [parsed.error] : checkExpression(parsed.expr, { variables });
+    const errors = 'error' in parsed ? [parsed.error] : [...checkExpression(parsed.expr, { variables }), ...this.configReads(parsed.expr, sends)];
     for (const e of errors) {
       const from = positionInFile(value.range.start, value.value, e.offset);
       const to = positionInFile(value.range.start, value.value, e.offset + e.length);
@@ -54,6 +54,36 @@ export class StructureChecker {
       this.error(range, `In ${where}: ${e.message}`, e.hint, 'expression');
     }
   };
+
+  /** The config parameters of the agent being checked (name → secret), for `config.<name>` in its expressions. */
+  private agentConfig: Map<string, boolean> | undefined;
+
+  /** `config.<name>` must name a parameter of the agent, and a secret one must not be sent in an answer or a tool's input. */
+  private configReads(expr: Expr, sends: boolean): ExprError[] {
+    const config = this.agentConfig ?? new Map<string, boolean>();
+    const errors: ExprError[] = [];
+    const walk = (node: Expr): void => {
+      if (node.kind === 'member' && node.object.kind === 'variable' && node.object.name === 'config') {
+        const secret = config.get(node.property);
+        if (secret === undefined) {
+          const hint =
+            didYouMean(node.property, [...config.keys()]) ??
+            (config.size > 0 ? `the agent's config parameters are ${[...config.keys()].join(', ')}` : "declare it in the agent's config block");
+          errors.push({ offset: node.offset, length: node.length, message: `Unknown config parameter "${node.property}".`, hint });
+        } else if (secret && sends) {
+          errors.push({
+            offset: node.offset,
+            length: node.length,
+            message: `Config parameter "${node.property}" is secret and would be sent in the answer or a tool's input (and with it into events and logs).`,
+            hint: "give secrets to tools through the tool's secrets map",
+          });
+        }
+      }
+      for (const child of childrenOf(node)) walk(child);
+    };
+    walk(expr);
+    return errors;
+  }
 
   private error(range: Range, message: string, hint?: string, code?: string): void {
     this.out.push(diagnosticAt(this.file, range, 'error', message, hint, code));
@@ -198,6 +228,7 @@ export class StructureChecker {
     if (ctx === 'fields' || ctx === 'variables') return this.checkFields(body, ctx, what);
     if (ctx === 'environment') return this.checkEnvironment(body, what);
     const report: Report = (range, message, hint, code, severity = 'error') => this.out.push(diagnosticAt(this.file, range, severity, message, hint, code));
+    if (ctx === 'agent') this.agentConfig = configParameters(body);
     if (ctx === 'config') return checkConfig(body, what, report);
     if (ctx === 'validate') return checkRules(body, what, report, this.expression);
     if (ctx === 'eval') return checkCases(body, what, report);
@@ -515,6 +546,33 @@ export class StructureChecker {
         this.checkValue(spec, o.args[0]!, `"${o.key}" in ${target}`, ctx, true);
       }
     }
+  }
+}
+
+/** The parameters of an agent's config block: name → whether it is secret. */
+function configParameters(body: Body): Map<string, boolean> {
+  const config = body.entries.find((e) => e.key === 'config')?.body;
+  return new Map((config?.entries ?? []).map((e) => [e.key, e.args.some((v) => isWord(v, 'secret'))]));
+}
+
+/** The sub-expressions of an expression node. */
+function childrenOf(node: Expr): Expr[] {
+  switch (node.kind) {
+    case 'list':
+      return node.items;
+    case 'member':
+      return [node.object];
+    case 'index':
+      return [node.object, node.index];
+    case 'call':
+      return node.args;
+    case 'not':
+      return [node.operand];
+    case 'logical':
+    case 'binary':
+      return [node.left, node.right];
+    default:
+      return [];
   }
 }
 

@@ -153,6 +153,19 @@ describe('IntentLang 3.0 errors are located', () => {
     ['a skill the agent does not use', '  on input {\n    use skill other\n  }', 15, 'Unknown skill "other"'],
     ['delegation to itself', '  on input {\n    delegate to a\n  }', 15, 'cannot delegate to itself'],
     ['a budget period', '  budget weekly 5', 14, 'budget daily'],
+    ['an unknown config parameter', '  config {\n    tone string\n  }\n  on input {\n    respond config.tones\n  }', 18, 'did you mean "tone"'],
+    [
+      'a secret config parameter sent as the answer',
+      '  config {\n    key string required secret\n  }\n  on input {\n    respond config.key\n  }',
+      18,
+      'is secret',
+    ],
+    [
+      'a secret config parameter sent to a tool',
+      '  config {\n    key string required secret\n  }\n  on input {\n    use skill lookup with { query: config.key }\n  }',
+      18,
+      'is secret',
+    ],
   ])('%s', (_name, body, line, message) => {
     expectDiagnostic(agent(body), { line, message });
   });
