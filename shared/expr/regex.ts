@@ -1,41 +1,63 @@
 /**
- * Regular expressions of `matches`. JavaScript gives a regular expression no
- * time limit, so a pattern is at most MAX_PATTERN_LENGTH characters, may not
- * repeat a group that itself repeats (`(a+)+`, the classic catastrophic
- * backtracking), and runs only on texts up to MAX_MATCH_INPUT_BYTES. A
- * leading `(?i)`, `(?m)` or `(?s)` (Go's inline flags, as expr-lang writes
- * them) becomes the JavaScript flag. Each pattern is compiled once.
+ * Regular expressions of `matches` and of guardrail `patterns`, run by RE2
+ * (the re2js port): matching takes time linear in the text whatever the
+ * pattern, and the syntax is RE2's, the same as Go's `regexp` that the
+ * original toolchain uses (no lookaround, no backreferences; inline flags
+ * such as `(?i)` are native). A pattern is at most MAX_PATTERN_LENGTH
+ * characters and may not repeat a group that itself repeats (`(a+)+`: such a
+ * pattern says nothing a simpler one does not, and would be catastrophic in a
+ * backtracking engine); `matches` runs on texts up to MAX_MATCH_INPUT_BYTES.
+ * Each pattern is compiled once.
  */
+import { RE2JS } from 're2js';
 import { OperandError } from './errors.js';
 import { MAX_MATCH_INPUT_BYTES, MAX_PATTERN_LENGTH } from './limits.js';
 
+/** A compiled pattern. */
+export interface Matcher {
+  /** whether the pattern matches anywhere in `text` */
+  test(text: string): boolean;
+}
+
 const CACHE_SIZE = 256;
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, Matcher>();
 
 /** The compiled pattern, from the cache when it was compiled before; throws OperandError when refused. */
-export function compilePattern(pattern: string): RegExp {
+export function compilePattern(pattern: string): Matcher {
   const cached = cache.get(pattern);
   if (cached) return cached;
   if (pattern.length > MAX_PATTERN_LENGTH) throw new OperandError(`The regular expression is longer than ${MAX_PATTERN_LENGTH} characters.`);
-  const inline = /^\(\?([ims]+)\)/.exec(pattern);
-  const body = inline ? pattern.slice(inline[0].length) : pattern;
-  const flags = `u${[...new Set(inline?.[1] ?? '')].join('')}`;
-  let compiled: RegExp;
+  let compiled: Matcher;
   try {
-    compiled = new RegExp(body, flags);
+    compiled = RE2JS.compile(pattern);
   } catch (err) {
-    const reason = err instanceof Error ? (/: ([^:]*)$/.exec(err.message)?.[1] ?? 'not valid') : 'not valid';
+    // RE2 quotes the offending part of the pattern; a pattern may come from a secret value, so only the reason is kept
+    const reason = err instanceof Error ? (/^error parsing regexp: ([^:`]+)/.exec(err.message)?.[1]?.trim() ?? 'not valid') : 'not valid';
     throw new OperandError(`Invalid regular expression: ${reason}.`);
   }
-  if (nestedRepetition(body)) {
+  if (nestedRepetition(pattern)) {
     throw new OperandError(
       'The regular expression repeats a group that itself repeats.',
-      'nested repetition such as (a+)+ can take exponential time; repeat the inner part once',
+      'nested repetition such as (a+)+ adds nothing to its inner part repeated once, and takes exponential time in backtracking engines; repeat the inner part once',
     );
   }
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(pattern, compiled);
   return compiled;
+}
+
+/**
+ * The compiled pattern, or the reason it is refused (invalid RE2 syntax, too
+ * long, nested repetition): for checks that report rather than throw, such as
+ * the language validator's check of guardrail patterns.
+ */
+export function tryCompilePattern(pattern: string): Matcher | string {
+  try {
+    return compilePattern(pattern);
+  } catch (err) {
+    if (err instanceof OperandError) return err.message;
+    throw err;
+  }
 }
 
 /** Whether `text` has a match of `pattern` anywhere; refused on texts over the size limit. */
@@ -44,7 +66,7 @@ export function matchesPattern(text: string, pattern: string): boolean {
   if (text.length > MAX_MATCH_INPUT_BYTES || Buffer.byteLength(text, 'utf8') > MAX_MATCH_INPUT_BYTES) {
     throw new OperandError(
       `matches refuses texts over ${MAX_MATCH_INPUT_BYTES / 1024} KB.`,
-      'JavaScript regular expressions have no time limit; test a shorter text, or use contains / startsWith',
+      'a request has no time limit of its own and matching takes time in proportion to the text; test a shorter text, or use contains / startsWith',
     );
   }
   return regex.test(text);
