@@ -6,6 +6,7 @@
  * outputs and durations, keeps a session, and runs pipelines.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { setupEvalTab } from './eval-tab.js';
 
 interface AgentSummary {
   name: string;
@@ -207,4 +208,5 @@ $<HTMLTextAreaElement>('message').addEventListener('keydown', (e) => {
     $('chat').dispatchEvent(new Event('submit', { cancelable: true }));
   }
 });
+setupEvalTab({ headers, api });
 void load();

@@ -22,6 +22,7 @@ import { errorResponse } from './errors.js';
 import { refuseNonLocal } from './local-only.js';
 import { RateLimiter } from './rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
+import { evalRoutes } from './routes/eval.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { systemRoutes } from './routes/system.js';
@@ -119,6 +120,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   agentRoutes(app, ctx);
   sessionRoutes(app, ctx);
   pipelineRoutes(app, ctx);
+  // dev only: served beside the playground, see routes/eval.ts
+  if (playground) evalRoutes(app, ctx);
 
   app.notFound((c) =>
     errorResponse(

@@ -1,7 +1,7 @@
 /** The text, JSON and JUnit reports, and `--compare-to` regressions. */
 import { describe, expect, it } from 'vitest';
-import { compareReports, formatComparison, previousCases } from '../../shared/eval/compare.js';
-import { formatReport } from '../../shared/eval/report.js';
+import { compareReports, formatComparison, previousCases } from '../../local/eval/compare.js';
+import { formatReport } from '../../local/eval/report.js';
 import { summarise } from '../../shared/eval/runner.js';
 import type { CaseResult, CaseStatus } from '../../shared/eval/types.js';
 import { parseXml } from './xml.js';

@@ -1,7 +1,7 @@
 /** Every scoring method, its partial scores, its errors, and what a threshold means. */
 import { describe, expect, it } from 'vitest';
 import { contains, exact, regex, score, wordOverlap } from '../../shared/eval/scoring.js';
-import { parseRating } from '../../shared/eval/judge.js';
+import { parseRating } from '../../local/eval/judge.js';
 
 const args = (output: string, expectText: string) => ({ input: 'the question', output, expect: expectText });
 

@@ -1,9 +1,9 @@
 /** The scripted model and its script file. */
 import { describe, expect, it } from 'vitest';
-import { parseScript, turnsForCase, unusedScriptKeys } from '../../shared/eval/script.js';
+import { parseScript, turnsForCase, unusedScriptKeys } from '../../local/eval/script.js';
 import type { EvalTarget } from '../../shared/eval/types.js';
 import { collect } from '../../shared/llm/collect.js';
-import { createScriptedProvider } from '../../shared/llm/scripted-provider.js';
+import { createScriptedProvider } from '../../local/eval/scripted-provider.js';
 import type { Message } from '../../shared/llm/types.js';
 
 const target = (agent: string, name: string, expectText?: string): EvalTarget => ({

@@ -13,15 +13,15 @@ import { dirname, join, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { findResource } from '../../../shared/ir/types.js';
 import { currentCase } from '../../../shared/eval/case-context.js';
-import { compareReports, formatComparison, previousCases } from '../../../shared/eval/compare.js';
-import { createJudge } from '../../../shared/eval/judge.js';
-import { checkLiveKeys } from '../../../shared/eval/live-keys.js';
-import { formatReport, REPORT_FORMATS } from '../../../shared/eval/report.js';
+import { compareReports, formatComparison, previousCases } from '../../eval/compare.js';
+import { createJudge } from '../../eval/judge.js';
+import { checkLiveKeys } from '../../eval/live-keys.js';
+import { formatReport, REPORT_FORMATS } from '../../eval/report.js';
 import { DEFAULT_CONCURRENCY, reportSucceeded, runEval } from '../../../shared/eval/runner.js';
-import { parseScript, turnsForCase, unusedScriptKeys, type EvalScript } from '../../../shared/eval/script.js';
+import { parseScript, turnsForCase, unusedScriptKeys, type EvalScript } from '../../eval/script.js';
 import { selectCases } from '../../../shared/eval/select.js';
 import type { ModelProvider } from '../../../shared/llm/types.js';
-import { createScriptedProvider } from '../../../shared/llm/scripted-provider.js';
+import { createScriptedProvider } from '../../eval/scripted-provider.js';
 import { loadPackage } from '../../package/load-package.js';
 
 interface EvalOptions {

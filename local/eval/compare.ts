@@ -5,8 +5,8 @@
  * Reads our JSON report and also the original toolchain's JSON report (one
  * agent's `{agent_name, cases: [{name, score, passed}]}`).
  */
-import { AgentSpecError, ErrorCode } from '../errors.js';
-import type { EvalReport } from './types.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import type { EvalReport } from '../../shared/eval/types.js';
 
 const TOLERANCE = 0.01;
 

@@ -4,7 +4,7 @@
  * `--compare-to` reads back) and `junit` (JUnit XML for CI: one test suite per
  * agent; a failed case is a <failure>, an errored or cancelled one an <error>).
  */
-import type { CaseResult, EvalReport } from './types.js';
+import type { CaseResult, EvalReport } from '../../shared/eval/types.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

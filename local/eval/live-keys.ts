@@ -4,10 +4,10 @@
  * rather than every case failing the same way. Names the variable, never a
  * value.
  */
-import { AgentSpecError, ErrorCode } from '../errors.js';
-import { findResource, type IRDocument } from '../ir/types.js';
-import { parseModel } from '../llm/model-string.js';
-import { PROVIDER_ENV } from '../llm/provider-env.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import { findResource, type IRDocument } from '../../shared/ir/types.js';
+import { parseModel } from '../../shared/llm/model-string.js';
+import { PROVIDER_ENV } from '../../shared/llm/provider-env.js';
 
 export function checkLiveKeys(ir: IRDocument, agents: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
   const missing = new Map<string, string[]>();

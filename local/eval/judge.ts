@@ -4,10 +4,10 @@
  * bare number; a reply without one in 0..1 makes the case an error rather
  * than a guessed score.
  */
-import { AgentSpecError, ErrorCode } from '../errors.js';
-import { collect } from '../llm/collect.js';
-import type { ModelProvider } from '../llm/types.js';
-import type { ScoreInput } from './scoring.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import { collect } from '../../shared/llm/collect.js';
+import type { ModelProvider } from '../../shared/llm/types.js';
+import type { ScoreInput } from '../../shared/eval/scoring.js';
 
 const SYSTEM =
   'You grade answers. Given an expected answer and an actual answer, rate how far the actual answer conveys the same meaning as the expected one, ' +

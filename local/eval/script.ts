@@ -6,9 +6,9 @@
  * a list holds turns `{"text": "…", "tool_calls": [{"name": "…", "input": {…}}]}`
  * played in order, so a case can call tools before it answers.
  */
-import { AgentSpecError, ErrorCode } from '../errors.js';
-import type { ScriptedTurn } from '../llm/scripted-provider.js';
-import type { EvalTarget } from './types.js';
+import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
+import type { ScriptedTurn } from './scripted-provider.js';
+import type { EvalTarget } from '../../shared/eval/types.js';
 
 export type EvalScript = ReadonlyMap<string, readonly ScriptedTurn[]>;
 

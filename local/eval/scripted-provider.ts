@@ -9,7 +9,7 @@
  * scripted answer can show what a tool really returned. It never touches the
  * network.
  */
-import type { Message, ModelEvent, ModelProvider, ModelRequest } from './types.js';
+import type { Message, ModelEvent, ModelProvider, ModelRequest } from '../../shared/llm/types.js';
 
 const TOOL_RESULT = '{{tool_result}}';
 
