@@ -120,7 +120,20 @@ export class StructureChecker {
         return;
       }
       if (this.lang === '2.0' && V3_STATEMENTS.includes(entry.key)) this.needsV3(entry.keyRange, `The ${entry.key} statement`);
-      if (entry.key === 'state' && entry.args.length === 0) {
+      if (entry.key === 'state') {
+        // The original's session-state backend settings: read, not used here (sessions are each deploy target's `sessions` store).
+        this.out.push(
+          diagnosticAt(
+            this.file,
+            entry.keyRange,
+            'warning',
+            'A state block is read but not used by this runtime.',
+            'choose the session store with `sessions` in a deploy block',
+            'unused',
+          ),
+        );
+        if (entry.args.length > 1 || (entry.args[0] !== undefined && entry.args[0].type !== 'string'))
+          this.error(entry.range, 'A state block reads `state ["<name>"] { type "<backend>" … }`.');
         if (entry.body) this.checkBody('state', entry.body, entry, 'the state block');
         return;
       }

@@ -185,6 +185,11 @@ describe('IntentLang 3.0 errors are located', () => {
     expectDiagnostic(agent('', 'user "u" {\n  key secret("K")\n  role "owner"\n}\n'), { line: 13, message: 'not one of invoke, admin' });
   });
 
+  it('reads a state block, warning that sessions are configured per deploy target', () => {
+    expectDiagnostic(agent('', 'state "s" {\n  type "redis"\n  url "redis://x"\n}\n'), { line: 11, message: 'sessions', severity: 'warning' });
+    expectDiagnostic(agent('', 'state "s" {\n  type redis\n}\n'), { line: 12, message: 'write `type "<value>"`' });
+  });
+
   it('lowers guardrails, users, models, budgets and the prompt shorthand', () => {
     const extra =
       'prompt "sys" {\n  content "Hi"\n}\nguardrail "g" {\n  mode "block"\n  keywords ["ssn"]\n  patterns ["\\\\d{3}"]\n  fallback "No."\n}\nuser "u" {\n  key secret("ADMIN_KEY")\n  agents ["a"]\n  role "admin"\n}\n';
