@@ -26,6 +26,7 @@ import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, t
 import { parseDuration, parseSize } from './units.js';
 import { Span, type Range } from './tokens.js';
 import { checkExpression, parseExpression, positionInFile, type Expr, type ExprError } from '../expr/index.js';
+import { tryCompilePattern } from '../expr/regex.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 
@@ -458,11 +459,9 @@ export class StructureChecker {
       if (list?.type !== 'list') continue;
       for (const item of list.items) {
         if (item.type !== 'string') continue;
-        try {
-          new RegExp(item.value, 'u');
-        } catch (error) {
-          this.error(item.range, `Pattern ${JSON.stringify(item.value)} of ${what} is not a valid regular expression: ${(error as Error).message}.`);
-        }
+        const compiled = tryCompilePattern(item.value);
+        if (typeof compiled === 'string')
+          this.error(item.range, `Pattern ${JSON.stringify(item.value)} of ${what} is not a valid regular expression: ${compiled}.`);
       }
     }
   }
