@@ -36,6 +36,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/sessions/dynamodb-store.test.ts',
   'test/aws/functions.test.ts',
   // bubblewrap and python3: the inline-code sandbox, for real
+  'test/sandbox/bash.test.ts',
   'test/sandbox/bootstraps.test.ts',
   'test/sandbox/call-end.test.ts',
   'test/sandbox/create-sandbox.test.ts',
@@ -45,6 +46,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/examples/support.test.ts',
   'test/local/dev-sandbox.test.ts',
   'test/tools/end-to-end.test.ts',
+  'test/tools/inline-bash.test.ts',
   'test/tools/inline-executor.test.ts',
   'test/tools/redaction.test.ts',
   // Chromium
