@@ -1,11 +1,14 @@
 /**
  * `tool inline`: the code runs in the sandbox, one fresh interpreter per
- * call, with the input on stdin and stdout as the result.
+ * call, with the input on stdin and stdout as the result. bash code also
+ * gets the input's scalar fields as `INPUT_<FIELD>` variables and the
+ * minimal PATH command tools get (declared env wins over both).
  */
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { IRTool } from '../ir/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { SecretVault } from '../secrets/vault.js';
+import { inputVariables } from './input-variables.js';
 import { toolEnv } from './process-env.js';
 import { formatBytes, parseOutput, tail } from './tool-output.js';
 import type { ToolContext, ToolExecutor } from './types.js';
@@ -21,7 +24,9 @@ export class InlineExecutor implements ToolExecutor {
 
   async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
     const { tool } = this;
-    const env = await toolEnv(tool.env, tool.secrets, this.secrets, false);
+    const bash = tool.language === 'bash';
+    const declared = await toolEnv(tool.env, tool.secrets, this.secrets, bash);
+    const env = bash ? { ...inputVariables(input), ...declared } : declared;
     const result = await this.sandbox.run({
       language: tool.language,
       code: tool.code,
