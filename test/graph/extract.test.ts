@@ -133,6 +133,25 @@ describe('extractGraph', () => {
     ]);
   });
 
+  it('reads compiled IntentLang 3.0: guardrails, users and the skills and agents on_input names', () => {
+    const compiled = (name: string) => compile(readFileSync(`test/fixtures/corpus/valid/${name}`, 'utf8'), { file: name }).ir!;
+    expect(edgeRows(compiled('16-v3-guardrail-user.ias')).filter(([, kind]) => kind !== 'uses_prompt')).toEqual([
+      ['agent:assistant', 'uses_guardrail', 'guardrail:no-secrets', null],
+      ['agent:assistant', 'uses_guardrail', 'guardrail:tone', null],
+      ['agent:assistant', 'uses_guardrail', 'guardrail:card-numbers', null],
+      ['user:alice', 'can_access', 'agent:assistant', null],
+      ['user:alice', 'can_access', 'agent:reporter', null],
+      ['user:alice', 'uses_secret', 'secret:alice-key', 'key'],
+      ['user:bob', 'can_access', 'agent:assistant', null],
+    ]);
+    expect(edgeRows(compiled('15-v3-on-input.ias')).filter(([, kind]) => String(kind).startsWith('on_input'))).toEqual([
+      ['agent:router', 'on_input_skill', 'skill:lookup-invoice', null],
+      ['agent:router', 'on_input_delegate', 'agent:billing', null],
+      ['agent:router', 'on_input_skill', 'skill:search', null],
+      ['agent:router', 'on_input_skill', 'skill:fetch_document', null],
+    ]);
+  });
+
   it('reads a compiled package: the review example', () => {
     const source = readFileSync('examples/review/pipeline.ias', 'utf8');
     const { ir } = compile(source, { file: 'pipeline.ias' });

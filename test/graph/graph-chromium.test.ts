@@ -206,6 +206,24 @@ describe('the graph page in a browser', () => {
     await noRequests(o, file);
   });
 
+  it('draws compiled IntentLang 3.0 packages: guardrails, users and on_input references', async () => {
+    for (const [name, focus] of [
+      ['16-v3-guardrail-user.ias', 'user:alice'],
+      ['15-v3-on-input.ias', 'agent:router'],
+    ] as const) {
+      const { ir } = await loadPackage(join('test/fixtures/corpus/valid', name));
+      const graph = extractGraph(ir);
+      const file = join(tmp, `${name}.html`);
+      writeFileSync(file, renderHtml(graph));
+      const o = await open(file);
+      expect(await drawn(o.page)).toEqual(expected(graph));
+      await o.page.click(`g.node[data-id="${focus}"]`);
+      const lit = await dataOf(o.page, 'g.edge.highlighted', 'data-kind');
+      expect(lit).toEqual(graph.edges.filter((e) => e.from === focus || e.to === focus).map((e) => e.kind));
+      await noRequests(o, file);
+    }
+  });
+
   it('keeps fifty-odd nodes apart and inside the window, in either direction', async () => {
     const file = join(tmp, 'large.html');
     const graph = extractGraph(largeIr());
