@@ -1,6 +1,7 @@
 /**
  * What `agentspec dev` and `agentspec serve` run: load a package, compose its
- * runtime, serve it, and (dev) watch the file and reload on change. A reload
+ * runtime, serve it, and (dev) watch its files (the entry and every file it
+ * imports, kept current as imports change) and reload on change. A reload
  * that does not validate keeps the previous package serving and reports the
  * diagnostics; a good one swaps the runtime and closes the old one once its
  * in-flight work had time to finish.
@@ -62,10 +63,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // One context for every runtime this server composes: a reload keeps the redactor, logs, metrics and sessions.
   const shared = createServiceContext({ sessions: keepOpen(store) });
   const context = options.logger ? { ...shared, logger: options.logger, telemetry: new Telemetry({ logger: options.logger }) } : shared;
+  // The package's files: the entry and every file it imports (missing ones too, so creating one reloads).
+  let dependencies = [file];
   const compose = async (): Promise<AgentRuntime> => {
-    const { ir, diagnostics } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
-    for (const d of diagnostics) err(`warning: ${d.message}`);
-    return (await composeService({ ir }, { ...options.compose, context, workdir: dirname(file) })).runtime;
+    let loaded;
+    try {
+      loaded = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
+    } catch (error) {
+      // A package that does not validate still names the files it read: watch new ones too.
+      const named = (error as { details?: { dependencies?: unknown } }).details?.dependencies;
+      if (Array.isArray(named)) dependencies = [...new Set([...dependencies, ...(named as string[])])];
+      throw error;
+    }
+    dependencies = loaded.dependencies;
+    for (const d of loaded.diagnostics) err(`warning: ${d.message}`);
+    return (await composeService({ ir: loaded.ir }, { ...options.compose, context, workdir: dirname(file) })).runtime;
   };
 
   let runtime = await compose();
@@ -89,14 +101,28 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   out(`AgentSpec serving ${options.file} at ${server.url}`);
   printEndpoints(runtime, server.url, out);
 
+  let watcher: FSWatcher | undefined;
+  let watched = new Set<string>();
+  /** Watches exactly the package's files now (imports added or removed by an edit included). */
+  const rewatch = () => {
+    if (!watcher) return;
+    const next = new Set(dependencies);
+    const added = [...next].filter((p) => !watched.has(p));
+    const removed = [...watched].filter((p) => !next.has(p));
+    if (added.length) watcher.add(added);
+    if (removed.length) watcher.unwatch(removed);
+    watched = next;
+  };
   const reload = async (): Promise<boolean> => {
     let next: AgentRuntime;
     try {
       next = await compose();
     } catch (error) {
+      rewatch();
       err(`Reload of ${options.file} failed; the previous package keeps serving.\n${toAgentSpecError(error, 'input_error').message}`);
       return false;
     }
+    rewatch();
     const old = runtime;
     runtime = next;
     retiring.add(old);
@@ -110,11 +136,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await old.close().catch((error) => err(`closing the previous runtime failed: ${toAgentSpecError(error).message}`));
   };
 
-  let watcher: FSWatcher | undefined;
   if (options.watch) {
     let timer: NodeJS.Timeout | undefined;
     let chain = Promise.resolve();
-    watcher = watch(file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
+    watched = new Set(dependencies);
+    watcher = watch([...watched], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
     watcher.on('all', () => {
       // Editors write in bursts; reload once per burst, one reload at a time.
       clearTimeout(timer);
@@ -123,7 +149,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       }, 50);
     });
     await new Promise<void>((ready) => watcher!.once('ready', () => ready()));
-    out(`Watching ${options.file} for changes.`);
+    const imported = watched.size - 1;
+    out(`Watching ${options.file}${imported > 0 ? ` and ${imported} imported file${imported > 1 ? 's' : ''}` : ''} for changes.`);
   }
 
   return {

@@ -81,7 +81,7 @@ export async function loadPackage(path: string, options: { env?: string } = {}):
   if (!ir) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     throw new AgentSpecError(ErrorCode.ValidationError, `${path} is not valid:\n${errors.map((d) => renderDiagnostic(d)).join('\n')}`, {
-      details: { diagnostics },
+      details: { diagnostics, dependencies },
     });
   }
   return { ir, diagnostics, file: path, dependencies };
