@@ -1,7 +1,8 @@
 /** Every scoring method, its partial scores, its errors, and what a threshold means. */
 import { describe, expect, it } from 'vitest';
 import { contains, exact, regex, score, wordOverlap } from '../../shared/eval/scoring.js';
-import { parseRating } from '../../local/eval/judge.js';
+import { createJudge, parseRating } from '../../local/eval/judge.js';
+import type { ModelRequest } from '../../shared/llm/types.js';
 
 const args = (output: string, expectText: string) => ({ input: 'the question', output, expect: expectText });
 
@@ -36,6 +37,23 @@ describe('scoring', () => {
   it('semantic with a judge is the judge’s rating, and a rating outside 0..1 is an error', async () => {
     await expect(score('semantic', args('a', 'b'), { judge: async () => 0.75 })).resolves.toBe(0.75);
     await expect(score('semantic', args('a', 'b'), { judge: async () => 7 })).rejects.toThrow(/0\.\.1/);
+  });
+
+  it('the live judge asks the agent’s model with both answers and takes its rating', async () => {
+    const seen: ModelRequest[] = [];
+    const judge = createJudge(
+      {
+        async *stream(request) {
+          seen.push(request);
+          yield { type: 'text', text: '0.9' };
+          yield { type: 'stop', reason: 'end_turn' };
+        },
+      },
+      'judge-model',
+    );
+    await expect(judge({ input: 'q', output: 'Index funds are cheap', expect: 'Low-cost index funds' }, new AbortController().signal)).resolves.toBe(0.9);
+    expect(seen[0]).toMatchObject({ model: 'judge-model', temperature: 0 });
+    expect(JSON.stringify(seen[0]!.messages)).toContain('Expected answer:\\nLow-cost index funds\\n\\nActual answer:\\nIndex funds are cheap');
   });
 
   it('the judge’s reply must be a bare number in 0..1', () => {
