@@ -24,7 +24,18 @@ export { composeRuntime, composeService, type ComposeOptions, type Service, type
 export { runPipeline, type PipelineResult, type StepResult, type StepStatus } from './shared/pipeline/index.js';
 
 // model providers
-export { createAnthropicProvider, collect, type AnthropicProviderOptions, type CollectedResponse } from './shared/llm/index.js';
+export {
+  createAnthropicProvider,
+  createOpenAIProvider,
+  createOllamaProvider,
+  createProviderFor,
+  parseModel,
+  SUPPORTED_PROVIDERS,
+  collect,
+  type AnthropicProviderOptions,
+  type OpenAIProviderOptions,
+  type CollectedResponse,
+} from './shared/llm/index.js';
 export type { ModelEvent, ModelProvider, ModelRequest } from './shared/llm/index.js';
 
 // tools, secrets, the sandbox, sessions

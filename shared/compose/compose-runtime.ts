@@ -22,7 +22,7 @@ export interface ComposeOptions {
   sessions?: SessionStore;
   /** resolvers for `env(...)` and `store(...)` secrets; default: process env and the local secrets file */
   secretResolvers?: { env?: SecretResolver; store?: SecretResolver };
-  /** default: the Anthropic provider (key read from ANTHROPIC_API_KEY at call time) */
+  /** default: createProviderFor (Anthropic, OpenAI, Ollama; keys read from the environment at call time) */
   providerFor?: (provider: string) => ModelProvider;
   observer?: RuntimeObserver;
   /** default: a sandbox created when the package has inline tools */

@@ -10,6 +10,7 @@
 import { apiKeysFromEnv } from '../http/auth.js';
 import { loadIR } from '../ir/load.js';
 import type { IRDocument } from '../ir/types.js';
+import { MODEL_KEY_VARIABLES } from '../llm/provider-env.js';
 import type { AgentRuntime } from '../loop/types.js';
 import { Redactor } from '../secrets/redactor.js';
 import { MemorySessionStore } from '../sessions/memory-store.js';
@@ -69,9 +70,12 @@ export function createServiceContext(options: ServiceContextOptions = {}): Servi
   return { redactor, logger, telemetry, sessions: options.sessions ?? new MemorySessionStore() };
 }
 
-/** The secrets the process itself holds: the model key, and the API keys clients must send. */
+/** The secrets the process itself holds: the model keys (every provider's), and the API keys clients must send. */
 function registerProcessSecrets(redactor: Redactor, env: NodeJS.ProcessEnv): void {
-  if (env.ANTHROPIC_API_KEY) redactor.register('anthropic-api-key', env.ANTHROPIC_API_KEY);
+  for (const variable of MODEL_KEY_VARIABLES) {
+    const value = env[variable];
+    if (value) redactor.register(variable.toLowerCase().replaceAll('_', '-'), value);
+  }
   for (const [i, key] of (apiKeysFromEnv(env) ?? []).entries()) redactor.register(`api-key-${i}`, key);
 }
 

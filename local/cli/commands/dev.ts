@@ -4,6 +4,7 @@
  * that does not validate keeps the previous package serving).
  */
 import type { Command } from 'commander';
+import { missingModelKeys } from '../../../shared/llm/model-keys.js';
 import { closeOnSignals } from '../../dev/shutdown.js';
 import { parsePort, parseRate } from '../../dev/cli-options.js';
 
@@ -33,8 +34,10 @@ export function register(program: Command): void {
         ...rateOption(options.rateLimit),
         playgroundHtml: await playgroundHtml(),
       });
-      if (!process.env.ANTHROPIC_API_KEY) {
-        process.stderr.write('ANTHROPIC_API_KEY is not set: every route works, but invoking an agent answers with an error until you export it.\n');
+      for (const [variable, agents] of missingModelKeys(server.current().ir, process.env)) {
+        process.stderr.write(
+          `${variable} is not set (needed by ${agents.join(', ')}): every route works, but invoking those agents answers with an error until you export it.\n`,
+        );
       }
       process.stdout.write(`Playground: ${server.url}/\n`);
       closeOnSignals(
