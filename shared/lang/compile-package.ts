@@ -231,9 +231,14 @@ class Resolver {
     return unit;
   }
 
-  /** An import that names no file of the package: a 2.0 dependency record, or an error in 3.0. */
+  /**
+   * An import that names no file of the package. `import "<name>" version "<v>"`
+   * (no alias) and any such import of a 2.0 file keep their 2.0 meaning, a
+   * dependency recorded in the IR; otherwise (3.0: its names are wanted) it is an error.
+   */
   private notAFile(unit: Unit, statement: ImportStatement, lang: string): void {
     const { source, sourceRange } = statement;
+    const record = lang === '2.0' || (statement.version !== undefined && statement.alias === undefined);
     if (statement.kind === 'absolute') {
       unit.diagnostics.push(
         diagnosticAt(
@@ -247,7 +252,7 @@ class Resolver {
       );
       return;
     }
-    if (lang === '2.0') {
+    if (record) {
       unit.diagnostics.push(
         diagnosticAt(
           unit.path,

@@ -127,9 +127,12 @@ describe('import errors, each located at the import', () => {
   });
 
   it('parses remote imports and refuses to fetch them in a 3.0 file, saying to vendor the file', async () => {
-    const found = errors((await fixture('remote/main.ias')).diagnostics);
+    const { diagnostics } = await fixture('remote/main.ias');
+    const found = errors(diagnostics);
     expect(found.map(located)).toEqual(['remote/main.ias:3:8', 'remote/main.ias:4:8']);
     expect(found[0]!.message).toBe('Import "github.com/acme/skills" names a remote package; fetching packages is not supported.');
+    // `import "<name>" version "<v>"` without an alias is the 2.0 dependency record, in a 3.0 file too.
+    expect(diagnostics.find((d) => d.line === 5)).toMatchObject({ severity: 'warning', message: expect.stringContaining('not fetched') });
     expect(found[1]!.message).toContain('"https://example.com/skills.ias"');
     expect(found[0]!.hint).toContain('vendor the file into the package folder and import it by relative path');
   });
@@ -140,6 +143,12 @@ describe('import errors, each located at the import', () => {
     expect(diagnostics).toMatchObject([{ severity: 'warning', line: 3, message: expect.stringContaining('not fetched') }]);
     expect(findResource(ir!, 'Import', 'github.com/acme/skills')!.attributes).toEqual({ source: 'github.com/acme/skills', version: '1.2.0' });
     expect(ir!.ir_version).toBe('1');
+  });
+
+  it('keeps every valid corpus file that imports loadable as a package', async () => {
+    const { ir, diagnostics } = await compilePackage(join(import.meta.dirname, '..', 'fixtures', 'corpus', 'valid', '18-v3-imports.ias'), disk);
+    expect(errors(diagnostics)).toEqual([]);
+    expect(ir!.resources.map((r) => `${r.kind}/${r.name}`)).toEqual(expect.arrayContaining(['Skill/echo', 'Prompt/shared.shared-system']));
   });
 
   it('refuses absolute paths and bare names', async () => {
