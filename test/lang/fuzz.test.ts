@@ -7,7 +7,9 @@ import { compile, format, type Diagnostic } from '../../shared/lang/index.js';
 import { isAgentSpecError } from '../../shared/errors.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'valid');
-const corpus = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+const corpus = readdirSync(dir)
+  .filter((f) => f.endsWith('.ias'))
+  .map((f) => readFileSync(join(dir, f), 'utf8'));
 
 function assertInside(source: string, diagnostics: Diagnostic[]): void {
   const lines = source.split('\n');
@@ -29,7 +31,28 @@ function exercise(source: string): void {
   }
 }
 
-const pieces = ['{', '}', '[', ']', '(', ')', ',', '"', '\\', '\n', ' ', '#', '//', 'agent', 'skill', 'tool', 'uses', '{{', '}}', '-1', '0.5', 'true', 'x'];
+const pieces = [
+  ...['{', '}', '[', ']', '(', ')', ',', '"', '\\', '\n', ' ', '#', '//', 'agent', 'skill', 'tool', 'uses', '{{', '}}', '-1', '0.5', 'true', 'x'],
+  // IntentLang 3.0: words that switch the parser into expressions and multi-line entries
+  ...[
+    'on input {',
+    'if ',
+    'else',
+    'else if ',
+    'for each x in ',
+    'when ',
+    'respond ',
+    'with { a: ',
+    ':',
+    '==',
+    '!=',
+    'rule r error',
+    'case c',
+    'config {',
+    'validate {',
+    'eval {',
+  ],
+];
 
 /** A corpus file with a few random edits: deletions, insertions of syntax pieces, duplicated slices. */
 const mutated = fc
