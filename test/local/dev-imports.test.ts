@@ -1,4 +1,4 @@
-/** `dev` hot reload of a multi-file package: editing an imported file reloads, and the watched set follows the imports as they change. */
+/** `dev` hot reload of a multi-file package: editing an imported file reloads, the watched set follows the imports as they change, and an aliased agent is served under its qualified name. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,12 @@ describe('dev with imports', () => {
         .map((a) => a.name);
     expect(agents()).toEqual(['alpha', 'lib.helper']);
     expect(out.seen).toContain(`Watching ${main} and 1 imported file for changes.`);
+    const invoked = await fetch(`${server.url}/v1/agents/lib.helper/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'hi' }),
+    });
+    expect(await invoked.json()).toMatchObject({ output: 'hi' });
 
     // An edit of the imported file reloads.
     let reloaded = out.next((l) => l.startsWith('Reloaded'));
