@@ -282,7 +282,9 @@ class Parser {
     if (this.token.kind === TokenKind.LParen && this.sameLine(this.token)) {
       store.setEntry(entry, E.Call, this.parseCall());
     }
-    if (this.token.kind === TokenKind.LBrace && this.sameLine(this.token)) {
+    // A branch or loop of `on input` may open its block on the next line (`if <condition>` ⏎ `{`), as the original reads it.
+    const openerBelow = ctx === 'flow' && (key === 'if' || key === 'else' || key === 'for');
+    if (this.token.kind === TokenKind.LBrace && (this.sameLine(this.token) || openerBelow)) {
       store.setEntry(entry, E.Body, this.parseBody(child));
     }
     if (ctx === 'root' && this.token.kind !== TokenKind.EOF && this.sameLine(this.token)) {

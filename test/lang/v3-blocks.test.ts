@@ -117,6 +117,14 @@ describe('IntentLang 3.0 agent blocks', () => {
     expect(once).toContain('    } else if contains(lower(input.message), "look") {\n      use skill lookup with { query: input }\n    } else {\n');
   });
 
+  it('reads a branch whose block opens on the next line, and prints it on the condition line', () => {
+    const src = agent('  on input {\n    if input == "a"\n    {\n      respond "b"\n    }\n    else\n    {\n      respond "c"\n    }\n  }');
+    expect(onInputOf(agentIR(src))).toEqual([
+      { kind: 'if', branches: [{ condition: 'input == "a"', body: [{ kind: 'respond', text: 'b' }] }], else: [{ kind: 'respond', text: 'c' }] },
+    ]);
+    expect(format(src, 't.ias')).toContain('    if input == "a" {\n      respond "b"\n    } else {\n      respond "c"\n    }\n');
+  });
+
   it('writes IR version 2 and lang 3.0 for a 3.0 package', () => {
     const { ir } = compile(ALL_BLOCKS, { file: 't.ias' });
     expect(ir?.ir_version).toBe('2');
