@@ -33,7 +33,8 @@ const REJECTED: Record<string, { line: number; words: string[] }> = {
 };
 
 /** Files whose `import "./…"` statements bring in resources they use: read through the package loader. */
-const MULTI_FILE = ['examples/multi-file-agent/main.ias', 'examples/validated-agent/support-agent.ias'];
+const [MULTI_SKILLS, MULTI_ALIASED] = ['multi-file-agent/main.ias', 'validated-agent/support-agent.ias'].map((f) => `examples/${f}`) as [string, string];
+const MULTI_FILE = [MULTI_SKILLS, MULTI_ALIASED];
 
 const single = files.filter((f) => !(f in REJECTED) && !MULTI_FILE.includes(f));
 
@@ -75,8 +76,8 @@ describe('the original repository files', () => {
 });
 
 describe('the original multi-file examples, through the package loader', () => {
-  it('examples/multi-file-agent/main.ias takes its skills from the files it imports', async () => {
-    const { ir } = await loadPackage(join(root, 'examples/multi-file-agent/main.ias'));
+  it(`${MULTI_SKILLS} takes its skills from the files it imports`, async () => {
+    const { ir } = await loadPackage(join(root, MULTI_SKILLS));
     expect(validateIR(ir).errors).toEqual([]);
     const skills = ir.resources.filter((r) => r.kind === 'Skill').map((r) => r.name);
     expect(skills).toEqual(expect.arrayContaining(['web_search', 'format_response']));
@@ -84,8 +85,8 @@ describe('the original multi-file examples, through the package loader', () => {
     expect(agent).toBeDefined();
   });
 
-  it('examples/validated-agent/support-agent.ias loads with its aliased import of the knowledge base', async () => {
-    const { ir } = await loadPackage(join(root, 'examples/validated-agent/support-agent.ias'));
+  it(`${MULTI_ALIASED} loads with its aliased import of the knowledge base`, async () => {
+    const { ir } = await loadPackage(join(root, MULTI_ALIASED));
     expect(validateIR(ir).errors).toEqual([]);
     expect(ir.package.lang).toBe('3.0');
     const names = ir.resources.map((r) => r.name);
