@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createSandbox, probeSystem, type PooledSandbox, type SandboxRunRequest } from '../shared/sandbox/index.js';
-import { resolveNode, resolvePython } from '../shared/sandbox/interpreters.js';
+import { resolveBash, resolveNode, resolvePython } from '../shared/sandbox/interpreters.js';
 import { bwrapArgs, type BwrapOptions } from '../shared/sandbox/bwrap-args.js';
 import { launch, type Launcher } from '../shared/sandbox/launcher.js';
 import { compileSeccompFilter } from '../shared/sandbox/seccomp-filter.js';
@@ -88,7 +88,7 @@ function benchLauncher(seccomp: boolean): Launcher {
     limits: { cpuSeconds: 30, maxProcesses: 64, maxFileBytes: 64 * MiB, tmpfsBytes: 64 * MiB },
     privateRoot,
     seccompFilter: seccomp && parts.bwrap ? compileSeccompFilter(privateRoot) : null,
-    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : resolveNode(process.execPath)),
+    interpreter: async (lang) => (lang === 'python' ? resolvePython('python3') : lang === 'bash' ? resolveBash('bash') : resolveNode(process.execPath)),
   };
 }
 
@@ -109,7 +109,7 @@ async function hardeningCost(language: SandboxRunRequest['language'], n: number)
         await proc.ready;
         await new Promise((resolve) => setTimeout(resolve, 30)); // idle in its blocking read, as a pooled process is
         const t0 = performance.now();
-        const result = await proc.run({ code: TRIVIAL[language], env: {}, limits: language === 'python' ? { as: 256 * MiB } : {} }, '{}', {
+        const result = await proc.run({ code: TRIVIAL[language], env: {}, limits: language === 'javascript' ? {} : { as: 256 * MiB } }, '{}', {
           timeoutMs: 10_000,
           maxOutputBytes: MiB,
         });
@@ -164,14 +164,21 @@ async function phases(language: StampedLanguage, n: number): Promise<[string, st
 }
 
 export default async function sandboxBench(): Promise<void> {
-  const warm = createSandbox({ poolSize: 2, logger: () => undefined });
+  const warm = createSandbox({ poolSize: 2, warmBash: true, logger: () => undefined });
   const cold = createSandbox({ poolSize: 0, logger: () => undefined });
   const python = (await resolvePython('python3')).binary;
+  const bash = resolveBash('bash').binary;
+  /** each interpreter started bare, doing nothing, outside the sandbox */
+  const bareStarts = {
+    python: { label: 'python3 -S -c pass', start: () => run(python, ['-S', '-c', 'pass']) },
+    javascript: { label: 'node -e 0', start: () => run(process.execPath, ['-e', '0']) },
+    bash: { label: 'bash -c :', start: () => run(bash, ['--norc', '--noprofile', '-c', ':']) },
+  };
   const noop = async () => undefined;
   try {
     await warm.warm();
-    for (const language of ['python', 'javascript'] as const) {
-      const bare = language === 'python' ? () => run(python, ['-S', '-c', 'pass']) : () => run(process.execPath, ['-e', '0']);
+    for (const language of ['python', 'javascript', 'bash'] as const) {
+      const bare = bareStarts[language].start;
       await callOk(warm, language); // first call of the process: module loading etc.
       const before = warm.stats();
       const pooled = await timed(
@@ -191,7 +198,7 @@ export default async function sandboxBench(): Promise<void> {
         ['burst of 10 back-to-back calls (pool of 2 drains): median', ms(burst.median)],
         ['cold sandboxed start (no pool): median', ms(coldStart.median)],
         ['cold sandboxed start: p99', ms(coldStart.p99)],
-        [`bare ${language === 'python' ? 'python3 -S -c pass' : 'node -e 0'} (no sandbox): median`, ms(bareStart.median)],
+        [`bare ${bareStarts[language].label} (no sandbox): median`, ms(bareStart.median)],
         ['warm / bare start', `${(pooled.median / bareStart.median).toFixed(2)}x`],
         ['cold sandboxed / bare start', `${(coldStart.median / bareStart.median).toFixed(2)}x`],
         ['goal: warm median <= 15 ms', pooled.median <= 15 ? 'met' : 'NOT met'],
