@@ -395,7 +395,7 @@ class Scopes {
     let doc = this.docs.get(unit);
     if (doc) return doc;
     doc = new DocumentIndex(unit.node);
-    for (const names of this.exportsOf(unit).values()) for (const st of names.values()) if (st.origin) doc.addImported(st);
+    for (const names of this.exportsOf(unit).values()) for (const st of names.values()) if (st.origin!.file !== unit.path) doc.addImported(st);
     this.docs.set(unit, doc);
     return doc;
   }
@@ -407,9 +407,10 @@ class Scopes {
     const out = new Map<string, Map<string, Statement>>();
     this.exports.set(unit, out);
     const own = new DocumentIndex(unit.node);
+    // Every exported statement carries its origin, so an unaliased import passes the same objects on.
     for (const st of own.ordered) {
       if (NOT_EXPORTED.has(st.kind)) continue;
-      namesOf(out, st.kind).set(st.name, st);
+      namesOf(out, st.kind).set(st.name, { ...st, origin: { file: unit.path, name: st.name } });
     }
     for (const { statement, target } of unit.links) {
       const prefix = statement.alias === undefined ? '' : `${statement.alias}.`;
@@ -417,15 +418,14 @@ class Scopes {
         const into = namesOf(out, kind);
         for (const [name, st] of names) {
           const qualified = `${prefix}${name}`;
-          const origin = st.origin ?? { file: target.path, name };
-          const lifted: Statement = { kind, name: qualified, entry: liftEntry(kind, st.entry, prefix), origin };
+          const lifted: Statement = prefix === '' ? st : { kind, name: qualified, entry: liftEntry(kind, st.entry, prefix), origin: st.origin! };
           const earlier = into.get(qualified);
           if (!earlier) {
             into.set(qualified, lifted);
             continue;
           }
           if (sameStatement(earlier, lifted)) continue;
-          const where = (s: Statement) => `${s.origin?.file ?? unit.path}:${s.entry.range.start.line}:${s.entry.range.start.column}`;
+          const where = (s: Statement) => `${s.origin!.file}:${s.entry.range.start.line}:${s.entry.range.start.column}`;
           unit.diagnostics.push(
             diagnosticAt(
               unit.path,
@@ -451,7 +451,7 @@ function namesOf(map: Map<string, Map<string, Statement>>, kind: string): Map<st
 
 /** The same declaration reached twice (a diamond), not two declarations. */
 function sameStatement(a: Statement, b: Statement): boolean {
-  return a.origin !== undefined && b.origin !== undefined && a.origin.file === b.origin.file && a.origin.name === b.origin.name;
+  return a === b || (a.origin!.file === b.origin!.file && a.origin!.name === b.origin!.name);
 }
 
 function outside(root: string, path: string): boolean {
