@@ -1,6 +1,6 @@
 /**
- * The inline-code sandbox: `createSandbox()` runs python and javascript in
- * single-use, pre-started interpreters under bubblewrap (user, mount, PID and
+ * The inline-code sandbox: `createSandbox()` runs python, javascript and
+ * bash in single-use, pre-started interpreters under bubblewrap (user, mount, PID and
  * network namespaces) with memory, CPU, process-count and output limits.
  * A call ends when the interpreter reports the code's exit status on fd 3,
  * before its own teardown (or, when it never reports, when it exits).
