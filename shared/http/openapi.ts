@@ -4,6 +4,7 @@
  * `ROUTES` is also what the tests walk to check that every described route
  * is served.
  */
+import { EVAL_ROUTE_SPECS } from './routes/eval.js';
 import type { JsonSchema } from '../ir/types.js';
 import {
   CreateSessionBody,
@@ -96,7 +97,7 @@ const PLAYGROUND: RouteSpec = { method: 'get', path: '/', summary: 'The playgrou
 
 /** Routes served by an app, with or without the playground page. */
 export function routesOf(options: { playground: boolean }): RouteSpec[] {
-  return options.playground ? [PLAYGROUND, ...ROUTES] : ROUTES;
+  return options.playground ? [PLAYGROUND, ...EVAL_ROUTE_SPECS, ...ROUTES] : ROUTES;
 }
 
 /** Builds the OpenAPI 3.1 document. */

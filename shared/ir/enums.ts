@@ -19,7 +19,7 @@ export const USER_ROLES = ['invoke', 'admin'] as const;
 export const CONFIG_TYPES = ['string', 'int', 'float', 'bool'] as const;
 export const RULE_SEVERITIES = ['error', 'warning'] as const;
 /** how an eval case scores an answer against its `expect` */
-export const SCORING_METHODS = ['exact', 'contains', 'semantic', 'custom'] as const;
+export const SCORING_METHODS = ['exact', 'contains', 'semantic', 'custom', 'regex'] as const;
 /**
  * how a deployed runtime authenticates callers: the API keys checked by the app (every target), SigV4 at the
  * Function URL (`iam`, lambda only) or nobody (`none`, the explicit opt-out of the process and container targets)

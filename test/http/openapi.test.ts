@@ -1,4 +1,5 @@
 /** /openapi.json: an OpenAPI 3.1 document describing exactly the served routes, with request schemas from the validating zod schemas. */
+import { EVAL_ROUTE_SPECS } from '../../shared/http/routes/eval.js';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/openapi.js';
 import { appWith, post } from './helpers.js';
@@ -22,7 +23,8 @@ describe('GET /openapi.json', () => {
     const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     expect(new Set(described)).toEqual(new Set(served));
-    expect(described).toHaveLength(ROUTES.length + 1);
+    // the playground page and the dev-only eval routes served beside it
+    expect(described).toHaveLength(ROUTES.length + 1 + EVAL_ROUTE_SPECS.length);
   });
 
   it('takes request schemas from the zod schemas that validate requests', async () => {
@@ -30,7 +32,7 @@ describe('GET /openapi.json', () => {
     const ref = doc.paths['/v1/agents/{name}/invoke']!.post!.requestBody!.content['application/json'].schema.$ref;
     const schema = doc.components.schemas[ref.split('/').at(-1)!]!;
     expect(schema.required).toEqual(['message']);
-    expect(Object.keys(schema.properties!).sort()).toEqual(['message', 'session_id', 'variables']);
+    expect(Object.keys(schema.properties!).sort()).toEqual(['config', 'message', 'session_id', 'variables']);
     expect(schema.additionalProperties).toBe(false);
     // The same schema rejects what the document forbids.
     expect((await app.request('/v1/agents/echo/invoke', post({ message: 'x', unknown: 1 }))).status).toBe(400);
