@@ -26,6 +26,7 @@ import { evalRoutes } from './routes/eval.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { systemRoutes } from './routes/system.js';
+import { authorizeAdmin, authorizeAgent, authorizePipeline, type UserKeys } from './user-keys.js';
 
 export interface AppOptions {
   /** the current runtime (a function, so a hot reload can swap it) */
@@ -36,6 +37,8 @@ export interface AppOptions {
    * A list, even an empty one, requires a key: an empty list accepts none.
    */
   apiKeys?: string[] | false | undefined;
+  /** the package's user keys (`resolveUserKeys`): accepted beside `apiKeys`, each limited to its agents; declared users turn authentication on */
+  users?: UserKeys | undefined;
   /** refuse requests addressed to a non-loopback `Host` or sent from another origin; for a key-less server on loopback (`startServer` sets it) */
   localOnly?: boolean;
   /** requests per minute per agent (and per pipeline); no limit when omitted or 0 */
@@ -73,9 +76,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     version: options.version ?? '0.1.0',
     startedAt: Date.now(),
   };
-  const keys = options.apiKeys ?? apiKeysFromEnv() ?? false;
-  if (keys !== false && keys.length === 0) logger.error('API keys are required but none is configured: every request but /healthz is refused');
-  const checker = keys === false ? undefined : new ApiKeyChecker(keys);
+  const users = options.users && options.users.size > 0 ? options.users : undefined;
+  const keys = options.apiKeys ?? apiKeysFromEnv() ?? (users ? [] : false);
+  if (keys !== false && keys.length === 0 && !users) logger.error('API keys are required but none is configured: every request but /healthz is refused');
+  const checker = keys === false && !users ? undefined : new ApiKeyChecker(keys || [], undefined, users);
   const playground = options.playgroundHtml !== undefined;
 
   const app = new Hono<AppEnv>();
@@ -99,6 +103,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       path: c.req.path,
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      user: c.get('user')?.name,
     });
   });
 
@@ -111,9 +116,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   if (checker) {
     app.use('*', async (c, next) => {
-      if (!OPEN_PATHS.has(c.req.path) && !(playground && c.req.path === '/' && c.req.method === 'GET')) checker.check(c.req.raw.headers, clientAddress(c.env));
+      if (!OPEN_PATHS.has(c.req.path) && !(playground && c.req.path === '/' && c.req.method === 'GET'))
+        c.set('user', checker.check(c.req.raw.headers, clientAddress(c.env)));
       await next();
     });
+  }
+  if (users) {
+    // what a user key may reach (see user-keys.ts); deploy keys pass every check
+    app.use('/v1/agents/:name/*', async (c, next) => (authorizeAgent(c.get('user'), c.req.param('name')), await next()));
+    app.use('/v1/pipelines/:name/*', async (c, next) => (authorizePipeline(c.get('user'), ctx.runtime().ir, c.req.param('name')), await next()));
+    app.use('/v1/metrics', async (c, next) => (authorizeAdmin(c.get('user'), 'GET /v1/metrics'), await next()));
   }
 
   systemRoutes(app, ctx, options.playgroundHtml);

@@ -4,11 +4,13 @@
  * `timingSafeEqual`, against every configured key without an early exit, so
  * neither the key's length nor the matching position leaks through timing.
  * A server told to use keys never turns authentication off: an empty key list
- * accepts no key.
+ * accepts no key. The package's user keys (user-keys.ts) are accepted beside
+ * them and identify their user.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { AuthThrottle } from './auth-throttle.js';
+import type { UserIdentity, UserKeys } from './user-keys.js';
 
 /**
  * Keys from `AGENTSPEC_API_KEYS` (comma-separated, blanks ignored);
@@ -31,13 +33,14 @@ export class ApiKeyChecker {
   constructor(
     keys: readonly string[],
     private readonly throttle = new AuthThrottle(),
+    private readonly users?: UserKeys,
   ) {
-    this.digests = keys.map(digest);
+    this.digests = keys.map(keyDigest);
   }
 
   /** True when `presented` equals one of the keys. */
   matches(presented: string): boolean {
-    const candidate = digest(presented);
+    const candidate = keyDigest(presented);
     let found = false;
     for (const d of this.digests) found = timingSafeEqual(d, candidate) || found;
     return found;
@@ -45,18 +48,22 @@ export class ApiKeyChecker {
 
   /**
    * Throws `rate_limited` while `client` (its address) is throttled for wrong
-   * keys, else `unauthorized` unless the request carries a valid key.
+   * keys, else `unauthorized` unless the request carries a valid key. Returns
+   * the user of a user key; undefined for a deploy key.
    */
-  check(headers: Headers, client?: string): void {
+  check(headers: Headers, client?: string): UserIdentity | undefined {
     this.throttle.refuseIfThrottled(client);
     const presented = presentedKey(headers);
     if (presented === undefined) {
       throw new AgentSpecError(ErrorCode.Unauthorized, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".');
     }
+    const user = this.users?.match(presented);
+    if (user) return user;
     if (!this.matches(presented)) {
       this.throttle.recordFailure(client);
       throw new AgentSpecError(ErrorCode.Unauthorized, 'The API key is not valid.');
     }
+    return undefined;
   }
 }
 
@@ -68,6 +75,7 @@ function presentedKey(headers: Headers): string | undefined {
   return header ? header : undefined;
 }
 
-function digest(key: string): Buffer {
+/** A key's SHA-256 digest, the form keys are compared in. */
+export function keyDigest(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }

@@ -3,9 +3,11 @@ import type { AgentRuntime } from '../loop/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { UserIdentity } from './user-keys.js';
 
 export interface AppEnv {
-  Variables: { requestId: string };
+  /** `user`: the user of a user key (user-keys.ts); absent for a deploy key or no authentication */
+  Variables: { requestId: string; user?: UserIdentity | undefined };
 }
 
 export interface RouteContext {
