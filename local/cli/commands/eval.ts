@@ -146,16 +146,18 @@ async function evalCommand(file: string, options: EvalOptions): Promise<number> 
 
 /** The live semantic judge: the case's agent's own provider and model. */
 async function liveJudge(ir: Parameters<typeof checkLiveKeys>[0]): Promise<ReturnType<typeof createJudge>> {
-  const { createProviderFor } = await import('../../../shared/llm/index.js');
+  const { createProviderFor, parseModel } = await import('../../../shared/llm/index.js');
   const { modelId } = await import('../../../shared/loop/compile-agent.js');
   const providers = new Map<string, ModelProvider>();
   return (args, signal) => {
     const target = currentCase();
     const attrs = target && findResource(ir, 'Agent', target.agent)?.attributes;
     if (!attrs) throw new AgentSpecError(ErrorCode.InternalError, 'The semantic judge was called outside an eval case.');
-    let provider = providers.get(attrs.provider);
-    if (!provider) providers.set(attrs.provider, (provider = createProviderFor(attrs.provider)));
-    return createJudge(provider, modelId(attrs.model, attrs.provider))(args, signal);
+    // the provider the runtime picks for this model here (a bare id may go to Ollama or OpenAI by the environment)
+    const name = parseModel(attrs.model, process.env).provider;
+    let provider = providers.get(name);
+    if (!provider) providers.set(name, (provider = createProviderFor(name)));
+    return createJudge(provider, modelId(attrs.model, name))(args, signal);
   };
 }
 
