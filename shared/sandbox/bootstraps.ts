@@ -189,9 +189,10 @@ fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(file
  * request's environment, fd 3 closed (the code cannot fake a status), the
  * rest of stdin (the tool input) and `inline.sh` as `$0`. bash reports a
  * child's death by signal n as status 128+n and cannot tell it from
- * `exit 128+n`: such a status is not reported but becomes the bootstrap's
- * own exit status, which the host reads as that signal (as bubblewrap
- * reports a signal death).
+ * `exit 128+n`: such a status is not reported; the bootstrap ends itself
+ * with that signal (a signal that stops rather than ends a process excepted:
+ * then it exits with the status, which under bubblewrap reads the same), so
+ * the host sees the signal death it would see from python or node.
  */
 export const BASH_BOOTSTRAP = String.raw`
 _r() { IFS= read -r -d '' "$1" || exit 70; }
@@ -203,7 +204,11 @@ while [ "$_n" -gt 0 ]; do _r _k; _r _v; _e+=("$_k=$_v"); _n=$((_n - 1)); done
 _lim -v "$_as"; _lim -t "$_cpu"; _lim -u "$_np"; _lim -f "$_fs"
 env -i -- "${'${_e[@]}'}" "$BASH" --norc --noprofile -c "$_c" inline.sh 3>&-
 _s=$?
-[ "$_s" -gt 128 ] && exit "$_s"
+if [ "$_s" -gt 128 ]; then
+  _g=$(kill -l "$_s" 2>/dev/null)
+  case "$_g" in STOP|TSTP|TTIN|TTOU|'') ;; *) kill -s "$_g" "$$" ;; esac
+  exit "$_s"
+fi
 { printf 'S%d\n' "$_s" >&3; } 2>/dev/null
 exit "$_s"
 `;

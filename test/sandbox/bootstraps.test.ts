@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,8 +182,13 @@ describe('the bash bootstrap', () => {
     expect(run).toMatchObject({ channel: 'RS4\n', code: 4 });
   });
 
-  it('reports no status for a code that ends with 128+n (how bash reports signal n) and exits with it, as a killed interpreter would', async () => {
+  it('reports no status for a code that ends with 128+n (how bash reports signal n) and ends by that signal, as a killed interpreter would', async () => {
     const run = await runBootstrap('bash', `kill -TERM $BASHPID`);
-    expect(run).toMatchObject({ channel: 'R', code: 143 });
+    expect(run).toMatchObject({ channel: 'R', code: null, signal: 'SIGTERM' });
+  });
+
+  it('exits with 128+n instead of stopping itself when n is a stop signal', async () => {
+    const run = await runBootstrap('bash', `exit $((128 + $(kill -l STOP)))`);
+    expect(run).toMatchObject({ channel: 'R', code: 128 + constants.signals.SIGSTOP, signal: null });
   });
 });
