@@ -236,7 +236,7 @@ export function checkFlow(body: Body, what: string, report: Report, expression: 
       default:
         report(e.keyRange, `Unknown statement "${e.key}" in ${what}.`, didYouMean(e.key, FLOW_STATEMENTS) ?? `use ${FLOW_STATEMENTS.join(', ')}`, 'unknown');
     }
-    const loopVariable = e.key === 'for' && a[1]?.type === 'ident' ? [a[1].value] : [];
+    const loopVariable = e.key === 'for' && isWord(a[0], 'each') && a[1]?.type === 'ident' && isWord(a[2], 'in') ? [a[1].value] : [];
     if (e.body && e.key !== 'use') checkFlow(e.body, what, report, expression, [...variables, ...loopVariable]);
     previous = e;
   }
