@@ -37,7 +37,11 @@ export type TelemetryEvent =
       status: 'ok' | 'error';
       start_ms: number;
       duration_ms: number;
-    };
+    }
+  /** a guardrail fired on the user's message (`input`) or the answer (`output`); never the matched text */
+  | { type: 'guardrail'; invocation_id: string; agent: string; guardrail: string; mode: 'warn' | 'block'; side: 'input' | 'output'; match: string }
+  /** a model of the agent's chain failed and the call went to the next one */
+  | { type: 'model_fallback'; invocation_id: string; agent: string; from: string; to: string; error_code: string };
 
 /** Receives telemetry events. Must not throw and must return quickly. `start_ms` is epoch milliseconds. */
 export interface RuntimeObserver {

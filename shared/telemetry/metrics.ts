@@ -17,6 +17,8 @@ export interface RuntimeMetrics {
   readonly toolCalls: Counter<'agent' | 'tool' | 'status'>;
   readonly toolDuration: Histogram<'tool' | 'status'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly guardrailFirings: Counter<'agent' | 'guardrail' | 'mode' | 'side'>;
+  readonly modelFallbacks: Counter<'agent' | 'from' | 'to'>;
 }
 
 /** Creates the runtime's metrics in `registry` (a new one by default). */
@@ -62,6 +64,18 @@ export function createRuntimeMetrics(registry: Registry = new Registry()): Runti
       labelNames: ['method', 'route', 'status'],
       registers,
     }),
+    guardrailFirings: new Counter({
+      name: 'agentspec_guardrail_firings_total',
+      help: "Guardrail firings by agent, guardrail, mode (block: the answer was replaced) and side (the user's message or the answer).",
+      labelNames: ['agent', 'guardrail', 'mode', 'side'],
+      registers,
+    }),
+    modelFallbacks: new Counter({
+      name: 'agentspec_model_fallbacks_total',
+      help: "Model calls that went to the next model of the agent's chain, by agent and the models involved.",
+      labelNames: ['agent', 'from', 'to'],
+      registers,
+    }),
   };
 }
 
@@ -81,6 +95,12 @@ export function recordMetrics(metrics: RuntimeMetrics, event: TelemetryEvent): v
     case 'tool_call':
       metrics.toolCalls.inc({ agent: event.agent, tool: event.tool, status: event.status });
       metrics.toolDuration.observe({ tool: event.tool, status: event.status }, event.duration_ms / 1000);
+      return;
+    case 'guardrail':
+      metrics.guardrailFirings.inc({ agent: event.agent, guardrail: event.guardrail, mode: event.mode, side: event.side });
+      return;
+    case 'model_fallback':
+      metrics.modelFallbacks.inc({ agent: event.agent, from: event.from, to: event.to });
       return;
     default:
       return;
