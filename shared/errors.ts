@@ -21,6 +21,7 @@ export const ErrorCode = {
   Unavailable: 'unavailable',
   // agent loop
   MaxTurnsExceeded: 'max_turns_exceeded',
+  ValidationFailed: 'validation_failed',
   Cancelled: 'cancelled',
   // tools
   ToolError: 'tool_error',
@@ -52,6 +53,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   upstream_error: 502,
   unavailable: 503,
   max_turns_exceeded: 422,
+  validation_failed: 422,
   cancelled: 499,
   tool_error: 502,
   syntax_error: 400,

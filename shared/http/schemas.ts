@@ -60,6 +60,10 @@ const described = <const S extends JsonSchema>(schema: S, description: string) =
 
 const message = { type: 'string', minLength: 1, maxLength: 1_000_000 } as const;
 const variables = record({ type: ['string', 'number', 'boolean'] });
+const config = described(
+  record({ type: ['string', 'number', 'boolean'] }),
+  "values for the agent's `config` parameters (each checked against its declared type; secret ones cannot be sent)",
+);
 
 export type Scalar = string | number | boolean;
 
@@ -69,13 +73,14 @@ export const InvokeBody = body(
     {
       message: described(message, 'the user message'),
       variables: described(variables, "values for the agent prompt's variables"),
+      config,
       session_id: described({ type: 'string', minLength: 1, maxLength: 200 }, 'continue this existing session'),
     },
-    ['variables', 'session_id'],
+    ['variables', 'config', 'session_id'],
   ),
 );
 
-export const SessionMessageBody = body('SessionMessageRequest', object({ message, variables }, ['variables']));
+export const SessionMessageBody = body('SessionMessageRequest', object({ message, variables, config }, ['variables', 'config']));
 
 export const CreateSessionBody = body(
   'CreateSessionRequest',
@@ -93,9 +98,26 @@ const tokens = object({ input: num, output: num, cache_read: num, cache_write: n
 export const RESPONSE_SCHEMAS = {
   TokenUsage: tokens,
   ToolCall: object({ id: text, name: text, input: {}, output: {}, error: text, status: oneOf(['ok', 'error']), duration_ms: num }, ['output', 'error']),
-  InvokeResponse: object({ output: text, tool_calls: array(ref('ToolCall')), tokens: ref('TokenUsage'), turns: int, duration_ms: num, session_id: text }, [
-    'session_id',
-  ]),
+  InvokeResponse: object(
+    {
+      output: text,
+      tool_calls: array(ref('ToolCall')),
+      tokens: ref('TokenUsage'),
+      turns: int,
+      duration_ms: num,
+      session_id: text,
+      validation: described(
+        object({ warnings: array(object({ rule: text, message: text })) }),
+        'present when the agent declares validate rules: the warning rules the answer broke (an error rule fails the run instead)',
+      ),
+      guardrails: described(
+        array(object({ guardrail: text, mode: oneOf(['warn', 'block']), side: oneOf(['input', 'output']), match: oneOf(['keyword', 'pattern', 'too_long']) })),
+        'guardrails that fired (warn and block), never the matched text',
+      ),
+      model: described(text, 'the model that answered, for an agent with a models chain'),
+    },
+    ['session_id', 'validation', 'guardrails', 'model'],
+  ),
   Error: object({ error: described(text, 'error code'), message: text, details: record({}) }),
   Health: object(
     {

@@ -62,7 +62,7 @@ async function attempt(ctx: RunContext, request: ModelRequest, claim: { maxToken
   const turn: ModelTurn = { text: '', toolUses: [], usage: { input: 0, output: 0, cache_read: 0, cache_write: 0 }, stop: 'other', cutByBudget: false };
   let failure: unknown;
   try {
-    for await (const event of ctx.provider.stream({ ...request, max_tokens: maxTokens }, ctx.signal)) {
+    for await (const event of ctx.host.policy.stream(ctx, { ...request, max_tokens: maxTokens })) {
       switch (event.type) {
         case 'text':
           turn.text += event.text;

@@ -4,11 +4,14 @@
  * limits, and where events go. One context per agent invocation; nested
  * invocations (delegates, fallback) get their own, linked by meter and signal.
  */
-import type { IRAgent, ScalarValue } from '../ir/types.js';
+import type { IRAgent, IRDocument, ScalarValue } from '../ir/types.js';
 import type { Message, ModelProvider, ToolDefinition } from '../llm/types.js';
 import type { ToolRegistry } from '../tools/types.js';
 import type { RuntimeObserver } from '../telemetry/events.js';
+import type { Redactor } from '../secrets/redactor.js';
+import type { RuleWarning } from './output-rules.js';
 import type { PromptTemplate } from './prompt-template.js';
+import type { PolicyNotes, RunPolicy } from './run-policy.js';
 import type { TokenMeter } from './token-meter.js';
 import type { TurnCounter } from './limits.js';
 import type { RunEvent, TokenUsage, ToolCallRecord } from './types.js';
@@ -37,6 +40,10 @@ export interface AgentOutcome {
   tokens: TokenUsage;
   turns: number;
   toolCalls: ToolCallRecord[];
+  /** violated `warning` rules of the answer; absent when the agent declares no `validate` rules */
+  warnings?: RuleWarning[];
+  /** guardrail firings and the model that answered (see run-policy.ts) */
+  policy?: PolicyNotes;
 }
 
 export interface NestedRunOptions {
@@ -46,11 +53,16 @@ export interface NestedRunOptions {
 
 /** What the runtime offers to the steps of a run. */
 export interface RunHost {
+  readonly ir: IRDocument;
+  /** knows the secret values (config parameters among them) that results must not show */
+  readonly redactor: Redactor;
   readonly tools: ToolRegistry;
   readonly observer: RuntimeObserver;
   readonly now: () => number;
   readonly maxDelegationDepth: number;
   readonly maxTokensPerCall: number;
+  /** budgets, guardrails and model chains */
+  readonly policy: RunPolicy;
   /** Runs another agent on `conversation` as a nested invocation (delegate, router target, fallback). */
   runNested(agent: string, conversation: Message[], options: NestedRunOptions): Promise<AgentOutcome>;
 }

@@ -13,9 +13,12 @@ import { createProviderFor } from '../llm/providers.js';
 import type { Message, ModelProvider, ToolDefinition } from '../llm/types.js';
 import { MemorySessionStore } from '../sessions/index.js';
 import type { SessionStore } from '../sessions/types.js';
+import { Redactor } from '../secrets/redactor.js';
 import { NOOP_OBSERVER, type RuntimeObserver } from '../telemetry/events.js';
 import type { ToolRegistry } from '../tools/types.js';
+import type { RequestScope } from './agent-answer.js';
 import { compileAgent } from './compile-agent.js';
+import { agentConfig, type AgentConfig } from './config-params.js';
 import { abortReason, createDeadline } from './deadline.js';
 import { streamRun } from './event-stream.js';
 import { TurnCounter } from './limits.js';
@@ -25,7 +28,7 @@ import { renderPrompt } from './prompt-template.js';
 import type { AgentOutcome, CompiledAgent, Emit, NestedRunOptions, RunContext, RunHost } from './run-context.js';
 import { IGNORE_EVENTS } from './run-context.js';
 import { loadConversation, saveTurn } from './session-turn.js';
-import { STRATEGIES } from './strategies/index.js';
+import { RunPolicy } from './run-policy.js';
 import { addTokens, TokenMeter } from './token-meter.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from './types.js';
 
@@ -43,6 +46,10 @@ export interface RuntimeOptions {
   maxTokensPerCall?: number;
   /** clock in epoch milliseconds (default `Date.now`) */
   now?: () => number;
+  /** where `AGENTSPEC_<AGENT>_<PARAM>` config values are read, once (default `process.env`) */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** registers secret config values, so logs and results can redact them (default: a redactor of the runtime's own) */
+  redactor?: Redactor;
 }
 
 const DEFAULT_MAX_TOKENS = 4096;
@@ -61,6 +68,8 @@ interface RunAgentOptions {
   meter: TokenMeter;
   emit: Emit;
   variables: Record<string, ScalarValue> | undefined;
+  /** the caller's config and session (the invoked agent only; nested agents resolve their own config) */
+  request: RequestScope | undefined;
   parentInvocationId?: string;
 }
 
@@ -71,7 +80,10 @@ export class Runtime implements AgentRuntime, RunHost {
   readonly now: () => number;
   readonly maxDelegationDepth: number;
   readonly maxTokensPerCall: number;
+  readonly redactor: Redactor;
+  readonly policy: RunPolicy;
   private readonly compiled = new Map<string, CompiledAgent>();
+  private readonly configs = new Map<string, AgentConfig>();
   private readonly providers = new Map<string, ModelProvider>();
   private readonly providerFor: (provider: string) => ModelProvider;
   /** registry definitions → those plus an agent's hand-off tools, so the list (and its size estimate) is built once */
@@ -88,7 +100,13 @@ export class Runtime implements AgentRuntime, RunHost {
     this.now = options.now ?? Date.now;
     this.maxDelegationDepth = options.maxDelegationDepth ?? DEFAULT_DELEGATION_DEPTH;
     this.maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS;
-    for (const agent of resourcesOf(ir, 'Agent')) this.compiled.set(agent.name, compileAgent(ir, agent));
+    this.redactor = options.redactor ?? new Redactor();
+    for (const agent of resourcesOf(ir, 'Agent')) {
+      const compiled = compileAgent(ir, agent);
+      this.compiled.set(agent.name, compiled);
+      this.configs.set(agent.name, agentConfig(agent, options.env ?? process.env, this.redactor, compiled.template));
+    }
+    this.policy = new RunPolicy(ir, this.compiled.values(), { sessions: this.sessions, now: this.now, providerFor: this.providerFor });
   }
 
   /** Builds a runtime for the agents of an IR document. */
@@ -134,6 +152,7 @@ export class Runtime implements AgentRuntime, RunHost {
       meter: new TokenMeter(target.attrs.token_budget, parent.meter),
       emit: options.emit,
       variables: parent.variables,
+      request: undefined,
       parentInvocationId: parent.invocationId,
     });
   }
@@ -144,6 +163,7 @@ export class Runtime implements AgentRuntime, RunHost {
     if (typeof request.message !== 'string' || request.message.length === 0) {
       throw new AgentSpecError(ErrorCode.InvalidRequest, 'The request needs a non-empty "message".');
     }
+    const config = this.configs.get(name)!.resolve(request.config);
     agent.counters.invocations++;
     try {
       const meter = new TokenMeter(agent.attrs.token_budget);
@@ -159,6 +179,7 @@ export class Runtime implements AgentRuntime, RunHost {
         meter,
         emit,
         variables: request.variables,
+        request: { config, session: request.sessionId === undefined ? {} : { id: request.sessionId } },
       });
       if (session) await saveTurn(this.sessions, agent, session, [userMessage, ...outcome.added]);
       agent.counters.tokens += outcome.tokens.total;
@@ -170,6 +191,8 @@ export class Runtime implements AgentRuntime, RunHost {
         duration_ms: this.now() - started,
       };
       if (session) result.session_id = session.id;
+      if (outcome.warnings) result.validation = { warnings: outcome.warnings };
+      Object.assign(result, outcome.policy);
       return result;
     } catch (error) {
       agent.counters.errors++;
@@ -179,7 +202,9 @@ export class Runtime implements AgentRuntime, RunHost {
 
   /** One agent invocation: its context, deadline, strategy, telemetry and `on_error` policy. */
   private async runAgent(agent: CompiledAgent, conversation: Message[], options: RunAgentOptions): Promise<AgentOutcome> {
-    const system = agent.template ? renderPrompt(agent.template, options.variables) : undefined;
+    const config = this.configs.get(agent.name)!;
+    const request = options.request ?? { config: config.resolve(undefined), session: {} };
+    const system = agent.template ? renderPrompt(agent.template, config.promptVariables(options.variables, request.config)) : undefined;
     const provider = this.providerOf(agent);
     const deadline = createDeadline(agent.attrs.timeout_ms, options.signal);
     const invocationId = randomUUID();
@@ -211,8 +236,17 @@ export class Runtime implements AgentRuntime, RunHost {
     let failure: AgentSpecError | undefined;
     try {
       ctx.tools = await this.toolsFor(agent);
-      const result = await STRATEGIES[agent.attrs.strategy](ctx, conversation);
-      return { output: result.output, added: result.added, tokens: options.meter.usage, turns: ctx.turns.count, toolCalls: ctx.toolCalls };
+      const result = await this.policy.answer(ctx, conversation, request);
+      const outcome: AgentOutcome = {
+        output: result.output,
+        added: result.added,
+        tokens: options.meter.usage,
+        turns: ctx.turns.count,
+        toolCalls: ctx.toolCalls,
+      };
+      if (result.warnings) outcome.warnings = result.warnings;
+      if (result.policy) outcome.policy = result.policy;
+      return outcome;
     } catch (error) {
       failure = deadline.signal.aborted ? abortReason(deadline.signal) : toAgentSpecError(error);
       // stop what the failed run still has going (other map-reduce parts, tools) before anything else
@@ -242,6 +276,7 @@ export class Runtime implements AgentRuntime, RunHost {
     const outcome = await this.runAgent(target, conversationForFallback(failed.transcript, failure), {
       ...options,
       depth: options.depth + 1,
+      request: undefined,
       meter: new TokenMeter(target.attrs.token_budget, options.meter.parent),
       parentInvocationId: failed.invocationId,
     });

@@ -17,6 +17,8 @@ export interface TokenUsage {
 export interface InvokeRequest {
   message: string;
   variables?: Record<string, ScalarValue>;
+  /** values for the agent's `config` parameters (checked against their declarations; never a secret one) */
+  config?: Record<string, unknown>;
   /** continue this session (it must exist) */
   sessionId?: string;
   signal?: AbortSignal;
@@ -39,6 +41,12 @@ export interface InvokeResult {
   turns: number;
   duration_ms: number;
   session_id?: string;
+  /** present when the agent declares `validate` rules: the violated `warning` rules (an `error` rule fails the run instead) */
+  validation?: { warnings: { rule: string; message: string }[] };
+  /** guardrails that fired (`warn` and `block`), never the text they matched */
+  guardrails?: { guardrail: string; mode: 'warn' | 'block'; side: 'input' | 'output'; match: 'keyword' | 'pattern' | 'too_long' }[];
+  /** the model that answered, for an agent with a `models` chain */
+  model?: string;
 }
 
 /** Events of a streamed run, in the order they happen; `done` or `error` is last. */

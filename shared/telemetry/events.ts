@@ -38,6 +38,8 @@ export type TelemetryEvent =
       start_ms: number;
       duration_ms: number;
     }
+  /** an answer broke one of the agent's `validate` rules */
+  | { type: 'validation_violation'; invocation_id: string; agent: string; rule: string; severity: 'error' | 'warning' }
   /** a guardrail fired on the user's message (`input`) or the answer (`output`); never the matched text */
   | { type: 'guardrail'; invocation_id: string; agent: string; guardrail: string; mode: 'warn' | 'block'; side: 'input' | 'output'; match: string }
   /** a model of the agent's chain failed and the call went to the next one */

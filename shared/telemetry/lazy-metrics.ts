@@ -18,7 +18,7 @@ import type { RuntimeMetrics } from './metrics.js';
 export const LAZY_METRICS_LOAD_AFTER = 1000;
 
 /** The events `recordMetrics` counts (see metrics.ts); the others never load the library. */
-const METRIC_EVENTS: ReadonlySet<TelemetryEvent['type']> = new Set(['invocation_end', 'tool_call', 'guardrail', 'model_fallback']);
+const METRIC_EVENTS: ReadonlySet<TelemetryEvent['type']> = new Set(['invocation_end', 'tool_call', 'validation_violation', 'guardrail', 'model_fallback']);
 
 /** The metrics and the module's `recordMetrics`, once the library is loaded. */
 interface Loaded {

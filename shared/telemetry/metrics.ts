@@ -17,6 +17,7 @@ export interface RuntimeMetrics {
   readonly toolCalls: Counter<'agent' | 'tool' | 'status'>;
   readonly toolDuration: Histogram<'tool' | 'status'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly validationViolations: Counter<'agent' | 'rule' | 'severity'>;
   readonly guardrailFirings: Counter<'agent' | 'guardrail' | 'mode' | 'side'>;
   readonly modelFallbacks: Counter<'agent' | 'from' | 'to'>;
 }
@@ -64,6 +65,12 @@ export function createRuntimeMetrics(registry: Registry = new Registry()): Runti
       labelNames: ['method', 'route', 'status'],
       registers,
     }),
+    validationViolations: new Counter({
+      name: 'agentspec_validation_violations_total',
+      help: 'Answers that broke a validate rule, by agent, rule and severity (error: regenerated or failed; warning: reported).',
+      labelNames: ['agent', 'rule', 'severity'],
+      registers,
+    }),
     guardrailFirings: new Counter({
       name: 'agentspec_guardrail_firings_total',
       help: "Guardrail firings by agent, guardrail, mode (block: the answer was replaced) and side (the user's message or the answer).",
@@ -95,6 +102,9 @@ export function recordMetrics(metrics: RuntimeMetrics, event: TelemetryEvent): v
     case 'tool_call':
       metrics.toolCalls.inc({ agent: event.agent, tool: event.tool, status: event.status });
       metrics.toolDuration.observe({ tool: event.tool, status: event.status }, event.duration_ms / 1000);
+      return;
+    case 'validation_violation':
+      metrics.validationViolations.inc({ agent: event.agent, rule: event.rule, severity: event.severity });
       return;
     case 'guardrail':
       metrics.guardrailFirings.inc({ agent: event.agent, guardrail: event.guardrail, mode: event.mode, side: event.side });

@@ -51,10 +51,16 @@ export function agentRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
 }
 
 /** The HTTP body in the runtime's request shape. */
-export function toRequest(body: { message: string; variables?: InvokeRequest['variables']; session_id?: string }): InvokeRequest {
+export function toRequest(body: {
+  message: string;
+  variables?: InvokeRequest['variables'];
+  config?: InvokeRequest['config'];
+  session_id?: string;
+}): InvokeRequest {
   return {
     message: body.message,
     ...(body.variables === undefined ? {} : { variables: body.variables }),
+    ...(body.config === undefined ? {} : { config: body.config }),
     ...(body.session_id === undefined ? {} : { sessionId: body.session_id }),
   };
 }
