@@ -4,6 +4,7 @@ import type { IRGuardrail } from '../../shared/ir/types.js';
 import type { TelemetryEvent } from '../../shared/telemetry/events.js';
 import type { RunEvent } from '../../shared/loop/types.js';
 import { MemorySessionStore } from '../../shared/sessions/index.js';
+import { Telemetry } from '../../shared/telemetry/telemetry.js';
 import { agent } from '../helpers/ir-builder.js';
 import { requestText, say, scriptedProvider } from '../helpers/scripted-provider.js';
 import { harness } from './runtime-factory.js';
@@ -88,6 +89,20 @@ describe('guardrails', () => {
     expect(done.type === 'done' && done.data.output).toBe('that is a BadWord indeed');
     expect(done.type === 'done' && done.data.guardrails).toEqual([{ guardrail: 'profanity-filter', mode: 'warn', side: 'output', match: 'keyword' }]);
     expect(observer.events.filter((e) => e.type === 'guardrail')).toHaveLength(1);
+  });
+
+  it('counts firings in agentspec_guardrail_firings_total by agent, guardrail, mode and side', async () => {
+    const telemetry = new Telemetry();
+    const { runtime } = harness(scriptedProvider(say('a badword')), [contentFilter, profanity, guarded('content-filter', 'profanity-filter')], {
+      observer: telemetry,
+    });
+
+    await runtime.invoke('bot', { message: 'my ssn' });
+    await runtime.invoke('bot', { message: 'hello' });
+
+    const { text } = await telemetry.metricsExposition();
+    expect(text).toContain('agentspec_guardrail_firings_total{agent="bot",guardrail="content-filter",mode="block",side="input"} 1');
+    expect(text).toContain('agentspec_guardrail_firings_total{agent="bot",guardrail="profanity-filter",mode="warn",side="output"} 1');
   });
 
   it('matches keywords case-insensitively as whole words: "SSN" fires, "lessons" does not', async () => {
