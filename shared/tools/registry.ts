@@ -5,6 +5,7 @@
  * the output, and turns every failure into `{ok:false, error}` with secret
  * values redacted — it never throws for a tool failure.
  */
+import { textAsOutput } from './text-output.js';
 import { performance } from 'node:perf_hooks';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { findResource, resourcesOf, type IRDocument, type IRSkill, type JsonSchema } from '../ir/types.js';
@@ -124,8 +125,9 @@ class Registry implements ToolRegistry {
         if (!check.ok)
           return { ok: false, error: `Invalid input for tool "${name}": ${check.message}. Fix the input to match the tool's input_schema and call it again.` };
       }
-      const output = await runWithTimeout(entry.executor, input, ctx, `Tool "${name}"`, entry.timeoutMs);
+      let output = await runWithTimeout(entry.executor, input, ctx, `Tool "${name}"`, entry.timeoutMs);
       if (entry.outputSchema) {
+        output = textAsOutput(output, entry.outputSchema);
         const check = this.validator.validate(entry.outputSchema, output);
         if (!check.ok) return { ok: false, error: secrets.redact(`Tool "${name}" returned output that does not match its output schema: ${check.message}.`) };
       }

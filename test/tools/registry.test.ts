@@ -76,6 +76,21 @@ describe('tool registry', () => {
     expect(good).toEqual({ ok: true, output: { total: 3 } });
   });
 
+  it('reads plain text as the one string field of an output schema, and still checks any other text', async () => {
+    const one = { type: 'object', properties: { time: { type: 'string' } } };
+    const two = { type: 'object', properties: { time: { type: 'string' }, zone: { type: 'string' } }, required: ['time', 'zone'] };
+    const ir = irWith({
+      skills: [skill('clock', nodeTool('console.log("12:30:00")'), { output: one }), skill('zoned', nodeTool('console.log("12:30:00")'), { output: two })],
+    });
+    registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
+
+    const clock = await registry.call('bot', 'clock', {}, ctxFor());
+    const zoned = await registry.call('bot', 'zoned', {}, ctxFor());
+
+    expect(clock).toEqual({ ok: true, output: { time: '12:30:00' } });
+    expect(zoned).toEqual({ ok: false, error: expect.stringContaining('does not match its output schema') });
+  });
+
   it('answers a tool the agent was not offered with an error result naming what is available', async () => {
     const ir = irWith({ skills: [skill('only-one', nodeTool('1'))] });
     registry = createToolRegistry(ir, { secrets: vaultFor(ir) });
