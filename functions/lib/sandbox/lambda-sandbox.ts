@@ -53,6 +53,12 @@ export function createLambdaSandbox(functions: Partial<Record<SandboxLanguage, s
   return {
     isolation,
     async run(request: SandboxRunRequest): Promise<SandboxRunResult> {
+      if (request.language === 'bash') {
+        throw new AgentSpecError(
+          ErrorCode.Unavailable,
+          'Inline bash code is refused on Lambda: there is no bash sandbox function (run bash tools on a process target).',
+        );
+      }
       const name = functions[request.language];
       if (!name)
         throw new AgentSpecError(
