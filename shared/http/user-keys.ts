@@ -3,7 +3,9 @@
  * A user's key is the package secret named X when the package declares one,
  * else the environment variable X; a user whose key does not resolve stops
  * the server from starting (fail closed), naming the user and the variable,
- * never a value. User keys work beside the deploy block's `api_keys`, which
+ * never a value. A deployer passes each user's key to the runtime it starts
+ * as the variable X (`userKeyEnvironment`), which the runtime reads when the
+ * declared secret's own source is not there. User keys work beside the deploy block's `api_keys`, which
  * keep full access.
  *
  * What a user key may do:
@@ -16,7 +18,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { AgentSpecError, ErrorCode } from '../errors.js';
-import { findResource, resourcesOf, type IRDocument } from '../ir/types.js';
+import { findResource, resourcesOf, type IRDocument, type IRUser } from '../ir/types.js';
 import { keyDigest as digest } from './auth.js';
 
 export interface UserIdentity {
@@ -39,18 +41,41 @@ export async function resolveUserKeys(
 ): Promise<UserKeys> {
   const entries: { identity: UserIdentity; key: string }[] = [];
   for (const user of resourcesOf(ir, 'User')) {
-    const { key: variable, agents, role } = user.attributes;
-    const declared = findResource(ir, 'Secret', variable) !== undefined;
-    let key: string | undefined;
-    try {
-      key = declared ? await secrets.get(variable) : env[variable];
-    } catch (error) {
-      throw missing(user.name, variable, declared, error);
-    }
-    if (key === undefined || key.trim() === '') throw missing(user.name, variable, declared);
-    entries.push({ identity: { name: user.name, agents: [...agents], role: role === 'admin' ? 'admin' : 'invoke' }, key: key.trim() });
+    const { agents, role } = user.attributes;
+    entries.push({ identity: { name: user.name, agents: [...agents], role: role === 'admin' ? 'admin' : 'invoke' }, key: await keyOf(ir, user, secrets, env) });
   }
   return new UserKeys(entries);
+}
+
+/**
+ * What a deployer sets in the environment of the runtime it starts so that
+ * every user's key resolves there: variable X → the key, resolved on the
+ * deploying machine (the declared secret X, else this process's X).
+ * Throws `config_error` naming the first user whose key is missing.
+ */
+export async function userKeyEnvironment(
+  ir: IRDocument,
+  secrets: SecretSource,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const user of resourcesOf(ir, 'User')) out[user.attributes.key] = await keyOf(ir, user, secrets, env);
+  return out;
+}
+
+async function keyOf(ir: IRDocument, user: IRUser, secrets: SecretSource, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const variable = user.attributes.key;
+  const declared = findResource(ir, 'Secret', variable) !== undefined;
+  let key: string | undefined;
+  try {
+    key = declared ? await secrets.get(variable) : env[variable];
+  } catch (error) {
+    // a deployed runtime gets the value its deployer resolved under the secret's name
+    key = env[variable];
+    if (key === undefined || key.trim() === '') throw missing(user.name, variable, declared, error);
+  }
+  if (key === undefined || key.trim() === '') throw missing(user.name, variable, declared);
+  return key.trim();
 }
 
 /** The users' keys, compared in constant time as SHA-256 digests. */

@@ -1,7 +1,7 @@
 /** Per-user API keys: resolved from a declared secret or the environment (fail closed), limited to their agents, named in logs, beside the deploy keys. */
 import { describe, expect, it } from 'vitest';
 import type { IRDocument, IRPipeline, IRSecret, IRUser } from '../../shared/ir/types.js';
-import { resolveUserKeys, type UserKeys } from '../../shared/http/user-keys.js';
+import { resolveUserKeys, userKeyEnvironment, type UserKeys } from '../../shared/http/user-keys.js';
 import { SecretVault } from '../../shared/secrets/vault.js';
 import { echoScript } from '../helpers/fake-runtime.js';
 import { irOf } from '../helpers/ir-builder.js';
@@ -18,7 +18,12 @@ const pipeline: IRPipeline = {
   name: 'review',
   fqn: 'test/Pipeline/review',
   hash: '0'.repeat(64),
-  attributes: { steps: [{ name: 'draft', agent: 'assistant', parallel: false, depends_on: [] }, { name: 'check', agent: 'reviewer', parallel: false, depends_on: [] }] },
+  attributes: {
+    steps: [
+      { name: 'draft', agent: 'assistant', parallel: false, depends_on: [] },
+      { name: 'check', agent: 'reviewer', parallel: false, depends_on: [] },
+    ],
+  },
 };
 
 const ENV = { ADMIN_KEY_VALUE: 'admin-test-key', DEV_API_KEY: 'dev-test-key', OPS_API_KEY: 'ops-test-key' };
@@ -49,7 +54,11 @@ describe('user keys', () => {
     const refused = await call('/v1/agents/reviewer/invoke', 'dev-test-key');
 
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ error: 'forbidden', message: 'User "developer" may not invoke agent "reviewer".', details: { user: 'developer', agent: 'reviewer' } });
+    expect(await refused.json()).toEqual({
+      error: 'forbidden',
+      message: 'User "developer" may not invoke agent "reviewer".',
+      details: { user: 'developer', agent: 'reviewer' },
+    });
   });
 
   it('applies the same limit to the stream and session routes', async () => {
@@ -98,12 +107,24 @@ describe('user keys', () => {
     expect(JSON.stringify(records)).not.toContain('dev-test-key');
   });
 
+  it('gives a deployer the environment that makes every user key resolve in the runtime it starts', async () => {
+    const vault = (env: Record<string, string>) => new SecretVault(IR, { env: { resolve: async ({ key }) => env[key] ?? Promise.reject(new Error('unset')) } });
+    const deployed = await userKeyEnvironment(IR, vault(ENV), ENV);
+    expect(deployed).toEqual({ ADMIN_API_KEY: 'admin-test-key', DEV_API_KEY: 'dev-test-key', OPS_API_KEY: 'ops-test-key' });
+
+    // inside the runtime the declared secret's own source (ADMIN_KEY_VALUE) is absent: the deployed variable is read
+    const keys = await resolveUserKeys(IR, vault(deployed), deployed);
+    expect(keys.match('admin-test-key')).toMatchObject({ name: 'admin', role: 'admin' });
+  });
+
   it('refuses to start when a user key is missing, naming the user and the variable, never a value', async () => {
     await expect(keysOf(IR, { ...ENV, DEV_API_KEY: '' })).rejects.toMatchObject({
       code: 'config_error',
       message: 'User "developer" has no API key: environment variable DEV_API_KEY is not set. Set it, or remove the user.',
     });
     const { ADMIN_KEY_VALUE: _dropped, ...withoutSecret } = ENV;
-    await expect(keysOf(IR, withoutSecret)).rejects.toMatchObject({ message: expect.stringContaining('User "admin" has no API key: secret "ADMIN_API_KEY" is not set') });
+    await expect(keysOf(IR, withoutSecret)).rejects.toMatchObject({
+      message: expect.stringContaining('User "admin" has no API key: secret "ADMIN_API_KEY" is not set'),
+    });
   });
 });
