@@ -36,7 +36,9 @@ import type { Construct } from 'constructs';
 import { BUNDLED_IR_FILE, BUNDLED_PACKAGE_DIR, functionBundling, shippedPackageFiles } from './bundling.js';
 import { functionNodeOptions } from '../scripts/build-functions.mjs';
 import { DEPLOY_COVERAGE_ENV, deployCoverage } from '../functions/lib/hot-swap/coverage.js';
+import { modelEndpointEnv, modelKeySecretEnv, ollamaAgents, stackModelKeys } from '../functions/lib/aws/model-keys.js';
 import { SANDBOX_FUNCTION_ENV, type SandboxLanguage } from '../functions/lib/sandbox/wire.js';
+import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { resourcesOf, type IRDeploy, type IRDocument, type LambdaAuth } from '../shared/ir/types.js';
 
 /** The Lambda settings a package's `deploy … target "lambda"` block may set. */
@@ -76,6 +78,17 @@ export interface AgentSpecStackProps extends StackProps {
 
 export const LIVE_ALIAS = 'live';
 
+/** How a model key's secret, its output and its descriptions are named: `OpenAIApiKey`, `OpenAIKeySecret`, "OpenAI API key". */
+const KEY_LABELS: Readonly<Record<string, string>> = { ANTHROPIC_API_KEY: 'Anthropic', OPENAI_API_KEY: 'OpenAI' };
+const labelOf = (variable: string): string => KEY_LABELS[variable] ?? capitalise(variable.replace(/_API_KEY$/, '').toLowerCase());
+
+/** The secret holding one model key, and the variable it fills in the functions. */
+interface ModelKeySecret {
+  variable: string;
+  label: string;
+  secret: Secret;
+}
+
 /** A sandbox function and the largest tool limits it serves. */
 interface SandboxFunction {
   language: SandboxLanguage;
@@ -110,10 +123,18 @@ export class AgentSpecStack extends Stack {
     super(scope, id, props);
     const architecture = props.lambda.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64;
 
-    const anthropicKey = new Secret(this, 'AnthropicApiKey', {
-      description: `Anthropic API key of the ${props.packageName} agents. Created with a random placeholder: put the real key with put-secret-value.`,
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+    const ir = JSON.parse(readFileSync(props.irFile, 'utf8')) as IRDocument;
+    // a secret for Anthropic's key always, and one for each other provider key the agents need
+    const modelKeys: ModelKeySecret[] = stackModelKeys(ir).map((variable) => {
+      const label = labelOf(variable);
+      const secret = new Secret(this, `${label}ApiKey`, {
+        description: `${label} API key of the ${props.packageName} agents. Created with a random placeholder: put the real key with put-secret-value.`,
+        generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      });
+      return { variable, label, secret };
     });
+    const endpoints = modelEndpointEnv(props.deployBlock);
+    requireReachableOllama(ir, endpoints);
     const iam = props.lambda.auth === 'iam';
     const apiKeys = iam
       ? undefined
@@ -142,7 +163,7 @@ export class AgentSpecStack extends Stack {
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const nodeOptionsValue = functionNodeOptions({ sourceMaps: props.sourceMaps === true });
     const nodeOptions: Record<string, string> = nodeOptionsValue ? { NODE_OPTIONS: nodeOptionsValue } : {};
-    // The run and stream functions read the Anthropic key at INIT through the Parameters and Secrets extension
+    // The run and stream functions read the model keys at INIT through the Parameters and Secrets extension
     // (a localhost call, not a ≈ 115 ms import of the Secrets Manager client), where AWS publishes it for the region
     // and architecture; elsewhere they read it with the SDK.
     const paramsAndSecrets =
@@ -170,7 +191,7 @@ export class AgentSpecStack extends Stack {
       });
     };
 
-    const sandboxes = this.sandboxFunctions(props, architecture, retention);
+    const sandboxes = this.sandboxFunctions(ir, props, architecture, retention);
     const runtimeEnv = {
       AGENTSPEC_IR_FILE: BUNDLED_IR_FILE,
       AGENTSPEC_PACKAGE_DIR: BUNDLED_PACKAGE_DIR,
@@ -178,7 +199,9 @@ export class AgentSpecStack extends Stack {
       AGENTSPEC_IR_BUCKET: irBucket.bucketName,
       AGENTSPEC_SESSIONS_TABLE: sessions.tableName,
       // the secrets' ARNs, never their values
-      AGENTSPEC_ANTHROPIC_SECRET: anthropicKey.secretArn,
+      ...Object.fromEntries(modelKeys.map(({ variable, secret }) => [modelKeySecretEnv(variable), secret.secretArn])),
+      // where the providers are: OPENAI_BASE_URL, OLLAMA_HOST, … as the lambda deploy block's env sets them
+      ...endpoints,
       ...(apiKeys ? { AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn } : { AGENTSPEC_AUTH: 'iam' }),
       ...Object.fromEntries(sandboxes.map(({ language, fn }) => [SANDBOX_FUNCTION_ENV[language], fn.functionName])),
     };
@@ -191,7 +214,7 @@ export class AgentSpecStack extends Stack {
     for (const fn of [run, stream]) {
       fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadPackageIRs', actions: ['s3:GetObject'], resources: [irObjects] }));
       sessions.grantReadWriteData(fn);
-      anthropicKey.grantRead(fn);
+      for (const { secret } of modelKeys) secret.grantRead(fn);
       apiKeys?.grantRead(fn);
       if (sandboxes.length)
         fn.addToRolePolicy(
@@ -235,6 +258,8 @@ export class AgentSpecStack extends Stack {
           files: shippedPackageFiles({ irFile: props.irFile, packageDir: props.packageDir }),
           sandboxes: Object.fromEntries(sandboxes.map(({ language, limits }) => [language, limits])),
           deploy: props.deployBlock,
+          modelKeys: modelKeys.map(({ variable }) => variable),
+          modelEndpoints: endpoints,
         }),
       },
       // two configuration updates and their waits fit well within five minutes
@@ -305,7 +330,7 @@ export class AgentSpecStack extends Stack {
     new CfnOutput(this, 'DeployEndpoint', { value: deployUrl.url, description: 'hot-swap deploy API (IAM auth, SigV4)' });
     new CfnOutput(this, 'SessionsTable', { value: sessions.tableName });
     new CfnOutput(this, 'IRBucket', { value: irBucket.bucketName });
-    new CfnOutput(this, 'AnthropicKeySecret', { value: anthropicKey.secretName, description: 'put the Anthropic key here' });
+    for (const { label, secret } of modelKeys) new CfnOutput(this, `${label}KeySecret`, { value: secret.secretName, description: `put the ${label} key here` });
     if (apiKeys) new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
 
     this.acknowledgeNagFindings({ run, stream, deploy }, irBucket);
@@ -320,8 +345,7 @@ export class AgentSpecStack extends Stack {
    * deploy); its reserved concurrency is the block's `reserved_concurrency`,
    * like run and stream (none by default).
    */
-  private sandboxFunctions(props: AgentSpecStackProps, architecture: Architecture, retention: RetentionDays): SandboxFunction[] {
-    const ir = JSON.parse(readFileSync(props.irFile, 'utf8')) as IRDocument;
+  private sandboxFunctions(ir: IRDocument, props: AgentSpecStackProps, architecture: Architecture, retention: RetentionDays): SandboxFunction[] {
     const tools = resourcesOf(ir, 'Skill').flatMap((skill) => (skill.attributes.tool.type === 'inline' ? [skill.attributes.tool] : []));
     const made: SandboxFunction[] = [];
     for (const language of ['javascript', 'python'] as const) {
@@ -381,7 +405,7 @@ export class AgentSpecStack extends Stack {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'The Anthropic key is issued by Anthropic and the API keys are handed to clients; neither can be rotated by a Lambda rotation function without breaking its users.',
+          'The model keys are issued by their providers (Anthropic, OpenAI) and the API keys are handed to clients; none can be rotated by a Lambda rotation function without breaking its users.',
       });
     }
     Validations.of(irBucket).acknowledge({
@@ -412,6 +436,21 @@ export class AgentSpecStack extends Stack {
       });
     }
   }
+}
+
+/**
+ * An Ollama model on Lambda needs `OLLAMA_HOST` in the deploy block's env:
+ * the default, localhost, is the function itself. Fails the synth, naming
+ * the agents.
+ */
+function requireReachableOllama(ir: IRDocument, endpoints: Record<string, string>): void {
+  const agents = endpoints.OLLAMA_HOST ? [] : ollamaAgents(ir);
+  if (agents.length)
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      `${agents.map((agent) => `"${agent}"`).join(', ')} call Ollama, which a Lambda function reaches only at the OLLAMA_HOST its lambda deploy block's env sets (e.g. env { OLLAMA_HOST "http://ollama.internal:11434" }).`,
+      { details: { agents, env: 'OLLAMA_HOST' } },
+    );
 }
 
 function capitalise(text: string): string {

@@ -1,8 +1,9 @@
 /**
  * One execution environment's runtime, built once and reused by every warm
  * invocation: the package IR (bundled, or from S3 by digest after a
- * hot-swap), the Anthropic key from Secrets Manager (into the process
- * environment the provider reads, never logged), the API keys, DynamoDB
+ * hot-swap), the model keys from Secrets Manager (Anthropic's, and OpenAI's
+ * when the package calls it: into the process environment the providers
+ * read, never logged), the API keys, DynamoDB
  * sessions, and the composed runtime whose MCP servers and sandbox live as
  * long as the environment (inline code goes to the sandbox functions the
  * stack names, or is refused).
@@ -43,10 +44,12 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
 
   // Read first, and waited for last: the runtime is built while the secrets are in flight.
   const secretsRead = Promise.all([
-    config.anthropicSecret ? secrets.resolve({ source: 'store', key: config.anthropicSecret }) : undefined,
+    Promise.all(
+      Object.entries(config.modelKeySecrets).map(async ([variable, secret]) => [variable, await secrets.resolve({ source: 'store', key: secret })] as const),
+    ),
     config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
   ]);
-  const [[anthropicKey, apiKeys], { loaded, runtime, service }] = await whileWaiting(
+  const [[modelKeys, apiKeys], { loaded, runtime, service }] = await whileWaiting(
     secretsRead,
     async () => {
       // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
@@ -73,10 +76,10 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     },
     ({ runtime }) => runtime.close(),
   );
-  if (anthropicKey !== undefined) {
-    redactor.register('anthropic-api-key', anthropicKey);
-    // the Anthropic provider reads the key from the environment at call time
-    process.env.ANTHROPIC_API_KEY = anthropicKey;
+  for (const [variable, key] of modelKeys) {
+    redactor.register(variable.toLowerCase().replaceAll('_', '-'), key);
+    // the providers read their key from the environment at call time
+    process.env[variable] = key;
   }
   for (const [i, key] of (apiKeys ?? []).entries()) redactor.register(`api-key-${i}`, key);
 

@@ -242,6 +242,7 @@ describe('the AgentSpec CDK stack', () => {
       files: ['orders-server.mjs'],
       sandboxes: { python: { timeout_ms: 5000, memory_bytes: 128 * 2 ** 20 } },
       lambda: { block: 'aws', region: 'eu-west-1', memory_bytes: 1024 * 2 ** 20, timeout_ms: 300_000 },
+      model_keys: ['ANTHROPIC_API_KEY'],
     });
   });
 

@@ -10,6 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { IR_BUCKET_ENV, IR_DIGEST_ENV } from './env-names.js';
+import { modelKeySecretsFromEnv } from './model-keys.js';
 import { sha256 } from './hash.js';
 
 const readFile = promisify(readFileCallback);
@@ -22,8 +23,8 @@ export interface AwsEnvironmentConfig {
   irDigest?: string | undefined;
   bundledIrDigest?: string | undefined;
   sessionsTable?: string | undefined;
-  /** Secrets Manager ARN or name of the Anthropic key */
-  anthropicSecret?: string | undefined;
+  /** model key variable (ANTHROPIC_API_KEY, OPENAI_API_KEY) → Secrets Manager ARN or name of the secret holding it */
+  modelKeySecrets: Record<string, string>;
   /** Secrets Manager ARN or name of the comma-separated API keys */
   apiKeysSecret?: string | undefined;
   /** `iam`: the Function URL authenticates (SigV4) and the app checks no API key; otherwise the API keys secret is required */
@@ -44,7 +45,7 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEnvir
     irDigest: pick(IR_DIGEST_ENV),
     bundledIrDigest: pick('AGENTSPEC_BUNDLED_IR_DIGEST'),
     sessionsTable: pick('AGENTSPEC_SESSIONS_TABLE'),
-    anthropicSecret: pick('AGENTSPEC_ANTHROPIC_SECRET'),
+    modelKeySecrets: modelKeySecretsFromEnv(env),
     apiKeysSecret: pick('AGENTSPEC_API_KEYS_SECRET'),
     auth: pick('AGENTSPEC_AUTH'),
     packageDir: pick('AGENTSPEC_PACKAGE_DIR'),

@@ -1,11 +1,14 @@
 /**
  * What a stack's synth covers, and what a package needs of it. A hot swap
  * changes only the IR the functions load: the IAM policies, the files in the
- * code assets, the sandbox functions and the Lambda settings stay as the last
+ * code assets, the sandbox functions, the model key secrets and the Lambda
+ * settings with the provider endpoints stay as the last
  * `cdk deploy` made them. `coverageGaps` names everything a new package needs
  * beyond that, so the deploy function refuses it before writing anything.
  */
-import type { IRDocument } from '../../../shared/ir/types.js';
+import { resourcesOf, type IRDocument } from '../../../shared/ir/types.js';
+import { modelKeysNeeded } from '../../../shared/llm/model-keys.js';
+import { ALWAYS_SECRET_KEY, MODEL_ENDPOINT_VARIABLES, modelEndpointEnv, ollamaAgents } from '../aws/model-keys.js';
 
 /** The deploy function's variable holding the stack's `DeployCoverage` as JSON (set at synth). */
 export const DEPLOY_COVERAGE_ENV = 'AGENTSPEC_DEPLOY_COVERAGE';
@@ -26,11 +29,15 @@ export interface DeployCoverage {
   sandboxes?: Record<string, { timeout_ms: number; memory_bytes: number }>;
   /** the lambda deploy block the stack was synthesized from (absent: none, the defaults) and its settings */
   lambda?: { block?: string } & Partial<Record<LambdaLimitKey, string | number>>;
+  /** the model key variables the stack holds a secret for (absent: Anthropic's only) */
+  model_keys?: string[];
+  /** the provider endpoint variables the functions were given from the deploy block's env (absent: none) */
+  model_env?: Record<string, string>;
 }
 
 /** One thing the package needs that the synthesized stack does not give it. */
 export interface CoverageGap {
-  kind: 'secret' | 'file' | 'inline_language' | 'inline_limit' | 'lambda_setting';
+  kind: 'secret' | 'model_key' | 'file' | 'inline_language' | 'inline_limit' | 'lambda_setting';
   /** the secret name, file path, language, tool or setting */
   name: string;
   message: string;
@@ -46,14 +53,63 @@ export function parseCoverage(value: string | undefined): DeployCoverage | undef
     isStringList((parsed as DeployCoverage).secrets) &&
     isStringList((parsed as DeployCoverage).files) &&
     ((parsed as DeployCoverage).sandboxes === undefined || typeof (parsed as DeployCoverage).sandboxes === 'object') &&
-    ((parsed as DeployCoverage).lambda === undefined || typeof (parsed as DeployCoverage).lambda === 'object');
+    ((parsed as DeployCoverage).lambda === undefined || typeof (parsed as DeployCoverage).lambda === 'object') &&
+    ((parsed as DeployCoverage).model_keys === undefined || isStringList((parsed as DeployCoverage).model_keys)) &&
+    ((parsed as DeployCoverage).model_env === undefined || typeof (parsed as DeployCoverage).model_env === 'object');
   if (!ok) throw new Error('not a coverage document: {secrets: string[], files: string[], sandboxes?, lambda?}');
   return parsed as DeployCoverage;
 }
 
 /** Everything `ir` needs beyond `coverage`, in a stable order; empty when the package fits the stack. */
 export function coverageGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
-  return [...secretGaps(ir, coverage), ...fileGaps(ir, coverage), ...inlineGaps(ir, coverage), ...lambdaGaps(ir, coverage)];
+  return [
+    ...secretGaps(ir, coverage),
+    ...modelKeyGaps(ir, coverage),
+    ...fileGaps(ir, coverage),
+    ...inlineGaps(ir, coverage),
+    ...lambdaGaps(ir, coverage),
+    ...modelEndpointGaps(ir, coverage),
+  ];
+}
+
+function modelKeyGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
+  const held = new Set(coverage.model_keys ?? [ALWAYS_SECRET_KEY]);
+  return [...modelKeysNeeded(ir)]
+    .filter(([variable]) => !held.has(variable))
+    .map(([variable, agents]) => ({
+      kind: 'model_key',
+      name: variable,
+      message: `The stack has no secret for ${variable}, which ${agents.map((a) => `"${a}"`).join(', ')} need.`,
+    }));
+}
+
+/** The provider endpoints are the functions' environment: one the package's lambda block sets otherwise, or an Ollama agent without OLLAMA_HOST, needs a cdk deploy. */
+function modelEndpointGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
+  const synthesized = coverage.model_env ?? {};
+  const blocks = resourcesOf(ir, 'Deploy').filter((r) => r.attributes.target === 'lambda');
+  const named = coverage.lambda?.block;
+  // a block that disappeared is already a lambda_setting gap
+  const compared = named === undefined ? blocks : blocks.filter((b) => b.name === named);
+  const gaps: CoverageGap[] = [];
+  for (const block of compared) {
+    const wanted = modelEndpointEnv(block);
+    for (const variable of MODEL_ENDPOINT_VARIABLES) {
+      if (wanted[variable] === synthesized[variable]) continue;
+      gaps.push({
+        kind: 'lambda_setting',
+        name: variable,
+        message: `deploy "${block.name}" sets ${variable} to ${wanted[variable] ?? 'nothing'}; the functions have ${synthesized[variable] ?? 'none'}.`,
+      });
+    }
+  }
+  const ollama = synthesized.OLLAMA_HOST ? [] : ollamaAgents(ir);
+  if (ollama.length && !gaps.some((gap) => gap.name === 'OLLAMA_HOST'))
+    gaps.push({
+      kind: 'lambda_setting',
+      name: 'OLLAMA_HOST',
+      message: `${ollama.map((a) => `"${a}"`).join(', ')} call Ollama, and the functions have no OLLAMA_HOST.`,
+    });
+  return gaps;
 }
 
 function secretGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
@@ -159,13 +215,18 @@ function isStringList(value: unknown): value is string[] {
 /**
  * The coverage document a stack sets on its deploy function, from what the
  * synth used: the package's `store` secret names, the package files copied
- * into the assets, the sandbox functions (if any) and the lambda deploy block.
+ * into the assets, the sandbox functions (if any), the lambda deploy block,
+ * the model keys with a secret and the provider endpoints given.
  */
 export function deployCoverage(input: {
   storeSecrets: readonly string[];
   files: readonly string[];
   sandboxes?: DeployCoverage['sandboxes'] | undefined;
   deploy?: { name: string; attributes: object } | undefined;
+  /** the model key variables the stack holds a secret for */
+  modelKeys?: readonly string[] | undefined;
+  /** the provider endpoint variables given to the functions */
+  modelEndpoints?: Record<string, string> | undefined;
 }): DeployCoverage {
   const attributes = (input.deploy?.attributes ?? {}) as Partial<Record<LambdaLimitKey, string | number>>;
   const lambda: NonNullable<DeployCoverage['lambda']> = input.deploy ? { block: input.deploy.name } : {};
@@ -175,5 +236,7 @@ export function deployCoverage(input: {
     files: [...new Set(input.files.map(normalise))].sort(),
     ...(input.sandboxes ? { sandboxes: input.sandboxes } : {}),
     lambda,
+    ...(input.modelKeys ? { model_keys: [...new Set(input.modelKeys)].sort() } : {}),
+    ...(input.modelEndpoints && Object.keys(input.modelEndpoints).length ? { model_env: input.modelEndpoints } : {}),
   };
 }

@@ -46,14 +46,19 @@ export class LambdaDeployer implements Deployer {
       });
     }
     for (const key of ['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint']) if (outputs[key]) ctx.progress(`${key}: ${outputs[key]}`);
-    if (outputs.AnthropicKeySecret)
-      ctx.progress(`put the Anthropic key in Secrets Manager secret ${outputs.AnthropicKeySecret} (aws secretsmanager put-secret-value)`);
+    for (const [output, secret] of Object.entries(outputs)) {
+      const label = /^(\w+)KeySecret$/.exec(output)?.[1];
+      if (label) ctx.progress(`put the ${label} key in Secrets Manager secret ${secret} (aws secretsmanager put-secret-value)`);
+    }
     return {
       target: ctx.deploy.name,
       kind: 'lambda',
       ir_hash: ctx.ir.hash,
       ...(outputs.RunEndpoint ? { endpoint: outputs.RunEndpoint } : {}),
-      ids: { stack: stackName, ...pick(outputs, ['StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret', 'ApiKeysSecret']) },
+      ids: {
+        stack: stackName,
+        ...pick(outputs, ['StreamEndpoint', 'DeployEndpoint', 'SessionsTable', 'IRBucket', 'AnthropicKeySecret', 'OpenAIKeySecret', 'ApiKeysSecret']),
+      },
       fingerprints: { ir: ctx.ir.hash },
       applied_at: new Date().toISOString(),
     };
