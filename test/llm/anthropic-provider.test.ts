@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicProvider, type AnthropicProviderOptions } from '../../shared/llm/anthropic-provider.js';
 import { collect } from '../../shared/llm/collect.js';
 import type { ModelEvent, ModelRequest } from '../../shared/llm/types.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { startFakeAnthropic, type FakeAnthropic, type FakeReply } from '../helpers/fake-anthropic/index.js';
 import { failureOf } from '../helpers/rejection.js';
+import { cancellationContract, unreachableContract } from './provider-contract.js';
 
 const API_KEY = 'test-key-abc123';
 
@@ -190,37 +188,13 @@ describe('createAnthropicProvider against the fake Messages API', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  it('closes the HTTP request at once when the signal aborts mid-stream and ends with cancelled', async () => {
-    // Prepare
-    fake.script({ text: ['first', 'never'], hang: true });
-    const controller = new AbortController();
-    const seen: ModelEvent[] = [];
-    // Act
-    const error = await failureOf(
-      (async () => {
-        for await (const event of provider().stream(requestOf(), controller.signal)) {
-          seen.push(event);
-          controller.abort();
-        }
-      })(),
-    );
-    // Assess
-    expect(error.code).toBe('cancelled');
-    expect(seen).toEqual([{ type: 'text', text: 'first' }]);
-    await fake.nextAbort();
-    expect(fake.aborted).toBeGreaterThanOrEqual(1);
-  });
-
-  it('closes the request when the signal aborts before the first byte', async () => {
-    fake.script({ text: 'late', firstByteDelayMs: 5000 });
-    const controller = new AbortController();
-    const pending = failureOf(collect(provider().stream(requestOf(), controller.signal)));
-    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    const abortsBefore = fake.aborted;
-    controller.abort();
-    expect((await pending).code).toBe('cancelled');
-    await fake.nextAbort();
-    expect(fake.aborted).toBe(abortsBefore + 1);
+  cancellationContract<FakeReply>({
+    fake: () => fake,
+    provider: () => provider(),
+    request: requestOf(),
+    hanging: { text: ['first', 'never'], hang: true },
+    late: { text: 'late', firstByteDelayMs: 5000 },
+    fallback: { status: 400, error: { type: 'invalid_request_error', message: 'unscripted' } },
   });
 
   it('maps an error event inside the stream to upstream_error after the text already passed on', async () => {
@@ -234,14 +208,6 @@ describe('createAnthropicProvider against the fake Messages API', () => {
     expect(seen).toEqual([{ type: 'text', text: 'partial ' }]);
     expect(error.code).toBe('upstream_error');
     expect(error.details).toMatchObject({ type: 'overloaded_error', message: 'Overloaded' });
-  });
-
-  it('fails at once with cancelled when the signal is already aborted, without a request', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    const error = await failureOf(collect(provider().stream(requestOf(), controller.signal)));
-    expect(error.code).toBe('cancelled');
-    expect(fake.requests).toHaveLength(0);
   });
 
   it('reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL from the environment at call time', async () => {
@@ -275,31 +241,11 @@ describe('createAnthropicProvider against the fake Messages API', () => {
 });
 
 describe('createAnthropicProvider with an unreachable API', () => {
-  let deadURL: string;
-
-  beforeAll(async () => {
-    // a port that was just free: nothing listens there any more
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    deadURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
-  it('fails with upstream_error naming the base URL, after its retries', async () => {
-    const provider = createAnthropicProvider({ apiKey: API_KEY, baseURL: deadURL, maxRetries: 1 });
-    const error = await failureOf(collect(provider.stream(requestOf(), new AbortController().signal)));
-    expect(error.code).toBe('upstream_error');
-    expect(error.message).toContain(deadURL);
-    expect(error.message).not.toContain(API_KEY);
-  });
-
-  it("is bounded by the caller's signal while retrying", async () => {
-    const provider = createAnthropicProvider({ apiKey: API_KEY, baseURL: deadURL, maxRetries: 10 });
-    const t0 = Date.now();
-    const error = await failureOf(collect(provider.stream(requestOf(), AbortSignal.timeout(300))));
-    expect(error.code).toBe('cancelled');
-    expect(Date.now() - t0).toBeLessThan(5000);
+  unreachableContract({
+    provider: (baseURL, maxRetries) => createAnthropicProvider({ apiKey: API_KEY, baseURL, maxRetries }),
+    request: requestOf(),
+    baseURL: (address) => address,
+    apiKey: API_KEY,
   });
 });
 
