@@ -40,6 +40,7 @@ const ASSETS = [
   { from: 'local/templates', filter: (path, root) => path === root || statSync(path).isDirectory() || relative(root, path).includes(sep) },
   { from: 'local/playground/index.html' },
   { from: 'local/playground/app.ts' },
+  { from: 'local/playground/eval-tab.ts' },
 ];
 
 /**

@@ -111,7 +111,9 @@ describe('the npm package', () => {
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const closed = once(child, 'close'); // every holder of its stdout and stderr is gone
     try {
-      const health = await pollHealth(`http://127.0.0.1:${port}/healthz`, exited, 120_000);
+      const health = await pollHealth(`http://127.0.0.1:${port}/healthz`, exited, 120_000).catch((error: Error) => {
+        throw new Error(`${error.message}; its output:\n${output}`);
+      });
       expect(health).toMatchObject({ status: 'ok', package: { name: 'customer-support' } });
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
