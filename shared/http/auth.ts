@@ -7,9 +7,10 @@
  * accepts no key. The package's user keys (user-keys.ts) are accepted beside
  * them and identify their user.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { AuthThrottle } from './auth-throttle.js';
+import { keyDigest } from './key-digest.js';
 import type { UserIdentity, UserKeys } from './user-keys.js';
 
 /**
@@ -73,9 +74,4 @@ function presentedKey(headers: Headers): string | undefined {
   if (bearer) return bearer;
   const header = headers.get('x-api-key')?.trim();
   return header ? header : undefined;
-}
-
-/** A key's SHA-256 digest, the form keys are compared in. */
-export function keyDigest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
 }

@@ -19,7 +19,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { findResource, resourcesOf, type IRDocument, type IRUser } from '../ir/types.js';
-import { keyDigest as digest } from './auth.js';
+import { keyDigest as digest } from './key-digest.js';
 
 export interface UserIdentity {
   name: string;

@@ -20,6 +20,7 @@ import { AgentSpecError, ErrorCode } from '../errors.js';
 import { compilePattern, type Matcher } from '../expr/regex.js';
 import { OperandError } from '../expr/errors.js';
 import { findResource, type IRDocument } from '../ir/types.js';
+import type { GuardrailFiring } from './policy-notes.js';
 import type { CompiledAgent } from './run-context.js';
 
 /** Texts longer than this are not searched with patterns (they fire `too_long` instead). */
@@ -28,14 +29,7 @@ export const MAX_GUARDED_CHARS = 256 * 1024;
 /** The answer of a `block` guardrail that declares no fallback text. */
 export const DEFAULT_FALLBACK = 'I cannot help with that request.';
 
-export type GuardrailSide = 'input' | 'output';
-
-export interface GuardrailFiring {
-  guardrail: string;
-  mode: 'warn' | 'block';
-  side: GuardrailSide;
-  match: 'keyword' | 'pattern' | 'too_long';
-}
+export type GuardrailSide = GuardrailFiring['side'];
 
 interface Compiled {
   name: string;

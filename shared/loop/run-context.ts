@@ -5,13 +5,13 @@
  * invocations (delegates, fallback) get their own, linked by meter and signal.
  */
 import type { IRAgent, IRDocument, ScalarValue } from '../ir/types.js';
-import type { Message, ModelProvider, ToolDefinition } from '../llm/types.js';
+import type { Message, ModelEvent, ModelProvider, ModelRequest, ToolDefinition } from '../llm/types.js';
 import type { ToolRegistry } from '../tools/types.js';
 import type { RuntimeObserver } from '../telemetry/events.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RuleWarning } from './output-rules.js';
 import type { PromptTemplate } from './prompt-template.js';
-import type { PolicyNotes, RunPolicy } from './run-policy.js';
+import type { PolicyNotes } from './policy-notes.js';
 import type { TokenMeter } from './token-meter.js';
 import type { TurnCounter } from './limits.js';
 import type { RunEvent, TokenUsage, ToolCallRecord } from './types.js';
@@ -61,8 +61,8 @@ export interface RunHost {
   readonly now: () => number;
   readonly maxDelegationDepth: number;
   readonly maxTokensPerCall: number;
-  /** budgets, guardrails and model chains */
-  readonly policy: RunPolicy;
+  /** budgets, guardrails and model chains (run-policy.ts): each model call streams through it */
+  readonly policy: { stream(ctx: RunContext, request: ModelRequest): AsyncIterable<ModelEvent> };
   /** Runs another agent on `conversation` as a nested invocation (delegate, router target, fallback). */
   runNested(agent: string, conversation: Message[], options: NestedRunOptions): Promise<AgentOutcome>;
 }

@@ -24,19 +24,12 @@ import type { Message, ModelEvent, ModelProvider, ModelRequest } from '../llm/ty
 import type { SessionStore } from '../sessions/types.js';
 import { produceAnswer, type Answer, type RequestScope } from './agent-answer.js';
 import { Budgets } from './budget.js';
-import { GuardrailSet, type GuardrailFiring } from './guardrails.js';
+import { GuardrailSet } from './guardrails.js';
 import { assistantText, taskOf } from './messages.js';
 import { ModelChains } from './model-chain.js';
+import type { GuardrailFiring, PolicyNotes } from './policy-notes.js';
 import { TextGate } from './output-rules.js';
 import type { CompiledAgent, RunContext } from './run-context.js';
-
-/** What an invocation's result says about the policies. */
-export interface PolicyNotes {
-  /** every guardrail that fired, `warn` and `block` */
-  guardrails?: GuardrailFiring[];
-  /** the model that answered, for an agent with a model chain */
-  model?: string;
-}
 
 export interface PolicyAnswer extends Answer {
   policy?: PolicyNotes;
