@@ -10,8 +10,8 @@
 export { AgentSpecError, ErrorCode, isAgentSpecError, toAgentSpecError, httpStatusOf, type AgentSpecErrorOptions } from './shared/errors.js';
 
 // the language: compile a package to its IR, check, format, migrate
-export { compile, check, parse, validate, format, migrateToV2, renderDiagnostic, MAX_SOURCE_BYTES } from './shared/lang/index.js';
-export type { CompileOptions, CompileResult, Diagnostic, ParseResult } from './shared/lang/index.js';
+export { compile, compilePackage, check, parse, validate, format, migrateToV2, migrateToV3, renderDiagnostic, MAX_SOURCE_BYTES } from './shared/lang/index.js';
+export type { CompileOptions, CompileResult, Diagnostic, ParseResult, PackageHost, PackageCompileResult } from './shared/lang/index.js';
 
 // the IR every runtime loads
 export { loadIR, validateIR, IR_SCHEMA, IR_VERSION, findResource, resourcesOf } from './shared/ir/index.js';

@@ -47,6 +47,7 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
           ...(options.logger ? { logger: options.logger } : {}),
           warmPython: inline.some((tool) => tool.language === 'python'),
           warmJavascriptMemory: [...new Set(inline.filter((tool) => tool.language === 'javascript').map((tool) => tool.memory_bytes))].slice(0, 3),
+          warmBash: inline.some((tool) => tool.language === 'bash'),
         })
       : undefined;
   const sandbox = options.sandbox ?? ownSandbox;
@@ -59,6 +60,8 @@ export async function composeRuntime(ir: IRDocument, options: ComposeOptions = {
   const runtime = Runtime.fromIR(ir, {
     tools,
     sessions: options.sessions ?? new MemorySessionStore(),
+    // secret config values join the vault's redactor, so log lines lose them as results do
+    redactor: vault.redactor,
     ...(options.providerFor ? { providerFor: options.providerFor } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
   });
