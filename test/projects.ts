@@ -45,6 +45,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/sandbox/escape.test.ts',
   'test/compose/compose-runtime.test.ts',
   'test/examples/support.test.ts',
+  'test/examples/triage.test.ts',
   'test/local/dev-sandbox.test.ts',
   'test/tools/end-to-end.test.ts',
   'test/tools/inline-bash.test.ts',

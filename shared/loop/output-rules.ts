@@ -13,14 +13,12 @@ import type { Message } from '../llm/types.js';
 import { valueOf } from './expressions.js';
 import { truthy } from '../expr/index.js';
 import type { Emit, RunContext } from './run-context.js';
+import type { RuleWarning } from './types.js';
 import type { RunEvent } from './types.js';
 
 export const DEFAULT_RULE_RETRIES = 3;
 
-export interface RuleWarning {
-  rule: string;
-  message: string;
-}
+export type { RuleWarning } from './types.js';
 
 /** What the rules say of one answer. */
 export interface RuleCheck {

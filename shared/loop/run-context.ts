@@ -9,7 +9,7 @@ import type { Message, ModelEvent, ModelProvider, ModelRequest, ToolDefinition }
 import type { ToolRegistry } from '../tools/types.js';
 import type { RuntimeObserver } from '../telemetry/events.js';
 import type { Redactor } from '../secrets/redactor.js';
-import type { RuleWarning } from './output-rules.js';
+import type { RuleWarning } from './types.js';
 import type { PromptTemplate } from './prompt-template.js';
 import type { PolicyNotes } from './policy-notes.js';
 import type { TokenMeter } from './token-meter.js';

@@ -34,6 +34,12 @@ export interface ToolCallRecord {
   duration_ms: number;
 }
 
+/** A violated `warning` rule of an agent's `validate` block, as results and the `done` event report it. */
+export interface RuleWarning {
+  rule: string;
+  message: string;
+}
+
 export interface InvokeResult {
   output: string;
   tool_calls: ToolCallRecord[];
