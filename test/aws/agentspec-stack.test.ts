@@ -88,9 +88,9 @@ describe('the AgentSpec CDK stack', () => {
       // left to the runtime: imported by name (statically or lazily), never inlined
       expect(code).toMatch(/(from\s*|import\()"@aws-sdk\/client-/);
       expect(code).not.toMatch(/class DynamoDBClient|class S3Client/);
-      // the same esbuild settings as scripts/build-functions.mjs: ajv replaced by its stub, so each function's code stays under 600 KB
+      // the same esbuild settings as scripts/build-functions.mjs: ajv replaced by its stub, so each function's code stays under 1 MiB (lazy chunks included)
       expect(code).not.toMatch(/ajv\.js\.org|strictSchema/);
-      expect(Buffer.byteLength(code)).toBeLessThan(600 * 1024);
+      expect(Buffer.byteLength(code)).toBeLessThan(1024 * 1024);
     }
     const withIr = dirs.filter((d) => existsSync(join(outdir, d, 'ir.json')));
     expect(withIr.length).toBeGreaterThanOrEqual(2);

@@ -72,7 +72,8 @@ describe('bundled Lambda functions', () => {
     for (const name of ['run', 'stream', 'deploy'] as const) {
       expect(built[name].outfile.endsWith('index.mjs')).toBe(true);
       expect(built[name].startupBytes).toBeGreaterThan(10_000);
-      expect(built[name].bytes).toBeLessThan(600 * 1024);
+      // all code, lazy chunks included: the OpenAI SDK (a chunk only an openai/ollama model loads) and RE2 brought it past the old 600 KB
+      expect(built[name].bytes).toBeLessThan(1024 * 1024);
     }
     for (const name of ['run', 'stream'] as const) {
       const dir = dirname(built[name].outfile);
