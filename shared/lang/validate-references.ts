@@ -291,7 +291,7 @@ export class ReferenceChecker {
         'error',
         v.range,
         `Model provider "${provider}" is not supported by this runtime (supported: ${SUPPORTED_PROVIDERS.join(', ')}).`,
-        didYouMean(provider, SUPPORTED_PROVIDERS) ?? 'use a Claude model id such as "claude-sonnet-4-20250514"',
+        didYouMean(provider, SUPPORTED_PROVIDERS) ?? 'use "anthropic/…", "openai/…" or "ollama/…", or a Claude or GPT model id',
         'provider',
       );
     } else if (model.trim() === '') {
