@@ -93,6 +93,14 @@ export class SpanRecorder {
         span.end(event.start_ms + event.duration_ms);
         return;
       }
+      case 'validation_violation':
+      case 'guardrail':
+      case 'model_fallback': {
+        // an event on the invocation's span, with what the telemetry event says (never a matched text: it carries none)
+        const { type, invocation_id, ...attributes } = event;
+        this.open.get(invocation_id)?.addEvent(`agentspec.${type}`, attributes);
+        return;
+      }
     }
   }
 
