@@ -73,9 +73,10 @@ describe('the npm package', () => {
       expect(packed).toContain(`dist/esm/local/templates/${template}/agents.ias`);
     }
     expect(packed.filter((f) => /^(test|shared|local|functions|infra|bench|scripts|examples)\//.test(f))).toEqual([]);
-    // TypeScript only as declarations, plus the two files the built code reads as text: the playground script and the serve entry
+    // TypeScript only as declarations, plus the files the built code reads as text: the playground script (with its Eval tab module) and the serve entry
     expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual([
       'dist/esm/local/playground/app.ts',
+      'dist/esm/local/playground/eval-tab.ts',
       'dist/esm/local/serve-entry.ts',
     ]);
   });
