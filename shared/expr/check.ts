@@ -68,7 +68,8 @@ export function checkExpression(expr: Expr, context: CheckContext): ExprError[] 
   return errors;
 }
 
-function childrenOf(node: Expr): Expr[] {
+/** The sub-expressions of an expression node. */
+export function childrenOf(node: Expr): Expr[] {
   switch (node.kind) {
     case 'literal':
     case 'variable':

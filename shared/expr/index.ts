@@ -4,7 +4,7 @@
  * it against the variables in scope, evaluate it over a plain environment.
  */
 export type { BinaryOperator, Expr, ExprError, Literal, Span } from './ast.js';
-export { checkExpression, type CheckContext } from './check.js';
+export { checkExpression, childrenOf, type CheckContext } from './check.js';
 export { ExprEvalError } from './errors.js';
 export { evaluate, evaluateText, type Environment } from './evaluate.js';
 export { FUNCTIONS } from './functions.js';

@@ -25,7 +25,7 @@ import { didYouMean } from './suggest.js';
 import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, type Report } from './validate-agent-blocks.js';
 import { parseDuration, parseSize } from './units.js';
 import { Span, type Range } from './tokens.js';
-import { checkExpression, parseExpression, positionInFile, type Expr, type ExprError } from '../expr/index.js';
+import { checkExpression, childrenOf, parseExpression, positionInFile, type Expr, type ExprError } from '../expr/index.js';
 import { tryCompilePattern } from '../expr/regex.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
@@ -565,27 +565,6 @@ export class StructureChecker {
 function configParameters(body: Body): Map<string, boolean> {
   const config = body.entries.find((e) => e.key === 'config')?.body;
   return new Map((config?.entries ?? []).map((e) => [e.key, e.args.some((v) => isWord(v, 'secret'))]));
-}
-
-/** The sub-expressions of an expression node. */
-function childrenOf(node: Expr): Expr[] {
-  switch (node.kind) {
-    case 'list':
-      return node.items;
-    case 'member':
-      return [node.object];
-    case 'index':
-      return [node.object, node.index];
-    case 'call':
-      return node.args;
-    case 'not':
-      return [node.operand];
-    case 'logical':
-    case 'binary':
-      return [node.left, node.right];
-    default:
-      return [];
-  }
 }
 
 function isWord(v: Value | undefined, word: string): boolean {
