@@ -74,7 +74,7 @@ describe('agentspec graph', () => {
     mkdirSync(two);
     writeFileSync(join(two, 'a.ias'), '');
     writeFileSync(join(two, 'b.ias'), '');
-    await expect(graph(two)).rejects.toSatisfy((e) => isAgentSpecError(e) && e.message.includes('several .ias files (a.ias, b.ias)'));
+    await expect(graph(two)).rejects.toSatisfy((e) => isAgentSpecError(e) && e.message.includes('several .ias files that no other imports (a.ias, b.ias)'));
     expect(existsSync(join(two, 'undefined.graph.html'))).toBe(false);
   });
 

@@ -8,8 +8,8 @@
  * errored, or `--compare-to` finds a regression; 130 when interrupted.
  */
 import type { Command } from 'commander';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { findResource } from '../../../shared/ir/types.js';
 import { currentCase } from '../../../shared/eval/case-context.js';
@@ -22,6 +22,7 @@ import { parseScript, turnsForCase, unusedScriptKeys, type EvalScript } from '..
 import { selectCases } from '../../../shared/eval/select.js';
 import type { ModelProvider } from '../../../shared/llm/types.js';
 import { createScriptedProvider } from '../../eval/scripted-provider.js';
+import { packageFile } from '../../package/package-file.js';
 import { loadPackage } from '../../package/load-package.js';
 
 interface EvalOptions {
@@ -41,7 +42,7 @@ export function register(program: Command): void {
   program
     .command('eval')
     .description("run the package's eval cases and score the answers (scripted model unless --live)")
-    .argument('<file>', 'the .ias package (or a folder holding one .ias file) or its IR as .json')
+    .argument('<file>', 'the .ias package (or its directory) or its IR as .json')
     .option('--agent <name>', "only this agent's cases")
     .option('--tags <a,b>', 'only cases carrying any of these tags')
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'text')
@@ -159,18 +160,6 @@ async function liveJudge(ir: Parameters<typeof checkLiveKeys>[0]): Promise<Retur
     if (!provider) providers.set(name, (provider = createProviderFor(name)));
     return createJudge(provider, modelId(attrs.model, name))(args, signal);
   };
-}
-
-/** A folder stands for the one .ias file at its top. */
-async function packageFile(file: string): Promise<string> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isDirectory()) return file;
-  const found = (await readdir(file)).filter((name) => name.endsWith('.ias')).sort();
-  if (found.length === 1) return join(file, found[0]!);
-  throw new AgentSpecError(
-    ErrorCode.InputError,
-    found.length === 0 ? `${file} holds no .ias file.` : `${file} holds several .ias files (${found.join(', ')}); name the one to evaluate.`,
-  );
 }
 
 async function readJson(file: string): Promise<unknown> {

@@ -15,7 +15,7 @@ import { renderHtml } from '../../graph/html.js';
 import { renderJson } from '../../graph/json.js';
 import { type Graph } from '../../graph/graph.js';
 import { loadPackage } from '../../package/load-package.js';
-import { packageFile } from '../../graph/package-file.js';
+import { packageFile } from '../../package/package-file.js';
 
 const RENDER: Record<'html' | 'dot' | 'json', (graph: Graph) => string> = { html: renderHtml, dot: renderDot, json: renderJson };
 
@@ -23,7 +23,7 @@ export function register(program: Command): void {
   program
     .command('graph')
     .description('the dependency graph of a package: an interactive HTML page, DOT or JSON')
-    .argument('<path>', 'the .ias file (or exported IR .json), or a directory holding one .ias file')
+    .argument('<path>', 'the .ias file (or exported IR .json), or the package directory')
     .addOption(new Option('--format <format>', 'html (a self-contained page), dot (Graphviz) or json').choices(['html', 'dot', 'json']).default('html'))
     .option('-o, --output <file>', 'where to write (html default: <package>.graph.html beside the input; dot and json default: stdout; - is stdout)')
     .option('--env <name>', 'apply an environment overlay first')
