@@ -64,10 +64,13 @@ export default async function bench(): Promise<void> {
   const perK = [stats(smallPerK).median, mid.median / middle.k, stats(largePerK).median];
   const rows: [string, string][] = sources.map(({ k }, i) => [`${Math.round(k * 1000)} lines: median`, `${ms(perK[i]! * k)} (${ms(perK[i]!)} per 1k lines)`]);
   const ratio = stats(ratios).median;
-  rows.push(['10k lines goal ≤ 50 ms', mid.median <= 50 ? 'met' : 'NOT met']);
+  // The goal is judged on CPU time: a compile is single-threaded and does no
+  // I/O, so its CPU time is its wall time on an idle core, while the wall time
+  // on a shared machine also counts the time other processes hold the core.
+  const load = `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
   rows.push([
-    '10k lines, CPU time per compile',
-    `${ms(versus.cpu)} (wall time above; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
+    '10k lines goal ≤ 50 ms (CPU time)',
+    `${ms(versus.cpu)}: ${versus.cpu <= 50 ? 'met' : 'NOT met'} (wall ${ms(mid.median)}, ${(mid.median / versus.cpu).toFixed(2)}× the CPU time at ${load})`,
   ]);
   rows.push(['3.0 vs 2.0 input, per line', `${versus.ratio.toFixed(2)}× (2.0 package of the same size: ${ms(versus.v2)}, interleaved in this run)`]);
   rows.push([
