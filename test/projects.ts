@@ -98,6 +98,8 @@ export const INTEGRATION_SUITES: readonly string[] = [
   // the CDK app synthesised three times: what a cdk deploy does to a hot-swapped alias
   'test/aws/cdk-deploy-after-hot-swap.test.ts',
   'test/aws/stream-bounds.test.ts',
+  'test/aws/user-keys-runtime-client.test.ts',
+  'test/aws/runs-runtime-client.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',
   'test/tools/mcp-transports.test.ts',
