@@ -2,13 +2,15 @@
  * The runtime server the process and Docker deployers start: reads the IR
  * from `AGENTSPEC_IR` (or the first argument), listens on `HOST`:`PORT`
  * (judged for API keys by `AGENTSPEC_PUBLISHED_HOST` when a container publishes the port there),
- * uses Redis sessions when `REDIS_URL` is set, and on SIGTERM/SIGINT drains
+ * requires the package's user keys (passed by its deployer as variables) when
+ * it declares users, uses Redis sessions when `REDIS_URL` is set, and on SIGTERM/SIGINT drains
  * in-flight requests before exiting. It is also the esbuild entry of the
  * container bundle, so it imports nothing that needs the TypeScript loader.
  */
 import { readFile } from 'node:fs/promises';
 import { composeService } from '../shared/compose/compose-service.js';
 import { createSessionStoreFromEnv } from './sessions/redis-store.js';
+import { packageUsers } from './package-users.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -17,8 +19,13 @@ async function main(): Promise<void> {
   const sessions = createSessionStoreFromEnv();
   const service = await composeService({ json: JSON.parse(await readFile(irPath, 'utf8')) }, sessions ? { sessions } : {});
   const { ir } = service;
+  const users = await packageUsers(ir, { redactor: service.redactor }).catch(async (error: unknown) => {
+    await service.close();
+    throw error;
+  });
   const server = await startServer({
     runtime: () => service.runtime,
+    users,
     logger: service.logger,
     telemetry: service.telemetry,
     host: process.env.HOST ?? '127.0.0.1',

@@ -1,9 +1,11 @@
 /**
  * The local HTTP server: the shared Hono app on `@hono/node-server`.
- * Without API keys it serves loopback only (and says so) and answers only
- * loopback `Host` names from its own origin; binding another address without
- * keys is refused unless `insecure`. An empty key list (keys required, none
- * given) is refused at start. `close()` drains:
+ * Without API keys and without package users it serves loopback only (and
+ * says so) and answers only loopback `Host` names from its own origin;
+ * binding another address so is refused unless `insecure`. Declared users
+ * turn authentication on by themselves (their keys, beside any deploy keys).
+ * An empty key list (keys required, none given) is refused at start unless
+ * users are declared. `close()` drains:
  * it stops accepting, lets in-flight requests and streams finish (bounded),
  * then closes the runtime.
  */
@@ -13,6 +15,7 @@ import { getRequestListener } from '@hono/node-server';
 import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { apiKeysFromEnv } from '../shared/http/auth.js';
 import { createApp } from '../shared/http/app.js';
+import type { UserKeys } from '../shared/http/user-keys.js';
 import { isLoopback } from '../shared/http/local-only.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
@@ -29,6 +32,8 @@ export interface ServerOptions {
   apiKeys?: string[] | false;
   /** allow a non-loopback address without API keys */
   insecure?: boolean;
+  /** the package's user keys (`resolveUserKeys`); declared users require a key on every request */
+  users?: UserKeys;
   /**
    * the address callers reach the listener at when that is not `host`: a container listening on 0.0.0.0 inside its
    * bridge network with the port published on the host's loopback. The API-key check and the loopback guard use it.
@@ -62,25 +67,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const reach = options.publishedHost ?? host;
   const keys = options.apiKeys ?? apiKeysFromEnv() ?? false;
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (keys !== false && keys.length === 0) {
-    throw new AgentSpecError(
-      ErrorCode.ConfigError,
-      'API keys are required but none is configured (AGENTSPEC_API_KEYS is set but names no key): every request would be refused. Set at least one key, or unset AGENTSPEC_API_KEYS to serve loopback without authentication.',
-    );
-  }
-  if (keys === false && !isLoopback(reach)) {
-    if (!options.insecure) {
-      throw new AgentSpecError(
-        ErrorCode.ConfigError,
-        `Refusing to serve on ${reach} without API keys: set AGENTSPEC_API_KEYS, bind 127.0.0.1, or pass --insecure to accept unauthenticated access.`,
-        { details: { host: reach } },
-      );
-    }
-    notice(`WARNING: serving on ${reach} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
-  } else if (keys === false) {
-    const where = reach === host ? `loopback ${host}` : `${host}, published on loopback ${reach}`;
-    notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on ${where} only, without authentication.`);
-  }
+  const users = options.users !== undefined && options.users.size > 0 ? options.users : undefined;
+  if (users) notice(`Authentication: ${users.size} package user key(s)${keys === false ? '' : ' and the API keys'}.`);
+  else checkUnauthenticated(keys, host, reach, options.insecure === true, notice);
 
   const runtime = options.runtime;
   const logger = options.logger ?? createLogger();
@@ -89,7 +78,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     runtime,
     apiKeys: keys,
-    localOnly: keys === false && isLoopback(reach),
+    ...(users ? { users } : {}),
+    localOnly: keys === false && !users && isLoopback(reach),
     telemetry,
     logger,
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
@@ -127,4 +117,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await telemetry.shutdown();
     })());
   return { url, port, close };
+}
+
+/** Without users: refuses an empty key list, and a non-loopback address without keys unless `insecure`; says how it serves. */
+function checkUnauthenticated(keys: string[] | false, host: string, reach: string, insecure: boolean, notice: (line: string) => void): void {
+  if (keys !== false && keys.length === 0) {
+    throw new AgentSpecError(
+      ErrorCode.ConfigError,
+      'API keys are required but none is configured (AGENTSPEC_API_KEYS is set but names no key): every request would be refused. Set at least one key, or unset AGENTSPEC_API_KEYS to serve loopback without authentication.',
+    );
+  }
+  if (keys !== false) return;
+  if (!isLoopback(reach)) {
+    if (!insecure) {
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `Refusing to serve on ${reach} without API keys: set AGENTSPEC_API_KEYS, bind 127.0.0.1, or pass --insecure to accept unauthenticated access.`,
+        { details: { host: reach } },
+      );
+    }
+    notice(`WARNING: serving on ${reach} WITHOUT authentication (--insecure). Anyone who can reach this address can run your agents.`);
+    return;
+  }
+  const where = reach === host ? `loopback ${host}` : `${host}, published on loopback ${reach}`;
+  notice(`No API keys configured (AGENTSPEC_API_KEYS): serving on ${where} only, without authentication.`);
 }

@@ -19,6 +19,7 @@ import { loadPackage } from '../package/load-package.js';
 import { deployerFor, type DeployerOptions } from './deployers.js';
 import { selectDeploy } from './select-target.js';
 import { planChecks, type PlanCheck } from './plan-checks.js';
+import { runtimeSecretVariables } from './runtime-secrets.js';
 import { isTargetState, readState, updateTargetState } from './state-file.js';
 import { withLock } from './state-lock.js';
 import { deploymentDir, deploymentDirs } from './discover.js';
@@ -108,7 +109,7 @@ async function prepare(op: PackageOperation): Promise<Prepared> {
 export async function planDeploy(op: PackageOperation): Promise<PlanReport> {
   const { deploy, deployer, ctx } = await prepare(op);
   const items = await deployer.plan(ctx);
-  const checks = await planChecks(deploy, ctx.state, ctx.secret);
+  const checks = await planChecks(ctx);
   return { target: deploy.name, kind: deploy.attributes.target, items, checks };
 }
 
@@ -128,7 +129,7 @@ export async function dryRunDeploy(op: PackageOperation): Promise<string> {
       : parseImageRef(written).digest !== undefined
         ? written
         : `${repositoryName(parseImageRef(written))}@sha256:<digest of the image apply pushes>`;
-  const secrets = Object.fromEntries(Object.keys(deploy.attributes.secrets).map((k) => [k, '']));
+  const secrets = Object.fromEntries(runtimeSecretVariables(ir, deploy).map((k) => [k, '']));
   return manifestsYaml(buildManifests({ ir, deploy, image, secrets }));
 }
 

@@ -2,14 +2,15 @@
  * What `plan` checks of the things apply would refuse before building or
  * stopping anything, so a plan shows them rather than only the apply: every
  * secret the deploy block names resolves (found or not, never its value),
- * and, for a target served on this machine and not deployed yet, its port is
+ * so does every declared user's key (named with its variable), and, for a target served on this machine and not deployed yet, its port is
  * free. The deployers check the rest at apply (a port held by the target
  * itself, images, registry credentials: the kubernetes plan reports its own).
  */
 import { isAgentSpecError } from '../../shared/errors.js';
+import { unresolvedUserKeys } from '../../shared/http/user-keys.js';
 import type { IRDeploy } from '../../shared/ir/types.js';
 import { portAvailability } from './port-availability.js';
-import type { TargetState } from './types.js';
+import type { DeployContext } from './types.js';
 import { DEFAULTS } from '../../shared/lang/lower.js';
 
 export interface PlanCheck {
@@ -27,7 +28,8 @@ function secretNames(deploy: IRDeploy): string[] {
   return [...new Set([...Object.values(a.secrets), ...(a.api_keys ? [a.api_keys] : []), ...(a.registry_auth ? [a.registry_auth] : [])])];
 }
 
-export async function planChecks(deploy: IRDeploy, state: TargetState | undefined, secret: (name: string) => Promise<string>): Promise<PlanCheck[]> {
+export async function planChecks(ctx: Pick<DeployContext, 'ir' | 'deploy' | 'state' | 'secret'>): Promise<PlanCheck[]> {
+  const { deploy, state, secret } = ctx;
   const checks: PlanCheck[] = [];
   for (const name of secretNames(deploy)) {
     try {
@@ -37,6 +39,7 @@ export async function planChecks(deploy: IRDeploy, state: TargetState | undefine
       checks.push({ level: 'error', message: `secret "${name}" does not resolve: ${reason}` });
     }
   }
+  for (const error of await unresolvedUserKeys(ctx.ir, { get: secret }, process.env)) checks.push({ level: 'error', message: error.message });
   if (LOCAL_TARGETS.has(deploy.attributes.target) && !state) {
     const host = deploy.attributes.host ?? '127.0.0.1';
     const port = deploy.attributes.port ?? DEFAULT_PORT;

@@ -4,13 +4,16 @@
  * imports, kept current as imports change) and reload on change. A reload
  * that does not validate keeps the previous package serving and reports the
  * diagnostics; a good one swaps the runtime and closes the old one once its
- * in-flight work had time to finish.
+ * in-flight work had time to finish. The package's users' keys are required
+ * on every request; a reload changes them, but one that would turn keys on
+ * or off is refused until a restart.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { dirname, resolve } from 'node:path';
 import type { ComposeOptions } from '../../shared/compose/compose-runtime.js';
 import { composeService, createServiceContext } from '../../shared/compose/compose-service.js';
-import { toAgentSpecError } from '../../shared/errors.js';
+import { AgentSpecError, ErrorCode, toAgentSpecError } from '../../shared/errors.js';
+import type { UserKeys } from '../../shared/http/user-keys.js';
 import { resourcesOf } from '../../shared/ir/types.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { MemorySessionStore } from '../../shared/sessions/index.js';
@@ -18,6 +21,7 @@ import { createSessionStoreFromEnv } from '../sessions/redis-store.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { Telemetry } from '../../shared/telemetry/telemetry.js';
 import { loadPackage } from '../package/load-package.js';
+import { packageUsers } from '../package-users.js';
 import { startServer } from '../server.js';
 import { keepOpen } from './shared-sessions.js';
 
@@ -65,6 +69,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const context = options.logger ? { ...shared, logger: options.logger, telemetry: new Telemetry({ logger: options.logger }) } : shared;
   // The package's files: the entry and every file it imports (missing ones too, so creating one reloads).
   let dependencies = [file];
+  let users: UserKeys | undefined;
   const compose = async (): Promise<AgentRuntime> => {
     let loaded;
     try {
@@ -77,10 +82,24 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
     dependencies = loaded.dependencies;
     for (const d of loaded.diagnostics) err(`warning: ${d.message}`);
-    return (await composeService({ ir: loaded.ir }, { ...options.compose, context, workdir: dirname(file) })).runtime;
+    const nextUsers = await packageUsers(loaded.ir, { redactor: context.redactor, secretResolvers: options.compose?.secretResolvers });
+    if (users && users.size > 0 !== nextUsers.size > 0) {
+      throw new AgentSpecError(
+        ErrorCode.ConfigError,
+        `The package ${nextUsers.size > 0 ? 'now declares' : 'no longer declares'} users, which turns API keys ${nextUsers.size > 0 ? 'on' : 'off'}: restart the server to apply it.`,
+      );
+    }
+    const runtime = (await composeService({ ir: loaded.ir }, { ...options.compose, context, workdir: dirname(file) })).runtime;
+    // the app keeps the first UserKeys object: a reload changes the users in it
+    if (users) users.replaceWith(nextUsers);
+    else users = nextUsers;
+    return runtime;
   };
 
-  let runtime = await compose();
+  let runtime = await compose().catch(async (error: unknown) => {
+    await store.close().catch(() => {});
+    throw error;
+  });
   const retiring = new Set<AgentRuntime>();
   const server = await startServer({
     runtime: () => runtime,
@@ -90,6 +109,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: options.port ?? 8080,
     ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
     ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
+    ...(users ? { users } : {}),
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
     notice: err,

@@ -63,6 +63,17 @@ export async function userKeyEnvironment(
   return out;
 }
 
+/** Every user whose key does not resolve, as the `config_error` `resolveUserKeys` would throw for it (plans list them all). */
+export async function unresolvedUserKeys(
+  ir: IRDocument,
+  secrets: SecretSource,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<AgentSpecError[]> {
+  const out: AgentSpecError[] = [];
+  for (const user of resourcesOf(ir, 'User')) await keyOf(ir, user, secrets, env).catch((error: AgentSpecError) => out.push(error));
+  return out;
+}
+
 async function keyOf(ir: IRDocument, user: IRUser, secrets: SecretSource, env: Readonly<Record<string, string | undefined>>): Promise<string> {
   const variable = user.attributes.key;
   const declared = findResource(ir, 'Secret', variable) !== undefined;
@@ -80,7 +91,7 @@ async function keyOf(ir: IRDocument, user: IRUser, secrets: SecretSource, env: R
 
 /** The users' keys, compared in constant time as SHA-256 digests. */
 export class UserKeys {
-  private readonly entries: { identity: UserIdentity; digest: Buffer }[];
+  private entries: { identity: UserIdentity; digest: Buffer }[];
 
   constructor(entries: { identity: UserIdentity; key: string }[]) {
     this.entries = entries.map((e) => ({ identity: e.identity, digest: digest(e.key) }));
@@ -88,6 +99,11 @@ export class UserKeys {
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** Takes `next`'s users in place of these (a dev reload of a package whose users changed; the app keeps this object). */
+  replaceWith(next: UserKeys): void {
+    this.entries = next.entries;
   }
 
   /** The user whose key `presented` is; every key is compared, without an early exit. */

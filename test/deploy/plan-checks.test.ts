@@ -23,7 +23,7 @@ async function deployOf(port: number) {
   const file = await writePackage({ target: 'process', port });
   cleanup.push(() => rm(dirname(file), { recursive: true, force: true }));
   const { ir } = await loadPackage(file);
-  return { file, deploy: findResource(ir, 'Deploy', 'main')! };
+  return { file, ir, deploy: findResource(ir, 'Deploy', 'main')! };
 }
 
 async function listenOn(port: number): Promise<Server> {
@@ -38,19 +38,19 @@ const recorded = { target: 'main', kind: 'process', ir_hash: 'x', ids: {}, finge
 
 describe('plan checks', () => {
   it('names a secret that does not resolve, and says nothing of one that does', async () => {
-    const { deploy } = await deployOf(await freePort());
-    const failing = await planChecks(deploy, undefined, missing);
+    const { ir, deploy } = await deployOf(await freePort());
+    const failing = await planChecks({ ir, deploy, secret: missing });
     expect(failing).toEqual([{ level: 'error', message: expect.stringContaining('secret "anthropic-key" does not resolve') }]);
-    expect(await planChecks(deploy, undefined, () => Promise.resolve(VALUE))).toEqual([]);
+    expect(await planChecks({ ir, deploy, secret: () => Promise.resolve(VALUE) })).toEqual([]);
   });
 
   it('reports a port in use before the first apply, and leaves a deployed target to its deployer', async () => {
     const port = await freePort();
-    const { deploy } = await deployOf(port);
+    const { ir, deploy } = await deployOf(port);
     await listenOn(port);
-    const found = await planChecks(deploy, undefined, () => Promise.resolve(VALUE));
+    const found = await planChecks({ ir, deploy, secret: () => Promise.resolve(VALUE) });
     expect(found).toEqual([{ level: 'error', message: `port ${port} on 127.0.0.1 is in use by something this target did not start` }]);
-    expect(await planChecks(deploy, recorded, () => Promise.resolve(VALUE))).toEqual([]);
+    expect(await planChecks({ ir, deploy, state: recorded, secret: () => Promise.resolve(VALUE) })).toEqual([]);
   });
 
   it('come with the plan of a package, never carrying a secret value', async () => {

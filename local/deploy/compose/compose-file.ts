@@ -1,6 +1,6 @@
 /**
  * The compose file written for the user (`docker-compose.agentspec.yml`):
- * the runtime service with its healthcheck, port, env and secrets as
+ * the runtime service with its healthcheck, port, env and secrets (and each declared user's key) as
  * references to the user's environment (`${NAME}`, never values), and a
  * Redis service for sessions when there is more than one replica or
  * `sessions "redis"`. Networking is the one the apply chose: `host` (the
@@ -17,7 +17,7 @@
  * secret references.
  */
 import { stringify } from 'yaml';
-import type { IRDeploy, IRDocument } from '../../../shared/ir/types.js';
+import { resourcesOf, type IRDeploy, type IRDocument } from '../../../shared/ir/types.js';
 import { DEFAULT_REDIS_IMAGE, RUNTIME_USER, imageLabels } from '../docker/build-context.js';
 import { PUBLISHED_HOST_VARIABLE } from '../docker/container-config.js';
 import type { ContainerNetwork } from '../docker/network.js';
@@ -69,6 +69,10 @@ export function composeDocument(input: ComposeInput): Record<string, unknown> {
     // references resolved by compose from the user's environment: the file holds names, never values
     ...Object.fromEntries(
       Object.keys(attrs.secrets).map((variable) => [variable, `\${${variable}:?set ${variable} (secret "${attrs.secrets[variable] ?? ''}")}`]),
+    ),
+    // each declared user's key, read from the variable its runtime looks for
+    ...Object.fromEntries(
+      resourcesOf(ir, 'User').map((user) => [user.attributes.key, `\${${user.attributes.key}:?set ${user.attributes.key} (key of user "${user.name}")}`]),
     ),
     ...(redis ? { REDIS_URL: bridge ? `redis://redis:${redisPort}` : redisUrl(redisPort), AGENTSPEC_SESSIONS: 'redis' } : {}),
   };

@@ -28,6 +28,7 @@ import { inspectContainer, inspectImage } from './inspect.js';
 import { buildRuntimeImage, runtimeImageTag, type RuntimeImage, type RuntimeImageRequest } from './build-image.js';
 import { API_KEYS_VARIABLE, GENERATED_SOURCE, INSECURE_VARIABLE } from '../api-keys.js';
 import { KEYS_SOURCE_LABEL, runtimeAuth, type RuntimeAuth } from '../runtime-auth.js';
+import { runtimeSecretVariables, runtimeSecrets } from '../runtime-secrets.js';
 import { RESTART_POLICY, containerCreateOptions, runtimeEnv, type RuntimeContainerSpec } from './container-config.js';
 import {
   bridgeNetworkName,
@@ -148,7 +149,7 @@ export class DockerDeployer implements Deployer {
     const network = await this.networkOf(ctx, extras);
     ctx.progress(`network: ${network.mode} (${network.reason})`);
     const env: Record<string, string> = { ...this.options.env, ...attrs.env, ...extras.env };
-    for (const [variable, secret] of Object.entries(attrs.secrets)) env[variable] = await ctx.secret(secret);
+    Object.assign(env, await runtimeSecrets(ctx));
     const auth = await runtimeAuth({
       deploy: ctx.deploy,
       host,
@@ -235,7 +236,9 @@ export class DockerDeployer implements Deployer {
     const authKeys =
       source === undefined || source === 'package' ? [] : source === 'none' ? (isLoopback(host) ? [] : [INSECURE_VARIABLE]) : [API_KEYS_VARIABLE];
     const network: RuntimeContainerSpec['network'] = recordedNetwork === 'host' ? { mode: 'host' } : { mode: 'bridge', name: recordedNetwork };
-    const env = Object.fromEntries([...Object.keys({ ...attrs.env, ...extras.env, ...attrs.secrets }), ...authKeys].map((k) => [k, '']));
+    const env = Object.fromEntries(
+      [...Object.keys({ ...attrs.env, ...extras.env }), ...runtimeSecretVariables(ctx.ir, ctx.deploy), ...authKeys].map((k) => [k, '']),
+    );
     return containerDrift(
       {
         id,

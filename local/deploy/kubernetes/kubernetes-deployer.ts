@@ -26,6 +26,7 @@ import { fingerprint } from '../fingerprint.js';
 import { DEFAULT_REDIS_IMAGE } from '../docker/build-context.js';
 import { API_KEYS_SOURCE_ANNOTATION, apiKeysSecretName } from './api-keys.js';
 import { API_KEYS_VARIABLE, GENERATED_SOURCE, generateApiKey, keysPlanOf } from '../api-keys.js';
+import { runtimeSecretVariables, runtimeSecrets } from '../runtime-secrets.js';
 import {
   IR_HASH_ANNOTATION,
   MANAGED_BY_LABEL,
@@ -157,7 +158,7 @@ export class KubernetesDeployer implements Deployer {
     for (const finding of view.findings) if (finding.level !== 'note') ctx.progress(describeFinding(finding));
     const name = appName(ctx.ir, ctx.deploy);
     const namespace = namespaceOf(ctx.deploy);
-    const secrets = await this.resolvedSecrets(ctx);
+    const secrets = await runtimeSecrets(ctx);
     const image = await this.publish(ctx, view.credentials);
     const keys = await this.apiKeys(ctx, view);
     const source = this.imageSource(ctx);
@@ -301,7 +302,7 @@ export class KubernetesDeployer implements Deployer {
 
   /** The manifests with the given image, API keys value, pull secret and secret values ('' for each when only planning). */
   private manifests(ctx: DeployContext, input: { image: string; apiKeys: string; secrets?: Record<string, string>; pullSecret?: string }): Manifest[] {
-    const secrets = input.secrets ?? Object.fromEntries(Object.keys(ctx.deploy.attributes.secrets).map((k) => [k, '']));
+    const secrets = input.secrets ?? Object.fromEntries(runtimeSecretVariables(ctx.ir, ctx.deploy).map((k) => [k, '']));
     return buildManifests({
       ir: ctx.ir,
       deploy: ctx.deploy,
@@ -427,12 +428,6 @@ export class KubernetesDeployer implements Deployer {
 
   private redisImage(): string {
     return this.options.redisImage ?? DEFAULT_REDIS_IMAGE;
-  }
-
-  private async resolvedSecrets(ctx: DeployContext): Promise<Record<string, string>> {
-    const secrets: Record<string, string> = {};
-    for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) secrets[variable] = await ctx.secret(secret);
-    return secrets;
   }
 
   /** The keys to put in the API keys Secret: the named secret's value, a new key, or none needed ('' when kept or `auth "none"`). */

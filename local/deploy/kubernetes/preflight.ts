@@ -7,6 +7,7 @@
  * to one resource; an `error` stops apply before its first request.
  */
 import { apiKeysFromEnv } from '../../../shared/http/auth.js';
+import { unresolvedUserKeys } from '../../../shared/http/user-keys.js';
 import type { DeployContext } from '../types.js';
 import { keysPlanOf } from '../api-keys.js';
 import { autoscaleNotes } from './pod-resources.js';
@@ -79,6 +80,8 @@ export async function secretFindings(ctx: DeployContext, r: Resources): Promise<
       });
     });
   }
+  for (const error of await unresolvedUserKeys(ctx.ir, { get: ctx.secret }, process.env))
+    out.push({ resource: `Secret/${r.deployment}-secrets`, level: 'error', message: error.message });
   const named = ctx.deploy.attributes.api_keys;
   if (named !== undefined && keysPlanOf(ctx.deploy).mode === 'api-key') {
     const value = await ctx.secret(named).catch((error: unknown) => {

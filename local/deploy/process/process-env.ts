@@ -2,7 +2,7 @@
  * The environment a version of the process target starts with, decided
  * before anything is stopped: the deployer's own environment (without the
  * variables that decide authentication: the deploy block decides those),
- * the deployer options' and the block's env, the resolved secrets, the
+ * the deployer options' and the block's env, the resolved secrets and user keys, the
  * address, and the API keys a runtime served beyond loopback must have — the
  * `api_keys` secret, the explicit `auth "none"`, or a generated key, read
  * back from the running version's environment so a re-apply keeps it. It
@@ -12,6 +12,7 @@
 import type { DeployContext } from '../types.js';
 import { API_KEYS_VARIABLE, INSECURE_VARIABLE } from '../api-keys.js';
 import { runtimeAuth } from '../runtime-auth.js';
+import { runtimeSecrets } from '../runtime-secrets.js';
 
 export interface ProcessEnvInput {
   ctx: DeployContext;
@@ -40,7 +41,7 @@ export async function processEnv(input: ProcessEnvInput): Promise<ProcessEnv> {
   const { [API_KEYS_VARIABLE]: _keys, [INSECURE_VARIABLE]: _insecure, ...inherited } = process.env;
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...input.extra, ...ctx.deploy.attributes.env })) if (value !== undefined) own[name] = value;
-  for (const [variable, secret] of Object.entries(ctx.deploy.attributes.secrets)) own[variable] = await ctx.secret(secret);
+  Object.assign(own, await runtimeSecrets(ctx));
   const auth = await runtimeAuth({
     deploy: ctx.deploy,
     host,
