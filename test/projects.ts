@@ -79,6 +79,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/operations.test.ts',
   'test/deploy/process-deployer.test.ts',
   'test/deploy/process-auth.test.ts',
+  'test/deploy/process-users-config.test.ts',
   'test/deploy/process-lifecycle.test.ts',
   'test/deploy/state-lock.test.ts',
   // the CDK app synthesised, the functions bundled by esbuild and started by node
