@@ -53,6 +53,26 @@ describe('plan checks', () => {
     expect(await planChecks({ ir, deploy, state: recorded, secret: () => Promise.resolve(VALUE) })).toEqual([]);
   });
 
+  it('name a declared user whose key does not resolve, with its variable, and never the value of one that does', async () => {
+    // Prepare
+    const file = await writePackage({
+      target: 'process',
+      port: await freePort(),
+      extraSource: 'secret "alice-key" { env(AGENTSPEC_TEST_ALICE_KEY) }\nuser "alice" {\n  key secret("alice-key")\n}\n',
+    });
+    cleanup.push(() => rm(dirname(file), { recursive: true, force: true }));
+    // Act
+    const unresolved = await planDeploy({ file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: VALUE }) } });
+    const resolved = await planDeploy({
+      file,
+      secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: VALUE, AGENTSPEC_TEST_ALICE_KEY: `${VALUE}-alice` }) },
+    });
+    // Assess
+    expect(unresolved.checks).toEqual([{ level: 'error', message: expect.stringMatching(/User "alice" has no API key: secret "alice-key"/) }]);
+    expect(resolved.checks).toEqual([]);
+    expect(JSON.stringify([unresolved, resolved])).not.toContain(VALUE);
+  });
+
   it('come with the plan of a package, never carrying a secret value', async () => {
     const { file } = await deployOf(await freePort());
     const resolved = await planDeploy({ file, secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: VALUE }) } });
