@@ -25,6 +25,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/deploy/docker-deployer.test.ts',
   'test/deploy/docker-inline.test.ts',
   'test/deploy/docker-api-keys.test.ts',
+  'test/deploy/docker-user-keys.test.ts',
   'test/deploy/docker-lifecycle.test.ts',
   'test/deploy/docker-image-layers.test.ts',
   'test/deploy/docker-package-asset.test.ts',
