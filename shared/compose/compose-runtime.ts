@@ -4,6 +4,7 @@
  * `Runtime.fromIR`. Every entry point (dev server, `serve`, Lambda,
  * containers) calls it, so they all run the same runtime.
  */
+import type { ApprovalDecision, Checkpoint } from '../runs/types.js';
 import { resourcesOf, type IRDocument } from '../ir/types.js';
 import type { ModelProvider } from '../llm/types.js';
 import { Runtime } from '../loop/runtime.js';
@@ -102,6 +103,10 @@ class WithSandbox implements AgentRuntime {
 
   stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent> {
     return this.inner.stream(agent, request);
+  }
+
+  resume(checkpoint: Checkpoint, decisions: readonly ApprovalDecision[], signal?: AbortSignal): AsyncIterable<RunEvent> {
+    return this.inner.resume(checkpoint, decisions, signal);
   }
 
   async close(): Promise<void> {

@@ -116,7 +116,18 @@ const ATTRIBUTES = {
     ['content', 'variables'],
   ),
   Type: obj({ schema: schemaObject }, ['schema']),
-  Skill: obj({ description: str, input_schema: schemaObject, output_schema: schemaObject, tool }, ['description', 'input_schema', 'tool']),
+  Skill: obj(
+    {
+      description: str,
+      input_schema: schemaObject,
+      output_schema: schemaObject,
+      tool,
+      // `approval "required"`: each call waits for a person's decision (absent: never)
+      approval: { enum: ['required'] },
+      approval_timeout_seconds: { type: 'integer', minimum: 60, maximum: 604_800 },
+    },
+    ['description', 'input_schema', 'tool'],
+  ),
   Server: obj({ transport: { enum: [...TRANSPORTS] }, command: str, args: strList, env: strMap, url: str, auth: str, exposes: strList }, [
     'transport',
     'args',

@@ -13,6 +13,7 @@ import { assistantText, taskOf } from './messages.js';
 import { runOnInput } from './on-input.js';
 import { checkRules, feedbackMessage, RuleRetries, rulesOf, TextGate, validationFailed, type RuleScope, type RuleWarning } from './output-rules.js';
 import type { RunContext, StrategyResult } from './run-context.js';
+import type { Continuation } from './resume-turn.js';
 import { STRATEGIES } from './strategies/index.js';
 
 /** What a request adds to the variables of expressions (the message is read from the conversation). */
@@ -26,13 +27,17 @@ export interface Answer extends StrategyResult {
   warnings: RuleWarning[] | undefined;
 }
 
-/** Runs `on input`, else the strategy, and applies the rules; `conversation` ends with the user's message. */
-export async function produceAnswer(ctx: RunContext, conversation: Message[], request: RequestScope): Promise<Answer> {
-  const scope: RuleScope = { input: taskOf(conversation), ...request };
+/**
+ * Runs `on input`, else the strategy, and applies the rules; `conversation`
+ * ends with the user's message. A resumed run (`resume`) has passed `on
+ * input` already: the continuation stands in for the strategy's first attempt.
+ */
+export async function produceAnswer(ctx: RunContext, conversation: Message[], request: RequestScope, resume?: Continuation): Promise<Answer> {
+  const scope: RuleScope = { input: resume ? resume.input : taskOf(conversation), ...request };
   const rules = rulesOf(ctx);
   const reported = (ctx.agent.attrs.validate ?? []).length > 0;
   const statements = ctx.agent.attrs.on_input as IRStatement[] | undefined;
-  const direct = statements && statements.length > 0 ? await runOnInput(ctx, statements, scope) : undefined;
+  const direct = !resume && statements && statements.length > 0 ? await runOnInput(ctx, statements, scope) : undefined;
   if (direct !== undefined) {
     const output = ctx.host.redactor.redact(direct);
     const check = checkRules(ctx, rules, scope, output);
@@ -43,14 +48,14 @@ export async function produceAnswer(ctx: RunContext, conversation: Message[], re
   }
 
   const strategy = STRATEGIES[ctx.agent.attrs.strategy];
-  if (rules.length === 0) return { ...(await strategy(ctx, conversation)), warnings: reported ? [] : undefined };
+  if (rules.length === 0) return { ...(await (resume ? resume.run : strategy)(ctx, conversation)), warnings: reported ? [] : undefined };
   const gate = rules.some((rule) => rule.severity === 'error') ? new TextGate(ctx.emit) : undefined;
   const run: RunContext = gate ? { ...ctx, emit: gate.emit } : ctx;
   const retries = new RuleRetries();
   for (let attempt = 1; ; attempt++) {
     // strategies may or may not append to the conversation: leave it as the transcript of every attempt either way
     const before = conversation.length;
-    const result = await strategy(run, conversation);
+    const result = await (attempt === 1 && resume ? resume.run : strategy)(run, conversation);
     conversation.length = before;
     conversation.push(...result.added);
     const output = ctx.host.redactor.redact(result.output);

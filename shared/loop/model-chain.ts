@@ -48,6 +48,17 @@ export class ModelChains {
     return links.length > 1 ? links[this.firstLink.get(ctx.turns) ?? 0]?.written : undefined;
   }
 
+  /** The first link still worth trying for the invocation. */
+  linkOf(ctx: RunContext): number {
+    return this.firstLink.get(ctx.turns) ?? 0;
+  }
+
+  /** Restores a resumed invocation's position (a link past the chain's end means its last model). */
+  restore(ctx: RunContext, link: number): void {
+    const last = this.linksOf(ctx.agent).length - 1;
+    if (link > 0) this.firstLink.set(ctx.turns, Math.min(link, last));
+  }
+
   /** Streams one model call down the agent's chain; `request.model` is replaced by each link's model. */
   async *stream(ctx: RunContext, request: ModelRequest): AsyncIterable<ModelEvent> {
     const links = this.linksOf(ctx.agent);

@@ -78,12 +78,16 @@ class BlockRun {
       }
       case 'use_skill': {
         const args = statement.params ? this.args(statement.params, locals) : this.messageArgs(statement.skill);
-        const output = await this.action(toToolName(statement.skill), args, () =>
-          this.ctx.host.tools.call(this.ctx.agent.name, toToolName(statement.skill), args, {
-            signal: this.ctx.signal,
-            agent: this.ctx.agent.name,
-            callId: this.callId,
-          }),
+        const tool = toToolName(statement.skill);
+        const output = await this.action(tool, args, async () =>
+          // on input cannot wait for a person: a skill that needs approval is refused, never run unapproved
+          this.ctx.host.approvals.ruleOf(tool)
+            ? { ok: false, error: `The skill "${statement.skill}" needs a person's approval, which on input cannot wait for; it was not run.` }
+            : this.ctx.host.tools.call(this.ctx.agent.name, tool, args, {
+                signal: this.ctx.signal,
+                agent: this.ctx.agent.name,
+                callId: this.callId,
+              }),
         );
         this.steps[statement.skill] = output;
         this.answer = typeof output === 'string' ? output : (JSON.stringify(output) ?? '');

@@ -10,6 +10,7 @@ import type { ToolRegistry } from '../tools/types.js';
 import type { RuntimeObserver } from '../telemetry/events.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RuleWarning } from './types.js';
+import type { ApprovalPolicy } from './approval-policy.js';
 import type { PromptTemplate } from './prompt-template.js';
 import type { PolicyNotes } from './policy-notes.js';
 import type { TokenMeter } from './token-meter.js';
@@ -57,6 +58,8 @@ export interface RunHost {
   /** knows the secret values (config parameters among them) that results must not show */
   readonly redactor: Redactor;
   readonly tools: ToolRegistry;
+  /** which skills' calls wait for a person's decision */
+  readonly approvals: ApprovalPolicy;
   readonly observer: RuntimeObserver;
   readonly now: () => number;
   readonly maxDelegationDepth: number;

@@ -30,6 +30,7 @@ import { ModelChains } from './model-chain.js';
 import type { GuardrailFiring, PolicyNotes } from './policy-notes.js';
 import { TextGate } from './output-rules.js';
 import type { CompiledAgent, RunContext } from './run-context.js';
+import type { Continuation } from './resume-turn.js';
 
 export interface PolicyAnswer extends Answer {
   policy?: PolicyNotes;
@@ -56,18 +57,32 @@ export class RunPolicy {
     }
   }
 
+  /** Where in its model chain the invocation is (0: its own model), for a checkpoint. */
+  modelLink(ctx: RunContext): number {
+    return this.chains.linkOf(ctx);
+  }
+
+  /** Puts a resumed invocation back where its checkpoint was in the model chain. */
+  restoreModelLink(ctx: RunContext, link: number): void {
+    this.chains.restore(ctx, link);
+  }
+
   /** One model call, down the agent's model chain. */
   stream(ctx: RunContext, request: ModelRequest): AsyncIterable<ModelEvent> {
     return this.chains.stream(ctx, request);
   }
 
-  /** The invocation's answer under the agent's budget and guardrails; `conversation` ends with the user's message. */
-  async answer(ctx: RunContext, conversation: Message[], request: RequestScope): Promise<PolicyAnswer> {
+  /**
+   * The invocation's answer under the agent's budget and guardrails;
+   * `conversation` ends with the user's message, or, resumed, with the
+   * paused turn (whose user message passed the input guardrails already).
+   */
+  async answer(ctx: RunContext, conversation: Message[], request: RequestScope, resume?: Continuation): Promise<PolicyAnswer> {
     await this.budgets.admit(ctx.agent.name);
     const guards = this.guardrails.get(ctx.agent.name);
-    if (!guards) return this.noted(ctx, await produceAnswer(ctx, conversation, request), []);
+    if (!guards) return this.noted(ctx, await produceAnswer(ctx, conversation, request, resume), []);
 
-    const input = guards.check(taskOf(conversation), 'input');
+    const input = resume ? { firings: [], blockedWith: undefined } : guards.check(taskOf(conversation), 'input');
     this.report(ctx, input.firings);
     if (input.blockedWith !== undefined) {
       withhold(conversation, input.firings);
@@ -76,7 +91,7 @@ export class RunPolicy {
     const gate = guards.blocks ? new TextGate(ctx.emit) : undefined;
     let answer: Answer;
     try {
-      answer = await produceAnswer(gate ? { ...ctx, emit: gate.emit } : ctx, conversation, request);
+      answer = await produceAnswer(gate ? { ...ctx, emit: gate.emit } : ctx, conversation, request, resume);
     } catch (error) {
       // the failure reports partial output: only text that passes the guardrails
       if (guards.check(ctx.progress.emitted || ctx.progress.lastText, 'output').blockedWith !== undefined) {

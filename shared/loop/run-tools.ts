@@ -3,23 +3,63 @@
  * tool's own timeout is the registry's job; all share the invocation's
  * signal) and their results come back in the order the model asked. A
  * failing tool becomes an `is_error` result for the model, never a crash.
+ *
+ * A call of a skill that needs approval never runs here: when the run can
+ * wait (`pause` given), it gets an `approval_required` event instead of
+ * `tool_call_start`, the turn's other calls run, and `RunPaused` ends the
+ * run; when it cannot (a delegate, a step of another strategy), the model
+ * gets an error result saying so.
  */
-import type { ContentBlock } from '../llm/types.js';
+import { randomUUID } from 'node:crypto';
+import type { ContentBlock, Message } from '../llm/types.js';
+import type { PendingApproval } from '../runs/types.js';
 import type { ToolResult } from '../tools/types.js';
+import { RunPaused } from './approval-pause.js';
 import type { ToolUse } from './call-model.js';
 import { runDelegation } from './delegation.js';
 import type { RunContext } from './run-context.js';
 import type { ToolCallRecord } from './types.js';
 
-/** Runs every tool use and returns the `tool_result` blocks, in the model's order. */
-export function runTools(ctx: RunContext, uses: ToolUse[]): Promise<ContentBlock[]> {
-  return Promise.all(uses.map((use) => runOne(ctx, use)));
+/**
+ * Runs every tool use and returns the `tool_result` blocks, in the model's
+ * order. With `pause` (the conversation, this turn's assistant message
+ * last), calls that need approval throw `RunPaused` once the others ran.
+ */
+export async function runTools(ctx: RunContext, uses: ToolUse[], pause?: { messages: Message[] }): Promise<ContentBlock[]> {
+  const waiting = pause ? uses.filter((use) => ctx.host.approvals.ruleOf(use.name) !== undefined) : [];
+  if (waiting.length === 0) return Promise.all(uses.map((use) => runOne(ctx, use, false)));
+  const approvals = waiting.map((use) => pendingOf(ctx, use));
+  for (const approval of approvals) ctx.emit({ type: 'approval_required', data: approval });
+  const results = await Promise.all(uses.filter((use) => !waiting.includes(use)).map((use) => runOne(ctx, use, false)));
+  throw new RunPaused(pause!.messages, results, approvals);
 }
 
-async function runOne(ctx: RunContext, use: ToolUse): Promise<ContentBlock> {
+/** Runs a call a person approved. */
+export function runApproved(ctx: RunContext, use: ToolUse): Promise<ContentBlock> {
+  return runOne(ctx, use, true);
+}
+
+function pendingOf(ctx: RunContext, use: ToolUse): PendingApproval {
+  const rule = ctx.host.approvals.ruleOf(use.name)!;
+  return {
+    id: randomUUID(),
+    tool_call_id: use.id,
+    skill: rule.skill,
+    input: use.input,
+    expires_at: new Date(ctx.host.now() + rule.timeoutSeconds * 1000).toISOString(),
+  };
+}
+
+async function runOne(ctx: RunContext, use: ToolUse, approved: boolean): Promise<ContentBlock> {
   ctx.emit({ type: 'tool_call_start', data: { id: use.id, name: use.name, input: use.input } });
   const start = ctx.host.now();
-  const result = await callTool(ctx, use);
+  const result =
+    approved || ctx.host.approvals.ruleOf(use.name) === undefined
+      ? await callTool(ctx, use)
+      : {
+          ok: false as const,
+          error: `The tool "${use.name}" needs a person's approval, which only an agent invoked directly with the react strategy can wait for; it was not run.`,
+        };
   const record: ToolCallRecord = result.ok
     ? { id: use.id, name: use.name, input: use.input, output: result.output, status: 'ok', duration_ms: ctx.host.now() - start }
     : { id: use.id, name: use.name, input: use.input, error: result.error, status: 'error', duration_ms: ctx.host.now() - start };

@@ -4,8 +4,12 @@
  * the agent's strategy under its limits and error policy, and saves the
  * session. Nested invocations (delegates, router targets, fallbacks) go
  * through `runAgent` too, with their own context linked to the caller's.
+ * A run that reaches a call needing approval stops with a checkpoint
+ * (`waiting`); `resume` goes on from it through `runAgent` as well, with
+ * the limits the checkpoint spent.
  */
 import { randomUUID } from 'node:crypto';
+import { definedOnly } from '../defined.js';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
 import { resourcesOf, type IRDocument, type ScalarValue } from '../ir/types.js';
 import { parseModel } from '../llm/model-string.js';
@@ -31,6 +35,11 @@ import { loadConversation, saveTurn } from './session-turn.js';
 import { RunPolicy } from './run-policy.js';
 import { addTokens, TokenMeter } from './token-meter.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent } from './types.js';
+import type { ApprovalDecision, Checkpoint } from '../runs/types.js';
+import { ApprovalPolicy } from './approval-policy.js';
+import { RunPaused, RunWaitingError } from './approval-pause.js';
+import { CHECKPOINT_FORMAT, readCheckpoint, writeCheckpoint, type RunCheckpoint } from './checkpoint.js';
+import { continuation, settle, type Continuation } from './resume-turn.js';
 
 export interface RuntimeOptions {
   /** the model provider for a provider name (`anthropic`, `openai`, `ollama`); default: `createProviderFor` */
@@ -46,7 +55,7 @@ export interface RuntimeOptions {
   maxTokensPerCall?: number;
   /** clock in epoch milliseconds (default `Date.now`) */
   now?: () => number;
-  /** where `AGENTSPEC_<AGENT>_<PARAM>` config values are read, once (default `process.env`) */
+  /** where `AGENTSPEC_<AGENT>_<PARAM>` config values and `AGENTSPEC_APPROVAL_<SKILL>` overrides are read, once (default `process.env`) */
   env?: Readonly<Record<string, string | undefined>>;
   /** registers secret config values, so logs and results can redact them (default: a redactor of the runtime's own) */
   redactor?: Redactor;
@@ -71,6 +80,16 @@ interface RunAgentOptions {
   /** the caller's config and session (the invoked agent only; nested agents resolve their own config) */
   request: RequestScope | undefined;
   parentInvocationId?: string;
+  /** a resumed run: what goes on in place of the strategy, and what the checkpoint had spent */
+  resume?: { continuation: Continuation; spent: RunCheckpoint['spent'] };
+}
+
+/** What a checkpoint keeps of the request besides the conversation. */
+interface RequestMeta {
+  turnFrom: number;
+  sessionId: string | undefined;
+  variables: Record<string, ScalarValue> | undefined;
+  config: Record<string, unknown> | undefined;
 }
 
 export class Runtime implements AgentRuntime, RunHost {
@@ -82,6 +101,7 @@ export class Runtime implements AgentRuntime, RunHost {
   readonly maxTokensPerCall: number;
   readonly redactor: Redactor;
   readonly policy: RunPolicy;
+  readonly approvals: ApprovalPolicy;
   private readonly compiled = new Map<string, CompiledAgent>();
   private readonly configs = new Map<string, AgentConfig>();
   private readonly providers = new Map<string, ModelProvider>();
@@ -101,6 +121,7 @@ export class Runtime implements AgentRuntime, RunHost {
     this.maxDelegationDepth = options.maxDelegationDepth ?? DEFAULT_DELEGATION_DEPTH;
     this.maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS;
     this.redactor = options.redactor ?? new Redactor();
+    this.approvals = new ApprovalPolicy(ir, options.env ?? process.env);
     for (const agent of resourcesOf(ir, 'Agent')) {
       const compiled = compileAgent(ir, agent);
       this.compiled.set(agent.name, compiled);
@@ -133,7 +154,11 @@ export class Runtime implements AgentRuntime, RunHost {
   }
 
   stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent> {
-    return streamRun((emit, signal) => this.execute(agent, { ...request, signal }, emit), request.signal);
+    return waitingAware((emit, signal) => this.execute(agent, { ...request, signal }, emit), request.signal);
+  }
+
+  resume(checkpoint: Checkpoint, decisions: readonly ApprovalDecision[], signal?: AbortSignal): AsyncIterable<RunEvent> {
+    return waitingAware((emit, runSignal) => this.continueRun(checkpoint, decisions, runSignal, emit), signal);
   }
 
   async close(): Promise<void> {
@@ -173,6 +198,7 @@ export class Runtime implements AgentRuntime, RunHost {
           ? undefined
           : await loadConversation(this.sessions, agent, this.providerOf(agent), request.sessionId, meter, request.signal);
       const conversation = session ? [...session.history, userMessage] : [userMessage];
+      const meta: RequestMeta = { turnFrom: conversation.length - 1, sessionId: request.sessionId, variables: request.variables, config: request.config };
       const outcome = await this.runAgent(agent, conversation, {
         signal: request.signal,
         depth: 0,
@@ -180,24 +206,86 @@ export class Runtime implements AgentRuntime, RunHost {
         emit,
         variables: request.variables,
         request: { config, session: request.sessionId === undefined ? {} : { id: request.sessionId } },
+      }).catch((error: unknown) => {
+        throw error instanceof RunPaused ? this.waiting(agent, error, meta) : error;
       });
       if (session) await saveTurn(this.sessions, agent, session, [userMessage, ...outcome.added]);
-      agent.counters.tokens += outcome.tokens.total;
-      const result: InvokeResult = {
-        output: outcome.output,
-        tool_calls: outcome.toolCalls,
-        tokens: outcome.tokens,
-        turns: outcome.turns,
-        duration_ms: this.now() - started,
-      };
-      if (session) result.session_id = session.id;
-      if (outcome.warnings) result.validation = { warnings: outcome.warnings };
-      Object.assign(result, outcome.policy);
-      return result;
+      return this.resultOf(agent, outcome, this.now() - started, session?.id);
     } catch (error) {
-      agent.counters.errors++;
+      if (!(error instanceof RunWaitingError)) agent.counters.errors++;
       throw error;
     }
+  }
+
+  /** A resumed run: the checkpoint checked, its decisions matched, then the loop from where it paused. */
+  private async continueRun(value: Checkpoint, decisions: readonly ApprovalDecision[], signal: AbortSignal, emit: Emit): Promise<InvokeResult> {
+    const started = this.now();
+    const checkpoint = readCheckpoint(value);
+    const agent = this.agentOrThrow(checkpoint.agent);
+    const settled = settle(checkpoint, decisions, this.approvals, started);
+    const config = this.configs.get(agent.name)!.resolve(checkpoint.config);
+    try {
+      const meter = new TokenMeter(agent.attrs.token_budget);
+      addTokens(meter.usage, checkpoint.spent.tokens);
+      const conversation = structuredClone(checkpoint.messages);
+      const meta: RequestMeta = {
+        turnFrom: checkpoint.turn_from,
+        sessionId: checkpoint.session_id,
+        variables: checkpoint.variables,
+        config: checkpoint.config,
+      };
+      const outcome = await this.runAgent(agent, conversation, {
+        signal,
+        depth: 0,
+        meter,
+        emit,
+        variables: checkpoint.variables,
+        request: { config, session: checkpoint.session_id === undefined ? {} : { id: checkpoint.session_id } },
+        resume: { continuation: continuation(checkpoint, settled), spent: checkpoint.spent },
+      }).catch((error: unknown) => {
+        throw error instanceof RunPaused ? this.waiting(agent, error, meta) : error;
+      });
+      const sessionId = checkpoint.session_id;
+      if (sessionId !== undefined) {
+        // the turn as the session keeps it: the user's message and everything since, before and after the pause
+        const turn = [...conversation.slice(checkpoint.turn_from, checkpoint.messages.length), ...outcome.added];
+        await saveTurn(this.sessions, agent, { id: sessionId, history: [] }, turn);
+      }
+      return this.resultOf(agent, outcome, checkpoint.spent.elapsed_ms + this.now() - started, sessionId);
+    } catch (error) {
+      if (!(error instanceof RunWaitingError)) agent.counters.errors++;
+      throw error;
+    }
+  }
+
+  private resultOf(agent: CompiledAgent, outcome: AgentOutcome, durationMs: number, sessionId: string | undefined): InvokeResult {
+    agent.counters.tokens += outcome.tokens.total;
+    const result: InvokeResult = {
+      output: outcome.output,
+      tool_calls: outcome.toolCalls,
+      tokens: outcome.tokens,
+      turns: outcome.turns,
+      duration_ms: durationMs,
+    };
+    if (sessionId !== undefined) result.session_id = sessionId;
+    if (outcome.warnings) result.validation = { warnings: outcome.warnings };
+    Object.assign(result, outcome.policy);
+    return result;
+  }
+
+  /** The checkpoint of a paused run, as the error `invoke` throws (`stream` turns it into the `waiting` event). */
+  private waiting(agent: CompiledAgent, paused: RunPaused, meta: RequestMeta): RunWaitingError {
+    const checkpoint: RunCheckpoint = {
+      format: CHECKPOINT_FORMAT,
+      agent: agent.name,
+      messages: paused.messages,
+      turn_from: meta.turnFrom,
+      results: paused.results,
+      approvals: paused.approvals,
+      spent: paused.spent!,
+      ...definedOnly({ session_id: meta.sessionId, variables: meta.variables, config: meta.config }),
+    };
+    return new RunWaitingError(paused.approvals, writeCheckpoint(checkpoint, this.redactor));
   }
 
   /** One agent invocation: its context, deadline, strategy, telemetry and `on_error` policy. */
@@ -206,7 +294,9 @@ export class Runtime implements AgentRuntime, RunHost {
     const request = options.request ?? { config: config.resolve(undefined), session: {} };
     const system = agent.template ? renderPrompt(agent.template, config.promptVariables(options.variables, request.config)) : undefined;
     const provider = this.providerOf(agent);
-    const deadline = createDeadline(agent.attrs.timeout_ms, options.signal);
+    const prior = options.resume?.spent;
+    // a resumed run has the time its checkpoint had left
+    const deadline = createDeadline(Math.max(1, agent.attrs.timeout_ms - (prior?.elapsed_ms ?? 0)), options.signal);
     const invocationId = randomUUID();
     const start = this.now();
     this.observer.record({
@@ -233,10 +323,15 @@ export class Runtime implements AgentRuntime, RunHost {
       progress: { emitted: '', lastText: '' },
       transcript: conversation,
     };
+    if (prior) {
+      ctx.turns.count = prior.turns;
+      ctx.toolCalls.push(...prior.tool_calls);
+      this.policy.restoreModelLink(ctx, prior.model_link);
+    }
     let failure: AgentSpecError | undefined;
     try {
       ctx.tools = await this.toolsFor(agent);
-      const result = await this.policy.answer(ctx, conversation, request);
+      const result = await this.policy.answer(ctx, conversation, request, options.resume?.continuation);
       const outcome: AgentOutcome = {
         output: result.output,
         added: result.added,
@@ -248,6 +343,16 @@ export class Runtime implements AgentRuntime, RunHost {
       if (result.policy) outcome.policy = result.policy;
       return outcome;
     } catch (error) {
+      if (error instanceof RunPaused && !deadline.signal.aborted) {
+        error.spent = {
+          turns: ctx.turns.count,
+          tokens: { ...options.meter.usage },
+          tool_calls: [...ctx.toolCalls],
+          elapsed_ms: (prior?.elapsed_ms ?? 0) + this.now() - start,
+          model_link: this.policy.modelLink(ctx),
+        };
+        throw error;
+      }
       failure = deadline.signal.aborted ? abortReason(deadline.signal) : toAgentSpecError(error);
       // stop what the failed run still has going (other map-reduce parts, tools) before anything else
       deadline.dispose(true);
@@ -310,6 +415,29 @@ export class Runtime implements AgentRuntime, RunHost {
     let tools = byAgent.get(agent.name);
     if (!tools) byAgent.set(agent.name, (tools = [...defs, ...agent.delegateTools]));
     return tools;
+  }
+}
+
+/**
+ * `streamRun` with a paused run's end: the `waiting` event (approvals and
+ * checkpoint) in place of the error `invoke` would throw.
+ */
+async function* waitingAware(
+  start: (emit: Emit, signal: AbortSignal) => Promise<InvokeResult>,
+  signal?: AbortSignal,
+): AsyncGenerator<RunEvent, void, undefined> {
+  let waiting: RunWaitingError | undefined;
+  const run = (emit: Emit, runSignal: AbortSignal) =>
+    start(emit, runSignal).catch((error: unknown) => {
+      if (error instanceof RunWaitingError) waiting = error;
+      throw error;
+    });
+  for await (const event of streamRun(run, signal)) {
+    if (event.type === 'error' && waiting) {
+      yield { type: 'waiting', data: { approvals: waiting.approvals, checkpoint: waiting.checkpoint } };
+      return;
+    }
+    yield event;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ScalarValue } from '../ir/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { ApprovalDecision, Checkpoint, PendingApproval } from '../runs/types.js';
 
 export interface TokenUsage {
   input: number;
@@ -55,11 +56,18 @@ export interface InvokeResult {
   model?: string;
 }
 
-/** Events of a streamed run, in the order they happen; `done` or `error` is last. */
+/**
+ * Events of a streamed run, in the order they happen; `done`, `error` or
+ * `waiting` is last. A call of a skill that needs approval gives
+ * `approval_required` instead of `tool_call_start`; the run then ends with
+ * `waiting`, whose checkpoint `AgentRuntime.resume` goes on from (stored, never sent to clients).
+ */
 export type RunEvent =
   | { type: 'text'; data: { text: string } }
   | { type: 'tool_call_start'; data: { id: string; name: string; input: unknown } }
   | { type: 'tool_call_end'; data: ToolCallRecord }
+  | { type: 'approval_required'; data: PendingApproval }
+  | { type: 'waiting'; data: { approvals: PendingApproval[]; checkpoint: Checkpoint } }
   | {
       type: 'error';
       data: { error: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -82,10 +90,21 @@ export interface AgentRuntime {
   readonly ir: import('../ir/types.js').IRDocument;
   agents(): AgentInfo[];
   hasAgent(name: string): boolean;
-  /** Runs to the final answer. Throws `AgentSpecError` (invalid_request, not_found, timeout, budget_exceeded, …). */
+  /**
+   * Runs to the final answer. Throws `AgentSpecError` (invalid_request, not_found, timeout, budget_exceeded, …);
+   * a run that pauses for approval throws `RunWaitingError` (code `conflict`, its checkpoint a property), so servers drive runs with `stream`.
+   */
   invoke(agent: string, request: InvokeRequest): Promise<InvokeResult>;
-  /** The same run as events; the last one is `done` or `error`. Never throws once iterated; an invalid request yields one `error`. */
+  /** The same run as events; the last one is `done`, `error` or `waiting`. Never throws once iterated; an invalid request yields one `error`. */
   stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent>;
+  /**
+   * Goes on with a run that ended `waiting`, once every pending approval is
+   * decided: approved calls run (with the edited input when given), rejected
+   * and expired ones become tool results the model reads, then the loop
+   * continues, and may pause again. Events as `stream`; a checkpoint that
+   * is not this runtime's, or decisions that do not match it, yield one `error`.
+   */
+  resume(checkpoint: Checkpoint, decisions: readonly ApprovalDecision[], signal?: AbortSignal): AsyncIterable<RunEvent>;
   readonly sessions: import('../sessions/types.js').SessionStore;
   /** How this runtime's inline tools run (isolation mode, what is missing); absent when the package has none. */
   readonly isolation?: import('../sandbox/types.js').SandboxIsolation;

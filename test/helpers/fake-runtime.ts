@@ -2,19 +2,33 @@
  * A scripted `AgentRuntime` for HTTP and pipeline tests: each agent is an
  * async generator of run events (text, tool calls); the fake builds the invoke
  * result, the `done` event, sessions and telemetry events from them, honours
- * the abort signal like the real runtime, and records every call.
+ * the abort signal like the real runtime, and records every call. A script
+ * that yields `approval_required` events ends `waiting` with a fake
+ * checkpoint; `resume` runs the `resume` script on it (default: a text
+ * naming each decision).
  */
 import { randomUUID } from 'node:crypto';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../../shared/errors.js';
 import type { IRAgent, IRDocument, IRPipeline, IRStep } from '../../shared/ir/types.js';
+import type { ApprovalDecision, Checkpoint, PendingApproval } from '../../shared/runs/types.js';
 import type { AgentInfo, AgentRuntime, InvokeRequest, InvokeResult, RunEvent, ToolCallRecord } from '../../shared/loop/types.js';
 import type { Session, SessionStore } from '../../shared/sessions/types.js';
 import { NOOP_OBSERVER, type RuntimeObserver } from '../../shared/telemetry/events.js';
 import { agent } from './ir-builder.js';
 
 /** What a scripted agent yields: text and tool-call events (the fake adds `done`). Throw to fail the run. */
-export type ScriptEvent = Extract<RunEvent, { type: 'text' | 'tool_call_start' | 'tool_call_end' }>;
+export type ScriptEvent = Extract<RunEvent, { type: 'text' | 'tool_call_start' | 'tool_call_end' | 'approval_required' }>;
 export type AgentScript = (request: InvokeRequest & { signal: AbortSignal }, agent: string) => AsyncIterable<ScriptEvent>;
+/** What a resumed fake run does: its decisions and the fake checkpoint it goes on from. */
+export type ResumeScript = (decisions: readonly ApprovalDecision[], checkpoint: FakeCheckpoint, signal: AbortSignal) => AsyncIterable<ScriptEvent>;
+
+/** The checkpoint a paused fake run hands out. */
+export interface FakeCheckpoint extends Checkpoint {
+  fake: true;
+  agent: string;
+  message: string;
+  approvals: PendingApproval[];
+}
 
 export interface FakeRuntimeOptions {
   /** agent name → script; default: one agent `echo` answering `echo: <message>` */
@@ -23,6 +37,8 @@ export interface FakeRuntimeOptions {
   observer?: RuntimeObserver;
   /** tokens reported per run (input, output) */
   tokensPerRun?: { input: number; output: number };
+  /** what `resume` runs; default: the text `resumed: <approval>=<decision>, …` */
+  resume?: ResumeScript;
 }
 
 export interface RecordedCall {
@@ -32,6 +48,23 @@ export interface RecordedCall {
   aborted: boolean;
   finished: boolean;
 }
+
+/** A pending approval of `skill` with `input`, expiring in `seconds` (default an hour). */
+export function pendingApproval(skill: string, input: unknown, seconds = 3600): PendingApproval {
+  return { id: randomUUID(), tool_call_id: `toolu_${randomUUID().slice(0, 8)}`, skill, input, expires_at: new Date(Date.now() + seconds * 1000).toISOString() };
+}
+
+/** An agent that says `text`, then asks for approval of each of `approvals` and pauses. */
+export function pausingScript(approvals: () => PendingApproval[], text = 'checking first'): AgentScript {
+  return async function* () {
+    yield { type: 'text', data: { text } };
+    for (const approval of approvals()) yield { type: 'approval_required', data: approval };
+  };
+}
+
+const defaultResume: ResumeScript = async function* (decisions) {
+  yield { type: 'text', data: { text: `resumed: ${decisions.map((d) => `${d.approval}=${d.decision}`).join(', ')}` } };
+};
 
 /** An agent answering `echo: <message>`. */
 export const echoScript: AgentScript = async function* (request) {
@@ -96,7 +129,10 @@ export class FakeRuntime implements AgentRuntime {
   readonly ir: IRDocument;
   readonly sessions: MapSessionStore = new MapSessionStore();
   readonly calls: RecordedCall[] = [];
+  /** every `resume` call, in order */
+  readonly resumes: { checkpoint: Checkpoint; decisions: readonly ApprovalDecision[] }[] = [];
   closed = false;
+  private readonly resumeScript: ResumeScript;
   private readonly scripts: Record<string, AgentScript>;
   private readonly observer: RuntimeObserver;
   private readonly tokens: { input: number; output: number };
@@ -105,6 +141,7 @@ export class FakeRuntime implements AgentRuntime {
     this.scripts = options.agents ?? { echo: echoScript };
     this.observer = options.observer ?? NOOP_OBSERVER;
     this.tokens = options.tokensPerRun ?? { input: 10, output: 5 };
+    this.resumeScript = options.resume ?? defaultResume;
     this.ir = {
       ir_version: '1',
       package: { name: 'test', version: '1.0.0', lang: '2.0' },
@@ -135,7 +172,24 @@ export class FakeRuntime implements AgentRuntime {
     throw new AgentSpecError(error.error, error.message, { details: error.details ?? {} });
   }
 
-  async *stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent> {
+  stream(agent: string, request: InvokeRequest): AsyncIterable<RunEvent> {
+    return this.run(agent, request, this.scripts[agent]);
+  }
+
+  resume(checkpoint: Checkpoint, decisions: readonly ApprovalDecision[], signal?: AbortSignal): AsyncIterable<RunEvent> {
+    this.resumes.push({ checkpoint, decisions });
+    const fake = checkpoint as FakeCheckpoint;
+    if (fake.fake !== true || typeof fake.agent !== 'string') {
+      return (async function* (): AsyncIterable<RunEvent> {
+        yield { type: 'error', data: { error: ErrorCode.InvalidRequest, message: 'The checkpoint cannot be resumed: it is not a fake checkpoint.' } };
+      })();
+    }
+    const script = this.resumeScript;
+    const request: InvokeRequest = signal ? { message: fake.message, signal } : { message: fake.message };
+    return this.run(fake.agent, request, (r) => script(decisions, fake, r.signal));
+  }
+
+  private async *run(agent: string, request: InvokeRequest, script: AgentScript | undefined): AsyncIterable<RunEvent> {
     const call: RecordedCall = { agent, request, aborted: false, finished: false };
     this.calls.push(call);
     const controller = new AbortController();
@@ -150,7 +204,6 @@ export class FakeRuntime implements AgentRuntime {
     this.observer.record({ type: 'invocation_start', invocation_id, agent, start_ms: start });
     const tokens = { input: this.tokens.input, output: this.tokens.output, cache_read: 0, cache_write: 0, total: this.tokens.input + this.tokens.output };
     try {
-      const script = this.scripts[agent];
       if (!script) throw new AgentSpecError(ErrorCode.NotFound, `No agent named "${agent}".`);
       let session: Session | undefined;
       if (request.sessionId !== undefined) {
@@ -159,9 +212,11 @@ export class FakeRuntime implements AgentRuntime {
       }
       let output = '';
       const toolCalls: ToolCallRecord[] = [];
+      const approvals: PendingApproval[] = [];
       for await (const event of script({ ...request, signal: controller.signal }, agent)) {
         if (controller.signal.aborted) throw new AgentSpecError(ErrorCode.Cancelled, 'cancelled');
         if (event.type === 'text') output += event.data.text;
+        if (event.type === 'approval_required') approvals.push(event.data);
         if (event.type === 'tool_call_end') {
           toolCalls.push(event.data);
           this.observer.record({
@@ -176,6 +231,12 @@ export class FakeRuntime implements AgentRuntime {
           });
         }
         yield event;
+      }
+      if (approvals.length > 0) {
+        call.finished = true;
+        const checkpoint: FakeCheckpoint = { fake: true, agent, message: request.message, approvals };
+        yield { type: 'waiting', data: { approvals, checkpoint } };
+        return;
       }
       if (session) {
         session.messages.push(
