@@ -38,6 +38,7 @@ import { functionNodeOptions } from '../scripts/build-functions.mjs';
 import { DEPLOY_COVERAGE_ENV, deployCoverage } from '../functions/lib/hot-swap/coverage.js';
 import { modelEndpointEnv, modelKeySecretEnv, ollamaAgents, stackModelKeys } from '../functions/lib/aws/model-keys.js';
 import { SANDBOX_FUNCTION_ENV, type SandboxLanguage } from '../functions/lib/sandbox/wire.js';
+import { stackUserKeys, USER_KEY_SECRETS_ENV, userKeyLabel } from '../functions/lib/aws/user-keys.js';
 import { AgentSpecError, ErrorCode } from '../shared/errors.js';
 import { resourcesOf, type IRDeploy, type IRDocument, type LambdaAuth } from '../shared/ir/types.js';
 
@@ -133,6 +134,15 @@ export class AgentSpecStack extends Stack {
       });
       return { variable, label, secret };
     });
+    // a secret for each user key that is not a package `store` secret, generated: it is the key the operator hands to that user
+    const userKeys = stackUserKeys(ir).map((variable) => {
+      const label = userKeyLabel(variable);
+      const secret = new Secret(this, `UserKey${label}`, {
+        description: `API key of the ${props.packageName} users whose key is ${variable} (generated: hand it to them, or put your own with put-secret-value).`,
+        generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      });
+      return { variable, label, secret };
+    });
     const endpoints = modelEndpointEnv(props.deployBlock);
     requireReachableOllama(ir, endpoints);
     const iam = props.lambda.auth === 'iam';
@@ -203,6 +213,9 @@ export class AgentSpecStack extends Stack {
       // where the providers are: OPENAI_BASE_URL, OLLAMA_HOST, … as the lambda deploy block's env sets them
       ...endpoints,
       ...(apiKeys ? { AGENTSPEC_API_KEYS_SECRET: apiKeys.secretArn } : { AGENTSPEC_AUTH: 'iam' }),
+      ...(userKeys.length
+        ? { [USER_KEY_SECRETS_ENV]: this.toJsonString(Object.fromEntries(userKeys.map(({ variable, secret }) => [variable, secret.secretArn]))) }
+        : {}),
       ...Object.fromEntries(sandboxes.map(({ language, fn }) => [SANDBOX_FUNCTION_ENV[language], fn.functionName])),
     };
     const { timeoutSeconds, memoryMb, reservedConcurrency } = props.lambda;
@@ -214,7 +227,7 @@ export class AgentSpecStack extends Stack {
     for (const fn of [run, stream]) {
       fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadPackageIRs', actions: ['s3:GetObject'], resources: [irObjects] }));
       sessions.grantReadWriteData(fn);
-      for (const { secret } of modelKeys) secret.grantRead(fn);
+      for (const { secret } of [...modelKeys, ...userKeys]) secret.grantRead(fn);
       apiKeys?.grantRead(fn);
       if (sandboxes.length)
         fn.addToRolePolicy(
@@ -260,6 +273,7 @@ export class AgentSpecStack extends Stack {
           deploy: props.deployBlock,
           modelKeys: modelKeys.map(({ variable }) => variable),
           modelEndpoints: endpoints,
+          userKeys: userKeys.map(({ variable }) => variable),
         }),
       },
       // two configuration updates and their waits fit well within five minutes
@@ -332,6 +346,8 @@ export class AgentSpecStack extends Stack {
     new CfnOutput(this, 'IRBucket', { value: irBucket.bucketName });
     for (const { label, secret } of modelKeys) new CfnOutput(this, `${label}KeySecret`, { value: secret.secretName, description: `put the ${label} key here` });
     if (apiKeys) new CfnOutput(this, 'ApiKeysSecret', { value: apiKeys.secretName, description: 'the endpoints accept these keys' });
+    for (const { variable, label, secret } of userKeys)
+      new CfnOutput(this, `UserKey${label}Secret`, { value: secret.secretName, description: `the key of the users whose key is ${variable}` });
 
     this.acknowledgeNagFindings({ run, stream, deploy }, irBucket);
   }

@@ -3,7 +3,7 @@
  * invocation: the package IR (bundled, or from S3 by digest after a
  * hot-swap), the model keys from Secrets Manager (Anthropic's, and OpenAI's
  * when the package calls it: into the process environment the providers
- * read, never logged), the API keys, DynamoDB
+ * read, never logged), the API keys and the users' keys, DynamoDB
  * sessions, and the composed runtime whose MCP servers and sandbox live as
  * long as the environment (inline code goes to the sandbox functions the
  * stack names, or is refused).
@@ -15,9 +15,12 @@ import { awsConfigFromEnv, parseApiKeys, readPackageIRJson } from './aws/environ
 import { composeService } from '../../shared/compose/compose-service.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { apiKeysFromEnv, createApp } from '../../shared/http/index.js';
+import { resolveUserKeys, type UserKeys } from '../../shared/http/user-keys.js';
+import { resourcesOf, type IRDocument } from '../../shared/ir/types.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import type { Sandbox } from '../../shared/sandbox/types.js';
-import { defaultRedactor } from '../../shared/secrets/index.js';
+import { defaultRedactor, type Redactor } from '../../shared/secrets/index.js';
+import { SecretVault } from '../../shared/secrets/vault.js';
 import { SecretsManagerResolver } from './secrets/secrets-manager-resolver.js';
 import { DynamoDBSessionStore } from './sessions/dynamodb-store.js';
 import { whileWaiting } from './while-waiting.js';
@@ -48,8 +51,11 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
       Object.entries(config.modelKeySecrets).map(async ([variable, secret]) => [variable, await secrets.resolve({ source: 'store', key: secret })] as const),
     ),
     config.apiKeysSecret ? secrets.resolve({ source: 'store', key: config.apiKeysSecret }).then(parseApiKeys) : undefined,
+    Promise.all(
+      Object.entries(config.userKeySecrets).map(async ([variable, secret]) => [variable, await secrets.resolve({ source: 'store', key: secret })] as const),
+    ),
   ]);
-  const [[modelKeys, apiKeys], { loaded, runtime, service }] = await whileWaiting(
+  const [[modelKeys, apiKeys, userKeyValues], { loaded, runtime, service }] = await whileWaiting(
     secretsRead,
     async () => {
       // the S3 client is needed only after a hot-swap, so a cold start from the bundled IR never loads it
@@ -82,15 +88,40 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     process.env[variable] = key;
   }
   for (const [i, key] of (apiKeys ?? []).entries()) redactor.register(`api-key-${i}`, key);
+  const users = await lambdaUserKeys(service.ir, secrets, redactor, env, userKeyValues).catch(async (error: unknown) => {
+    // a user without a key stops INIT (config_error naming the user and the variable): nothing may serve half-authenticated
+    await runtime.close();
+    throw error;
+  });
 
   const app = createApp({
     runtime: () => runtime,
     // with IAM auth the Function URL has already authenticated the caller
     apiKeys: config.auth === 'iam' ? false : (apiKeys ?? apiKeysFromEnv(env) ?? []),
+    users,
     logger: service.logger,
     telemetry: service.telemetry,
   }) as unknown as Hono;
   return { app, runtime, digest: loaded.digest };
+}
+
+/**
+ * The users' keys: a declared `store` secret through Secrets Manager, any
+ * other from the secret the stack made for it (read at INIT, given as the
+ * user's key variable); each registered with the redactor.
+ */
+async function lambdaUserKeys(
+  ir: IRDocument,
+  secrets: SecretsManagerResolver,
+  redactor: Redactor,
+  env: NodeJS.ProcessEnv,
+  fromStack: readonly (readonly [string, string])[],
+): Promise<UserKeys | undefined> {
+  if (resourcesOf(ir, 'User').length === 0) return undefined;
+  const vault = new SecretVault(ir, { store: secrets, redactor });
+  const users = await resolveUserKeys(ir, vault, { ...env, ...Object.fromEntries(fromStack) });
+  for (const [variable, key] of fromStack) redactor.register(`user-key-${variable.toLowerCase().replaceAll('_', '-')}`, key.trim());
+  return users;
 }
 
 /** The sandbox that invokes the sandbox functions this environment names (its code a chunk of its own), or none. */

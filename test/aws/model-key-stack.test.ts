@@ -7,16 +7,13 @@
  * stays clean. (Bundling is skipped: test/aws/agentspec-stack.test.ts builds
  * the real assets.)
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Template } from 'aws-cdk-lib/assertions';
-import { buildAgentSpecApp, createCdkApp } from '../../infra/build-app.js';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { ErrorCode } from '../../shared/errors.js';
-
-const projectRoot = resolve(import.meta.dirname, '../..');
-type Resource = { Type: string; Properties: Record<string, unknown> };
+import { functionOf, logicalIdOf, policyOf, secretsOf, synthPackageStack, variablesOf, type Resource } from './helpers/synth-package-stack.js';
 
 let dir: string;
 beforeAll(() => {
@@ -26,36 +23,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Synthesizes the stack of `source` without bundling; the error synth threw (cdk-nag findings included), if any. */
-function synth(name: string, source: string): { template: Template; synthError: unknown } {
-  const file = join(dir, `${name}.ias`);
-  writeFileSync(file, source);
-  const out = join(dir, `${name}.out`);
-  const app = createCdkApp({ outdir: out, context: { 'aws:cdk:bundling-stacks': [] } });
-  const built = buildAgentSpecApp(app, { projectRoot, irOutDir: join(out, 'agentspec'), packagePath: file });
-  let synthError: unknown;
-  try {
-    app.synth();
-  } catch (error) {
-    synthError = error;
-  }
-  const report = join(out, 'validation-report.json');
-  if (!synthError && existsSync(report)) {
-    const { pluginReports } = JSON.parse(readFileSync(report, 'utf8')) as { pluginReports: { violations: { severity: string; ruleName: string }[] }[] };
-    const errors = pluginReports.flatMap((p) => p.violations).filter((v) => v.severity === 'error');
-    if (errors.length) synthError = new Error(`cdk-nag: ${errors.map((v) => v.ruleName).join(', ')}`);
-  }
-  return { template: Template.fromStack(built.stack), synthError };
-}
-
-const secretsOf = (template: Template) => Object.keys(template.findResources('AWS::SecretsManager::Secret')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
-const functionOf = (template: Template, prefix: string) =>
-  Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1] as Resource;
-const variablesOf = (fn: Resource) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-const policyOf = (template: Template, prefix: string) =>
-  JSON.stringify(Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith(`${prefix}ServiceRoleDefaultPolicy`))![1]);
-const logicalIdOf = (template: Template, prefix: string) =>
-  Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith(prefix))!;
+const synth = (name: string, source: string) => synthPackageStack(dir, name, source);
 
 describe('a package with an OpenAI agent on Lambda', () => {
   let template: Template;

@@ -1,7 +1,8 @@
 /**
  * What a Lambda execution environment learns from its configuration: where
  * the package IR is (bundled file, or S3 object named by digest after a
- * hot-swap), the sessions table and the secrets' ARNs (never their values).
+ * hot-swap), the sessions table (sessions and runs) and the secrets' ARNs
+ * (never their values).
  */
 // node:fs/promises also loads node's readline, ≈ 20 ms of a Lambda cold start: the callback API wrapped here does not
 import { readFile as readFileCallback } from 'node:fs';
@@ -11,6 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { IR_BUCKET_ENV, IR_DIGEST_ENV } from './env-names.js';
 import { modelKeySecretsFromEnv } from './model-keys.js';
+import { userKeySecretsFromEnv } from './user-keys.js';
 import { sha256 } from './hash.js';
 
 const readFile = promisify(readFileCallback);
@@ -25,6 +27,8 @@ export interface AwsEnvironmentConfig {
   sessionsTable?: string | undefined;
   /** model key variable (ANTHROPIC_API_KEY, OPENAI_API_KEY) → Secrets Manager ARN or name of the secret holding it */
   modelKeySecrets: Record<string, string>;
+  /** user key variable → Secrets Manager ARN of the secret holding that user's key (users/user-keys.ts) */
+  userKeySecrets: Record<string, string>;
   /** Secrets Manager ARN or name of the comma-separated API keys */
   apiKeysSecret?: string | undefined;
   /** `iam`: the Function URL authenticates (SigV4) and the app checks no API key; otherwise the API keys secret is required */
@@ -46,6 +50,7 @@ export function awsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEnvir
     bundledIrDigest: pick('AGENTSPEC_BUNDLED_IR_DIGEST'),
     sessionsTable: pick('AGENTSPEC_SESSIONS_TABLE'),
     modelKeySecrets: modelKeySecretsFromEnv(env),
+    userKeySecrets: userKeySecretsFromEnv(env),
     apiKeysSecret: pick('AGENTSPEC_API_KEYS_SECRET'),
     auth: pick('AGENTSPEC_AUTH'),
     packageDir: pick('AGENTSPEC_PACKAGE_DIR'),

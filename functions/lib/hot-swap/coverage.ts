@@ -1,7 +1,7 @@
 /**
  * What a stack's synth covers, and what a package needs of it. A hot swap
  * changes only the IR the functions load: the IAM policies, the files in the
- * code assets, the sandbox functions, the model key secrets and the Lambda
+ * code assets, the sandbox functions, the model and user key secrets and the Lambda
  * settings with the provider endpoints stay as the last
  * `cdk deploy` made them. `coverageGaps` names everything a new package needs
  * beyond that, so the deploy function refuses it before writing anything.
@@ -9,6 +9,7 @@
 import { resourcesOf, type IRDocument } from '../../../shared/ir/types.js';
 import { modelKeysNeeded } from '../../../shared/llm/model-keys.js';
 import { ALWAYS_SECRET_KEY, MODEL_ENDPOINT_VARIABLES, modelEndpointEnv, ollamaAgents } from '../aws/model-keys.js';
+import { stackUserKeys } from '../aws/user-keys.js';
 
 /** The deploy function's variable holding the stack's `DeployCoverage` as JSON (set at synth). */
 export const DEPLOY_COVERAGE_ENV = 'AGENTSPEC_DEPLOY_COVERAGE';
@@ -33,11 +34,13 @@ export interface DeployCoverage {
   model_keys?: string[];
   /** the provider endpoint variables the functions were given from the deploy block's env (absent: none) */
   model_env?: Record<string, string>;
+  /** the user key variables the stack holds a secret for (absent: none) */
+  user_keys?: string[];
 }
 
 /** One thing the package needs that the synthesized stack does not give it. */
 export interface CoverageGap {
-  kind: 'secret' | 'model_key' | 'file' | 'inline_language' | 'inline_limit' | 'lambda_setting';
+  kind: 'secret' | 'model_key' | 'user_key' | 'file' | 'inline_language' | 'inline_limit' | 'lambda_setting';
   /** the secret name, file path, language, tool or setting */
   name: string;
   message: string;
@@ -55,7 +58,8 @@ export function parseCoverage(value: string | undefined): DeployCoverage | undef
     ((parsed as DeployCoverage).sandboxes === undefined || typeof (parsed as DeployCoverage).sandboxes === 'object') &&
     ((parsed as DeployCoverage).lambda === undefined || typeof (parsed as DeployCoverage).lambda === 'object') &&
     ((parsed as DeployCoverage).model_keys === undefined || isStringList((parsed as DeployCoverage).model_keys)) &&
-    ((parsed as DeployCoverage).model_env === undefined || typeof (parsed as DeployCoverage).model_env === 'object');
+    ((parsed as DeployCoverage).model_env === undefined || typeof (parsed as DeployCoverage).model_env === 'object') &&
+    ((parsed as DeployCoverage).user_keys === undefined || isStringList((parsed as DeployCoverage).user_keys));
   if (!ok) throw new Error('not a coverage document: {secrets: string[], files: string[], sandboxes?, lambda?}');
   return parsed as DeployCoverage;
 }
@@ -65,6 +69,7 @@ export function coverageGaps(ir: IRDocument, coverage: DeployCoverage): Coverage
   return [
     ...secretGaps(ir, coverage),
     ...modelKeyGaps(ir, coverage),
+    ...userKeyGaps(ir, coverage),
     ...fileGaps(ir, coverage),
     ...inlineGaps(ir, coverage),
     ...lambdaGaps(ir, coverage),
@@ -81,6 +86,21 @@ function modelKeyGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
       name: variable,
       message: `The stack has no secret for ${variable}, which ${agents.map((a) => `"${a}"`).join(', ')} need.`,
     }));
+}
+
+/** A user whose key is not a `store` secret reads it from a secret the stack made: a new key variable needs a cdk deploy. */
+function userKeyGaps(ir: IRDocument, coverage: DeployCoverage): CoverageGap[] {
+  const held = new Set(coverage.user_keys ?? []);
+  return stackUserKeys(ir)
+    .filter((variable) => !held.has(variable))
+    .map((variable) => {
+      const users = resourcesOf(ir, 'User').filter((user) => user.attributes.key === variable);
+      return {
+        kind: 'user_key',
+        name: variable,
+        message: `The stack has no secret for ${variable}, the key of ${users.map((u) => `user "${u.name}"`).join(', ')}.`,
+      };
+    });
 }
 
 /** The provider endpoints are the functions' environment: one the package's lambda block sets otherwise, or an Ollama agent without OLLAMA_HOST, needs a cdk deploy. */
@@ -216,7 +236,7 @@ function isStringList(value: unknown): value is string[] {
  * The coverage document a stack sets on its deploy function, from what the
  * synth used: the package's `store` secret names, the package files copied
  * into the assets, the sandbox functions (if any), the lambda deploy block,
- * the model keys with a secret and the provider endpoints given.
+ * the model and user keys with a secret and the provider endpoints given.
  */
 export function deployCoverage(input: {
   storeSecrets: readonly string[];
@@ -227,6 +247,8 @@ export function deployCoverage(input: {
   modelKeys?: readonly string[] | undefined;
   /** the provider endpoint variables given to the functions */
   modelEndpoints?: Record<string, string> | undefined;
+  /** the user key variables the stack holds a secret for */
+  userKeys?: readonly string[] | undefined;
 }): DeployCoverage {
   const attributes = (input.deploy?.attributes ?? {}) as Partial<Record<LambdaLimitKey, string | number>>;
   const lambda: NonNullable<DeployCoverage['lambda']> = input.deploy ? { block: input.deploy.name } : {};
@@ -238,5 +260,6 @@ export function deployCoverage(input: {
     lambda,
     ...(input.modelKeys ? { model_keys: [...new Set(input.modelKeys)].sort() } : {}),
     ...(input.modelEndpoints && Object.keys(input.modelEndpoints).length ? { model_env: input.modelEndpoints } : {}),
+    ...(input.userKeys?.length ? { user_keys: [...new Set(input.userKeys)].sort() } : {}),
   };
 }

@@ -47,6 +47,10 @@ export class LambdaDeployer implements Deployer {
     }
     for (const key of ['RunEndpoint', 'StreamEndpoint', 'DeployEndpoint']) if (outputs[key]) ctx.progress(`${key}: ${outputs[key]}`);
     for (const [output, secret] of Object.entries(outputs)) {
+      if (/^UserKey\w+Secret$/.test(output)) {
+        ctx.progress(`a user key is in Secrets Manager secret ${secret}: read it with aws secretsmanager get-secret-value and hand it to its users`);
+        continue;
+      }
       const label = /^(\w+)KeySecret$/.exec(output)?.[1];
       if (label) ctx.progress(`put the ${label} key in Secrets Manager secret ${secret} (aws secretsmanager put-secret-value)`);
     }
