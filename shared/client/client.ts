@@ -5,22 +5,29 @@
  * requests and describe the responses in `/openapi.json`, so they cannot
  * drift from the server.
  */
-import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { CreateSessionBody, InvokeBody, PipelineRunBody, RequestBody, ResponseBody, SessionMessageBody, StreamEvent } from '../http/schemas.js';
 import { AgentSpecApiError } from './api-error.js';
+import type { ClientEvent } from './events.js';
+import { RunStream, type ResumeOptions } from './run-stream.js';
+import type { DecisionResult, PendingApproval, RunAccepted, RunInfo, RunStatus } from './run-types.js';
+import { RunWaitingError } from './waiting-error.js';
 
-export type InvokeInput = RequestBody<typeof InvokeBody>;
-export type SessionMessageInput = RequestBody<typeof SessionMessageBody>;
+/** `detach: true`: the run goes on when the connection drops or the caller stops reading. */
+type Detachable<T> = T & { detach?: boolean | undefined };
+
+export type InvokeInput = Detachable<RequestBody<typeof InvokeBody>>;
+export type SessionMessageInput = Detachable<RequestBody<typeof SessionMessageBody>>;
 export type CreateSessionInput = RequestBody<typeof CreateSessionBody>;
-export type PipelineRunInput = RequestBody<typeof PipelineRunBody>;
-export type InvokeResponse = ResponseBody<'InvokeResponse'>;
-export type PipelineResult = ResponseBody<'PipelineResult'>;
+export type PipelineRunInput = Detachable<RequestBody<typeof PipelineRunBody>>;
+/** An agent's answer, with the id of the run that produced it. */
+export type InvokeResponse = ResponseBody<'InvokeResponse'> & { run_id: string };
+export type PipelineResult = ResponseBody<'PipelineResult'> & { run_id: string };
 export type Health = ResponseBody<'Health'>;
 export type AgentSummary = ResponseBody<'Agents'>['agents'][number];
 export type PipelineSummary = ResponseBody<'Pipelines'>['pipelines'][number];
 export type SessionCreated = ResponseBody<'SessionCreated'>;
 export type Session = ResponseBody<'Session'>;
-export type { StreamEvent };
+export type { ClientEvent, StreamEvent };
 
 export interface ClientOptions {
   /** where the API is served, e.g. `http://127.0.0.1:8080` or a Function URL */
@@ -31,22 +38,41 @@ export interface ClientOptions {
   headers?: Record<string, string> | undefined;
   /** the `fetch` to use (default: the global one) */
   fetch?: typeof fetch | undefined;
+  /** how streams reconnect after a dropped connection; `false`: never (default: 5 tries, 200 ms doubling up to 5 s) */
+  resume?: ResumeOptions | false | undefined;
 }
 
 export interface CallOptions {
-  /** aborting cancels the request; for a stream, the server cancels the run */
+  /** aborting cancels the request; for a stream, it also cancels the run unless it was started with `detach: true` */
   signal?: AbortSignal | undefined;
 }
+
+export interface ApproveInput {
+  /** an edited input for the call (checked against the skill's input schema) */
+  input?: unknown;
+  /** answer at once (202) instead of after the resumed run ends or pauses again */
+  detach?: boolean | undefined;
+}
+
+export interface RejectInput {
+  /** what the model is told of the rejection */
+  reason: string;
+  detach?: boolean | undefined;
+}
+
+type Accepted = RunAccepted & { status: 'running' };
 
 export class AgentSpecClient {
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;
   private readonly headers: Record<string, string>;
+  private readonly resume: ResumeOptions | false;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.headers = { ...options.headers, ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }) };
+    this.resume = options.resume ?? {};
   }
 
   health(options?: CallOptions): Promise<Health> {
@@ -57,36 +83,42 @@ export class AgentSpecClient {
     return (await this.json<ResponseBody<'Agents'>>('GET', '/v1/agents', undefined, options)).agents;
   }
 
-  invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse> {
-    return this.json('POST', `/v1/agents/${segment(agent)}/invoke`, input, options);
+  /** The agent's answer. A run that pauses for approval throws `RunWaitingError`; with `detach: true` the run is started and answered at once. */
+  invoke(agent: string, input: InvokeInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse>;
+  invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+    return this.result('POST', `/v1/agents/${segment(agent)}/invoke`, input, options);
   }
 
-  /** The run's events as they happen; the last is `done` or `error`. An error answer before the stream starts is thrown. */
-  async *stream(agent: string, input: InvokeInput, options?: CallOptions): AsyncGenerator<StreamEvent, void, undefined> {
-    const response = await this.send('POST', `/v1/agents/${segment(agent)}/stream`, input, options, 'text/event-stream');
-    if (!response.body) throw new AgentSpecApiError(response.status, 'http_error', 'The stream response has no body.');
-    const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-    const reader = events.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        const event = { type: value.event ?? 'message', data: JSON.parse(value.data) as unknown } as StreamEvent;
-        yield event;
-        if (event.type === 'done' || event.type === 'error') return;
-      }
-    } finally {
-      // stopping early (break, return, an exception) closes the connection, which cancels the run on the server
-      await reader.cancel().catch(() => {});
-    }
+  /**
+   * The run's events as they happen: first `run`, last `done`, `error` or
+   * `waiting`. A dropped connection is resumed from the run's log; leaving
+   * early cancels the run unless `detach: true` was asked. An error answer
+   * before the stream starts is thrown from the first `next()`.
+   */
+  stream(agent: string, input: InvokeInput, options?: CallOptions): RunStream {
+    const resume = input.detach === false ? false : this.resume;
+    // With resume on, the server is asked to keep the run when the connection drops (so there is something to
+    // resume); leaving the loop then cancels it explicitly, unless the caller asked for `detach` itself.
+    const body = resume === false ? input : { ...input, detach: true };
+    const cancelOnLeave = resume !== false && input.detach !== true;
+    return new RunStream({
+      start: (signal) => this.send('POST', `/v1/agents/${segment(agent)}/stream`, body, { signal }, 'text/event-stream'),
+      follow: (runId, after, signal) => this.follow(runId, after, signal),
+      leave: cancelOnLeave ? (runId) => this.cancel(runId).then(() => {}) : undefined,
+      resume,
+      signal: options?.signal,
+    });
   }
 
   createSession(agent: string, input: CreateSessionInput = {}, options?: CallOptions): Promise<SessionCreated> {
     return this.json('POST', `/v1/agents/${segment(agent)}/sessions`, input, options);
   }
 
-  sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse> {
-    return this.json('POST', `/v1/agents/${segment(agent)}/sessions/${segment(sessionId)}`, input, options);
+  sendMessage(agent: string, sessionId: string, input: SessionMessageInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse>;
+  sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+    return this.result('POST', `/v1/agents/${segment(agent)}/sessions/${segment(sessionId)}`, input, options);
   }
 
   session(agent: string, sessionId: string, options?: CallOptions): Promise<Session> {
@@ -101,8 +133,60 @@ export class AgentSpecClient {
     return (await this.json<ResponseBody<'Pipelines'>>('GET', '/v1/pipelines', undefined, options)).pipelines;
   }
 
-  runPipeline(pipeline: string, input: PipelineRunInput = {}, options?: CallOptions): Promise<PipelineResult> {
-    return this.json('POST', `/v1/pipelines/${segment(pipeline)}/run`, input, options);
+  runPipeline(pipeline: string, input: PipelineRunInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  runPipeline(pipeline: string, input?: PipelineRunInput, options?: CallOptions): Promise<PipelineResult>;
+  runPipeline(pipeline: string, input: PipelineRunInput = {}, options?: CallOptions): Promise<PipelineResult | Accepted> {
+    return this.result('POST', `/v1/pipelines/${segment(pipeline)}/run`, input, options);
+  }
+
+  /** Where a run stands: status, result or error, the approvals it waits on. */
+  run(runId: string, options?: CallOptions): Promise<RunInfo> {
+    return this.json('GET', `/v1/runs/${segment(runId)}`, undefined, options);
+  }
+
+  /** A run's logged events after `after` (default: all), then live until it ends or pauses; resumed like `stream`. Leaving does not cancel the run. */
+  runEvents(runId: string, input: { after?: number | undefined } = {}, options?: CallOptions): RunStream {
+    return new RunStream({
+      start: (signal) => this.follow(runId, input.after ?? 0, signal),
+      follow: (id, after, signal) => this.follow(id, after, signal),
+      resume: this.resume,
+      signal: options?.signal,
+      runId,
+      after: input.after,
+    });
+  }
+
+  /** Asks the server to stop a run; answers its status (409 `conflict` when it already ended). */
+  cancel(runId: string, options?: CallOptions): Promise<{ run_id: string; status: RunStatus }> {
+    return this.json('POST', `/v1/runs/${segment(runId)}/cancel`, undefined, options);
+  }
+
+  /** Approves a pending tool call (optionally with an edited input). The last decision resumes the run. */
+  approve(runId: string, approvalId: string, input: ApproveInput = {}, options?: CallOptions): Promise<DecisionResult> {
+    return this.decide(runId, approvalId, { decision: 'approve', ...input }, options);
+  }
+
+  /** Rejects a pending tool call; the model is told the reason. The last decision resumes the run. */
+  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<DecisionResult> {
+    return this.decide(runId, approvalId, { decision: 'reject', ...input }, options);
+  }
+
+  private decide(runId: string, approvalId: string, body: object, options: CallOptions | undefined): Promise<DecisionResult> {
+    return this.json('POST', `/v1/runs/${segment(runId)}/approvals/${segment(approvalId)}`, body, options);
+  }
+
+  private follow(runId: string, after: number, signal: AbortSignal | undefined): Promise<Response> {
+    const headers = after > 0 ? { 'last-event-id': String(after) } : {};
+    return this.send('GET', `/v1/runs/${segment(runId)}/events`, undefined, { signal }, 'text/event-stream', headers);
+  }
+
+  /** A run's JSON answer with its run id (from the body or `X-Run-Id`); a paused run throws `RunWaitingError`. */
+  private async result<T>(method: string, path: string, body: unknown, options: CallOptions | undefined): Promise<T> {
+    const response = await this.send(method, path, body, options, 'application/json');
+    const answer = (await response.json()) as { run_id?: string; status?: string; approvals?: PendingApproval[] };
+    const runId = answer.run_id ?? response.headers.get('x-run-id') ?? '';
+    if (response.status === 202 && answer.status === 'waiting') throw new RunWaitingError(runId, answer.approvals ?? []);
+    return { ...answer, run_id: runId } as T;
   }
 
   private async json<T>(method: string, path: string, body: unknown, options: CallOptions | undefined): Promise<T> {
@@ -110,8 +194,15 @@ export class AgentSpecClient {
     return (await response.json()) as T;
   }
 
-  private async send(method: string, path: string, body: unknown, options: CallOptions | undefined, accept?: string): Promise<Response> {
-    const headers: Record<string, string> = { ...this.headers, ...(accept ? { accept } : {}) };
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    options: CallOptions | undefined,
+    accept?: string,
+    extra: Record<string, string> = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers, ...extra, ...(accept ? { accept } : {}) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await this.fetch(`${this.baseUrl}${path}`, {
       method,

@@ -5,7 +5,9 @@
 export { AgentSpecClient } from './client.js';
 export type {
   AgentSummary,
+  ApproveInput,
   CallOptions,
+  ClientEvent,
   ClientOptions,
   CreateSessionInput,
   Health,
@@ -14,9 +16,26 @@ export type {
   PipelineResult,
   PipelineRunInput,
   PipelineSummary,
+  RejectInput,
   Session,
   SessionCreated,
   SessionMessageInput,
   StreamEvent,
 } from './client.js';
-export { AgentSpecApiError } from './api-error.js';
+export { RunStream, type ResumeOptions } from './run-stream.js';
+export type { DecisionResult, PendingApproval, RunAccepted, RunError, RunInfo, RunKind, RunStatus } from './run-types.js';
+export {
+  AgentSpecApiError,
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTimeoutError,
+  UnauthorizedError,
+  UnavailableError,
+  isApiError,
+  type ApiErrorCode,
+} from './api-error.js';
+export { AgentSpecConnectionError } from './connection-error.js';
+export { RunWaitingError } from './waiting-error.js';

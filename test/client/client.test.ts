@@ -1,17 +1,29 @@
 /**
  * The typed client against a real server over HTTP (the runtime composed from
- * a package, a scripted model): every method, streamed events in order, API
- * errors as `AgentSpecApiError` with the API's code, the API key sent, and a
- * stream stopped early cancelling the run on the server.
+ * a package, a scripted model): every method, streamed events in order with
+ * the run first, a stream resumed from the run's log after its connection is
+ * really cut, runs read, followed and cancelled, API errors as the subclass
+ * of their code, the API key sent, and a stream left early cancelling the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentSpecApiError, AgentSpecClient, type StreamEvent } from '../../shared/client/index.js';
+import {
+  AgentSpecApiError,
+  AgentSpecClient,
+  AgentSpecConnectionError,
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  UnauthorizedError,
+  isApiError,
+  type ClientEvent,
+} from '../../shared/client/index.js';
 import { composeService, type Service } from '../../shared/compose/compose-service.js';
 import { compile } from '../../shared/lang/index.js';
 import { SILENT_LOGGER } from '../../shared/telemetry/logger.js';
 import { startServer, type RunningServer } from '../../local/server.js';
 import { SHOUT_AGENT } from '../helpers/shout-agent.js';
 import { scriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
+import { cuttingFetch } from './cutting-fetch.js';
 
 const KEY = 'client-test-key';
 const PACKAGE = `package "client" version "2.0.0" lang "2.0"
@@ -35,6 +47,7 @@ beforeAll(async () => {
   const provider = scriptedProvider().otherwise((request) => {
     const said = JSON.stringify(request.messages);
     if (said.includes('go slowly')) return { text: 'a long answer', hang: true };
+    if (said.includes('count')) return { text: ['one ', 'two ', 'three ', 'four ', 'five'], delayMs: 5 };
     if (said.includes('tool_result')) return { text: 'Done.' };
     return said.includes('shout') ? { toolUses: [{ name: 'shout', input: { text: 'hi' } }] } : { text: `echo ${said.length}` };
   });
@@ -48,6 +61,14 @@ afterAll(async () => {
   await server?.close();
 });
 
+async function collect(events: AsyncIterable<ClientEvent>): Promise<ClientEvent[]> {
+  const seen: ClientEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+const texts = (events: ClientEvent[]) => events.flatMap((e) => (e.type === 'text' ? [e.data.text] : [])).join('');
+
 describe('AgentSpecClient', () => {
   it('reads health, agents and pipelines', async () => {
     const health = await client.health();
@@ -56,58 +77,122 @@ describe('AgentSpecClient', () => {
     expect(await client.pipelines()).toEqual([{ name: 'once', steps: ['only'] }]);
   });
 
-  it('invokes an agent and returns the typed result', async () => {
+  it('invokes an agent and returns the typed result with its run id', async () => {
     const result = await client.invoke('helper', { message: 'shout hi' });
     expect(result.output).toBe('Done.');
     // the command tool reads the JSON input on stdin; `tr` upper-cases all of it
     expect(result.tool_calls.map((c) => [c.name, c.status, c.output])).toEqual([['shout', 'ok', { TEXT: 'HI' }]]);
     expect(result.tokens.total).toBeGreaterThan(0);
+    expect(result.run_id).toMatch(/\S/);
+    expect(await client.run(result.run_id)).toMatchObject({ run_id: result.run_id, kind: 'invoke', target: 'helper', status: 'succeeded' });
   });
 
-  it('streams the events in order, ending with done', async () => {
-    const events: StreamEvent[] = [];
-    for await (const event of client.stream('helper', { message: 'shout hi' })) events.push(event);
-    expect(events.map((e) => e.type)).toEqual(['tool_call_start', 'tool_call_end', 'text', 'done']);
+  it('streams the events in order, the run first and done last', async () => {
+    const stream = client.stream('helper', { message: 'shout hi' });
+    const events = await collect(stream);
+    expect(events.map((e) => e.type)).toEqual(['run', 'tool_call_start', 'tool_call_end', 'text', 'done']);
+    expect(events[0]).toEqual({ type: 'run', data: { run_id: stream.runId } });
     const done = events.at(-1)!;
     expect(done.type === 'done' && done.data.output).toBe('Done.');
+    expect(stream.lastEventId).toBe(5);
+  });
+
+  it('resumes a stream whose connection is cut mid-event, delivering every event exactly once', async () => {
+    const reference = await collect(client.stream('helper', { message: 'count please' }));
+    const cutting = cuttingFetch({ afterEvents: 2.5 });
+    const resilient = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: { initialDelayMs: 1 } });
+    const stream = resilient.stream('helper', { message: 'count please' });
+    const events = await collect(stream);
+
+    expect(cutting.cuts).toBe(1);
+    // the reconnect asked the run's log for what followed the last event delivered (the 2nd)
+    expect(cutting.requests.at(-1)).toEqual({ method: 'GET', url: `${server.url}/v1/runs/${stream.runId}/events`, lastEventId: '2' });
+    expect(events.map((e) => e.type)).toEqual(reference.map((e) => e.type));
+    expect(texts(events)).toBe('one two three four five');
+    expect(texts(events)).toBe(texts(reference));
+    expect(events.at(-1)).toMatchObject({ type: 'done', data: { output: 'one two three four five' } });
+  });
+
+  it('gives up with the run id and last event id when reconnecting is off', async () => {
+    const cutting = cuttingFetch({ afterEvents: 2 });
+    const fragile = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: false });
+    const stream = fragile.stream('helper', { message: 'count please' });
+    const error = await collect(stream).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentSpecConnectionError);
+    expect(error).toMatchObject({ runId: stream.runId, lastEventId: 2 });
+  });
+
+  it('follows a run from any event of its log', async () => {
+    const stream = client.stream('helper', { message: 'shout hi' });
+    const live = await collect(stream);
+    const replayed = await collect(client.runEvents(stream.runId!));
+    expect(replayed).toEqual(live);
+    const rest = await collect(client.runEvents(stream.runId!, { after: 2 }));
+    expect(rest).toEqual(live.slice(2));
   });
 
   it('keeps a conversation in a session and deletes it', async () => {
     const { session_id } = await client.createSession('helper');
-    await client.sendMessage('helper', session_id, { message: 'hello' });
+    const answer = await client.sendMessage('helper', session_id, { message: 'hello' });
+    expect(answer.run_id).toMatch(/\S/);
     const session = await client.session('helper', session_id);
     expect(session.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     await client.deleteSession('helper', session_id);
-    await expect(client.session('helper', session_id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(client.session('helper', session_id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('runs a pipeline', async () => {
     const result = await client.runPipeline('once', { trigger: { text: 'shout hi' } });
     expect(result).toMatchObject({ pipeline: 'once', status: 'succeeded', steps: [{ name: 'only', status: 'succeeded', output: 'Done.' }] });
+    expect(await client.run(result.run_id)).toMatchObject({ kind: 'pipeline', target: 'once', status: 'succeeded' });
   });
 
-  it('throws the API error with its code, status, details and request id', async () => {
+  it('starts a detached run at once and cancels it', async () => {
+    const accepted = await client.invoke('helper', { message: 'go slowly', detach: true });
+    expect(accepted).toMatchObject({ run_id: expect.any(String), status: 'running' });
+    const events = client.runEvents(accepted.run_id);
+    const first = await events.next();
+    expect(first.value).toEqual({ type: 'run', data: { run_id: accepted.run_id } });
+    await client.cancel(accepted.run_id);
+    const rest = await collect(events);
+    expect(rest.at(-1)).toMatchObject({ type: 'error', data: { error: 'cancelled' } });
+    expect(await client.run(accepted.run_id)).toMatchObject({ status: 'cancelled' });
+    const again = await client.cancel(accepted.run_id).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ConflictError);
+  });
+
+  it('throws the API error as the class of its code, with status, details and request id', async () => {
     const unknown = await client.invoke('nobody', { message: 'hi' }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(NotFoundError);
     expect(unknown).toBeInstanceOf(AgentSpecApiError);
+    expect(isApiError(unknown, 'not_found')).toBe(true);
     expect(unknown).toMatchObject({ status: 404, code: 'not_found', requestId: expect.any(String) });
     const invalid = await client.invoke('helper', { message: '' }).catch((e: unknown) => e);
-    expect(invalid).toMatchObject({ status: 400, code: 'invalid_request', details: { issues: [expect.objectContaining({ path: 'message' })] } });
+    expect(invalid).toBeInstanceOf(InvalidRequestError);
+    expect((invalid as InvalidRequestError).issues).toEqual([expect.objectContaining({ path: 'message' })]);
     const stream = client.stream('nobody', { message: 'hi' });
-    await expect(stream.next()).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(stream.next()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.run('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('sends its API key; without it the server answers unauthorized', async () => {
     const anonymous = new AgentSpecClient({ baseUrl: server.url });
-    await expect(anonymous.agents()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    await expect(anonymous.agents()).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(anonymous.health()).resolves.toMatchObject({ status: 'ok' });
   });
 
   it('cancels the run on the server when the caller stops reading', async () => {
-    for await (const event of client.stream('helper', { message: 'go slowly' })) {
-      expect(event).toEqual({ type: 'text', data: { text: 'a long answer' } });
-      break;
+    let runId: string | undefined;
+    const stream = client.stream('helper', { message: 'go slowly' });
+    for await (const event of stream) {
+      if (event.type === 'run') runId = event.data.run_id;
+      if (event.type === 'text') {
+        expect(event).toEqual({ type: 'text', data: { text: 'a long answer' } });
+        break;
+      }
     }
-    const call = model.requests.findIndex((r) => JSON.stringify(r.messages).includes('go slowly'));
+    const call = model.requests.findLastIndex((r) => JSON.stringify(r.messages).includes('go slowly'));
     await expect.poll(() => model.signals[call]?.aborted, { timeout: 5000 }).toBe(true);
+    await expect.poll(async () => (await client.run(runId!)).status, { timeout: 5000 }).toBe('cancelled');
   });
 });
