@@ -77,6 +77,10 @@ export interface Run {
   pending_approvals?: PendingApproval[];
   decisions?: ApprovalDecision[];
   checkpoint?: Checkpoint;
+  /** seq of the last logged event, written with every status change (may lag while running) */
+  last_seq?: number;
+  /** true when not every event could be logged (a store failure or the log's bounds): the log misses events */
+  log_incomplete?: boolean;
 }
 
 /** One logged event; `seq` is its SSE id (1, 2, 3, … per run). */
