@@ -16,7 +16,6 @@ export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3600;
 export interface ApprovalRule {
   skill: string;
   timeoutSeconds: number;
-  inputSchema: Record<string, unknown>;
 }
 
 /** `AGENTSPEC_APPROVAL_<SKILL>`. */
@@ -42,7 +41,6 @@ export class ApprovalPolicy {
       this.rules.set(toToolName(skill.name), {
         skill: skill.name,
         timeoutSeconds: skill.attributes.approval_timeout_seconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
-        inputSchema: skill.attributes.input_schema,
       });
     }
   }
@@ -50,11 +48,6 @@ export class ApprovalPolicy {
   /** The rule of a tool whose calls need approval; undefined for every other tool. */
   ruleOf(tool: string): ApprovalRule | undefined {
     return this.rules.get(tool);
-  }
-
-  /** The rule of a skill, by its name as declared. */
-  ruleOfSkill(skill: string): ApprovalRule | undefined {
-    return this.rules.get(toToolName(skill));
   }
 
   get any(): boolean {

@@ -37,7 +37,8 @@ export interface RunCheckpoint {
 
 /** The checkpoint as stored: a JSON copy with every known secret value redacted. */
 export function writeCheckpoint(checkpoint: RunCheckpoint, redactor: Redactor): Checkpoint {
-  return JSON.parse(JSON.stringify(redactor.redactDeep(checkpoint))) as Checkpoint;
+  // a JSON copy first: the conversation and the approvals share input objects, which redactDeep would take for cycles
+  return redactor.redactDeep(JSON.parse(JSON.stringify(checkpoint)) as Checkpoint);
 }
 
 /** A stored checkpoint, checked; `invalid_request` for anything that is not one this runtime wrote. */

@@ -7,9 +7,9 @@
  */
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { prepareSchema } from '../ir/json-schema-validator.js';
+import { findResource, type IRDocument } from '../ir/types.js';
 import type { ContentBlock, Message } from '../llm/types.js';
-import type { ApprovalDecision, PendingApproval } from '../runs/types.js';
-import type { ApprovalPolicy } from './approval-policy.js';
+import type { ApprovalDecision } from '../runs/types.js';
 import { taskOf } from './messages.js';
 import type { RunCheckpoint } from './checkpoint.js';
 import type { RunContext, StrategyResult } from './run-context.js';
@@ -32,7 +32,7 @@ export type Settled = { run: true; input: unknown } | { run: false; reason: stri
  * an undecided approval still in time, a decision of no pending approval, or
  * an edited input the skill's input schema refuses.
  */
-export function settle(checkpoint: RunCheckpoint, decisions: readonly ApprovalDecision[], policy: ApprovalPolicy, now: number): Map<string, Settled> {
+export function settle(checkpoint: RunCheckpoint, decisions: readonly ApprovalDecision[], ir: IRDocument, now: number): Map<string, Settled> {
   const pending = new Map(checkpoint.approvals.map((a) => [a.id, a]));
   for (const d of decisions) {
     if (!pending.has(d.approval)) {
@@ -55,20 +55,20 @@ export function settle(checkpoint: RunCheckpoint, decisions: readonly ApprovalDe
       settled.set(approval.tool_call_id, { run: false, reason: `The call was rejected by a reviewer${decision.reason ? `: ${decision.reason}` : '.'}` });
     } else {
       const input = decision.input === undefined ? approval.input : decision.input;
-      if (decision.input !== undefined) checkEditedInput(policy, approval, input);
+      if (decision.input !== undefined) checkEditedInput(ir, approval.skill, input);
       settled.set(approval.tool_call_id, { run: true, input });
     }
   }
   return settled;
 }
 
-/** `invalid_request` when an edited input does not fit the skill's input schema. */
-export function checkEditedInput(policy: ApprovalPolicy, approval: Pick<PendingApproval, 'skill' | 'tool_call_id'>, input: unknown): void {
-  const rule = policy.ruleOfSkill(approval.skill);
-  const violations = rule ? prepareSchema(rule.inputSchema).violations(input) : ['the skill no longer needs approval here'];
+/** `invalid_request` when an edited input does not fit the skill's input schema (or the skill is gone). */
+export function checkEditedInput(ir: IRDocument, skill: string, input: unknown): void {
+  const resource = findResource(ir, 'Skill', skill);
+  const violations = resource ? prepareSchema(resource.attributes.input_schema).violations(input) : [`there is no skill "${skill}"`];
   if (violations.length > 0) {
-    throw new AgentSpecError(ErrorCode.InvalidRequest, `The edited input of "${approval.skill}" is not valid: ${violations.join('; ')}.`, {
-      details: { skill: approval.skill, violations },
+    throw new AgentSpecError(ErrorCode.InvalidRequest, `The edited input of "${skill}" is not valid: ${violations.join('; ')}.`, {
+      details: { skill, issues: violations.map((message) => ({ path: 'input', code: 'schema', message })) },
     });
   }
 }

@@ -222,7 +222,7 @@ export class Runtime implements AgentRuntime, RunHost {
     const started = this.now();
     const checkpoint = readCheckpoint(value);
     const agent = this.agentOrThrow(checkpoint.agent);
-    const settled = settle(checkpoint, decisions, this.approvals, started);
+    const settled = settle(checkpoint, decisions, this.ir, started);
     const config = this.configs.get(agent.name)!.resolve(checkpoint.config);
     try {
       const meter = new TokenMeter(agent.attrs.token_budget);
