@@ -9,7 +9,7 @@ import type { CreateSessionBody, InvokeBody, PipelineRunBody, RequestBody, Respo
 import { AgentSpecApiError } from './api-error.js';
 import type { ClientEvent } from './events.js';
 import { RunStream, type ResumeOptions } from './run-stream.js';
-import type { DecisionResult, PendingApproval, RunAccepted, RunInfo, RunStatus } from './run-types.js';
+import type { PendingApproval, RunAccepted, RunInfo, RunStatus } from './run-types.js';
 import { RunWaitingError } from './waiting-error.js';
 
 /** `detach: true`: the run goes on when the connection drops or the caller stops reading. */
@@ -161,18 +161,22 @@ export class AgentSpecClient {
     return this.json('POST', `/v1/runs/${segment(runId)}/cancel`, undefined, options);
   }
 
-  /** Approves a pending tool call (optionally with an edited input). The last decision resumes the run. */
-  approve(runId: string, approvalId: string, input: ApproveInput = {}, options?: CallOptions): Promise<DecisionResult> {
-    return this.decide(runId, approvalId, { decision: 'approve', ...input }, options);
+  /**
+   * Approves a pending tool call (optionally with an edited input). The decision that settles the last pending
+   * approval resumes the run and answers like `invoke` (its answer, or `RunWaitingError` if it pauses again); an
+   * earlier one throws `RunWaitingError` with the approvals still pending. With `detach: true` it answers at once.
+   */
+  approve(runId: string, approvalId: string, input: ApproveInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  approve(runId: string, approvalId: string, input?: ApproveInput, options?: CallOptions): Promise<InvokeResponse>;
+  approve(runId: string, approvalId: string, input: ApproveInput = {}, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+    return this.result('POST', decisionPath(runId, approvalId), { decision: 'approve', ...input }, options);
   }
 
-  /** Rejects a pending tool call; the model is told the reason. The last decision resumes the run. */
-  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<DecisionResult> {
-    return this.decide(runId, approvalId, { decision: 'reject', ...input }, options);
-  }
-
-  private decide(runId: string, approvalId: string, body: object, options: CallOptions | undefined): Promise<DecisionResult> {
-    return this.json('POST', `/v1/runs/${segment(runId)}/approvals/${segment(approvalId)}`, body, options);
+  /** Rejects a pending tool call; the model reads the reason. Answers like `approve`. */
+  reject(runId: string, approvalId: string, input: RejectInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<InvokeResponse>;
+  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+    return this.result('POST', decisionPath(runId, approvalId), { decision: 'reject', ...input }, options);
   }
 
   private follow(runId: string, after: number, signal: AbortSignal | undefined): Promise<Response> {
@@ -185,7 +189,7 @@ export class AgentSpecClient {
     const response = await this.send(method, path, body, options, 'application/json');
     const answer = (await response.json()) as { run_id?: string; status?: string; approvals?: PendingApproval[] };
     const runId = answer.run_id ?? response.headers.get('x-run-id') ?? '';
-    if (response.status === 202 && answer.status === 'waiting') throw new RunWaitingError(runId, answer.approvals ?? []);
+    if (answer.status === 'waiting') throw new RunWaitingError(runId, answer.approvals ?? []);
     return { ...answer, run_id: runId } as T;
   }
 
@@ -213,6 +217,10 @@ export class AgentSpecClient {
     if (!response.ok) throw await AgentSpecApiError.fromResponse(response);
     return response;
   }
+}
+
+function decisionPath(runId: string, approvalId: string): string {
+  return `/v1/runs/${segment(runId)}/approvals/${segment(approvalId)}`;
 }
 
 /** A name or id as one path segment. */

@@ -23,7 +23,7 @@ export type {
   StreamEvent,
 } from './client.js';
 export { RunStream, type ResumeOptions } from './run-stream.js';
-export type { DecisionResult, PendingApproval, RunAccepted, RunError, RunInfo, RunKind, RunStatus } from './run-types.js';
+export type { PendingApproval, RunAccepted, RunError, RunInfo, RunKind, RunStatus } from './run-types.js';
 export {
   AgentSpecApiError,
   ConflictError,

@@ -1,6 +1,6 @@
 /**
  * The run routes' answers as the client returns them (`GET /v1/runs/{id}`,
- * `POST /v1/runs/{id}/cancel`, an approval decision, a detached start).
+ * `POST /v1/runs/{id}/cancel`, a detached start).
  */
 import type { PendingApproval, RunError, RunKind, RunStatus } from '../runs/types.js';
 
@@ -29,14 +29,5 @@ export interface RunInfo {
 export interface RunAccepted {
   run_id: string;
   status: RunStatus;
-  approvals?: PendingApproval[];
-}
-
-/** The answer to an approval decision: the run once it ended or paused again, or at once with `detach`. */
-export interface DecisionResult {
-  run_id: string;
-  status: RunStatus;
-  result?: unknown;
-  error?: RunError;
   approvals?: PendingApproval[];
 }

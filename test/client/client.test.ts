@@ -2,8 +2,9 @@
  * The typed client against a real server over HTTP (the runtime composed from
  * a package, a scripted model): every method, streamed events in order with
  * the run first, a stream resumed from the run's log after its connection is
- * really cut, runs read, followed and cancelled, API errors as the subclass
- * of their code, the API key sent, and a stream left early cancelling the run.
+ * really cut, runs read, followed and cancelled, approvals decided (the run
+ * resumed and followed), API errors as the subclass of their code, the API
+ * key sent, and a stream left early cancelling the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   ConflictError,
   InvalidRequestError,
   NotFoundError,
+  RunWaitingError,
   UnauthorizedError,
   isApiError,
   type ClientEvent,
@@ -194,5 +196,76 @@ describe('AgentSpecClient', () => {
     const call = model.requests.findLastIndex((r) => JSON.stringify(r.messages).includes('go slowly'));
     await expect.poll(() => model.signals[call]?.aborted, { timeout: 5000 }).toBe(true);
     await expect.poll(async () => (await client.run(runId!)).status, { timeout: 5000 }).toBe('cancelled');
+  });
+});
+
+describe('AgentSpecClient with approvals', () => {
+  let approvals: RunningServer;
+  let api: AgentSpecClient;
+  let reviewed: ScriptedProvider;
+
+  beforeAll(async () => {
+    const { ir } = compile(PACKAGE, { file: 'client.ias' });
+    reviewed = scriptedProvider().otherwise((request) => {
+      const said = JSON.stringify(request.messages);
+      if (said.includes('no shouting today')) return { text: 'Alright, quietly then.' };
+      if (said.includes('tool_result')) return { text: 'Done.' };
+      return { toolUses: [{ name: 'shout', input: { text: 'hi' } }] };
+    });
+    // the deployment's override makes every call of `shout` wait for a decision
+    process.env.AGENTSPEC_APPROVAL_SHOUT = 'required';
+    try {
+      const reviewedService = await composeService({ ir: ir! }, { providerFor: () => reviewed });
+      approvals = await startServer({ runtime: () => reviewedService.runtime, port: 0, apiKeys: [KEY], logger: SILENT_LOGGER, notice: () => {} });
+    } finally {
+      delete process.env.AGENTSPEC_APPROVAL_SHOUT;
+    }
+    api = new AgentSpecClient({ baseUrl: approvals.url, apiKey: KEY });
+  });
+
+  afterAll(async () => {
+    await approvals?.close();
+  });
+
+  it('streams a pause for approval, approves it and follows the resumed run', async () => {
+    const stream = api.stream('helper', { message: 'shout hi' });
+    const paused = await collect(stream);
+    expect(paused.map((e) => e.type)).toEqual(['run', 'approval_required', 'waiting']);
+    const asked = paused[1]!;
+    if (asked.type !== 'approval_required') throw new Error('expected approval_required');
+    expect(asked.data).toMatchObject({ skill: 'shout', input: { text: 'hi' } });
+    expect(await api.run(stream.runId!)).toMatchObject({ status: 'waiting', approvals: [{ id: asked.data.id }] });
+
+    const decided = await api.approve(stream.runId!, asked.data.id);
+    expect(decided).toMatchObject({ run_id: stream.runId, output: 'Done.', tool_calls: [{ name: 'shout', status: 'ok', output: { TEXT: 'HI' } }] });
+    const resumed = await collect(api.runEvents(stream.runId!, { after: stream.lastEventId }));
+    expect(resumed.map((e) => e.type)).toEqual(['tool_call_start', 'tool_call_end', 'text', 'done']);
+    expect(resumed.at(-1)).toMatchObject({ type: 'done', data: { output: 'Done.' } });
+
+    const again = await api.approve(stream.runId!, asked.data.id).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ConflictError);
+    expect((again as ConflictError).conflictStatus).toBe('approved');
+  });
+
+  it('throws RunWaitingError from a paused invoke; a rejection with a reason resumes it and the model reads the reason', async () => {
+    const waiting = await api.invoke('helper', { message: 'shout hi' }).catch((e: unknown) => e);
+    expect(waiting).toBeInstanceOf(RunWaitingError);
+    const { runId, approvals: pending } = waiting as RunWaitingError;
+    expect(pending.map((a) => a.skill)).toEqual(['shout']);
+
+    const decided = await api.reject(runId, pending[0]!.id, { reason: 'no shouting today' });
+    expect(decided).toMatchObject({ run_id: runId, output: 'Alright, quietly then.', tool_calls: [{ name: 'shout', status: 'error' }] });
+    expect(await api.run(runId)).toMatchObject({ status: 'succeeded', result: { output: 'Alright, quietly then.' } });
+    expect(JSON.stringify(reviewed.requests.at(-1)!.messages)).toContain('no shouting today');
+  });
+
+  it('approves at once (detach) and follows the resumed run live, as the playground does', async () => {
+    const stream = api.stream('helper', { message: 'shout hi' });
+    const paused = await collect(stream);
+    const asked = paused.find((e) => e.type === 'approval_required')!;
+    if (asked.type !== 'approval_required') throw new Error('expected approval_required');
+    expect(await api.approve(stream.runId!, asked.data.id, { detach: true })).toMatchObject({ status: 'running' });
+    const resumed = await collect(api.runEvents(stream.runId!, { after: stream.lastEventId }));
+    expect(resumed.at(-1)).toMatchObject({ type: 'done', data: { output: 'Done.' } });
   });
 });
