@@ -110,11 +110,11 @@ export class RunRecorder {
           end = { type: 'error', data: this.abortReason() ?? event.data };
           break;
         }
-        this.enqueue(event);
         if (event.type === 'done') {
           end = event;
           break;
         }
+        this.enqueue(event);
         await this.backPressure();
       }
     } catch (error) {
@@ -136,6 +136,14 @@ export class RunRecorder {
     this.stopWatch.abort();
     await watching;
     this.tail.notify();
+    this.logger.debug('run recorded', {
+      run_id: this.id,
+      status: this.final.status,
+      last_seq: this.lastSeq,
+      appends: this.appends,
+      max_buffered: this.maxBuffered,
+      log_incomplete: this.logIncomplete,
+    });
     return this.final;
   }
 
