@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeYaml } from '../../local/deploy/compose/compose-file.js';
-import type { IRDeploy } from '../../shared/ir/types.js';
+import type { IRDeploy, IRUser } from '../../shared/ir/types.js';
 import { agent, irOf } from '../helpers/ir-builder.js';
 
 function deployBlock(attributes: Partial<IRDeploy['attributes']> = {}): IRDeploy {
@@ -47,6 +47,22 @@ describe('compose file', () => {
     expect(runtime?.environment.ANTHROPIC_API_KEY).toMatch(/^\$\{ANTHROPIC_API_KEY:\?/);
     expect(runtime?.healthcheck.test.join(' ')).toContain('/healthz');
     expect(runtime?.deploy).toEqual({ resources: { limits: { cpus: '0.5', memory: '512M' } } });
+  });
+
+  it("references each declared user's key by its variable, never a value", () => {
+    // Prepare
+    const deploy = deployBlock();
+    const user: IRUser = {
+      kind: 'User',
+      name: 'dana',
+      fqn: 'test/User/dana',
+      hash: '1'.repeat(64),
+      attributes: { key: 'DANA_KEY', agents: [], role: 'invoke' },
+    };
+    // Act
+    const doc = parse(composeYaml({ ir: irOf(agent('bot'), user, deploy), deploy, image: 'agentspec/test:abc' })) as Compose;
+    // Assess
+    expect(doc.services.runtime?.environment.DANA_KEY).toBe('${DANA_KEY:?set DANA_KEY (key of user "dana")}');
   });
 
   it('adds a Redis service for sessions when replicas > 1 or sessions "redis"', () => {

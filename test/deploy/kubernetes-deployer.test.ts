@@ -163,6 +163,43 @@ describe('kubernetes deployer against a recording API server', () => {
     expect(await statusDeploy({ dir: dirname(op.file) })).toEqual([]);
   });
 
+  it("puts a declared user's key in the deployment's Secret, read by the pod through secretKeyRef, and never in --dry-run", async () => {
+    // Prepare
+    const userKey = 'erin-test-user-key-6102';
+    const file = await writePackage({
+      target: 'kubernetes',
+      name: 'userdeploy',
+      port: 8080,
+      deployLines: ['namespace "agents"', `image "${pinnedImage('userdeploy')}"`],
+      extraSource: 'secret "erin-key" { env(AGENTSPEC_TEST_ERIN_KEY) }\nuser "erin" {\n  key secret("erin-key")\n}\n',
+    });
+    const userOp: PackageOperation = {
+      ...op,
+      file,
+      secretResolvers: { env: new EnvSecretResolver({ AGENTSPEC_TEST_ANTHROPIC_KEY: SECRET, AGENTSPEC_TEST_ERIN_KEY: userKey }) },
+    };
+    try {
+      // Act
+      await applyDeploy(userOp);
+      const yaml = await dryRunDeploy(userOp);
+      // Assess
+      const patches = api.requests.filter(
+        (r) => r.method === 'PATCH' && String((r.body?.metadata as { name?: string } | undefined)?.name).startsWith('userdeploy-main'),
+      );
+      const secret = patches.find((p) => p.body?.kind === 'Secret' && (p.body.metadata as { name: string }).name === 'userdeploy-main-secrets')?.body;
+      expect(secret?.stringData).toMatchObject({ 'erin-key': userKey });
+      const deployment = patches.find((p) => p.body?.kind === 'Deployment' && (p.body.metadata as { name: string }).name === 'userdeploy-main')?.body;
+      const env = (deployment as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec.containers[0]?.env;
+      expect(env).toContainEqual({ name: 'erin-key', valueFrom: { secretKeyRef: { name: 'userdeploy-main-secrets', key: 'erin-key' } } });
+      expect(JSON.stringify(deployment)).not.toContain(userKey);
+      expect(yaml).toContain('erin-key');
+      expect(yaml).not.toContain(userKey);
+    } finally {
+      await destroyDeploy({ dir: dirname(file), deployer: op.deployer! });
+      await rm(dirname(file), { recursive: true, force: true });
+    }
+  });
+
   it('prints the manifests as YAML for --dry-run without secret values', async () => {
     const yaml = await dryRunDeploy(op);
     expect(yaml).toContain('kind: Deployment');
