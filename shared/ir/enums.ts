@@ -14,6 +14,8 @@ export const MEMORY_STRATEGIES = ['sliding_window', 'summary'] as const;
 export const POLICY_ACTIONS = ['deny', 'require', 'allow'] as const;
 /** what a guardrail does when a keyword or pattern matches: answer with its fallback instead (`block`) or report it (`warn`) */
 export const GUARDRAIL_MODES = ['warn', 'block'] as const;
+/** a skill's `approval`: `never` (the default) lowers to no attribute */
+export const APPROVAL_MODES = ['required', 'never'] as const;
 /** what a declared user may do: invoke the agents listed (`invoke`) or everything (`admin`) */
 export const USER_ROLES = ['invoke', 'admin'] as const;
 export const CONFIG_TYPES = ['string', 'int', 'float', 'bool'] as const;

@@ -31,7 +31,7 @@ import {
 } from '../ir/types.js';
 import type { FileNode } from './ast.js';
 import { lowerCases, lowerConfig, lowerFlow, lowerRules, usesV3 } from './lower-agent-blocks.js';
-import { V3_AGENT_ATTRIBUTES, V3_STATEMENTS } from './schema.js';
+import { V3_AGENT_ATTRIBUTES, V3_SKILL_ATTRIBUTES, V3_STATEMENTS } from './schema.js';
 import { parseModel } from '../llm/model-string.js';
 
 /** Language names the language accepts for the ones the IR keeps. */
@@ -69,6 +69,11 @@ const ms = (e: Entry | undefined): number | undefined => {
   const s = str(e);
   return s === undefined ? undefined : parseDuration(s);
 };
+/** `approval_timeout` in whole seconds (the validator keeps it within 1m..168h). */
+const approvalTimeout = (e: Entry | undefined): number | undefined => {
+  const value = ms(e);
+  return value === undefined ? undefined : Math.ceil(value / 1000);
+};
 const num = (e: Entry | undefined): number | undefined => {
   const v = e?.args[0];
   return v?.type === 'number' ? v.value : undefined;
@@ -85,7 +90,14 @@ export function lower(node: FileNode, doc: DocumentIndex, environment?: string):
   const pkg = { name: str(header)!, version: header.args[2]?.type === 'string' ? header.args[2].value : '', lang };
   const types = new TypeCompiler(doc);
   const resources: IRResource[] = [];
-  const v3 = lang === '3.0' || doc.ordered.some((st) => V3_STATEMENTS.includes(st.kind) || (st.kind === 'agent' && usesV3(st.entry, V3_AGENT_ATTRIBUTES)));
+  const v3 =
+    lang === '3.0' ||
+    doc.ordered.some(
+      (st) =>
+        V3_STATEMENTS.includes(st.kind) ||
+        (st.kind === 'agent' && usesV3(st.entry, V3_AGENT_ATTRIBUTES)) ||
+        (st.kind === 'skill' && usesV3(st.entry, V3_SKILL_ATTRIBUTES)),
+    );
   const body: Omit<IRDocument, 'hash'> = { ir_version: v3 ? IR_VERSION : '1', package: pkg, resources };
   if (environment !== undefined) body.environment = environment;
   // The document hash is computed over canonical JSON that reuses each
@@ -133,6 +145,9 @@ function lowerAttributes(kind: string, entry: Entry, types: TypeCompiler): unkno
         input_schema: types.fieldsSchema(attr(b, 'input')?.body),
         output_schema: output ? types.fieldsSchema(output.body) : undefined,
         tool: lowerTool(attr(b, 'tool')!),
+        // `never` (or no attribute) lowers to nothing: calls run as they always did
+        approval: str(attr(b, 'approval')) === 'required' ? ('required' as const) : undefined,
+        approval_timeout_seconds: approvalTimeout(attr(b, 'approval_timeout')),
       });
     }
     case 'server':

@@ -17,6 +17,7 @@ import {
   VARIABLE_TYPES,
   GUARDRAIL_MODES,
   USER_ROLES,
+  APPROVAL_MODES,
 } from '../ir/enums.js';
 
 export type ValueType = 'string' | 'int' | 'number' | 'bool' | 'strings' | 'duration' | 'size';
@@ -93,6 +94,9 @@ export const BLOCK_SPECS: Partial<Record<Ctx, readonly AttrSpec[]>> = {
     { name: 'input', block: 'fields' },
     { name: 'output', block: 'fields' },
     { name: 'tool', shape: 'tool', required: true },
+    { name: 'approval', value: 'string', oneOf: APPROVAL_MODES },
+    // a duration's min and max are milliseconds: 1m..7d
+    { name: 'approval_timeout', value: 'duration', min: 60_000, max: 604_800_000 },
   ],
   http: [
     { name: 'method', value: 'string', oneOf: METHODS, required: true },
@@ -258,6 +262,8 @@ export const STATEMENT_BODY: Readonly<Record<string, Ctx>> = {
 /** Statements and attributes that IntentLang 3.0 added (a 2.0 file using one gets a warning). */
 export const V3_STATEMENTS: readonly string[] = ['guardrail', 'user', 'state'];
 export const V3_AGENT_ATTRIBUTES: readonly string[] = ['prompt', 'models', 'loop', 'budget', 'config', 'validate', 'eval', 'on'];
+/** `approval` is this project's extension, counted with 3.0 like the other additions. */
+export const V3_SKILL_ATTRIBUTES: readonly string[] = ['approval', 'approval_timeout'];
 
 /** Resource kinds an environment may overlay, with their block context. */
 export const OVERLAY_KINDS: Readonly<Record<string, Ctx>> = {

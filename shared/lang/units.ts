@@ -26,3 +26,12 @@ export function parseSize(text: string): number | undefined {
   const m = SIZE.exec(text);
   return m ? Math.round(Number(m[1]) * SIZE_BYTES[m[2] ?? 'B']!) : undefined;
 }
+
+/** A duration in milliseconds written with the largest unit that divides it ("1m", "168h"). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['h', 'm', 's'] as const) {
+    const size = DURATION_MS[unit]!;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

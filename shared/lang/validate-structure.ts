@@ -14,6 +14,7 @@ import {
   STATEMENT_BODY,
   VARIABLE_TYPES,
   V3_AGENT_ATTRIBUTES,
+  V3_SKILL_ATTRIBUTES,
   V3_STATEMENTS,
   specOf,
   BLOCK_SPECS,
@@ -23,7 +24,7 @@ import {
 } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { checkCases, checkConfig, checkFlow, checkRules, type ExpressionCheck, type Report } from './validate-agent-blocks.js';
-import { parseDuration, parseSize } from './units.js';
+import { formatDuration, parseDuration, parseSize } from './units.js';
 import { Span, type Range } from './tokens.js';
 import { checkExpression, childrenOf, parseExpression, positionInFile, type Expr, type ExprError } from '../expr/index.js';
 import { tryCompilePattern } from '../expr/regex.js';
@@ -268,6 +269,7 @@ export class StructureChecker {
       if (!spec.repeat && seen.has(e.key)) this.error(e.keyRange, `Attribute "${e.key}" appears more than once in ${what}.`, undefined, 'duplicate');
       seen.add(e.key);
       if (ctx === 'agent' && this.lang === '2.0' && V3_AGENT_ATTRIBUTES.includes(e.key)) this.needsV3(e.keyRange, `"${e.key}" in an agent`);
+      if (ctx === 'skill' && this.lang === '2.0' && V3_SKILL_ATTRIBUTES.includes(e.key)) this.needsV3(e.keyRange, `"${e.key}" in a skill`);
       this.checkAttr(ctx, spec, e, what);
     }
     for (const spec of specs) {
@@ -349,9 +351,15 @@ export class StructureChecker {
           );
         }
         return;
-      case 'duration':
-        if (v.type !== 'string' || parseDuration(v.value) === undefined) return this.error(v.range, `${where} must be a duration like "500ms", "10s" or "2m".`);
+      case 'duration': {
+        const duration = v.type === 'string' ? parseDuration(v.value) : undefined;
+        if (duration === undefined) return this.error(v.range, `${where} must be a duration like "500ms", "10s" or "2m".`);
+        if ((spec.min !== undefined && duration < spec.min) || (spec.max !== undefined && duration > spec.max)) {
+          const bounds = `${formatDuration(spec.min ?? 0)}..${spec.max === undefined ? '∞' : formatDuration(spec.max)}`;
+          return this.error(v.range, `${where} is ${(v as { value: string }).value}, outside ${bounds}.`, `${spec.name} must be between ${bounds}`, 'range');
+        }
         return;
+      }
       case 'size':
         if (v.type !== 'string' || parseSize(v.value) === undefined) return this.error(v.range, `${where} must be a size like "128Mi" or "1Gi".`);
         return;
