@@ -13,6 +13,9 @@ import { Hono } from 'hono/tiny';
 import { matchedRoutes } from 'hono/route';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
 import type { AgentRuntime } from '../loop/types.js';
+import { ActiveRuns } from '../runs/active-runs.js';
+import { MemoryRunStore } from '../runs/memory-run-store.js';
+import type { RunStore } from '../runs/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { ApiKeyChecker, apiKeysFromEnv } from './auth.js';
@@ -22,8 +25,10 @@ import { errorResponse } from './errors.js';
 import { refuseNonLocal } from './local-only.js';
 import { RateLimiter } from './rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { evalRoutes } from './routes/eval.js';
 import { pipelineRoutes } from './routes/pipelines.js';
+import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { systemRoutes } from './routes/system.js';
 import { authorizeAdmin, authorizeAgent, authorizePipeline, type UserKeys } from './user-keys.js';
@@ -53,8 +58,14 @@ export interface AppOptions {
   playgroundHtml?: string;
   /** JSON request logs; to stderr by default */
   logger?: Logger;
-  /** runs (invoke, session message, pipeline) longer than this end with `timeout` */
+  /** runs (invoke, stream, session message, pipeline) longer than this end with `timeout`, detached ones too */
   requestTimeoutMs?: number;
+  /**
+   * where runs and their event logs are kept (docs/runs.md); an in-process
+   * `MemoryRunStore` when omitted. Whoever passes a store closes it; the
+   * default one holds no connection and needs no closing.
+   */
+  runs?: RunStore;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -68,6 +79,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const rate = options.rateLimitPerMinute ?? 0;
   const ctx: RouteContext = {
     runtime: options.runtime,
+    runs: options.runs ?? new MemoryRunStore(),
+    active: new ActiveRuns(),
     ...(rate > 0 ? { limiter: new RateLimiter(rate) } : {}),
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     telemetry,
@@ -124,6 +137,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   if (users) {
     // what a user key may reach (see user-keys.ts); deploy keys pass every check
     app.use('/v1/agents/:name/*', async (c, next) => (authorizeAgent(c.get('user'), c.req.param('name')), await next()));
+    // runs: checked in routes/runs.ts once the run (its agent or pipeline) is read
     app.use('/v1/pipelines/:name/*', async (c, next) => (authorizePipeline(c.get('user'), ctx.runtime().ir, c.req.param('name')), await next()));
     app.use('/v1/metrics', async (c, next) => (authorizeAdmin(c.get('user'), 'GET /v1/metrics'), await next()));
   }
@@ -132,6 +146,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   agentRoutes(app, ctx);
   sessionRoutes(app, ctx);
   pipelineRoutes(app, ctx);
+  runRoutes(app, ctx);
+  approvalRoutes(app, ctx);
   // dev only: served beside the playground, see routes/eval.ts
   if (playground) evalRoutes(app, ctx);
 

@@ -1,5 +1,7 @@
-/** What the route modules share: the current runtime and the app's settings. */
+/** What the route modules share: the current runtime, the run store and the app's settings. */
 import type { AgentRuntime } from '../loop/types.js';
+import type { ActiveRuns } from '../runs/active-runs.js';
+import type { RunStore } from '../runs/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -12,6 +14,10 @@ export interface AppEnv {
 
 export interface RouteContext {
   runtime: () => AgentRuntime;
+  /** where runs and their logs are kept */
+  runs: RunStore;
+  /** the runs this instance is driving */
+  active: ActiveRuns;
   limiter?: RateLimiter;
   bodyLimitBytes: number;
   telemetry: Telemetry;

@@ -7,6 +7,7 @@
 import { EVAL_ROUTE_SPECS } from './routes/eval.js';
 import type { JsonSchema } from '../ir/types.js';
 import {
+  ApprovalBody,
   CreateSessionBody,
   InvokeBody,
   PipelineRunBody,
@@ -49,15 +50,15 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'post',
     path: '/v1/agents/{name}/invoke',
-    summary: 'Run an agent to its final answer',
+    summary: 'Run an agent to its final answer (202: detached, or paused for approvals); the run id is in X-Run-Id',
     request: InvokeBody,
-    responses: { 200: 'InvokeResponse' },
+    responses: { 200: 'InvokeResponse', 202: 'RunAccepted' },
     errors: runErrors,
   },
   {
     method: 'post',
     path: '/v1/agents/{name}/stream',
-    summary: 'Run an agent, streaming Server-Sent Events: text, tool_call_start, tool_call_end, error, done',
+    summary: 'Run an agent, streaming Server-Sent Events: run, text, tool_call_start, tool_call_end, approval_required, then done, error or waiting',
     request: InvokeBody,
     responses: { 200: 'sse' },
     errors: [400, 404, 413, 429],
@@ -73,9 +74,9 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'post',
     path: '/v1/agents/{name}/sessions/{id}',
-    summary: 'Send a message in a session',
+    summary: 'Send a message in a session (a run, answered like invoke)',
     request: SessionMessageBody,
-    responses: { 200: 'InvokeResponse' },
+    responses: { 200: 'InvokeResponse', 202: 'RunAccepted' },
     errors: runErrors,
   },
   { method: 'get', path: '/v1/agents/{name}/sessions/{id}', summary: "A session's messages", responses: { 200: 'Session' }, errors: agentErrors },
@@ -84,10 +85,34 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'post',
     path: '/v1/pipelines/{name}/run',
-    summary: 'Run a pipeline: per-step outputs, statuses, durations, tokens',
+    summary: 'Run a pipeline: per-step outputs, statuses, durations, tokens (202: detached)',
     request: PipelineRunBody,
-    responses: { 200: 'PipelineResult' },
+    responses: { 200: 'PipelineResult', 202: 'RunAccepted' },
     errors: runErrors,
+  },
+  { method: 'get', path: '/v1/runs/{id}', summary: "A run's status, and its result, error or pending approvals", responses: { 200: 'Run' }, errors: [404] },
+  {
+    method: 'get',
+    path: '/v1/runs/{id}/events',
+    summary: "A run's events as Server-Sent Events: the log after Last-Event-ID (or ?after=), then live until done, error or waiting",
+    responses: { 200: 'sse' },
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/runs/{id}/cancel',
+    summary: 'Stop a running or waiting run; answers its status (409 when it has already ended)',
+    responses: { 200: 'Run' },
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/runs/{id}/approvals/{approval}',
+    summary:
+      'Decide a pending approval; once all are decided the run resumes: answered like invoke (200, or 202 when detached or paused again), or as Server-Sent Events with Accept: text/event-stream',
+    request: ApprovalBody,
+    responses: { 200: 'InvokeResponse', 202: 'RunAccepted' },
+    errors: [400, 404, 409, 413, 422, 429, 502, 503],
   },
   { method: 'get', path: '/v1/metrics', summary: 'Prometheus metrics', responses: { 200: 'prometheus' }, errors: [] },
   { method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: 'none' }, errors: [] },

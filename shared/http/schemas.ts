@@ -65,6 +65,11 @@ const config = described(
   "values for the agent's `config` parameters (each checked against its declared type; secret ones cannot be sent)",
 );
 
+const detach = described(
+  { type: 'boolean', default: false },
+  'keep the run going when the client disconnects (a JSON request is answered 202 with the run id at once)',
+);
+
 export type Scalar = string | number | boolean;
 
 export const InvokeBody = body(
@@ -75,12 +80,13 @@ export const InvokeBody = body(
       variables: described(variables, "values for the agent prompt's variables"),
       config,
       session_id: described({ type: 'string', minLength: 1, maxLength: 200 }, 'continue this existing session'),
+      detach,
     },
-    ['variables', 'config', 'session_id'],
+    ['variables', 'config', 'session_id', 'detach'],
   ),
 );
 
-export const SessionMessageBody = body('SessionMessageRequest', object({ message, variables, config }, ['variables', 'config']));
+export const SessionMessageBody = body('SessionMessageRequest', object({ message, variables, config, detach }, ['variables', 'config', 'detach']));
 
 export const CreateSessionBody = body(
   'CreateSessionRequest',
@@ -89,7 +95,20 @@ export const CreateSessionBody = body(
 
 export const PipelineRunBody = body(
   'PipelineRunRequest',
-  object({ trigger: { ...described(record({}), 'values for `{{trigger.*}}` templates'), default: {} } }, ['trigger']),
+  object({ trigger: { ...described(record({}), 'values for `{{trigger.*}}` templates'), default: {} }, detach }, ['trigger', 'detach']),
+);
+
+export const ApprovalBody = body(
+  'ApprovalDecisionRequest',
+  object(
+    {
+      decision: described(oneOf(['approve', 'reject']), 'approve runs the call (with `input` when given); reject tells the model `reason`'),
+      input: described({}, "an edited input for an approved call (checked against the skill's input schema)"),
+      reason: described({ type: 'string', maxLength: 2000 }, 'what the model is told of a rejection'),
+      detach,
+    },
+    ['input', 'reason', 'detach'],
+  ),
 );
 
 const tokens = object({ input: num, output: num, cache_read: num, cache_write: num, total: num });
@@ -168,16 +187,52 @@ export const RESPONSE_SCHEMAS = {
     },
     ['failed_step'],
   ),
+  PendingApproval: object({
+    id: described(text, 'the approval id of POST /v1/runs/{id}/approvals/{approval}'),
+    tool_call_id: text,
+    skill: text,
+    input: {},
+    expires_at: described(text, 'ISO-8601; a decision after it is refused and the call counts as rejected'),
+  }),
+  Run: object(
+    {
+      run_id: text,
+      kind: oneOf(['invoke', 'stream', 'session', 'pipeline']),
+      target: described(text, "the agent's name (a pipeline run: the pipeline's)"),
+      status: oneOf(['running', 'waiting', 'succeeded', 'failed', 'cancelled']),
+      created_at: text,
+      updated_at: text,
+      session_id: text,
+      result: described({}, 'once succeeded: the invoke answer (InvokeResponse) or, for a pipeline run, the PipelineResult'),
+      error: described(ref('Error'), 'once failed or cancelled'),
+      approvals: described(array(ref('PendingApproval')), 'while waiting: the tool calls waiting for a decision'),
+      cancel_requested: described(bool, 'a cancel was asked for; the instance driving the run stops it'),
+      last_event_id: described(int, 'the seq of the last logged event (0: none yet): the SSE id to resume after'),
+    },
+    ['session_id', 'result', 'error', 'approvals', 'cancel_requested'],
+  ),
+  RunAccepted: described(
+    object({ run_id: text, status: oneOf(['running', 'waiting']), approvals: array(ref('PendingApproval')) }, ['approvals']),
+    'a detached run (status running) or a run paused for approvals (status waiting); follow it at GET /v1/runs/{id}/events',
+  ),
+  StreamRun: object({ run_id: text }),
+  StreamWaiting: object({ run_id: text, approvals: array(ref('PendingApproval')) }),
   StreamText: object({ text }),
   StreamToolCallStart: object({ id: text, name: text, input: {} }),
   StreamError: object({ error: described(text, 'error code'), message: text, details: record({}) }, ['details']),
 } satisfies Record<string, JsonSchema>;
 
-/** The events of `POST /v1/agents/{name}/stream`: each SSE `event:` name and the component its `data:` JSON matches. */
+/**
+ * The events of `POST /v1/agents/{name}/stream` and `GET /v1/runs/{id}/events`: each SSE `event:` name and the
+ * component its `data:` JSON matches (a pipeline run's `done` carries a PipelineResult).
+ */
 export const STREAM_EVENTS = {
+  run: 'StreamRun',
   text: 'StreamText',
   tool_call_start: 'StreamToolCallStart',
   tool_call_end: 'ToolCall',
+  approval_required: 'PendingApproval',
+  waiting: 'StreamWaiting',
   error: 'StreamError',
   done: 'InvokeResponse',
 } as const satisfies Record<string, keyof typeof RESPONSE_SCHEMAS>;

@@ -114,7 +114,8 @@ describe('POST /v1/agents/{name}/invoke', () => {
 
   it('answers internal_error without internals for an unexpected exception', async () => {
     const { app, runtime } = appWith();
-    runtime.invoke = async () => {
+    runtime.stream = async function* () {
+      yield* [];
       throw new TypeError('secret-internal-detail at foo.ts:12');
     };
     const res = await app.request('/v1/agents/echo/invoke', post({ message: 'hi' }));

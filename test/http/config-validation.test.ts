@@ -92,18 +92,17 @@ describe('config and validation over HTTP', () => {
     const events = await readEvents(response);
     const metrics = (await telemetry.metricsExposition()).text;
 
-    expect(events.map((e) => e.event)).toEqual(['text', 'done']);
+    expect(events.map((e) => e.event)).toEqual(['run', 'text', 'done']);
     expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ validation: { warnings: [{ rule: 'short', message: 'Keep it short' }] } });
     expect(metrics).toContain('agentspec_validation_violations_total{agent="desk",rule="short",severity="warning"} 1');
   });
 
-  it('reports a config error of a stream as its one error event', async () => {
+  it('reports a config error of a stream as its one error event after the run id', async () => {
     const { app } = serve();
 
     const events = await readEvents(await app.request('/v1/agents/desk/stream', post({ message: 'hi', config: { max_len: 1.5 } })));
 
-    expect(events).toHaveLength(1);
-    expect(events[0]!.event).toBe('error');
-    expect(JSON.parse(events[0]!.data)).toMatchObject({ error: 'invalid_request', details: { issues: [{ path: 'config.max_len' }] } });
+    expect(events.map((e) => e.event)).toEqual(['run', 'error']);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ error: 'invalid_request', details: { issues: [{ path: 'config.max_len' }] } });
   });
 });

@@ -67,15 +67,15 @@ describe('HTTP API over the real runtime and the fake Anthropic server', () => {
     const events = await readEvents(res);
     // Assess
     const kinds = events.map((e) => e.event).filter((kind, i, all) => kind !== 'text' || all[i - 1] !== 'text');
-    expect(kinds).toEqual(['tool_call_start', 'tool_call_end', 'text', 'done']);
+    expect(kinds).toEqual(['run', 'tool_call_start', 'tool_call_end', 'text', 'done']);
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
     const text = events
       .filter((e) => e.event === 'text')
       .map((e) => JSON.parse(e.data).text)
       .join('');
     expect(text).toBe('All done.');
-    expect(JSON.parse(events[0]!.data)).toMatchObject({ name: 'shout', input: { text: 'hi' } });
-    expect(JSON.parse(events[1]!.data)).toMatchObject({ name: 'shout', status: expect.stringMatching(/^(ok|error)$/) });
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ name: 'shout', input: { text: 'hi' } });
+    expect(JSON.parse(events[2]!.data)).toMatchObject({ name: 'shout', status: expect.stringMatching(/^(ok|error)$/) });
     const done = JSON.parse(events.at(-1)!.data);
     expect(done).toMatchObject({ output: 'All done.', turns: 2, tool_calls: [{ name: 'shout' }] });
   });

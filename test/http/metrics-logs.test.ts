@@ -64,7 +64,8 @@ describe('request logs', () => {
     const secret = 'sk-super-secret-value';
     const logger = createLogger({ sink: (l) => lines.push(l), redact: (t) => t.replaceAll(secret, '[REDACTED]') });
     const { app, runtime } = appWith({}, { logger });
-    runtime.invoke = async () => {
+    runtime.stream = async function* () {
+      yield* [];
       throw new Error(`connection failed with key ${secret}`);
     };
     const res = await app.request('/v1/agents/echo/invoke', post({ message: 'hi' }));

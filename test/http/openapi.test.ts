@@ -32,7 +32,7 @@ describe('GET /openapi.json', () => {
     const ref = doc.paths['/v1/agents/{name}/invoke']!.post!.requestBody!.content['application/json'].schema.$ref;
     const schema = doc.components.schemas[ref.split('/').at(-1)!]!;
     expect(schema.required).toEqual(['message']);
-    expect(Object.keys(schema.properties!).sort()).toEqual(['config', 'message', 'session_id', 'variables']);
+    expect(Object.keys(schema.properties!).sort()).toEqual(['config', 'detach', 'message', 'session_id', 'variables']);
     expect(schema.additionalProperties).toBe(false);
     // The same schema rejects what the document forbids.
     expect((await app.request('/v1/agents/echo/invoke', post({ message: 'x', unknown: 1 }))).status).toBe(400);
@@ -41,7 +41,7 @@ describe('GET /openapi.json', () => {
   it('documents the error responses of each route', async () => {
     const doc = await fetchDoc();
     expect(Object.keys(doc.paths['/v1/agents/{name}/invoke']!.post!.responses).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '408', '413', '415', '422', '429', '500', '502', '503'].sort(),
+      ['200', '202', '400', '401', '403', '404', '408', '413', '415', '422', '429', '500', '502', '503'].sort(),
     );
     expect(Object.keys(doc.paths['/healthz']!.get!.responses).sort()).toEqual(['200', '403', '500']);
     expect(Object.keys(doc.paths['/v1/agents']!.get!.responses).sort()).toEqual(['200', '401', '403', '429', '500']);

@@ -80,8 +80,8 @@ describe('every response matches its schema', () => {
   });
 
   it.each([
-    ['with a tool call', 'shout hi', ['tool_call_start', 'tool_call_end', 'text', 'done']],
-    ['that fails mid-way', 'explode', ['text', 'error']],
+    ['with a tool call', 'shout hi', ['run', 'tool_call_start', 'tool_call_end', 'text', 'done']],
+    ['that fails mid-way', 'explode', ['run', 'text', 'error']],
   ])('every event of a stream %s matches the schema of its event name', async (_name, message, names) => {
     const response = await app.request('/v1/agents/helper/stream', json({ message }));
     const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({

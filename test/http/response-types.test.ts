@@ -23,12 +23,19 @@ describe('response types come from the response schemas', () => {
   });
 
   it('match the streamed events', () => {
-    type Names = RunEvent['type'];
+    // the run's id opens every stream; `waiting` is sent without the run's checkpoint
+    type Names = RunEvent['type'] | 'run';
     expectTypeOf<StreamEvent['type']>().toEqualTypeOf<Names>();
     expectTypeOf<Extract<StreamEvent, { type: 'text' }>>().toEqualTypeOf<Wire<Extract<RunEvent, { type: 'text' }>>>();
     expectTypeOf<Extract<StreamEvent, { type: 'tool_call_start' }>>().toEqualTypeOf<Wire<Extract<RunEvent, { type: 'tool_call_start' }>>>();
     expectTypeOf<Extract<StreamEvent, { type: 'tool_call_end' }>>().toEqualTypeOf<Wire<Extract<RunEvent, { type: 'tool_call_end' }>>>();
     expectTypeOf<Extract<StreamEvent, { type: 'error' }>>().toEqualTypeOf<Wire<Extract<RunEvent, { type: 'error' }>>>();
     expectTypeOf<Extract<StreamEvent, { type: 'done' }>>().toEqualTypeOf<Wire<Extract<RunEvent, { type: 'done' }>>>();
+    expectTypeOf<Extract<StreamEvent, { type: 'approval_required' }>>().toEqualTypeOf<Extract<RunEvent, { type: 'approval_required' }>>();
+    expectTypeOf<Extract<StreamEvent, { type: 'waiting' }>['data']>().toEqualTypeOf<{
+      run_id: string;
+      approvals: Extract<RunEvent, { type: 'waiting' }>['data']['approvals'];
+    }>();
+    expectTypeOf<Extract<StreamEvent, { type: 'run' }>['data']>().toEqualTypeOf<{ run_id: string }>();
   });
 });

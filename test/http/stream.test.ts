@@ -12,7 +12,7 @@ const withTools: AgentScript = async function* () {
 };
 
 describe('POST /v1/agents/{name}/stream', () => {
-  it('streams text, tool_call_start, tool_call_end and done with incrementing ids', async () => {
+  it('streams run, text, tool_call_start, tool_call_end and done with incrementing ids', async () => {
     // Prepare
     const { app } = appWith({ agents: { researcher: withTools } });
     // Act
@@ -21,11 +21,12 @@ describe('POST /v1/agents/{name}/stream', () => {
     // Assess
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    expect(events.map((e) => e.event)).toEqual(['text', 'tool_call_start', 'tool_call_end', 'text', 'done']);
-    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(JSON.parse(events[1]!.data)).toEqual({ id: 't1', name: 'lookup', input: { q: 'tea' } });
-    expect(JSON.parse(events[2]!.data)).toEqual({ id: 't1', name: 'lookup', input: { q: 'tea' }, output: { hits: 3 }, status: 'ok', duration_ms: 4 });
-    const done = JSON.parse(events[4]!.data);
+    expect(events.map((e) => e.event)).toEqual(['run', 'text', 'tool_call_start', 'tool_call_end', 'text', 'done']);
+    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(JSON.parse(events[0]!.data)).toEqual({ run_id: res.headers.get('x-run-id') });
+    expect(JSON.parse(events[2]!.data)).toEqual({ id: 't1', name: 'lookup', input: { q: 'tea' } });
+    expect(JSON.parse(events[3]!.data)).toEqual({ id: 't1', name: 'lookup', input: { q: 'tea' }, output: { hits: 3 }, status: 'ok', duration_ms: 4 });
+    const done = JSON.parse(events[5]!.data);
     expect(done).toMatchObject({ output: 'Let me look. Found 3.', turns: 1, tool_calls: [{ id: 't1', status: 'ok' }] });
   });
 
@@ -34,8 +35,8 @@ describe('POST /v1/agents/{name}/stream', () => {
       agents: { bad: failingScript(new AgentSpecError(ErrorCode.BudgetExceeded, 'Token budget of 10 exceeded.', { details: { budget: 10 } })) },
     });
     const events = await readEvents(await app.request('/v1/agents/bad/stream', post({ message: 'hi' })));
-    expect(events.map((e) => e.event)).toEqual(['error']);
-    expect(JSON.parse(events[0]!.data)).toEqual({ error: 'budget_exceeded', message: 'Token budget of 10 exceeded.', details: { budget: 10 } });
+    expect(events.map((e) => e.event)).toEqual(['run', 'error']);
+    expect(JSON.parse(events[1]!.data)).toEqual({ error: 'budget_exceeded', message: 'Token budget of 10 exceeded.', details: { budget: 10 } });
   });
 
   it('validates before streaming: errors are plain JSON responses', async () => {

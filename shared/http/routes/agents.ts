@@ -1,12 +1,13 @@
-/** Agent routes: list, invoke (JSON) and stream (SSE). */
-import type { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import type { AgentRuntime, InvokeRequest, RunEvent } from '../../loop/types.js';
+/** Agent routes: list, invoke (JSON) and stream (SSE); each invocation is a run (routes/runs.ts). */
+import type { Context, Hono } from 'hono';
+import type { AgentRuntime, InvokeRequest } from '../../loop/types.js';
+import { startRun, type DrivenRun, type NewRun } from '../../runs/drive-run.js';
 import type { AppEnv, RouteContext } from '../context.js';
-import { errorEventData } from '../errors.js';
-import { admitAgent, runSignal, timeoutError } from '../guards.js';
+import { admitAgent } from '../guards.js';
+import { hostSignal, keepAlive } from '../host.js';
 import { readBody } from '../read-body.js';
 import { InvokeBody } from '../schemas.js';
+import { answerRun, streamRunEvents } from './runs.js';
 
 export function agentRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   app.get('/v1/agents', (c) => c.json({ agents: ctx.runtime().agents() }));
@@ -15,38 +16,33 @@ export function agentRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const name = c.req.param('name');
     const runtime = admitAgent(ctx, name);
     const body = await readBody(c, InvokeBody, ctx.bodyLimitBytes);
-    return c.json(await invokeWithDeadline(ctx, runtime, name, c.req.raw, toRequest(body)));
+    const driven = await startAgentRun(c, ctx, runtime, { kind: 'invoke', target: name, session_id: body.session_id }, toRequest(body), body.detach);
+    return answerRun(c, driven, body.detach);
   });
 
   app.post('/v1/agents/:name/stream', async (c) => {
     const name = c.req.param('name');
     const runtime = admitAgent(ctx, name);
     const body = await readBody(c, InvokeBody, ctx.bodyLimitBytes);
-    const run = runSignal(ctx, c.req.raw);
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(
-      c,
-      async (stream) => {
-        // The client going away (the response stream is cancelled) aborts the run.
-        stream.onAbort(() => run.abortFromClient());
-        let id = 0;
-        try {
-          for await (const event of runtime.stream(name, { ...toRequest(body), signal: run.signal })) {
-            if (stream.aborted) break;
-            const out: RunEvent =
-              event.type === 'error' && run.timedOut() ? { type: 'error', data: errorEventData(timeoutError(ctx.requestTimeoutMs!)) } : event;
-            await stream.writeSSE({ event: out.type, data: JSON.stringify(out.data), id: String(++id) });
-          }
-        } finally {
-          run.dispose();
-        }
-      },
-      async (error, stream) => {
-        // `runtime.stream` should never throw once iterated; if it does, the client still gets a terminal event.
-        ctx.logger.error('stream failed', { request_id: c.get('requestId'), error });
-        await stream.writeSSE({ event: 'error', data: JSON.stringify(errorEventData(error)), id: 'error' });
-      },
-    );
+    const driven = await startAgentRun(c, ctx, runtime, { kind: 'stream', target: name, session_id: body.session_id }, toRequest(body), body.detach);
+    keepAlive(c, driven.done);
+    // the client that started the run is pinned: it gets every event even if the log cannot be written
+    return streamRunEvents(c, ctx, driven, 0, driven.id, { pin: true, onDisconnect: () => driven.disconnect() });
+  });
+}
+
+/** Writes the run record and starts the agent's run behind it. */
+export function startAgentRun(
+  c: Context<AppEnv>,
+  ctx: RouteContext,
+  runtime: AgentRuntime,
+  spec: NewRun,
+  request: InvokeRequest,
+  detach: boolean,
+): Promise<DrivenRun> {
+  return startRun(ctx, { ...spec, user: c.get('user')?.name }, (signal) => runtime.stream(spec.target, { ...request, signal }), {
+    detach,
+    hostSignal: hostSignal(c),
   });
 }
 
@@ -63,17 +59,4 @@ export function toRequest(body: {
     ...(body.config === undefined ? {} : { config: body.config }),
     ...(body.session_id === undefined ? {} : { sessionId: body.session_id }),
   };
-}
-
-/** Invokes with the client's disconnect and the app's timeout wired to the run's signal. */
-export async function invokeWithDeadline(ctx: RouteContext, runtime: AgentRuntime, agent: string, raw: Request, request: InvokeRequest) {
-  const run = runSignal(ctx, raw);
-  try {
-    return await runtime.invoke(agent, { ...request, signal: run.signal });
-  } catch (error) {
-    if (run.timedOut()) throw timeoutError(ctx.requestTimeoutMs!);
-    throw error;
-  } finally {
-    run.dispose();
-  }
 }

@@ -1,12 +1,17 @@
-/** Pipeline routes: list and run. */
+/** Pipeline routes: list and run (a run whose log holds `run` and then `done` with the PipelineResult, or `error`). */
 import type { Hono } from 'hono';
-import { AgentSpecError, ErrorCode } from '../../errors.js';
-import { findResource, resourcesOf } from '../../ir/types.js';
+import { AgentSpecError, ErrorCode, toAgentSpecError } from '../../errors.js';
+import { findResource, resourcesOf, type IRPipeline } from '../../ir/types.js';
+import type { AgentRuntime } from '../../loop/types.js';
 import { runPipeline } from '../../pipeline/run-pipeline.js';
+import { startRun } from '../../runs/drive-run.js';
+import type { RecordedEvent } from '../../runs/run-events.js';
 import type { AppEnv, RouteContext } from '../context.js';
-import { limit, runSignal, timeoutError } from '../guards.js';
+import { limit } from '../guards.js';
+import { hostSignal } from '../host.js';
 import { readBody } from '../read-body.js';
 import { PipelineRunBody } from '../schemas.js';
+import { answerRun } from './runs.js';
 
 export function pipelineRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   app.get('/v1/pipelines', (c) =>
@@ -26,14 +31,26 @@ export function pipelineRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     }
     limit(ctx, 'pipeline', name);
     const body = await readBody(c, PipelineRunBody, ctx.bodyLimitBytes);
-    const run = runSignal(ctx, c.req.raw);
-    try {
-      return c.json(await runPipeline(runtime, pipeline, body.trigger, run.signal));
-    } catch (error) {
-      if (run.timedOut()) throw timeoutError(ctx.requestTimeoutMs!);
-      throw error;
-    } finally {
-      run.dispose();
-    }
+    const driven = await startRun(
+      ctx,
+      { kind: 'pipeline', target: name, user: c.get('user')?.name },
+      (signal) => pipelineEvents(runtime, pipeline, body.trigger, signal),
+      { detach: body.detach, hostSignal: hostSignal(c) },
+    );
+    return answerRun(c, driven, body.detach);
   });
+}
+
+/** A pipeline run as run events: `done` with its result, or one `error`. */
+async function* pipelineEvents(
+  runtime: AgentRuntime,
+  pipeline: IRPipeline,
+  trigger: Record<string, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<RecordedEvent> {
+  try {
+    yield { type: 'done', data: await runPipeline(runtime, pipeline, trigger, signal) };
+  } catch (error) {
+    yield { type: 'error', data: toAgentSpecError(error).toJSON() };
+  }
 }

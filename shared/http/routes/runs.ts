@@ -130,7 +130,7 @@ export function streamRunEvents(
 }
 
 /** The run, when it exists and the caller's key may see it (the same rule as running its agent or pipeline). */
-async function readableRun(c: Context<AppEnv>, ctx: RouteContext, id: string): Promise<Run> {
+export async function readableRun(c: Context<AppEnv>, ctx: RouteContext, id: string): Promise<Run> {
   const run = await ctx.runs.get(id);
   if (!run) throw new AgentSpecError(ErrorCode.NotFound, `No run "${id}" (it may have expired).`, { details: { run_id: id } });
   const user = c.get('user');
@@ -151,7 +151,7 @@ function resumePoint(c: Context<AppEnv>): number {
 }
 
 /** The seq of the run's last logged event: from the local recorder, else read off the log. */
-async function lastEventId(ctx: RouteContext, run: Run): Promise<number> {
+export async function lastEventId(ctx: RouteContext, run: Run): Promise<number> {
   const published = ctx.active.get(run.id)?.published;
   if (published !== undefined) return published;
   return (await ctx.runs.read(run.id, 0)).at(-1)?.seq ?? 0;

@@ -1,4 +1,4 @@
-/** Session routes: create, message, read, delete. */
+/** Session routes: create, message (a run, like invoke), read, delete. */
 import type { Hono } from 'hono';
 import { AgentSpecError, ErrorCode } from '../../errors.js';
 import type { AgentRuntime } from '../../loop/types.js';
@@ -7,7 +7,8 @@ import type { AppEnv, RouteContext } from '../context.js';
 import { admitAgent } from '../guards.js';
 import { readBody } from '../read-body.js';
 import { CreateSessionBody, SessionMessageBody } from '../schemas.js';
-import { invokeWithDeadline, toRequest } from './agents.js';
+import { startAgentRun, toRequest } from './agents.js';
+import { answerRun } from './runs.js';
 
 export function sessionRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   app.post('/v1/agents/:name/sessions', async (c) => {
@@ -24,7 +25,8 @@ export function sessionRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const runtime = admitAgent(ctx, name);
     const body = await readBody(c, SessionMessageBody, ctx.bodyLimitBytes);
     await requireSession(runtime, name, id);
-    return c.json(await invokeWithDeadline(ctx, runtime, name, c.req.raw, toRequest({ ...body, session_id: id })));
+    const driven = await startAgentRun(c, ctx, runtime, { kind: 'session', target: name, session_id: id }, toRequest({ ...body, session_id: id }), body.detach);
+    return answerRun(c, driven, body.detach);
   });
 
   app.get('/v1/agents/:name/sessions/:id', async (c) => {
