@@ -62,6 +62,16 @@ describe('a skill that needs approval', () => {
     expect(findResource(ir!, 'Skill', 'refund')!.attributes.approval).toBe('required');
   });
 
+  it('is set per environment by an overlay', () => {
+    const src = `${source('')}environment "prod" {\n  skill "refund" {\n    approval "required"\n    approval_timeout "4h"\n  }\n}\n`;
+
+    const { ir, diagnostics } = compile(src, { file: 't.ias', env: 'prod' });
+
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(findResource(ir!, 'Skill', 'refund')!.attributes).toMatchObject({ approval: 'required', approval_timeout_seconds: 14_400 });
+    expect(skillIR(src)).not.toHaveProperty('approval');
+  });
+
   it('prints the attributes after the tool, and formatting twice changes nothing', () => {
     const messy = source('').replace(
       '  description "Refund an order"\n',
