@@ -4,7 +4,7 @@
  * hot-swap), the model keys from Secrets Manager (Anthropic's, and OpenAI's
  * when the package calls it: into the process environment the providers
  * read, never logged), the API keys and the users' keys, DynamoDB
- * sessions, and the composed runtime whose MCP servers and sandbox live as
+ * sessions and runs, and the composed runtime whose MCP servers and sandbox live as
  * long as the environment (inline code goes to the sandbox functions the
  * stack names, or is refused).
  */
@@ -22,6 +22,7 @@ import type { Sandbox } from '../../shared/sandbox/types.js';
 import { defaultRedactor, type Redactor } from '../../shared/secrets/index.js';
 import { SecretVault } from '../../shared/secrets/vault.js';
 import { SecretsManagerResolver } from './secrets/secrets-manager-resolver.js';
+import { DynamoDBRunStore } from './runs/dynamodb-run-store.js';
 import { DynamoDBSessionStore } from './sessions/dynamodb-store.js';
 import { whileWaiting } from './while-waiting.js';
 
@@ -99,6 +100,8 @@ export async function createRuntimeEnvironment(env: NodeJS.ProcessEnv = process.
     // with IAM auth the Function URL has already authenticated the caller
     apiKeys: config.auth === 'iam' ? false : (apiKeys ?? apiKeysFromEnv(env) ?? []),
     users,
+    // runs live in the sessions table, so another invocation can follow, resume, cancel or approve them; without a table, in memory
+    ...(config.sessionsTable ? { runs: new DynamoDBRunStore({ tableName: config.sessionsTable }) } : {}),
     logger: service.logger,
     telemetry: service.telemetry,
   }) as unknown as Hono;

@@ -34,6 +34,8 @@ export function streamBoundsFromEnv(env: NodeJS.ProcessEnv = process.env): Strea
 export interface InvocationBounds {
   /** the run's signal: aborted at the deadline with a `timeout` error, or by the response stream failing */
   readonly run: AbortController;
+  /** aborted at the deadline only (with the same `timeout` error): it stops every run the invocation drives, detached ones too */
+  readonly deadline: AbortSignal;
   /** aborted when the body has to be cut: the run outlived its deadline by half the margin */
   readonly cut: AbortSignal;
   dispose(): void;
@@ -45,17 +47,19 @@ export function boundInvocation(context: Pick<Context, 'getRemainingTimeInMillis
   const margin = Math.min(MARGIN_MS, remaining / 4);
   const deadlineMs = Math.max(0, Math.floor(Math.min(remaining - margin, bounds.maxMs ?? Infinity)));
   const run = new AbortController();
+  const deadline = new AbortController();
   const cut = new AbortController();
   const soft = setTimeout(() => {
-    run.abort(
-      new AgentSpecError(ErrorCode.Timeout, `The stream reached its deadline (${deadlineMs} ms), set before the function's own timeout.`, {
-        details: { deadline_ms: deadlineMs },
-      }),
-    );
+    const reason = new AgentSpecError(ErrorCode.Timeout, `The invocation reached its deadline (${deadlineMs} ms), set before the function's own timeout.`, {
+      details: { deadline_ms: deadlineMs },
+    });
+    deadline.abort(reason);
+    run.abort(reason);
   }, deadlineMs);
   const hard = setTimeout(() => cut.abort(), deadlineMs + margin / 2);
   return {
     run,
+    deadline: deadline.signal,
     cut: cut.signal,
     dispose() {
       clearTimeout(soft);

@@ -6,18 +6,22 @@
  * (stream-bounds.ts): its deadline aborts it through the request's signal,
  * and the response stream failing (the runtime client's POST to the Runtime
  * API broke) or not draining in time aborts it and cancels the body at once.
+ * The app gets the invocation's execution context (host-context.ts): the
+ * handler returns only once the runs it drives are recorded.
  */
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import type { ExecutionContext } from 'hono';
 // `awslambda` (streamifyResponse, HttpResponseStream) is the Node.js runtime's global; its types come with @types/aws-lambda (imported above).
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { errorResponse } from './error-response.js';
+import { hostContext } from './host-context.js';
 import { toRequest, type HttpEventV2 } from './function-url-request.js';
 import { boundInvocation, streamBoundsFromEnv, type StreamBounds } from './stream-bounds.js';
 import { noteStreamFailure } from './stream-failure.js';
 
 export interface FetchApp {
-  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown, executionCtx?: ExecutionContext): Response | Promise<Response>;
 }
 
 /** A streaming Lambda handler serving `app`. `app` is resolved per invocation (it is built once per environment). */
@@ -26,10 +30,11 @@ export function streamingHandler(app: () => Promise<FetchApp>, bounds: StreamBou
     // the runtime client rejects promises of its own with the stream's error: noted before anything can fail
     responseStream.on('error', noteStreamFailure);
     const limits = boundInvocation(context, bounds);
+    const host = hostContext(limits.deadline);
     try {
       let response: Response;
       try {
-        response = await (await app()).fetch(toRequest(event, limits.run.signal), { event, requestContext: event.requestContext, context });
+        response = await (await app()).fetch(toRequest(event, limits.run.signal), { event, requestContext: event.requestContext, context }, host.executionCtx);
       } catch (error) {
         response = errorResponse(error);
       }
@@ -37,7 +42,11 @@ export function streamingHandler(app: () => Promise<FetchApp>, bounds: StreamBou
       const cookies: string[] = [];
       response.headers.forEach((value, name) => (name === 'set-cookie' ? cookies.push(value) : (headers[name] = value)));
       const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: response.status, headers, cookies });
-      await pipeBody(response.body, out, limits.run, limits.cut, bounds.stallMs);
+      // a GET drives no run (it follows one): its body ends at the deadline, and the client resumes with Last-Event-ID
+      const end = event.requestContext.http.method === 'GET' ? AbortSignal.any([limits.deadline, limits.cut]) : limits.cut;
+      await pipeBody(response.body, out, limits.run, end, bounds.stallMs);
+      // the runs this invocation drives are recorded before the environment freezes (a detached one to its end or the deadline)
+      await host.settled(limits.cut);
     } finally {
       limits.dispose();
     }
