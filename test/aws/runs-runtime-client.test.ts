@@ -6,8 +6,9 @@
  * with `Last-Event-ID` (replayed from DynamoDB, then polled), across a
  * follower cut by its own invocation's deadline, without a gap or a
  * duplicate; the run function answers its status from DynamoDB and cancels
- * a run another environment drives; a run whose driving invocation meets its
- * deadline ends `failed` with `timeout`.
+ * a run another environment drives; a detached invoke sent to the stream
+ * function is answered at once while its invocation drives the run; a run
+ * whose driving invocation meets its deadline ends `failed` with `timeout`.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -173,6 +174,21 @@ describe('durable runs on Lambda', () => {
     await aborted;
     expect(parse(bodyOf(await started.done)).at(-1)).toMatchObject({ event: 'error', data: { error: 'cancelled' } });
     expect((await status(started.runId)).body).toMatchObject({ status: 'cancelled', error: { error: 'cancelled' } });
+  }, 60_000);
+
+  it('a detached invoke sent to the stream function is answered at once, and its invocation drives the run to its end', async () => {
+    fake.script({ text: ['slow ', 'but ', 'done'], chunkDelayMs: 400 });
+    const answered = await driver.api.invoke(
+      functionUrlEvent({ method: 'POST', path: '/v1/agents/assistant/invoke', body: { message: 'later', detach: true } }),
+    );
+    const reply = answered as Streamed;
+    expect(reply.prelude).toMatchObject({ statusCode: 202 });
+    const { run_id: runId } = JSON.parse(reply.body.toString('utf8')) as { run_id: string };
+    // the answer came back while the model was still writing: the run is running, and ends without its client
+    expect((await status(runId)).body).toMatchObject({ status: 'running' });
+    const events = parse(bodyOf(await follow(follower, runId, 0)));
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { output: 'slow but done' } });
+    expect((await status(runId)).body).toMatchObject({ status: 'succeeded', result: { output: 'slow but done' } });
   }, 60_000);
 
   it('a run whose driving invocation meets its deadline ends failed with timeout, which the run function reports', async () => {
