@@ -18,6 +18,7 @@ import { createApp } from '../shared/http/app.js';
 import type { UserKeys } from '../shared/http/user-keys.js';
 import { isLoopback } from '../shared/http/local-only.js';
 import type { AgentRuntime } from '../shared/loop/types.js';
+import type { RunStore } from '../shared/runs/types.js';
 import { createLogger, type Logger } from '../shared/telemetry/logger.js';
 import { Telemetry } from '../shared/telemetry/telemetry.js';
 import { withLingeringClose } from './lingering-close.js';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   insecure?: boolean;
   /** the package's user keys (`resolveUserKeys`); declared users require a key on every request */
   users?: UserKeys;
+  /** where runs and their logs are kept (a Redis store shared by replicas); in this process's memory by default. The caller closes it. */
+  runs?: RunStore;
   /**
    * the address callers reach the listener at when that is not `host`: a container listening on 0.0.0.0 inside its
    * bridge network with the port published on the host's loopback. The API-key check and the loopback guard use it.
@@ -79,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runtime,
     apiKeys: keys,
     ...(users ? { users } : {}),
+    ...(options.runs ? { runs: options.runs } : {}),
     localOnly: keys === false && !users && isLoopback(reach),
     telemetry,
     logger,

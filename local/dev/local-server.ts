@@ -18,6 +18,8 @@ import { resourcesOf } from '../../shared/ir/types.js';
 import type { AgentRuntime } from '../../shared/loop/types.js';
 import { MemorySessionStore } from '../../shared/sessions/index.js';
 import { createSessionStoreFromEnv } from '../sessions/redis-store.js';
+import { createRunStoreFromEnv } from '../runs/redis-run-store.js';
+import { MemoryRunStore } from '../../shared/runs/memory-run-store.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import { Telemetry } from '../../shared/telemetry/telemetry.js';
 import { loadPackage } from '../package/load-package.js';
@@ -64,6 +66,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const file = resolve(options.file);
   const store = createSessionStoreFromEnv() ?? new MemorySessionStore();
+  // runs live in the app, which a reload keeps: one store for every runtime this server loads
+  const runs = createRunStoreFromEnv() ?? new MemoryRunStore();
+  const closeStores = () => Promise.all([store.close().catch(() => {}), runs.close().catch(() => {})]);
   // One context for every runtime this server composes: a reload keeps the redactor, logs, metrics and sessions.
   const shared = createServiceContext({ sessions: keepOpen(store) });
   const context = options.logger ? { ...shared, logger: options.logger, telemetry: new Telemetry({ logger: options.logger }) } : shared;
@@ -97,7 +102,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 
   let runtime = await compose().catch(async (error: unknown) => {
-    await store.close().catch(() => {});
+    await closeStores();
     throw error;
   });
   const retiring = new Set<AgentRuntime>();
@@ -110,12 +115,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
     ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
     ...(users ? { users } : {}),
+    runs,
     ...(options.playgroundHtml === undefined ? {} : { playgroundHtml: options.playgroundHtml }),
     ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
     notice: err,
   }).catch(async (error: unknown) => {
     await runtime.close().catch(() => {});
-    await store.close().catch(() => {});
+    await closeStores();
     throw error;
   });
   out(`AgentSpec serving ${options.file} at ${server.url}`);
@@ -181,7 +187,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       await watcher?.close();
       await server.close();
       await Promise.all([...retiring].map(retire));
-      await store.close();
+      await Promise.all([store.close(), runs.close()]);
     },
   };
 }

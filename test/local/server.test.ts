@@ -194,9 +194,9 @@ describe('load', () => {
     );
     // Assess
     for (const events of runs) {
-      expect(events.map((e) => e.event)).toEqual([...parts.map(() => 'text'), 'done']);
-      expect(events.map((e) => Number(e.id))).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
-      expect(events.slice(0, 10).map((e) => JSON.parse(e.data).text)).toEqual(parts);
+      expect(events.map((e) => e.event)).toEqual(['run', ...parts.map(() => 'text'), 'done']);
+      expect(events.map((e) => Number(e.id))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(events.slice(1, 11).map((e) => JSON.parse(e.data).text)).toEqual(parts);
     }
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
