@@ -87,7 +87,7 @@ describe('the functions under aws-lambda-ric', () => {
     const streamed = result as Extract<typeof result, { kind: 'streamed' }>;
     expect(streamed.prelude).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
     const events = [...streamed.body.toString('utf8').matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['text', 'text', 'done']);
+    expect(events).toEqual(['run', 'text', 'text', 'done']);
     expect(streamed.error).toBeUndefined();
   });
 
