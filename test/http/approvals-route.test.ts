@@ -5,6 +5,7 @@
  * whichever instance received it.
  */
 import { describe, expect, it } from 'vitest';
+import { UserKeys } from '../../shared/http/user-keys.js';
 import { MemoryRunStore } from '../../shared/runs/memory-run-store.js';
 import type { PendingApproval } from '../../shared/runs/types.js';
 import { pausingScript, pendingApproval, type FakeRuntimeOptions } from '../helpers/fake-runtime.js';
@@ -182,6 +183,28 @@ describe('deciding an approval', () => {
     const noRun = await app.request(...decide('no-such-run', approvals[0]!.id, { decision: 'approve' }));
 
     expect([unknown.status, malformed.status, noRun.status]).toEqual([404, 400, 404]);
+  });
+});
+
+describe('who may decide', () => {
+  it('a user key decides only runs of the agents it may invoke, and the decision records its name', async () => {
+    const users = new UserKeys([
+      { identity: { name: 'ana', agents: ['gated'], role: 'invoke' }, key: 'key-ana' },
+      { identity: { name: 'bo', agents: ['other'], role: 'invoke' }, key: 'key-bo' },
+    ]);
+    const { app, runtime } = appWith(
+      { agents: { gated: pausingScript(() => [pendingApproval('refund', {})]) } },
+      { runs: new MemoryRunStore(), apiKeys: [], users },
+    );
+    const started = await app.request('/v1/agents/gated/invoke', post({ message: 'refund' }, { authorization: 'Bearer key-ana' }));
+    const { run_id: run, approvals } = (await json(started)) as { run_id: string; approvals: PendingApproval[] };
+
+    const bo = await app.request(...decide(run, approvals[0]!.id, { decision: 'approve' }, { authorization: 'Bearer key-bo' }));
+    const nobody = await app.request(...decide(run, approvals[0]!.id, { decision: 'approve' }));
+    const ana = await app.request(...decide(run, approvals[0]!.id, { decision: 'approve' }, { authorization: 'Bearer key-ana' }));
+
+    expect([bo.status, nobody.status, ana.status]).toEqual([403, 401, 200]);
+    expect(runtime.resumes[0]!.decisions).toMatchObject([{ decision: 'approve', user: 'ana' }]);
   });
 });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { IRSkill } from '../../shared/ir/types.js';
 import { RunWaitingError } from '../../shared/loop/approval-pause.js';
 import type { RunEvent } from '../../shared/loop/types.js';
+import { Redactor } from '../../shared/secrets/redactor.js';
 import type { ApprovalDecision, Checkpoint, PendingApproval } from '../../shared/runs/types.js';
 import { agent } from '../helpers/ir-builder.js';
 import { say, scriptedProvider, useTools } from '../helpers/scripted-provider.js';
@@ -202,6 +203,19 @@ describe('a skill that needs approval', () => {
     expect(JSON.stringify(checkpoint)).not.toContain(secret);
     const resumed = await collect(runtime.resume(checkpoint, [decision(approvals[0]!)]));
     expect(resumed.at(-1)?.type).toBe('done');
+  });
+
+  it('keeps a tool secret the redactor knows out of the checkpoint (composed runtimes register tool env secrets there)', async () => {
+    const secret = 'tool-env-secret-55120';
+    const redactor = new Redactor();
+    redactor.register('tool secret', secret);
+    const tools = testTools({ name: 'refund' }, { name: 'lookup', handler: () => ({ header: `Bearer ${secret}` }) });
+    const provider = scriptedProvider(useTools({ name: 'lookup', input: {} }, { name: 'refund', input: { amount: 5 } }));
+    const { runtime } = harness(provider, [agent('bot'), skill('refund', { approval: 'required' }), skill('lookup')], { tools, env: {}, redactor });
+
+    const { checkpoint } = waitingOf(await collect(runtime.stream('bot', { message: 'refund' })));
+
+    expect(JSON.stringify(checkpoint)).not.toContain(secret);
   });
 
   it('may pause again after a resume, with the limits spent carried on', async () => {
