@@ -9,16 +9,14 @@ import type { CreateSessionBody, InvokeBody, PipelineRunBody, RequestBody, Respo
 import { AgentSpecApiError } from './api-error.js';
 import type { ClientEvent } from './events.js';
 import { RunStream, type ResumeOptions } from './run-stream.js';
-import type { PendingApproval, RunAccepted, RunInfo, RunStatus } from './run-types.js';
+import type { PendingApproval, RunAccepted, RunInfo } from './run-types.js';
 import { RunWaitingError } from './waiting-error.js';
 
-/** `detach: true`: the run goes on when the connection drops or the caller stops reading. */
-type Detachable<T> = T & { detach?: boolean | undefined };
-
-export type InvokeInput = Detachable<RequestBody<typeof InvokeBody>>;
-export type SessionMessageInput = Detachable<RequestBody<typeof SessionMessageBody>>;
+/** `detach: true` in a body: the run goes on when the connection drops or the caller stops reading. */
+export type InvokeInput = RequestBody<typeof InvokeBody>;
+export type SessionMessageInput = RequestBody<typeof SessionMessageBody>;
 export type CreateSessionInput = RequestBody<typeof CreateSessionBody>;
-export type PipelineRunInput = Detachable<RequestBody<typeof PipelineRunBody>>;
+export type PipelineRunInput = RequestBody<typeof PipelineRunBody>;
 /** An agent's answer, with the id of the run that produced it. */
 export type InvokeResponse = ResponseBody<'InvokeResponse'> & { run_id: string };
 export type PipelineResult = ResponseBody<'PipelineResult'> & { run_id: string };
@@ -157,7 +155,7 @@ export class AgentSpecClient {
   }
 
   /** Asks the server to stop a run; answers its status (409 `conflict` when it already ended). */
-  cancel(runId: string, options?: CallOptions): Promise<{ run_id: string; status: RunStatus }> {
+  cancel(runId: string, options?: CallOptions): Promise<RunInfo> {
     return this.json('POST', `/v1/runs/${segment(runId)}/cancel`, undefined, options);
   }
 

@@ -1,33 +1,17 @@
 /**
- * The run routes' answers as the client returns them (`GET /v1/runs/{id}`,
- * `POST /v1/runs/{id}/cancel`, a detached start).
+ * The run routes' answers as the client returns them, read off the response
+ * schemas of `/openapi.json` (`shared/http/schemas.ts`): a run
+ * (`GET /v1/runs/{id}`, `POST /v1/runs/{id}/cancel`), a run started detached
+ * or paused, and a pending approval.
  */
-import type { PendingApproval, RunError, RunKind, RunStatus } from '../runs/types.js';
+import type { ResponseBody } from '../http/schemas.js';
 
-export type { PendingApproval, RunError, RunKind, RunStatus };
-
-/** `GET /v1/runs/{id}`: where a run stands. */
-export interface RunInfo {
-  run_id: string;
-  kind: RunKind;
-  /** the agent's name (for a pipeline run, the pipeline's) */
-  target: string;
-  status: RunStatus;
-  created_at: string;
-  updated_at: string;
-  session_id?: string;
-  /** the invoke or pipeline result, once succeeded */
-  result?: unknown;
-  error?: RunError;
-  /** the approvals it waits on */
-  approvals?: PendingApproval[];
-  /** the id of the last logged event: `runEvents(id, { after })` goes on from any id up to it */
-  last_event_id: number;
-}
-
-/** A run started with `detach: true` (answered at once), or one that paused: `{ run_id, status, approvals? }`. */
-export interface RunAccepted {
-  run_id: string;
-  status: RunStatus;
-  approvals?: PendingApproval[];
-}
+/** Where a run stands: status, result or error, the approvals it waits on, the id of its last logged event. */
+export type RunInfo = ResponseBody<'Run'>;
+export type RunStatus = RunInfo['status'];
+export type RunKind = RunInfo['kind'];
+export type RunError = ResponseBody<'Error'>;
+/** A run started with `detach: true` (`running`), or one that paused for approvals (`waiting`). */
+export type RunAccepted = ResponseBody<'RunAccepted'>;
+/** A tool call waiting for a person's decision. */
+export type PendingApproval = ResponseBody<'PendingApproval'>;

@@ -4,7 +4,7 @@
  * "waiting", approvals }`). Decide each approval with `approve` or `reject`;
  * the last decision resumes the run and answers with its result.
  */
-import type { PendingApproval } from '../runs/types.js';
+import type { PendingApproval } from './run-types.js';
 
 export class RunWaitingError extends Error {
   override readonly name = 'RunWaitingError';
