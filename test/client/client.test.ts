@@ -115,6 +115,29 @@ describe('AgentSpecClient', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', data: { output: 'one two three four five' } });
   });
 
+  it('resumes a stream cut before its first event, knowing the run from the X-Run-Id header', async () => {
+    const cutting = cuttingFetch({ afterEvents: 0.5 });
+    const resilient = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: { initialDelayMs: 1 } });
+    const stream = resilient.stream('helper', { message: 'count please' });
+    const events = await collect(stream);
+    expect(cutting.cuts).toBe(1);
+    expect(cutting.requests.at(-1)).toEqual({ method: 'GET', url: `${server.url}/v1/runs/${stream.runId}/events` });
+    expect(events.map((e) => e.type)).toEqual(['run', 'text', 'text', 'text', 'text', 'text', 'done']);
+    expect(texts(events)).toBe('one two three four five');
+  });
+
+  it('stops waiting to reconnect when the signal is aborted, and cancels the run it leaves', async () => {
+    const cutting = cuttingFetch({ afterEvents: 1.5 });
+    const patient = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: { initialDelayMs: 600_000 } });
+    const abort = new AbortController();
+    const stream = patient.stream('helper', { message: 'go slowly' }, { signal: abort.signal });
+    const ended = collect(stream).catch((e: unknown) => e);
+    await expect.poll(() => cutting.cuts).toBe(1);
+    abort.abort(new Error('the user closed the page'));
+    expect(await ended).toMatchObject({ message: 'the user closed the page' });
+    await expect.poll(async () => (await client.run(stream.runId!)).status, { timeout: 5000 }).toBe('cancelled');
+  });
+
   it('gives up with the run id and last event id when reconnecting is off', async () => {
     const cutting = cuttingFetch({ afterEvents: 2 });
     const fragile = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: false });
