@@ -121,7 +121,7 @@ describe('deciding an approval', () => {
     const { run, approvals } = await paused(app);
 
     const first = await app.request(...decide(run, approvals[0]!.id, { decision: 'approve' }));
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(202);
     expect(await json(first)).toEqual({ run_id: run, status: 'waiting', approvals: [approvals[1]] });
     expect(runtime.resumes).toHaveLength(0);
 

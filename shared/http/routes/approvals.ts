@@ -13,7 +13,6 @@
  */
 import type { Context, Hono } from 'hono';
 import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../errors.js';
-import { prepareSchema, type PreparedSchema } from '../../ir/json-schema-validator.js';
 import { checkEditedInput } from '../../loop/resume-turn.js';
 import type { AgentRuntime } from '../../loop/types.js';
 import { driveRun } from '../../runs/drive-run.js';
@@ -21,35 +20,11 @@ import type { ApprovalDecision, PendingApproval, Run } from '../../runs/types.js
 import type { AppEnv, RouteContext } from '../context.js';
 import { keepAlive } from '../host.js';
 import { readBody } from '../read-body.js';
-import type { BodySchema } from '../schemas.js';
-import { authorizeAgent } from '../user-keys.js';
-import { runAnswer, streamRunEvents } from './runs.js';
+import { ApprovalBody } from '../schemas.js';
+import { lastEventId, readableRun, runAnswer, streamRunEvents } from './runs.js';
 
-const APPROVAL_SCHEMA = {
-  type: 'object',
-  properties: {
-    decision: { type: 'string', enum: ['approve', 'reject'] },
-    input: {},
-    reason: { type: 'string', maxLength: 2000 },
-    detach: { type: 'boolean', default: false },
-  },
-  required: ['decision'],
-  additionalProperties: false,
-} as const;
-
-interface ApprovalRequest {
-  decision: 'approve' | 'reject';
-  input?: unknown;
-  reason?: string;
-  detach: boolean;
-}
-
-let prepared: PreparedSchema | undefined;
-const ApprovalBody: BodySchema<ApprovalRequest> = {
-  id: 'ApprovalDecisionRequest',
-  schema: APPROVAL_SCHEMA,
-  prepared: () => (prepared ??= prepareSchema(APPROVAL_SCHEMA)),
-};
+/** A decision's body as read (defaults filled in). */
+type ApprovalRequest = NonNullable<(typeof ApprovalBody)['type']>;
 
 /** The reason a model reads for a call whose approval expired. */
 export const EXPIRED_REASON = 'the approval expired before anyone decided';
@@ -63,7 +38,7 @@ export function approvalRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const decided = await decide(c, ctx, runtime, id, approval, body);
     if (decided.resumed === undefined) {
       if (decided.expired) throw expired(decided.run, approval);
-      return c.json({ run_id: decided.run.id, status: decided.run.status, approvals: pendingOf(decided.run) });
+      return c.json({ run_id: decided.run.id, status: decided.run.status, approvals: pendingOf(decided.run) }, 202);
     }
     const { run, after } = decided.resumed;
     const checkpoint = decided.checkpoint;
@@ -92,10 +67,8 @@ interface Decided {
 /** Writes the decision with compare-and-set, re-reading the run when another writer got there first. */
 async function decide(c: Context<AppEnv>, ctx: RouteContext, runtime: AgentRuntime, id: string, approval: string, body: ApprovalRequest): Promise<Decided> {
   for (;;) {
-    const run = await ctx.runs.get(id);
-    if (!run) throw new AgentSpecError(ErrorCode.NotFound, `No run "${id}" (it may have expired).`, { details: { run_id: id } });
+    const run = await readableRun(c, ctx, id);
     const user = c.get('user');
-    authorizeAgent(user, run.target);
     const earlier = run.decisions?.find((d) => d.approval === approval);
     if (earlier) throw alreadyDecided(run, earlier);
     const pending = run.status === 'waiting' ? run.pending_approvals?.find((a) => a.id === approval) : undefined;
@@ -121,7 +94,7 @@ async function decide(c: Context<AppEnv>, ctx: RouteContext, runtime: AgentRunti
     try {
       const stored = await ctx.runs.put(next, run.version);
       const decided: Decided = { run: stored, expired: isExpired, checkpoint: run.checkpoint };
-      if (settled) decided.resumed = { run: stored, after: (await ctx.runs.read(id, 0)).at(-1)?.seq ?? 0 };
+      if (settled) decided.resumed = { run: stored, after: await lastEventId(ctx, stored) };
       return decided;
     } catch (error) {
       if (!isAgentSpecError(error, ErrorCode.Conflict)) throw error;
