@@ -1,4 +1,4 @@
-/** `agentspec run` end to end: a real CLI process against the fake Anthropic server. */
+/** `agentspec run` end to end: a real CLI process against the fake Anthropic server (and redis-server for a recorded run). */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVariables } from '../../local/cli/commands/run.js';
 import { compile } from '../../shared/lang/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic/index.js';
+import { startRedis } from '../helpers/redis.js';
+import { RedisRunStore } from '../../local/runs/redis-run-store.js';
 
 const SOURCE = `package "cli" version "1.0.0" lang "2.0"
 prompt "p" {
@@ -94,6 +96,32 @@ describe('agentspec run', () => {
     expect(result.stderr).toContain('declares: tone, times');
     expect(result.stdout).toBe('');
     expect(fake.requests.length).toBe(requestsBefore);
+  });
+
+  it('with REDIS_URL, records the run (streamed, or --json) in Redis as a server would and names it on stderr', async () => {
+    // Prepare
+    const redis = await startRedis();
+    const store = new RedisRunStore({ url: redis.url });
+    fake.script({ text: 'Recorded answer.' });
+    try {
+      // Act
+      const result = await agentspec(['run', 'helper', '--input', 'hi', file], { ...env, REDIS_URL: redis.url });
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('Recorded answer.\n');
+      const id = /^run (\S+)$/m.exec(result.stderr)?.[1] ?? '';
+      expect(await store.get(id)).toMatchObject({ id, kind: 'stream', target: 'helper', status: 'succeeded' });
+      const logged = (await store.read(id, 0)).map((e) => e.type);
+      expect([logged[0], logged.at(-1), new Set(logged.slice(1, -1))]).toEqual(['run', 'done', new Set(['text'])]);
+      fake.script({ text: 'As JSON.' });
+      const json = await agentspec(['run', 'helper', '--input', 'hi', file, '--json'], { ...env, REDIS_URL: redis.url });
+      const jsonId = /^run (\S+)$/m.exec(json.stderr)?.[1] ?? '';
+      expect(JSON.parse(json.stdout)).toMatchObject({ output: 'As JSON.' });
+      expect(await store.get(jsonId)).toMatchObject({ kind: 'invoke', status: 'succeeded', result: { output: 'As JSON.' } });
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
   });
 
   it('exits non-zero with the error on stderr when the run fails (no API key)', async () => {

@@ -1,14 +1,17 @@
 /**
  * `agentspec run <agent> --input "…" <file>`: one invocation from the command
  * line. Streams the answer's text to stdout and tool calls to stderr (or
- * prints the invoke result with `--json`); exits non-zero on error.
+ * prints the invoke result with `--json`); exits non-zero on error. With
+ * `REDIS_URL` the sessions and the run are kept in Redis like a server's:
+ * the run's id goes to stderr, and a server on the same Redis shows it (and
+ * decides its approvals when it pauses for them).
  */
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import { placeholders } from '../../../shared/ir/placeholders.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
-import type { AgentRuntime, InvokeRequest } from '../../../shared/loop/types.js';
+import type { AgentRuntime, InvokeRequest, RunEvent } from '../../../shared/loop/types.js';
 import { loadPackage } from '../../package/load-package.js';
 
 interface RunOptions {
@@ -33,12 +36,14 @@ export function register(program: Command): void {
     .action(async (agent: string, file: string, options: RunOptions) => {
       const { ir } = await loadPackage(file, options.env === undefined ? {} : { env: options.env });
       // Loaded here so that registering `run` costs the other commands nothing.
-      const [{ composeService }, { createSessionStoreFromEnv }] = await Promise.all([
+      const [{ composeService }, { createSessionStoreFromEnv }, { createRunStoreFromEnv }] = await Promise.all([
         import('../../../shared/compose/compose-service.js'),
         import('../../sessions/redis-store.js'),
+        import('../../runs/redis-run-store.js'),
       ]);
       const sessions = createSessionStoreFromEnv();
-      const { runtime, redactor } = await composeService({ ir }, { workdir: dirname(resolve(file)), ...(sessions ? { sessions } : {}) });
+      const runs = createRunStoreFromEnv();
+      const { runtime, redactor, logger } = await composeService({ ir }, { workdir: dirname(resolve(file)), ...(sessions ? { sessions } : {}) });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -54,21 +59,29 @@ export function register(program: Command): void {
         }
         const request: InvokeRequest = { message: options.input, signal: controller.signal, variables: parseVariables(ir, agent, options.var) };
         if (options.session !== undefined) request.sessionId = await ensureSession(runtime, agent, options.session);
-        if (options.json) {
+        const redact = (text: string) => redactor.redact(text);
+        if (runs) {
+          const { recordedRun } = await import('../recorded-run.js');
+          const recorded = await recordedRun({ runs, logger }, runtime, agent, request, options.json ? 'invoke' : 'stream');
+          process.stderr.write(`run ${recorded.id}\n`);
+          if (options.json) process.stdout.write(`${JSON.stringify(await recorded.result(), null, 2)}\n`);
+          else await streamToTerminal(recorded.events, redact);
+        } else if (options.json) {
           process.stdout.write(`${JSON.stringify(await runtime.invoke(agent, request), null, 2)}\n`);
         } else {
-          await streamToTerminal(runtime, agent, request, (text) => redactor.redact(text));
+          await streamToTerminal(runtime.stream(agent, request), redact);
         }
       } finally {
         process.off('SIGINT', onSigint);
         await runtime.close();
+        await runs?.close();
       }
     });
 }
 
-async function streamToTerminal(runtime: AgentRuntime, agent: string, request: InvokeRequest, redact: (t: string) => string): Promise<void> {
+async function streamToTerminal(events: AsyncIterable<RunEvent>, redact: (t: string) => string): Promise<void> {
   let endsWithNewline = true;
-  for await (const event of runtime.stream(agent, request)) {
+  for await (const event of events) {
     switch (event.type) {
       case 'text':
         process.stdout.write(event.data.text);
@@ -89,6 +102,16 @@ async function streamToTerminal(runtime: AgentRuntime, agent: string, request: I
         if (!endsWithNewline) process.stdout.write('\n');
         if (event.data.session_id) process.stderr.write(`session ${event.data.session_id}\n`);
         break;
+      case 'approval_required':
+        process.stderr.write(redact(`\n? ${event.data.skill} ${JSON.stringify(event.data.input)} needs approval (${event.data.id})\n`));
+        break;
+      case 'waiting':
+        if (!endsWithNewline) process.stdout.write('\n');
+        throw new AgentSpecError(
+          ErrorCode.Unavailable,
+          `The run paused for approval of ${event.data.approvals.map((a) => `${a.skill} (approval ${a.id})`).join(', ')}. agentspec run cannot decide approvals: with REDIS_URL set, a server on the same Redis decides them (POST /v1/runs/{run}/approvals/{approval}); else run the agent on agentspec dev.`,
+          { details: { approvals: event.data.approvals.map((a) => a.id) } },
+        );
     }
   }
 }
