@@ -38,6 +38,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/loop/budget-redis.test.ts',
   // a DynamoDB server (dynalite) that the suite talks to over HTTP, like the Redis one
   'test/sessions/dynamodb-store.test.ts',
+  'test/runs/dynamodb-run-store.test.ts',
   'test/aws/functions.test.ts',
   // bubblewrap and python3: the inline-code sandbox, for real
   'test/sandbox/bash.test.ts',
