@@ -248,6 +248,6 @@ export function runRunStoreContract(name: string, factory: RunStoreFactory): voi
       // Assess
       const expected = Array.from({ length: total }, (_, i) => i + 1);
       for (const seqs of seen) expect(seqs).toEqual(expected);
-    });
+    }, 60_000); // dynalite serves the 50 readers' polls one request at a time
   });
 }
