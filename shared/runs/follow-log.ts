@@ -1,8 +1,8 @@
 /**
  * Following a run from its store alone (the run is driven by another
  * instance, or has ended): replays the log after a seq, then waits for more
- * until a final event or `waiting` is read, or the record says the run has
- * ended or paused and nothing more is logged.
+ * until a final event or the last `waiting` is read, or the record says the
+ * run has ended or paused and nothing more is logged.
  */
 import { endsStretch } from './run-events.js';
 import type { LoggedEvent, RunStore } from './types.js';
@@ -30,7 +30,8 @@ export async function* followLog(
       if (event.seq <= cursor) continue;
       cursor = event.seq;
       yield event;
-      if (endsStretch(event.type)) return;
+      // a `waiting` with events after it is a pause the run was resumed from
+      if (endsStretch(event.type) && !(event.type === 'waiting' && (await store.read(id, cursor, 1)).length > 0)) return;
     }
     if (page.length > 0) {
       checkedRecord = false;

@@ -183,7 +183,8 @@ export class RunRecorder {
             moved(event.seq);
             read++;
             yield event;
-            if (endsStretch(event.type)) return void (await this.settled(signal));
+            // a `waiting` before this recorder's own events is a pause the run has since been resumed from
+            if (endsStretch(event.type) && event.type !== 'waiting') return void (await this.settled(signal));
           }
           if (read > 0) continue;
           if (first !== undefined) throw incomplete(this.id, cursor);

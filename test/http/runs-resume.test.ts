@@ -2,7 +2,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRunStore } from '../../shared/runs/memory-run-store.js';
-import type { ScriptEvent } from '../helpers/fake-runtime.js';
+import { pausingScript, pendingApproval, type ScriptEvent } from '../helpers/fake-runtime.js';
 import { appWith, post, readEvents } from './helpers.js';
 import { gatedScript, sseReader, texts } from './runs-helpers.js';
 
@@ -90,5 +90,28 @@ describe('GET /v1/runs/{id}/events after a cut', () => {
     expect(ids(onB)).toEqual(ids(onA));
     expect(onB.at(-1)?.event).toBe('done');
     expect(await (await b.app.request(`/v1/runs/${id}`)).json()).toMatchObject({ status: 'succeeded', last_event_id: 7 });
+  });
+});
+
+describe('a run resumed after its approvals', () => {
+  it('is followed from the start through its pause to its end, on the instance that resumed it and on another', async () => {
+    const runs = new MemoryRunStore();
+    const options = { agents: { desk: pausingScript(() => [pendingApproval('refund', { amount: 5 })]) } };
+    const a = appWith(options, { runs });
+    const b = appWith(options, { runs });
+    const paused = await a.app.request('/v1/agents/desk/invoke', post({ message: 'refund' }));
+    const { run_id, approvals } = (await paused.json()) as { run_id: string; approvals: { id: string }[] };
+    const waitingFrom0 = await readEvents(await b.app.request(`/v1/runs/${run_id}/events`));
+
+    const decided = await a.app.request(`/v1/runs/${run_id}/approvals/${approvals[0]!.id}`, post({ decision: 'approve', detach: true }));
+    const onA = a.app.request(`/v1/runs/${run_id}/events`);
+    const onB = b.app.request(`/v1/runs/${run_id}/events`);
+
+    expect(decided.status).toBe(202);
+    expect(waitingFrom0.at(-1)?.event).toBe('waiting');
+    for (const events of [await readEvents(await onA), await readEvents(await onB)]) {
+      expect(events.map((e) => e.event)).toEqual(['run', 'text', 'approval_required', 'waiting', 'text', 'done']);
+      expect(events.map((e) => Number(e.id))).toEqual([1, 2, 3, 4, 5, 6]);
+    }
   });
 });
