@@ -1,7 +1,8 @@
 /**
  * The docker-compose target with the Redis session service (`replicas 2`),
  * on the real engine: apply starts Redis (healthy first) and the runtime with
- * `REDIS_URL`, a session outlives a runtime replacement, a rollback and a
+ * `REDIS_URL`, a session (and a run, read from the runtime that replaced
+ * the one that recorded it) outlives a runtime replacement, a rollback and a
  * failed apply; what can be checked (the Redis image, the runtime's port) is
  * refused before any container starts, as the engine's events show; diff
  * sees a stopped Redis and a hand-edited compose file; destroy removes both
@@ -45,6 +46,7 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
   let deployer: DeployerOptions;
   let op: PackageOperation;
   let sessionId = '';
+  let runId = '';
   let first: { container: string; redis: string; image: string; tag: string };
   let current: TargetState;
 
@@ -69,7 +71,7 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return { status: response.status, runId: response.headers.get('x-run-id') ?? '', body: (await response.json()) as Record<string, unknown> };
   };
 
   beforeAll(async () => {
@@ -126,6 +128,7 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     sessionId = String(created.body.session_id);
     // Act
     const answer = await api(`/v1/agents/echo/sessions/${sessionId}`, { message: 'remember me' });
+    runId = answer.runId;
     // Assess
     expect(created.status).toBe(201);
     expect(answer.status).toBe(200);
@@ -146,18 +149,22 @@ describe('docker-compose target with the Redis session service', { timeout: 180_
     expect(result.state.ids.redis_container).toBe(first.redis);
   });
 
-  it('replaces the runtime but not Redis on a changed package, and the session survives', async () => {
+  it('replaces the runtime but not Redis on a changed package, and the session and the run the old runtime recorded survive', async () => {
     // Prepare
     await writeVersion('You answer in one word.', dirname(file));
     // Act
     const result = await applyDeploy(op);
     const session = await api(`/v1/agents/echo/sessions/${sessionId}`);
+    const run = await api(`/v1/runs/${runId}`);
     // Assess
     expect(result.changed).toBe(true);
     expect(result.state.ids.container).not.toBe(first.container);
     expect(result.state.ids.redis_container).toBe(first.redis);
     expect(session.status).toBe(200);
     expect(JSON.stringify(session.body)).toContain('remember me');
+    expect(runId).not.toBe('');
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ run_id: runId, kind: 'session', target: 'echo', status: 'succeeded', session_id: sessionId });
     current = result.state;
   });
 
