@@ -45,7 +45,8 @@ function pendingOf(ctx: RunContext, use: ToolUse): PendingApproval {
     id: randomUUID(),
     tool_call_id: use.id,
     skill: rule.skill,
-    input: use.input,
+    // shown to reviewers and stored with the run: never a secret the model came to repeat
+    input: ctx.host.redactor.redactDeep(structuredClone(use.input)),
     expires_at: new Date(ctx.host.now() + rule.timeoutSeconds * 1000).toISOString(),
   };
 }

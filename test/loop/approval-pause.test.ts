@@ -210,12 +210,14 @@ describe('a skill that needs approval', () => {
     const redactor = new Redactor();
     redactor.register('tool secret', secret);
     const tools = testTools({ name: 'refund' }, { name: 'lookup', handler: () => ({ header: `Bearer ${secret}` }) });
-    const provider = scriptedProvider(useTools({ name: 'lookup', input: {} }, { name: 'refund', input: { amount: 5 } }));
+    // the model repeats the secret in the input of the call that waits: the reviewer and the store see it redacted
+    const provider = scriptedProvider(useTools({ name: 'lookup', input: {} }, { name: 'refund', input: { amount: 5, note: secret } }));
     const { runtime } = harness(provider, [agent('bot'), skill('refund', { approval: 'required' }), skill('lookup')], { tools, env: {}, redactor });
 
-    const { checkpoint } = waitingOf(await collect(runtime.stream('bot', { message: 'refund' })));
+    const events = await collect(runtime.stream('bot', { message: 'refund' }));
 
-    expect(JSON.stringify(checkpoint)).not.toContain(secret);
+    expect(JSON.stringify(waitingOf(events).checkpoint)).not.toContain(secret);
+    expect(JSON.stringify(events.filter((e) => e.type === 'approval_required' || e.type === 'waiting'))).not.toContain(secret);
   });
 
   it('may pause again after a resume, with the limits spent carried on', async () => {
