@@ -9,6 +9,8 @@
  * a run another environment drives; a detached invoke sent to the stream
  * function is answered at once while its invocation drives the run; a run
  * whose driving invocation meets its deadline ends `failed` with `timeout`.
+ * And the typed client, whose requests are these functions' invocations,
+ * resumes a stream whose connection drops in the other stream environment.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +20,9 @@ import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropi
 import { functionEnvironment } from '../helpers/lambda-bundle/index.js';
 import type { InvocationResult } from '../helpers/lambda-runtime/runtime-api.js';
 import { startLambdaFunction, type LambdaFunction } from '../helpers/lambda-runtime/lambda-function.js';
+import { AgentSpecClient, type ClientEvent } from '../../shared/client/index.js';
 import { startDynalite, type DynaliteTable } from './helpers/dynalite-table.js';
+import { lambdaFetch } from './helpers/lambda-fetch.js';
 import { functionUrlEvent } from './helpers/lambda-events.js';
 
 const PACKAGE = `package "ric-runs" version "1.0.0" lang "2.0"
@@ -197,5 +201,31 @@ describe('durable runs on Lambda', () => {
     const last = parse(bodyOf(await started.done)).at(-1);
     expect(last).toMatchObject({ event: 'error', data: { error: 'timeout' } });
     expect((await status(started.runId)).body).toMatchObject({ status: 'failed', error: { error: 'timeout' } });
+  }, 60_000);
+});
+
+describe('the typed client against the Lambda functions', () => {
+  it('streams a run, resumes it in another stream invocation when its connection drops, and reads it from the run function', async () => {
+    const words = ['alpha ', 'beta ', 'gamma ', 'delta'];
+    fake.script({ text: words, chunkDelayMs: 300 });
+    const client = new AgentSpecClient({
+      baseUrl: 'https://abc123.lambda-url.us-east-1.on.aws',
+      // as the stack's URLs split the routes: streams on the stream function (a resume on another environment), the rest on run
+      fetch: lambdaFetch({
+        pick: (_, path) => (path.endsWith('/events') ? follower : path.endsWith('/stream') ? driver : runFn),
+        drop: (received) => received.includes('event: text'),
+      }),
+      resume: { initialDelayMs: 50 },
+    });
+    const followed = follower.api.log.length;
+    const stream = client.stream('assistant', { message: 'count' });
+    const events: ClientEvent[] = [];
+    for await (const event of stream) events.push(event);
+    // every event once, in order, though the first connection broke after the first text event
+    expect(events.map((e) => e.type)).toEqual(['run', ...words.map(() => 'text'), 'done']);
+    expect(events.at(-1)).toMatchObject({ type: 'done', data: { output: words.join('') } });
+    // the rest came from a GET …/events invocation of the other stream environment
+    expect(follower.api.log.slice(followed).some((line) => line.startsWith('event'))).toBe(true);
+    expect(await client.run(stream.runId!)).toMatchObject({ run_id: stream.runId, status: 'succeeded', last_event_id: stream.lastEventId });
   }, 60_000);
 });
