@@ -6,8 +6,10 @@
  * - a deadline: the function's remaining time less a margin (2 s, or a
  *   quarter of the remaining time when that is shorter), and at most
  *   `AGENTSPEC_STREAM_MAX_MS`. The run is aborted with `timeout`, so it ends
- *   with an `error` event while the function can still send it; a body still
- *   open half the margin later is cut.
+ *   with an `error` event while the function can still send it, and its
+ *   record says `failed` / `timeout`; a body still open half the margin later
+ *   is cut. The run function's invocations have the same deadline (without
+ *   `AGENTSPEC_STREAM_MAX_MS`), so no run outlives the invocation driving it.
  * - a write that does not drain within `AGENTSPEC_STREAM_STALL_MS` (default
  *   10 s) ends the run (stream-response.ts).
  *
