@@ -30,8 +30,7 @@ export async function* followLog(
       if (event.seq <= cursor) continue;
       cursor = event.seq;
       yield event;
-      // a `waiting` with events after it is a pause the run was resumed from
-      if (endsStretch(event.type) && !(event.type === 'waiting' && (await store.read(id, cursor, 1)).length > 0)) return;
+      if (endsStretch(event.type) && !(event.type === 'waiting' && (await resumedSince(store, id, cursor)))) return;
     }
     if (page.length > 0) {
       checkedRecord = false;
@@ -50,4 +49,10 @@ export async function* followLog(
     await store.wait(id, cursor, waitMs, signal);
     if (!signal?.aborted && Date.now() - started >= waitMs) await options.onIdle?.();
   }
+}
+
+/** Whether the run went on after the `waiting` at `seq`: events follow it, or its record is running again. */
+async function resumedSince(store: RunStore, id: string, seq: number): Promise<boolean> {
+  if ((await store.read(id, seq, 1)).length > 0) return true;
+  return (await store.get(id))?.status === 'running';
 }
