@@ -35,7 +35,7 @@ const state: {
   busy: boolean;
   agents: AgentSummary[];
   /** the run whose approvals are shown, and where its stream stopped */
-  run: { id: string; lastEventId: number; pending: Set<string> } | undefined;
+  run: { id: string; lastEventId: number } | undefined;
 } = { sessionId: undefined, busy: false, agents: [], run: undefined };
 
 function apiKey(): string {
@@ -143,13 +143,12 @@ async function decide(card: HTMLElement, approvalId: string, decision: 'approve'
   const outcome = card.querySelector<HTMLElement>('.approval-outcome')!;
   try {
     const api = client();
-    if (decision === 'approve') await api.approve(run.id, approvalId, { detach: true });
-    else await api.reject(run.id, approvalId, { reason, detach: true });
+    const answer =
+      decision === 'approve' ? await api.approve(run.id, approvalId, { detach: true }) : await api.reject(run.id, approvalId, { reason, detach: true });
     card.dataset.status = decision === 'approve' ? 'approved' : 'rejected';
     outcome.textContent = decision === 'approve' ? 'approved' : `rejected: ${reason}`;
-    run.pending.delete(approvalId);
-    // the last decision resumes the run: follow its log from where the stream stopped
-    if (run.pending.size === 0) await follow(() => api.runEvents(run.id, { after: run.lastEventId }));
+    // the decision that settles the last pending approval resumes the run: follow its log from where the stream stopped
+    if (answer.status === 'running') await follow(() => api.runEvents(run.id, { after: run.lastEventId }));
   } catch (error) {
     outcome.textContent = message(error);
     for (const button of card.querySelectorAll('button')) button.disabled = false;
@@ -177,7 +176,6 @@ async function follow(open: () => RunStream): Promise<void> {
   };
   $('stats').textContent = 'running…';
   const events = open();
-  const pending = new Set<string>();
   const show = (event: ClientEvent) => {
     switch (event.type) {
       case 'run':
@@ -193,7 +191,6 @@ async function follow(open: () => RunStream): Promise<void> {
         break;
       case 'approval_required':
         endText();
-        pending.add(event.data.id);
         renderApproval(event.data);
         break;
       case 'waiting':
@@ -215,7 +212,7 @@ async function follow(open: () => RunStream): Promise<void> {
   } finally {
     endText();
     if ($('stats').textContent === 'running…') $('stats').textContent = '';
-    state.run = events.runId === undefined ? undefined : { id: events.runId, lastEventId: events.lastEventId, pending };
+    state.run = events.runId === undefined ? undefined : { id: events.runId, lastEventId: events.lastEventId };
     state.busy = false;
   }
 }

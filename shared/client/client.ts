@@ -58,7 +58,8 @@ export interface RejectInput {
   detach?: boolean | undefined;
 }
 
-type Accepted = RunAccepted & { status: 'running' };
+/** A detached start (`running`), or a detached decision that left approvals pending (`waiting`). */
+type Accepted = RunAccepted;
 
 export class AgentSpecClient {
   private readonly baseUrl: string;
@@ -162,7 +163,8 @@ export class AgentSpecClient {
   /**
    * Approves a pending tool call (optionally with an edited input). The decision that settles the last pending
    * approval resumes the run and answers like `invoke` (its answer, or `RunWaitingError` if it pauses again); an
-   * earlier one throws `RunWaitingError` with the approvals still pending. With `detach: true` it answers at once.
+   * earlier one throws `RunWaitingError` with the approvals still pending. With `detach: true` it answers at once:
+   * `running` (resumed), or `waiting` with the approvals still pending.
    */
   approve(runId: string, approvalId: string, input: ApproveInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
   approve(runId: string, approvalId: string, input?: ApproveInput, options?: CallOptions): Promise<InvokeResponse>;
@@ -182,12 +184,17 @@ export class AgentSpecClient {
     return this.send('GET', `/v1/runs/${segment(runId)}/events`, undefined, { signal }, 'text/event-stream', headers);
   }
 
-  /** A run's JSON answer with its run id (from the body or `X-Run-Id`); a paused run throws `RunWaitingError`. */
-  private async result<T>(method: string, path: string, body: unknown, options: CallOptions | undefined): Promise<T> {
+  /** A run's JSON answer with its run id (from the body or `X-Run-Id`); a paused run throws `RunWaitingError`, unless detached. */
+  private async result<T>(
+    method: string,
+    path: string,
+    body: { detach?: boolean | undefined; [field: string]: unknown },
+    options: CallOptions | undefined,
+  ): Promise<T> {
     const response = await this.send(method, path, body, options, 'application/json');
     const answer = (await response.json()) as { run_id?: string; status?: string; approvals?: PendingApproval[] };
     const runId = answer.run_id ?? response.headers.get('x-run-id') ?? '';
-    if (answer.status === 'waiting') throw new RunWaitingError(runId, answer.approvals ?? []);
+    if (answer.status === 'waiting' && body.detach !== true) throw new RunWaitingError(runId, answer.approvals ?? []);
     return { ...answer, run_id: runId } as T;
   }
 

@@ -18,6 +18,7 @@ import {
   UnauthorizedError,
   isApiError,
   type ClientEvent,
+  type PendingApproval,
 } from '../../shared/client/index.js';
 import { composeService, type Service } from '../../shared/compose/compose-service.js';
 import { compile } from '../../shared/lang/index.js';
@@ -233,6 +234,13 @@ describe('AgentSpecClient with approvals', () => {
       const said = JSON.stringify(request.messages);
       if (said.includes('no shouting today')) return { text: 'Alright, quietly then.' };
       if (said.includes('tool_result')) return { text: 'Done.' };
+      if (said.includes('twice'))
+        return {
+          toolUses: [
+            { name: 'shout', input: { text: 'a' } },
+            { name: 'shout', input: { text: 'b' } },
+          ],
+        };
       return { toolUses: [{ name: 'shout', input: { text: 'hi' } }] };
     });
     // the deployment's override makes every call of `shout` wait for a decision
@@ -290,5 +298,17 @@ describe('AgentSpecClient with approvals', () => {
     expect(await api.approve(stream.runId!, asked.data.id, { detach: true })).toMatchObject({ status: 'running' });
     const resumed = await collect(api.runEvents(stream.runId!, { after: stream.lastEventId }));
     expect(resumed.at(-1)).toMatchObject({ type: 'done', data: { output: 'Done.' } });
+  });
+
+  it('answers a decision that leaves approvals pending with those (RunWaitingError, or waiting when detached); the last one resumes', async () => {
+    const waiting = await api.invoke('helper', { message: 'shout twice' }).catch((e: unknown) => e);
+    const { runId, approvals: pending } = waiting as RunWaitingError;
+    expect(pending.map((a) => a.input)).toEqual([{ text: 'a' }, { text: 'b' }]);
+    const [first, second] = pending as [PendingApproval, PendingApproval];
+
+    const partial = await api.approve(runId, first.id, { detach: true });
+    expect(partial).toMatchObject({ run_id: runId, status: 'waiting', approvals: [{ id: second.id }] });
+    const answer = await api.approve(runId, second.id);
+    expect(answer.tool_calls.map((c) => c.output)).toEqual([{ TEXT: 'A' }, { TEXT: 'B' }]);
   });
 });
