@@ -61,7 +61,7 @@ export interface AppOptions {
   /** runs (invoke, stream, session message, pipeline) longer than this end with `timeout`, detached ones too */
   requestTimeoutMs?: number;
   /**
-   * where runs and their event logs are kept (docs/runs.md); an in-process
+   * where runs and their event logs are kept (docs/http-api.md#runs); an in-process
    * `MemoryRunStore` when omitted. Whoever passes a store closes it; the
    * default one holds no connection and needs no closing.
    */
