@@ -7,7 +7,7 @@
  */
 import { createClient, type RedisClientOptions } from 'redis';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import { newSession, nowSeconds } from '../../shared/sessions/new-session.js';
+import { expiresAfter, newSession, nowSeconds } from '../../shared/sessions/new-session.js';
 import type { CreateSessionOptions, Session, SessionStore } from '../../shared/sessions/types.js';
 
 export interface RedisSessionStoreOptions {
@@ -32,7 +32,7 @@ export interface RedisLikeClient {
   isOpen?: boolean;
 }
 
-// KEYS[1] key; ARGV: mode ('create' | 'put'), expected version, value, expireat (0 = none), now
+// KEYS[1] key; ARGV: mode ('create' | 'put'), expected version, value, key TTL in ms (0 = none, -1 = keep the key's), now
 const CAS_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[5])
@@ -49,8 +49,10 @@ else
   local decoded = cjson.decode(current)
   if tonumber(decoded['version']) ~= tonumber(ARGV[2]) then return 'conflict:' .. tostring(decoded['version']) end
 end
-redis.call('SET', KEYS[1], ARGV[3])
-if tonumber(ARGV[4]) > 0 then redis.call('EXPIREAT', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+local ttl = tonumber(ARGV[4])
+if ttl > 0 then redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
+elseif ttl < 0 then redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+else redis.call('SET', KEYS[1], ARGV[3]) end
 return 'ok'
 `;
 
@@ -85,7 +87,7 @@ export class RedisSessionStore implements SessionStore {
 
   async create(agent: string, options: CreateSessionOptions = {}): Promise<Session> {
     const session = newSession(agent, options, this.ttlSeconds);
-    const outcome = await this.cas('create', session, 0);
+    const outcome = await this.cas('create', session, 0, options.ttlSeconds ?? this.ttlSeconds);
     if (outcome === 'exists') {
       throw new AgentSpecError(ErrorCode.Conflict, `Session "${session.id}" of agent "${agent}" already exists.`, {
         details: { agent, session_id: session.id },
@@ -104,8 +106,8 @@ export class RedisSessionStore implements SessionStore {
   async put(session: Session, expectedVersion: number): Promise<Session> {
     const stored: Session = { ...session, version: expectedVersion + 1, updated_at: new Date().toISOString() };
     // a store-wide lifetime slides with every write; a per-session one stays as created
-    if (this.ttlSeconds !== undefined) stored.expires_at = nowSeconds() + this.ttlSeconds;
-    const outcome = await this.cas('put', stored, expectedVersion);
+    if (this.ttlSeconds !== undefined) stored.expires_at = expiresAfter(this.ttlSeconds);
+    const outcome = await this.cas('put', stored, expectedVersion, this.ttlSeconds);
     if (outcome === 'not_found') {
       throw new AgentSpecError(ErrorCode.NotFound, `Session "${session.id}" of agent "${session.agent}" does not exist or has expired.`, {
         details: { agent: session.agent, session_id: session.id },
@@ -140,8 +142,10 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}${agent}:${id}`;
   }
 
-  private async cas(mode: 'create' | 'put', session: Session, expected: number): Promise<string> {
-    const args = [mode, String(expected), JSON.stringify(session), String(session.expires_at ?? 0), String(nowSeconds())];
+  private async cas(mode: 'create' | 'put', session: Session, expected: number, ttlSeconds: number | undefined): Promise<string> {
+    // the key's TTL is the TTL itself, not the rounded-up expires_at: Redis drops it on time, the store's reads never early
+    const keyTtl = ttlSeconds !== undefined ? ttlSeconds * 1000 : session.expires_at !== undefined ? -1 : 0;
+    const args = [mode, String(expected), JSON.stringify(session), String(keyTtl), String(nowSeconds())];
     const out = await this.call(mode, () => this.client.eval(CAS_SCRIPT, { keys: [this.key(session.agent, session.id)], arguments: args }));
     return String(out);
   }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDBSessionStore } from '../../functions/lib/sessions/dynamodb-store.js';
 import type { Message } from '../../shared/llm/types.js';
 import { isAgentSpecError } from '../../shared/errors.js';
@@ -28,6 +28,19 @@ async function newStore(options: { ttlSeconds?: number; maxItemBytes?: number } 
 runSessionStoreContract('DynamoDBSessionStore on dynalite', async () => ({ store: await newStore(), cleanup: async () => {} }));
 
 describe('DynamoDBSessionStore against dynalite', () => {
+  it('never gives a session less than its TTL, even created at the end of a second', async () => {
+    // Prepare: the clock reads 999 ms into a second while the session is built
+    const store = await newStore();
+    const at = 1_900_000_000_999;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(at);
+    // Act
+    const creating = store.create('bot', { ttlSeconds: 1 });
+    clock.mockRestore();
+    const created = await creating;
+    // Assess: expires_at (whole seconds) is at least a full second away
+    expect(created.expires_at! * 1000 - at).toBeGreaterThanOrEqual(1000);
+  });
+
   it('round-trips a session and bumps the version on each write', async () => {
     // Prepare
     const store = await newStore();

@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import type { Message } from '../../../shared/llm/types.js';
 import { fitMessages, jsonBytes } from './dynamodb-item-size.js';
-import { newSession, nowSeconds } from '../../../shared/sessions/new-session.js';
+import { expiresAfter, newSession, nowSeconds } from '../../../shared/sessions/new-session.js';
 import type { CreateSessionOptions, Session, SessionStore } from '../../../shared/sessions/types.js';
 
 /** Partition key attribute of the sessions table (string: `<agent>#<id>`). */
@@ -118,7 +118,7 @@ export class DynamoDBSessionStore implements SessionStore {
       updated_at: new Date().toISOString(),
     };
     // a store-wide lifetime slides with every write; a per-session one stays as created
-    if (ttl !== undefined) stored.expires_at = nowSeconds() + ttl;
+    if (ttl !== undefined) stored.expires_at = expiresAfter(ttl);
     try {
       const { doc, lib } = await this.connect();
       await doc.send(
