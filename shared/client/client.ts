@@ -143,11 +143,15 @@ export class AgentSpecClient {
     return this.json('GET', `/v1/runs/${segment(runId)}`, undefined, options);
   }
 
-  /** A run's logged events after `after` (default: all), then live until it ends or pauses; resumed like `stream`. Leaving does not cancel the run. */
+  /**
+   * A run's logged events after `after` (default: all), then live until it ends or pauses; resumed like `stream`.
+   * A run already paused or ended with nothing after `after` gives an empty stream. Leaving does not cancel the run.
+   */
   runEvents(runId: string, input: { after?: number | undefined } = {}, options?: CallOptions): RunStream {
     return new RunStream({
       start: (signal) => this.follow(runId, input.after ?? 0, signal),
       follow: (id, after, signal) => this.follow(id, after, signal),
+      settled: (id) => this.run(id, { signal: options?.signal }),
       resume: this.resume,
       signal: options?.signal,
       runId,

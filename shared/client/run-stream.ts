@@ -26,6 +26,8 @@ export interface RunStreamSource {
   start(signal: AbortSignal | undefined): Promise<Response>;
   /** a reconnect: `GET /v1/runs/{id}/events` after `lastEventId` */
   follow(runId: string, lastEventId: number, signal: AbortSignal | undefined): Promise<Response>;
+  /** the run's status and last logged event id: a clean end with nothing more to come (a run paused or ended before `after`) ends the stream */
+  settled?: ((runId: string) => Promise<{ status: string; last_event_id: number }>) | undefined;
   /** called when the consumer leaves before a final event (the client cancels the run there) */
   leave?: ((runId: string) => Promise<void>) | undefined;
   /** false: no reconnect; a dropped connection throws at once */
@@ -74,6 +76,12 @@ export class RunStream implements AsyncIterableIterator<ClientEvent> {
     return this;
   }
 
+  /** Whether a run whose stream ended cleanly has nothing left to send: it waits or ended, and every logged event was delivered. */
+  private async nothingMore(runId: string, settled: NonNullable<RunStreamSource['settled']>): Promise<boolean> {
+    const run = await settled(runId).catch(() => undefined);
+    return run !== undefined && run.status !== 'running' && run.last_event_id <= this.last;
+  }
+
   private async *iterate(): AsyncGenerator<ClientEvent, void, undefined> {
     const { source } = this;
     let finished = false;
@@ -99,6 +107,7 @@ export class RunStream implements AsyncIterableIterator<ClientEvent> {
               if (final) return;
             }
             cause = undefined;
+            if (this.current !== undefined && source.settled && (await this.nothingMore(this.current, source.settled))) return;
           } catch (error) {
             if (source.signal?.aborted || error instanceof AgentSpecApiError) throw error;
             cause = error;

@@ -266,6 +266,8 @@ describe('AgentSpecClient with approvals', () => {
     if (asked.type !== 'approval_required') throw new Error('expected approval_required');
     expect(asked.data).toMatchObject({ skill: 'shout', input: { text: 'hi' } });
     expect(await api.run(stream.runId!)).toMatchObject({ status: 'waiting', approvals: [{ id: asked.data.id }] });
+    // a paused run has nothing after its `waiting` event: following it from there ends at once
+    expect(await collect(api.runEvents(stream.runId!, { after: stream.lastEventId }))).toEqual([]);
 
     const decided = await api.approve(stream.runId!, asked.data.id);
     expect(decided).toMatchObject({ run_id: stream.runId, output: 'Done.', tool_calls: [{ name: 'shout', status: 'ok', output: { TEXT: 'HI' } }] });
