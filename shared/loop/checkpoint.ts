@@ -37,7 +37,7 @@ export interface RunCheckpoint {
 
 /** The checkpoint as stored: a JSON copy with every known secret value redacted. */
 export function writeCheckpoint(checkpoint: RunCheckpoint, redactor: Redactor): Checkpoint {
-  // a JSON copy first: the conversation and the approvals share input objects, which redactDeep would take for cycles
+  // a JSON copy first: what is stored is plain JSON (no undefined fields, no class instances), whatever the loop held
   return redactor.redactDeep(JSON.parse(JSON.stringify(checkpoint)) as Checkpoint);
 }
 

@@ -93,10 +93,15 @@ export class Redactor {
 
   /** A copy of `value` with every string inside (keys included) redacted; a number that spells a secret becomes the redacted text. */
   redactDeep<T>(value: T): T {
-    return this.deep(value, new WeakSet()) as T;
+    return this.deep(value, new Set(), new Map()) as T;
   }
 
-  private deep(value: unknown, seen: WeakSet<object>): unknown {
+  /**
+   * `open` holds the objects being copied (a value among them is a cycle);
+   * `copied` the finished copies, so an object referenced twice without a
+   * cycle is copied once and both places get that copy.
+   */
+  private deep(value: unknown, open: Set<object>, copied: Map<object, unknown>): unknown {
     if (typeof value === 'string') return this.redact(value);
     if (typeof value === 'number' || typeof value === 'bigint') {
       // a secret of digits printed by a tool comes back from JSON.parse as a number
@@ -105,12 +110,19 @@ export class Redactor {
       return redacted === text ? value : redacted;
     }
     if (value === null || typeof value !== 'object') return value;
-    if (seen.has(value)) return '[Circular]';
-    seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => this.deep(item, seen));
-    if (value instanceof Error) return { name: value.name, message: this.redact(value.message) };
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[this.redact(key)] = this.deep(item, seen);
+    if (open.has(value)) return '[Circular]';
+    if (copied.has(value)) return copied.get(value);
+    open.add(value);
+    let out: unknown;
+    if (Array.isArray(value)) out = value.map((item) => this.deep(item, open, copied));
+    else if (value instanceof Error) out = { name: value.name, message: this.redact(value.message) };
+    else {
+      const fields: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) fields[this.redact(key)] = this.deep(item, open, copied);
+      out = fields;
+    }
+    open.delete(value);
+    copied.set(value, out);
     return out;
   }
 

@@ -100,6 +100,19 @@ describe('Redactor rules', () => {
     expect(redactor.redactDeep(JSON.parse('{"pin": 12345678, "other": 1234567}'))).toEqual({ pin: '[REDACTED:pin]', other: 1234567 });
   });
 
+  it('copies an object referenced twice in both places, and marks only a real cycle', () => {
+    const redactor = redactorOf({ pin: '12345678' });
+    const shared = { code: 'pin 12345678' };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+
+    expect(redactor.redactDeep({ first: shared, again: [shared], cyclic })).toEqual({
+      first: { code: 'pin [REDACTED:pin]' },
+      again: [{ code: 'pin [REDACTED:pin]' }],
+      cyclic: { name: 'loop', self: '[Circular]' },
+    });
+  });
+
   it('redacts the longer of two values that contain each other whole, in every form', () => {
     const redactor = redactorOf({ inner: 'inner "part"', outer: 'the inner "part" and more' });
 
