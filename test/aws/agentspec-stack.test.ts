@@ -114,7 +114,8 @@ describe('the AgentSpec CDK stack', () => {
     } finally {
       rmSync(mappedOut, { recursive: true, force: true });
     }
-  });
+    // a second synth bundles the three functions again, which takes as long as the first (beforeAll's budget)
+  }, 120_000);
 
   it('points a live alias of run and stream at the published version, and the URLs at the alias', () => {
     const aliases = resources('AWS::Lambda::Alias');
