@@ -208,8 +208,9 @@ export const RESPONSE_SCHEMAS = {
       approvals: described(array(ref('PendingApproval')), 'while waiting: the tool calls waiting for a decision'),
       cancel_requested: described(bool, 'a cancel was asked for; the instance driving the run stops it'),
       last_event_id: described(int, 'the seq of the last logged event (0: none yet): the SSE id to resume after'),
+      log_incomplete: described(bool, 'the store could not log every event (a failure or its bounds): a replay misses some'),
     },
-    ['session_id', 'result', 'error', 'approvals', 'cancel_requested'],
+    ['session_id', 'result', 'error', 'approvals', 'cancel_requested', 'log_incomplete'],
   ),
   RunAccepted: described(
     object({ run_id: text, status: oneOf(['running', 'waiting']), approvals: array(ref('PendingApproval')) }, ['approvals']),

@@ -276,7 +276,7 @@ export class RunRecorder {
 
   /** Writes the record's end state with compare-and-set, re-reading it after a conflict (a cancel request). */
   private async writeFinal(end: LogEntry, waiting: WaitingEvent | undefined): Promise<Run> {
-    const { pending_approvals: _p, checkpoint: _c, result: _r, error: _e, ...base } = this.run;
+    const { pending_approvals: _p, checkpoint: _c, result: _r, error: _e, ...base } = this.logged(this.run);
     let next = endState(base, end, waiting);
     let current = this.run;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -289,13 +289,23 @@ export class RunRecorder {
         }
         const fresh = await this.store.get(this.id).catch(() => undefined);
         if (!fresh) return next;
-        const { pending_approvals: _fp, checkpoint: _fc, result: _fr, error: _fe, ...freshBase } = fresh;
+        const { pending_approvals: _fp, checkpoint: _fc, result: _fr, error: _fe, ...freshBase } = this.logged(fresh);
         current = fresh;
         next = endState(freshBase, end, waiting);
       }
     }
     this.logger.error('run record write kept conflicting', { run_id: this.id, status: next.status });
     return next;
+  }
+
+  /** The record with where its log ends and whether it is whole. */
+  private logged(run: Run): Run {
+    const { log_incomplete: _l, ...rest } = run;
+    return {
+      ...rest,
+      ...(this.lastSeq === undefined ? {} : { last_seq: this.lastSeq }),
+      ...(this.logIncomplete || run.log_incomplete ? { log_incomplete: true } : {}),
+    };
   }
 
   /** Re-reads the record every `cancelPollMs` until the run ends; aborts it when `cancel_requested` is set. */

@@ -51,6 +51,7 @@ export function runView(run: Run, lastEventId: number) {
     ...(run.error === undefined ? {} : { error: { error: run.error.error, message: run.error.message, details: run.error.details ?? {} } }),
     ...(run.status === 'waiting' && run.pending_approvals ? { approvals: run.pending_approvals } : {}),
     ...(run.cancel_requested && run.status === 'running' ? { cancel_requested: true } : {}),
+    ...(run.log_incomplete ? { log_incomplete: true } : {}),
     last_event_id: lastEventId,
   };
 }
@@ -150,11 +151,13 @@ function resumePoint(c: Context<AppEnv>): number {
   return Number(raw.trim());
 }
 
-/** The seq of the run's last logged event: from the local recorder, else read off the log. */
+/** The seq of the run's last logged event: from the local recorder, else the record's `last_seq` and what was logged after it. */
 export async function lastEventId(ctx: RouteContext, run: Run): Promise<number> {
   const published = ctx.active.get(run.id)?.published;
   if (published !== undefined) return published;
-  return (await ctx.runs.read(run.id, 0)).at(-1)?.seq ?? 0;
+  const known = run.last_seq ?? 0;
+  if (run.status !== 'running' && run.last_seq !== undefined) return known;
+  return (await ctx.runs.read(run.id, known)).at(-1)?.seq ?? known;
 }
 
 /**
