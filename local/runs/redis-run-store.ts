@@ -15,6 +15,7 @@
  * the log would not see, and fifty readers cost one connection, not fifty.
  */
 import { createClient, type RedisClientOptions } from 'redis';
+import { runConflict, runExists, runNotFound } from '../../shared/runs/store-errors.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { checkBounds, encodeEvents, expiryOf, isExpired, resolveLimits, type ResolvedLimits, type RunStoreLimits } from '../../shared/runs/store-limits.js';
 import type { LoggedEvent, Run, RunStore } from '../../shared/runs/types.js';
@@ -102,7 +103,7 @@ export class RedisRunStore implements RunStore {
   async create(run: Omit<Run, 'version'>): Promise<Run> {
     const stored: Run = { ...run, version: 1, expires_at: expiryOf(run, Date.now(), this.limits.ttlSeconds) };
     if ((await this.write('create', stored, 0)) === 'exists') {
-      throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" already exists.`, { details: { run_id: run.id } });
+      throw runExists(run.id);
     }
     return structuredClone(stored);
   }
@@ -123,13 +124,10 @@ export class RedisRunStore implements RunStore {
       expires_at: expiryOf(run, now, this.limits.ttlSeconds),
     };
     const outcome = await this.write('put', stored, expectedVersion);
-    if (outcome === 'not_found')
-      throw new AgentSpecError(ErrorCode.NotFound, `Run "${run.id}" does not exist or has expired.`, { details: { run_id: run.id } });
+    if (outcome === 'not_found') throw runNotFound(run.id);
     if (outcome.startsWith('conflict:')) {
       const found = Number(outcome.slice('conflict:'.length));
-      throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" was changed by another writer (expected version ${expectedVersion}, found ${found}).`, {
-        details: { run_id: run.id, expected_version: expectedVersion, version: found },
-      });
+      throw runConflict(run.id, expectedVersion, found);
     }
     return structuredClone(stored);
   }
@@ -140,7 +138,7 @@ export class RedisRunStore implements RunStore {
     const args = [String(this.limits.maxEvents), String(this.limits.maxBytes), this.key(id), String(added), ...encoded.map((event) => event.json)];
     const out = (await this.call('append', () => this.client.eval(APPEND_SCRIPT, { keys: this.keys(id), arguments: args }))) as [string, number];
     const [outcome, logged] = out;
-    if (outcome === 'not_found') throw new AgentSpecError(ErrorCode.NotFound, `Run "${id}" does not exist or has expired.`, { details: { run_id: id } });
+    if (outcome === 'not_found') throw runNotFound(id);
     // the script refused without writing; the shared check words the error
     if (outcome !== 'ok') checkBounds(id, outcome === 'events' ? { events: logged, bytes: 0 } : { events: 0, bytes: logged }, encoded, this.limits);
     return Number(logged);

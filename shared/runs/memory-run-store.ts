@@ -6,6 +6,7 @@
  * store-limits.ts, expired runs are dropped, and past `maxRuns` the oldest
  * finished run is evicted (a new run is refused when every kept run is live).
  */
+import { runConflict, runExists, runNotFound } from './store-errors.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
 import { checkBounds, encodeEvents, expiryOf, isExpired, resolveLimits, type ResolvedLimits, type RunStoreLimits } from './store-limits.js';
 import { FINAL_RUN_STATUSES, type LoggedEvent, type Run, type RunStore } from './types.js';
@@ -50,7 +51,7 @@ export class MemoryRunStore implements RunStore {
 
   async create(run: Omit<Run, 'version'>): Promise<Run> {
     this.assertOpen();
-    if (this.live(run.id)) throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" already exists.`, { details: { run_id: run.id } });
+    if (this.live(run.id)) throw runExists(run.id);
     this.makeRoom();
     const stored: Run = { ...structuredClone(run), version: 1, expires_at: expiryOf(run, this.now(), this.limits.ttlSeconds) };
     this.entries.set(run.id, { run: stored, events: [], bytes: 0 });
@@ -68,13 +69,9 @@ export class MemoryRunStore implements RunStore {
   async put(run: Run, expectedVersion: number): Promise<Run> {
     this.assertOpen();
     const entry = this.live(run.id);
-    if (!entry) throw new AgentSpecError(ErrorCode.NotFound, `Run "${run.id}" does not exist or has expired.`, { details: { run_id: run.id } });
+    if (!entry) throw runNotFound(run.id);
     if (entry.run.version !== expectedVersion) {
-      throw new AgentSpecError(
-        ErrorCode.Conflict,
-        `Run "${run.id}" was changed by another writer (expected version ${expectedVersion}, found ${entry.run.version}).`,
-        { details: { run_id: run.id, expected_version: expectedVersion, version: entry.run.version } },
-      );
+      throw runConflict(run.id, expectedVersion, entry.run.version);
     }
     const now = this.now();
     const stored: Run = {
@@ -93,7 +90,7 @@ export class MemoryRunStore implements RunStore {
   async append(id: string, events: readonly { type: string; data: unknown }[]): Promise<number> {
     this.assertOpen();
     const entry = this.live(id);
-    if (!entry) throw new AgentSpecError(ErrorCode.NotFound, `Run "${id}" does not exist or has expired.`, { details: { run_id: id } });
+    if (!entry) throw runNotFound(id);
     const encoded = encodeEvents(events);
     checkBounds(id, { events: entry.events.length, bytes: entry.bytes }, encoded, this.limits);
     for (const event of encoded) {

@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { BatchWriteCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { runConflict, runExists, runNotFound } from '../../../shared/runs/store-errors.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
 import {
   checkBounds,
@@ -151,8 +152,7 @@ export class DynamoDBRunStore implements RunStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error))
-        throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" already exists.`, { cause: error, details: { run_id: run.id } });
+      if (isConditionFailure(error)) throw runExists(run.id, error);
       throw this.storeError('create', error);
     }
     return structuredClone(stored);
@@ -203,16 +203,8 @@ export class DynamoDBRunStore implements RunStore {
       if (body.parts !== undefined) void this.deleteParts(run.id, stored.version, body.parts);
       if (!isConditionFailure(error)) throw this.storeError('put', error);
       const current = await this.record(run.id);
-      if (!current)
-        throw new AgentSpecError(ErrorCode.NotFound, `Run "${run.id}" does not exist or has expired.`, { cause: error, details: { run_id: run.id } });
-      throw new AgentSpecError(
-        ErrorCode.Conflict,
-        `Run "${run.id}" was changed by another writer (expected version ${expectedVersion}, found ${current.version}).`,
-        {
-          cause: error,
-          details: { run_id: run.id, expected_version: expectedVersion, version: current.version },
-        },
-      );
+      if (!current) throw runNotFound(run.id, error);
+      throw runConflict(run.id, expectedVersion, current.version, error);
     }
     if (old?.parts !== undefined) void this.deleteParts(run.id, expectedVersion, Number(old.parts));
     return structuredClone(stored);
@@ -220,7 +212,7 @@ export class DynamoDBRunStore implements RunStore {
 
   async append(id: string, events: readonly { type: string; data: unknown }[]): Promise<number> {
     const head = await this.record(id);
-    if (!head) throw new AgentSpecError(ErrorCode.NotFound, `Run "${id}" does not exist or has expired.`, { details: { run_id: id } });
+    if (!head) throw runNotFound(id);
     const encoded = encodeEvents(events);
     const last = Number(head.last_seq);
     checkBounds(id, { events: last, bytes: Number(head.log_bytes) }, encoded, this.limits);
