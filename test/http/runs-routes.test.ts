@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { MemoryRunStore } from '../../shared/runs/memory-run-store.js';
+import { RESPONSE_SCHEMAS } from '../../shared/http/schemas.js';
 import { UserKeys } from '../../shared/http/user-keys.js';
+import { prepareSchema } from '../../shared/ir/json-schema-validator.js';
 import { echoScript, failingScript, pipelineOf, slowScript } from '../helpers/fake-runtime.js';
 import { appWith, post, readEvents } from './helpers.js';
 import { gatedScript, sseReader, texts } from './runs-helpers.js';
@@ -206,3 +208,17 @@ describe('user keys', () => {
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setImmediate(resolve));
 }
+
+describe('run responses match their schemas', () => {
+  it('GET /v1/runs/{id}, a cancel answer and a detached 202 match Run and RunAccepted', async () => {
+    const violations = (id: 'Run' | 'RunAccepted', body: unknown) =>
+      prepareSchema({ $ref: `#/components/schemas/${id}`, components: { schemas: RESPONSE_SCHEMAS } }).violations(body);
+    const { app } = appWith({ agents: { bad: failingScript(new AgentSpecError(ErrorCode.BudgetExceeded, 'over')), echo: echoScript } });
+    const ok = (await app.request('/v1/agents/echo/invoke', post({ message: 'hi' }))).headers.get('x-run-id');
+    const bad = (await app.request('/v1/agents/bad/invoke', post({ message: 'hi' }))).headers.get('x-run-id');
+    const detached = await app.request('/v1/agents/echo/invoke', post({ message: 'hi', detach: true }));
+
+    for (const id of [ok, bad]) expect(violations('Run', await json(await app.request(`/v1/runs/${id}`)))).toEqual([]);
+    expect(violations('RunAccepted', await json(detached))).toEqual([]);
+  });
+});
