@@ -18,7 +18,7 @@ import type { AgentRuntime } from '../../loop/types.js';
 import { driveRun } from '../../runs/drive-run.js';
 import type { ApprovalDecision, PendingApproval, Run } from '../../runs/types.js';
 import type { AppEnv, RouteContext } from '../context.js';
-import { keepAlive } from '../host.js';
+import { hostSignal, keepAlive } from '../host.js';
 import { readBody } from '../read-body.js';
 import { ApprovalBody } from '../schemas.js';
 import { lastEventId, readableRun, runAnswer, streamRunEvents } from './runs.js';
@@ -45,7 +45,10 @@ export function approvalRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const decisions = run.decisions ?? [];
     const stream = (c.req.header('accept') ?? '').includes('text/event-stream');
     // the decision's request is not the run's stream: only a streamed answer's disconnect may stop the run, and only without detach
-    const driven = driveRun(ctx, run, (signal) => runtime.resume(checkpoint, decisions, signal), { detach: body.detach || !stream });
+    const driven = driveRun(ctx, run, (signal) => runtime.resume(checkpoint, decisions, signal), {
+      detach: body.detach || !stream,
+      hostSignal: hostSignal(c),
+    });
     keepAlive(c, driven.done);
     if (decided.expired) throw expired(run, approval);
     if (stream) return streamRunEvents(c, ctx, driven, after, run.id, { onDisconnect: () => driven.disconnect() });
