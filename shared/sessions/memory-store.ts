@@ -103,7 +103,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   private expiryFrom(ttlSeconds: number): number {
-    return Math.floor(this.now() / 1000) + ttlSeconds;
+    return Math.ceil(this.now() / 1000) + ttlSeconds;
   }
 
   private assertOpen(): void {

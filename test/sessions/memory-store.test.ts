@@ -46,6 +46,15 @@ describe('MemorySessionStore', () => {
     expect(await store.get('bot', session.id)).toBeUndefined();
   });
 
+  it('never gives a session less than its TTL, even created at the end of a second', async () => {
+    const time = clock(Date.parse('2026-01-01T00:00:00.999Z'));
+    const store = new MemorySessionStore({ now: time.now, ttlSeconds: 1 });
+    const session = await store.create('bot');
+    time.advance(0.999);
+    expect(await store.get('bot', session.id)).toBeDefined();
+    expect(session.expires_at! * 1000 - Date.parse('2026-01-01T00:00:00.999Z')).toBeGreaterThanOrEqual(1000);
+  });
+
   it('refuses use after close with unavailable', async () => {
     const store = new MemorySessionStore();
     await store.close();
