@@ -19,14 +19,6 @@ interface ToolCall {
   duration_ms?: number;
 }
 
-/** A prompt variable as `/v1/agents` describes it (when the server lists them). */
-interface Variable {
-  name: string;
-  type?: string;
-  required?: boolean;
-  default?: string | number | boolean;
-}
-
 type Scalar = string | number | boolean;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -224,7 +216,7 @@ function variables(): Record<string, Scalar> {
     const raw = field.type === 'checkbox' ? String(field.checked) : field.value.trim();
     if (raw === '') continue;
     const type = field.dataset.type;
-    values[field.dataset.var!] = type === 'number' || type === 'integer' ? Number(raw) : type === 'boolean' ? raw === 'true' : raw;
+    values[field.dataset.var!] = type === 'number' ? Number(raw) : type === 'bool' ? raw === 'true' : raw;
   }
   for (const line of $<HTMLTextAreaElement>('variables').value.split('\n')) {
     const at = line.indexOf('=');
@@ -233,18 +225,19 @@ function variables(): Record<string, Scalar> {
   return values;
 }
 
-/** Fields for the selected agent's declared prompt variables; free lines when the server does not list them. */
+/** Fields for the selected agent's prompt variables; free `name=value` lines for a server that does not list them. */
 function showVariables(): void {
   const agent = state.agents.find((a) => a.name === $<HTMLSelectElement>('agent').value);
-  const declared = (agent as { variables?: Variable[] } | undefined)?.variables;
+  const declared = agent?.variables;
   const fields = $('variable-fields');
   fields.innerHTML = '';
   for (const variable of declared ?? []) {
     const label = el('label', 'variable', variable.name);
     const input = el('input', '') as HTMLInputElement;
     input.dataset.var = variable.name;
-    input.dataset.type = variable.type ?? 'string';
-    if (variable.type === 'boolean') input.type = 'checkbox';
+    input.dataset.type = variable.type;
+    if (variable.type === 'bool') input.type = 'checkbox';
+    if (variable.type === 'number') input.type = 'number';
     if (variable.default !== undefined) input.placeholder = String(variable.default);
     input.required = variable.required === true && variable.default === undefined;
     label.append(input);

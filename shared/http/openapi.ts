@@ -46,7 +46,13 @@ const runErrors = [400, 404, 408, 413, 422, 429, 502, 503];
 
 export const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness: status, uptime, agent count, version', responses: { 200: 'Health' }, errors: [], open: true },
-  { method: 'get', path: '/v1/agents', summary: 'The agents with model, strategy, skills and counters', responses: { 200: 'Agents' }, errors: [] },
+  {
+    method: 'get',
+    path: '/v1/agents',
+    summary: 'The agents with model, strategy, skills, prompt variables and counters',
+    responses: { 200: 'Agents' },
+    errors: [],
+  },
   {
     method: 'post',
     path: '/v1/agents/{name}/invoke',

@@ -10,6 +10,7 @@
  * built with it were ≈ 90 KB of every Lambda bundle's start-up code and
  * ≈ 16 ms of its import, for four request bodies.
  */
+import { VARIABLE_TYPES } from '../ir/enums.js';
 import { prepareSchema, type PreparedSchema } from '../ir/json-schema-validator.js';
 import type { JsonSchema } from '../ir/types.js';
 import type { SchemaType } from './schema-type.js';
@@ -112,6 +113,8 @@ export const ApprovalBody = body(
 );
 
 const tokens = object({ input: num, output: num, cache_read: num, cache_write: num, total: num });
+/** A variable an agent's prompt takes, as `GET /v1/agents` lists it. */
+const PROMPT_VARIABLE = object({ name: text, type: oneOf(VARIABLE_TYPES), required: bool, default: { type: ['string', 'number', 'boolean'] } }, ['default']);
 
 /** Response schemas and the shared parts they refer to, by OpenAPI component id. */
 export const RESPONSE_SCHEMAS = {
@@ -154,7 +157,16 @@ export const RESPONSE_SCHEMAS = {
     ['inline_code'],
   ),
   Agents: object({
-    agents: array(object({ name: text, model: text, strategy: text, skills: array(text), counters: object({ invocations: num, errors: num, tokens: num }) })),
+    agents: array(
+      object({
+        name: text,
+        model: text,
+        strategy: text,
+        skills: array(text),
+        variables: array(PROMPT_VARIABLE),
+        counters: object({ invocations: num, errors: num, tokens: num }),
+      }),
+    ),
   }),
   Pipelines: object({ pipelines: array(object({ name: text, steps: array(text) })) }),
   SessionCreated: object({ session_id: text, agent: text, created_at: text }),

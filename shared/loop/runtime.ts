@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { definedOnly } from '../defined.js';
 import { AgentSpecError, ErrorCode, toAgentSpecError } from '../errors.js';
+import { promptVariables } from '../ir/prompt-variables.js';
 import { resourcesOf, type IRDocument, type ScalarValue } from '../ir/types.js';
 import { parseModel } from '../llm/model-string.js';
 import { createProviderFor } from '../llm/providers.js';
@@ -141,6 +142,7 @@ export class Runtime implements AgentRuntime, RunHost {
       model: agent.attrs.model,
       strategy: agent.attrs.strategy,
       skills: [...agent.attrs.skills],
+      variables: promptVariables(this.ir, agent.name),
       counters: { ...agent.counters },
     }));
   }

@@ -5,6 +5,7 @@
  */
 import type { ScalarValue } from '../ir/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { PromptVariable } from '../ir/prompt-variables.js';
 import type { ApprovalDecision, Checkpoint, PendingApproval } from '../runs/types.js';
 
 export interface TokenUsage {
@@ -79,6 +80,8 @@ export interface AgentInfo {
   model: string;
   strategy: string;
   skills: string[];
+  /** what its prompt takes (`promptVariables`) */
+  variables: PromptVariable[];
   counters: { invocations: number; errors: number; tokens: number };
 }
 

@@ -156,6 +156,7 @@ export class FakeRuntime implements AgentRuntime {
       model: 'claude-test',
       strategy: 'react',
       skills: [],
+      variables: [],
       counters: { invocations: 0, errors: 0, tokens: 0 },
     }));
   }

@@ -21,10 +21,12 @@ describe('GET /healthz', () => {
 });
 
 describe('GET /v1/agents', () => {
-  it('lists agents with model, strategy, skills and counters', async () => {
+  it('lists agents with model, strategy, skills, prompt variables and counters', async () => {
     const { app } = appWith();
     const body = (await (await app.request('/v1/agents')).json()) as { agents: unknown[] };
-    expect(body.agents).toEqual([{ name: 'echo', model: 'claude-test', strategy: 'react', skills: [], counters: { invocations: 0, errors: 0, tokens: 0 } }]);
+    expect(body.agents).toEqual([
+      { name: 'echo', model: 'claude-test', strategy: 'react', skills: [], variables: [], counters: { invocations: 0, errors: 0, tokens: 0 } },
+    ]);
   });
 });
 

@@ -233,9 +233,10 @@ describe('playground: variables, approvals, no pipelines', () => {
   it("sends the agent's prompt variables", async () => {
     await page.click('#variables-panel summary');
     const declared = page.locator('#variable-fields input[data-var="customer"]');
-    // a server that lists the agent's variables gets a field per variable; otherwise name=value lines
-    if ((await declared.count()) > 0) await declared.fill('Ada Lovelace');
-    else await page.fill('#variables', 'customer=Ada Lovelace');
+    // the server lists the agent's variables: a field per variable, no free name=value lines
+    expect(await declared.count()).toBe(1);
+    expect(await page.locator('#variables').isHidden()).toBe(true);
+    await declared.fill('Ada Lovelace');
     await page.fill('#message', 'hello');
     await page.press('#message', 'Enter');
     await expect.poll(() => page.locator('.msg.assistant').last().textContent(), { timeout: 15_000 }).toBe('Hello there.');

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
-import { placeholders } from '../../../shared/ir/placeholders.js';
+import { promptVariables } from '../../../shared/ir/prompt-variables.js';
 import { findResource, type IRDocument, type ScalarValue } from '../../../shared/ir/types.js';
 import type { AgentRuntime, InvokeRequest, RunEvent } from '../../../shared/loop/types.js';
 import { loadPackage } from '../../package/load-package.js';
@@ -126,8 +126,8 @@ async function streamToTerminal(events: AsyncIterable<RunEvent>, redact: (t: str
 export function parseVariables(ir: IRDocument, agent: string, pairs: string[]): Record<string, ScalarValue> {
   const promptName = findResource(ir, 'Agent', agent)?.attributes.prompt;
   const prompt = promptName === undefined ? undefined : findResource(ir, 'Prompt', promptName);
-  const declared = prompt?.attributes.variables ?? [];
-  const accepted = new Set([...declared.map((v) => v.name), ...(prompt ? placeholders(prompt.attributes.content) : [])]);
+  const declared = promptVariables(ir, agent);
+  const accepted = new Set(declared.map((v) => v.name));
   const variables: Record<string, ScalarValue> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
