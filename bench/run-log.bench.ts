@@ -1,10 +1,12 @@
 /**
  * The cost of durable runs on the HTTP path: the same streamed run of the
  * real Runtime (an in-process model emitting text deltas) through the app
- * with its run log on a memory store, through the app with a store that
- * keeps nothing (the recorder's own machinery), and through a bare SSE route
- * that writes the runtime's events directly (the floor before runs existed).
- * In-process (`app.fetch`, no socket) so the differences are the recording.
+ * with its run log on memory, on Redis (a local redis-server) and on
+ * DynamoDB (dynalite), through the app with a store that keeps nothing (the
+ * recorder's own machinery), and through a bare SSE route that writes the
+ * runtime's events directly (the floor before runs existed). The app is
+ * called in-process (`app.fetch`, no socket) so the differences are the
+ * recording; the stores are real servers on loopback.
  * Prints time to first token, per-event cost, and resume latency (a
  * reconnect with Last-Event-ID to its first replayed event).
  */
@@ -15,9 +17,13 @@ import { createApp } from '../shared/http/app.js';
 import { compile } from '../shared/lang/index.js';
 import type { ModelProvider } from '../shared/llm/types.js';
 import { Runtime } from '../shared/loop/runtime.js';
+import { DynamoDBRunStore } from '../functions/lib/runs/dynamodb-run-store.js';
+import { RedisRunStore } from '../local/runs/redis-run-store.js';
 import { MemoryRunStore } from '../shared/runs/memory-run-store.js';
 import type { LoggedEvent, Run, RunStore } from '../shared/runs/types.js';
 import { SILENT_LOGGER } from '../shared/telemetry/logger.js';
+import { startDynalite } from '../test/aws/helpers/dynalite-table.js';
+import { startRedis } from '../test/helpers/redis.js';
 import { ms, section, signedMs, stats } from './harness.js';
 
 const SOURCE = `package "bench" version "1.0.0" lang "2.0"
@@ -26,18 +32,29 @@ agent "fast" {
 }
 `;
 
+interface FakeModel {
+  provider: ModelProvider;
+  /** when each call began emitting */
+  emitted: number[];
+  /** text deltas per call; set between measurements */
+  deltas: number;
+}
+
 /** Emits `deltas` text deltas at once; records when it emitted the first. */
-function model(deltas: () => number): { provider: ModelProvider; emitted: number[] } {
-  const emitted: number[] = [];
-  const provider: ModelProvider = {
-    async *stream() {
-      emitted.push(performance.now());
-      for (let i = 0, n = deltas(); i < n; i++) yield { type: 'text', text: 'tok ' };
-      yield { type: 'usage', usage: { input: 10, output: 2, cache_read: 0, cache_write: 0 } };
-      yield { type: 'stop', reason: 'end_turn' };
+function model(): FakeModel {
+  const fake: FakeModel = {
+    emitted: [],
+    deltas: 1,
+    provider: {
+      async *stream() {
+        fake.emitted.push(performance.now());
+        for (let i = 0, n = fake.deltas; i < n; i++) yield { type: 'text', text: 'tok ' };
+        yield { type: 'usage', usage: { input: 10, output: 2, cache_read: 0, cache_write: 0 } };
+        yield { type: 'stop', reason: 'end_turn' };
+      },
     },
   };
-  return { provider, emitted };
+  return fake;
 }
 
 /** Keeps run records but drops every event: the recorder's cost without a log. */
@@ -72,12 +89,32 @@ class DroppingStore implements RunStore {
 export default async function runLogBench(): Promise<void> {
   const { ir, diagnostics } = compile(SOURCE, { file: 'bench.ias' });
   if (!ir) throw new Error(`bench package does not compile: ${JSON.stringify(diagnostics)}`);
-  let deltas = 1;
-  const fake = model(() => deltas);
+  const fake = model();
   const runtime = Runtime.fromIR(ir, { providerFor: () => fake.provider });
 
-  const memory = createApp({ runtime: () => runtime, apiKeys: false, logger: SILENT_LOGGER, runs: new MemoryRunStore({ maxRuns: 100_000 }) });
-  const dropping = createApp({ runtime: () => runtime, apiKeys: false, logger: SILENT_LOGGER, runs: new DroppingStore() });
+  const redis = await startRedis();
+  const dynamo = await startDynalite();
+  const stores: RunStore[] = [
+    new MemoryRunStore({ maxRuns: 100_000 }),
+    new DroppingStore(),
+    new RedisRunStore({ url: redis.url, prefix: 'bench:' }),
+    new DynamoDBRunStore({ tableName: await dynamo.createTable(), client: dynamo.client }),
+  ];
+  try {
+    await measureVariants(runtime, fake, stores);
+  } finally {
+    await Promise.all(stores.map((store) => store.close()));
+    await redis.stop();
+    await dynamo.close();
+  }
+}
+
+async function measureVariants(runtime: Runtime, fake: FakeModel, [memoryStore, droppingStore, redisStore, dynamoStore]: RunStore[]): Promise<void> {
+  const app = (runs: RunStore) => createApp({ runtime: () => runtime, apiKeys: false, logger: SILENT_LOGGER, runs });
+  const memory = app(memoryStore!);
+  const dropping = app(droppingStore!);
+  const onRedis = app(redisStore!);
+  const onDynamo = app(dynamoStore!);
   const floor = new Hono();
   floor.post('/v1/agents/:name/stream', (c) =>
     streamSSE(c, async (stream) => {
@@ -87,10 +124,13 @@ export default async function runLogBench(): Promise<void> {
       }
     }),
   );
-  const variants: [string, (r: Request) => Response | Promise<Response>][] = [
-    ['bare SSE (no run)', (r) => floor.fetch(r)],
-    ['run log off (store keeps nothing)', (r) => dropping.fetch(r)],
-    ['run log on memory', (r) => memory.fetch(r)],
+  // [name, fetch, runs timed for time to first token, runs timed per event]: dynalite is a slow stand-in, so fewer
+  const variants: [string, (r: Request) => Response | Promise<Response>, number, number][] = [
+    ['bare SSE (no run)', (r) => floor.fetch(r), 1000, 40],
+    ['run log off (store keeps nothing)', (r) => dropping.fetch(r), 1000, 40],
+    ['run log on memory', (r) => memory.fetch(r), 1000, 40],
+    ['run log on Redis', (r) => onRedis.fetch(r), 500, 20],
+    ['run log on DynamoDB (dynalite)', (r) => onDynamo.fetch(r), 60, 5],
   ];
 
   /** One streamed run read to its end: ms to the first `text` event after the model's first delta, and in all. */
@@ -115,34 +155,35 @@ export default async function runLogBench(): Promise<void> {
   };
 
   // time to first token: runs of one delta
-  deltas = 1;
+  fake.deltas = 1;
   const ttft: [string, string][] = [];
   const ttftMedian: number[] = [];
-  for (const [name, fetch] of variants) {
-    for (let i = 0; i < 200; i++) await streamOnce(fetch);
+  for (const [name, fetch, runs] of variants) {
+    for (let i = 0; i < runs / 5; i++) await streamOnce(fetch);
     const samples: number[] = [];
-    for (let i = 0; i < 1000; i++) samples.push((await streamOnce(fetch)).first);
+    for (let i = 0; i < runs; i++) samples.push((await streamOnce(fetch)).first);
     const s = stats(samples);
     ttftMedian.push(s.median);
     ttft.push([name, `${ms(s.median)} median, ${ms(s.p99)} p99`]);
   }
-  ttft.push(['added by the run log on memory (median)', signedMs(ttftMedian[2]! - ttftMedian[0]!)]);
+  for (const at of [2, 3, 4]) ttft.push([`added by the ${variants[at]![0].slice(4)} (median)`, signedMs(ttftMedian[at]! - ttftMedian[0]!)]);
   section('Streamed run: time to first token (model delta → client reads `text`, in-process)', ttft);
 
   // per-event cost: runs of 1000 deltas, time per event
-  deltas = 1000;
+  fake.deltas = 1000;
   const perEvent: [string, string][] = [];
   const perEventMedian: number[] = [];
-  for (const [name, fetch] of variants) {
-    for (let i = 0; i < 5; i++) await streamOnce(fetch);
+  for (const [name, fetch, , runs] of variants) {
+    for (let i = 0; i < 2; i++) await streamOnce(fetch);
     const samples: number[] = [];
-    for (let i = 0; i < 40; i++) samples.push((await streamOnce(fetch)).total / (deltas + 2));
+    for (let i = 0; i < runs; i++) samples.push((await streamOnce(fetch)).total / (fake.deltas + 2));
     const s = stats(samples);
     perEventMedian.push(s.median);
     perEvent.push([name, `${ms(s.median)} per event median, ${ms(s.p99)} p99`]);
   }
   perEvent.push(['added per event by the recorder alone (median)', signedMs(perEventMedian[1]! - perEventMedian[0]!)]);
-  perEvent.push(['added per event by the run log on memory (median)', signedMs(perEventMedian[2]! - perEventMedian[0]!)]);
+  for (const at of [2, 3, 4])
+    perEvent.push([`added per event by the ${variants[at]![0].slice(4)} (median)`, signedMs(perEventMedian[at]! - perEventMedian[0]!)]);
   perEvent.push(['goal', '≤ 1 ms median added per event on memory and Redis']);
   section('Streamed run of 1000 text deltas: cost per event (in-process)', perEvent);
 
