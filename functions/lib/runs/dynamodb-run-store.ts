@@ -19,10 +19,11 @@
  * whose batch is missing. `wait` polls the record (no notifications here).
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { BatchWriteCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { runConflict, runExists, runNotFound } from '../../../shared/runs/store-errors.js';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { connectDynamoDB, isConditionFailure, type DynamoDBClientOption, type DynamoDBConnection } from '../dynamodb-connection.js';
 import {
   checkBounds,
   encodeEvents,
@@ -46,7 +47,7 @@ const SEEN_BATCHES = 512;
 export interface DynamoDBRunStoreOptions extends RunStoreLimits {
   tableName: string;
   /** a document client, a plain client, or the configuration of a new client (closed by `close()`) */
-  client?: DynamoDBDocumentClient | DynamoDBClient | DynamoDBClientConfig;
+  client?: DynamoDBClientOption;
   /** how often `wait` reads the record (default 200 ms) */
   pollMs?: number;
   /** byte budget for one item (tests lower it) */
@@ -86,11 +87,6 @@ interface Poll {
   waiters: Set<Waiter>;
 }
 
-interface Connection {
-  doc: DynamoDBDocumentClient;
-  lib: typeof import('@aws-sdk/lib-dynamodb');
-}
-
 /** Runs and their logs in a DynamoDB table keyed by `pk` with TTL on `expires_at`. */
 export class DynamoDBRunStore implements RunStore {
   private readonly options: DynamoDBRunStoreOptions;
@@ -98,8 +94,8 @@ export class DynamoDBRunStore implements RunStore {
   private readonly limits: ResolvedLimits;
   private readonly pollMs: number;
   private readonly maxItemBytes: number;
-  private connection?: Promise<Connection>;
-  private owned?: DynamoDBClient;
+  private connection?: Promise<DynamoDBConnection>;
+  private owned: DynamoDBClient | undefined;
   private readonly polls = new Map<string, Poll>();
   /** recently read log batches by key, oldest first (bounded) */
   private readonly seen = new Map<string, BatchItem>();
@@ -112,18 +108,10 @@ export class DynamoDBRunStore implements RunStore {
     this.maxItemBytes = options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   }
 
-  // The SDK is imported on the first table access, not with this module: a bundle whose runs live elsewhere never loads it.
-  private connect(): Promise<Connection> {
-    this.connection ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]).then(([ddb, lib]) => {
-      const client = this.options.client;
-      let doc: DynamoDBDocumentClient;
-      if (client instanceof lib.DynamoDBDocumentClient) doc = client;
-      else if (client instanceof ddb.DynamoDBClient) doc = lib.DynamoDBDocumentClient.from(client);
-      else {
-        this.owned = new ddb.DynamoDBClient(client ?? {});
-        doc = lib.DynamoDBDocumentClient.from(this.owned);
-      }
-      return { doc, lib };
+  private connect(): Promise<DynamoDBConnection> {
+    this.connection ??= connectDynamoDB(this.options.client).then((connection) => {
+      this.owned = connection.owned;
+      return connection;
     });
     return this.connection;
   }
@@ -470,11 +458,6 @@ export class DynamoDBRunStore implements RunStore {
 const recordKey = (id: string): string => `#run#${id}`;
 const batchKey = (id: string, log: string, first: number): string => `#run#${id}#${log}#${first}`;
 const partKey = (id: string, version: number, index: number): string => `#run#${id}#v${version}#${index}`;
-
-/** A conditional write lost the race (checked by name: the SDK class is loaded lazily). */
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

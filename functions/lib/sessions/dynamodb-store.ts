@@ -6,9 +6,9 @@
  * items too. Items stay under DynamoDB's 400 KB limit by trimming the oldest
  * turns (see dynamodb-item-size.ts).
  */
-import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AgentSpecError, ErrorCode } from '../../../shared/errors.js';
+import { connectDynamoDB, isConditionFailure, type DynamoDBClientOption, type DynamoDBConnection } from '../dynamodb-connection.js';
 import type { Message } from '../../../shared/llm/types.js';
 import { fitMessages, jsonBytes } from './dynamodb-item-size.js';
 import { expiresAfter, newSession, nowSeconds } from '../../../shared/sessions/new-session.js';
@@ -25,7 +25,7 @@ const DEFAULT_MAX_ITEM_BYTES = 380 * 1024;
 export interface DynamoDBSessionStoreOptions {
   tableName: string;
   /** a document client, a plain client, or the configuration of a new client (closed by `close()`) */
-  client?: DynamoDBDocumentClient | DynamoDBClient | DynamoDBClientConfig;
+  client?: DynamoDBClientOption;
   /** default lifetime of a session; refreshed by every write */
   ttlSeconds?: number;
   /** byte budget for one item (tests lower it) */
@@ -48,8 +48,8 @@ interface SessionItem {
 /** Sessions in a DynamoDB table keyed by `pk` with TTL on `expires_at`. */
 export class DynamoDBSessionStore implements SessionStore {
   private readonly options: DynamoDBSessionStoreOptions;
-  private connection?: Promise<Connection>;
-  private owned?: DynamoDBClient;
+  private connection?: Promise<DynamoDBConnection>;
+  private owned: DynamoDBClient | undefined;
   private readonly tableName: string;
   private readonly ttlSeconds: number | undefined;
   private readonly maxItemBytes: number;
@@ -61,18 +61,10 @@ export class DynamoDBSessionStore implements SessionStore {
     this.options = options;
   }
 
-  // The SDK is imported on the first table access, not with this module: a bundle whose sessions live elsewhere never loads it.
-  private connect(): Promise<Connection> {
-    this.connection ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]).then(([ddb, lib]) => {
-      const client = this.options.client;
-      let doc: DynamoDBDocumentClient;
-      if (client instanceof lib.DynamoDBDocumentClient) doc = client;
-      else if (client instanceof ddb.DynamoDBClient) doc = lib.DynamoDBDocumentClient.from(client);
-      else {
-        this.owned = new ddb.DynamoDBClient(client ?? {});
-        doc = lib.DynamoDBDocumentClient.from(this.owned);
-      }
-      return { doc, lib };
+  private connect(): Promise<DynamoDBConnection> {
+    this.connection ??= connectDynamoDB(this.options.client).then((connection) => {
+      this.owned = connection.owned;
+      return connection;
     });
     return this.connection;
   }
@@ -221,16 +213,6 @@ export class DynamoDBSessionStore implements SessionStore {
       details: { table: this.tableName, operation },
     });
   }
-}
-
-interface Connection {
-  doc: DynamoDBDocumentClient;
-  lib: typeof import('@aws-sdk/lib-dynamodb');
-}
-
-/** A conditional write lost the race (checked by name: the SDK class is loaded lazily). */
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function keyOf(agent: string, id: string): string {
