@@ -1,6 +1,7 @@
 /** Small checks shared by the routes: the agent exists, the limit allows, the run has a deadline. */
-import { AgentSpecError, ErrorCode, isAgentSpecError } from '../errors.js';
+import { AgentSpecError, ErrorCode } from '../errors.js';
 import type { AgentRuntime } from '../loop/types.js';
+import { clientGoneError, timeoutError } from '../runs/drive-run.js';
 import type { RouteContext } from './context.js';
 
 /** Throws `not_found` for an agent the package does not define. */
@@ -47,10 +48,7 @@ export interface RunSignal {
 export function runSignal(ctx: RouteContext, request: Request): RunSignal {
   const controller = new AbortController();
   let expired = false;
-  const onClientGone = () => {
-    const reason: unknown = request.signal.reason;
-    controller.abort(isAgentSpecError(reason) ? reason : new AgentSpecError(ErrorCode.Cancelled, 'The client closed the connection.'));
-  };
+  const onClientGone = () => controller.abort(clientGoneError(request.signal.reason));
   request.signal.addEventListener('abort', onClientGone, { once: true });
   const timer =
     ctx.requestTimeoutMs === undefined
@@ -69,8 +67,4 @@ export function runSignal(ctx: RouteContext, request: Request): RunSignal {
       request.signal.removeEventListener('abort', onClientGone);
     },
   };
-}
-
-export function timeoutError(ms: number): AgentSpecError {
-  return new AgentSpecError(ErrorCode.Timeout, `The request did not finish within ${ms} ms.`, { details: { timeout_ms: ms } });
 }

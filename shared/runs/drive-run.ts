@@ -85,13 +85,7 @@ function drive(host: RunHost, run: Run, start: (signal: AbortSignal) => AsyncIte
   const controller = new AbortController();
   const stop = (reason: AgentSpecError) => controller.abort(reason);
   const timeoutMs = host.requestTimeoutMs;
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () => stop(new AgentSpecError(ErrorCode.Timeout, `The request did not finish within ${timeoutMs} ms.`, { details: { timeout_ms: timeoutMs } })),
-          timeoutMs,
-        );
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(timeoutError(timeoutMs)), timeoutMs);
   timer?.unref?.();
   const onHostAbort = () => stop(reasonOf(options.hostSignal?.reason, 'The host stopped the run.'));
   if (options.hostSignal?.aborted) onHostAbort();
@@ -109,9 +103,19 @@ function drive(host: RunHost, run: Run, start: (signal: AbortSignal) => AsyncIte
     done,
     follow: (after, signal, pin) => recorder.follow(after, signal, pin),
     disconnect: (reason) => {
-      if (!options.detach) stop(reasonOf(reason, 'The client closed the connection.'));
+      if (!options.detach) stop(clientGoneError(reason));
     },
   };
+}
+
+/** The error of a run the app's request timeout stopped. */
+export function timeoutError(ms: number): AgentSpecError {
+  return new AgentSpecError(ErrorCode.Timeout, `The request did not finish within ${ms} ms.`, { details: { timeout_ms: ms } });
+}
+
+/** The error of a run whose client went away: the request's abort reason when it is one of ours. */
+export function clientGoneError(reason: unknown): AgentSpecError {
+  return reasonOf(reason, 'The client closed the connection.');
 }
 
 function reasonOf(reason: unknown, fallback: string): AgentSpecError {
