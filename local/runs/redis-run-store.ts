@@ -17,7 +17,16 @@
 import { createClient, type RedisClientOptions } from 'redis';
 import { runConflict, runExists, runNotFound } from '../../shared/runs/store-errors.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
-import { checkBounds, encodeEvents, expiryOf, isExpired, resolveLimits, type ResolvedLimits, type RunStoreLimits } from '../../shared/runs/store-limits.js';
+import {
+  checkBounds,
+  encodeEvents,
+  expiryOf,
+  isExpired,
+  nextVersion,
+  resolveLimits,
+  type ResolvedLimits,
+  type RunStoreLimits,
+} from '../../shared/runs/store-limits.js';
 import type { LoggedEvent, Run, RunStore } from '../../shared/runs/types.js';
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -116,13 +125,7 @@ export class RedisRunStore implements RunStore {
   }
 
   async put(run: Run, expectedVersion: number): Promise<Run> {
-    const now = Date.now();
-    const stored: Run = {
-      ...run,
-      version: expectedVersion + 1,
-      updated_at: new Date(now).toISOString(),
-      expires_at: expiryOf(run, now, this.limits.ttlSeconds),
-    };
+    const stored = nextVersion(run, expectedVersion, Date.now(), this.limits.ttlSeconds);
     const outcome = await this.write('put', stored, expectedVersion);
     if (outcome === 'not_found') throw runNotFound(run.id);
     if (outcome.startsWith('conflict:')) {

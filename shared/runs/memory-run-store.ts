@@ -8,7 +8,7 @@
  */
 import { runConflict, runExists, runNotFound } from './store-errors.js';
 import { AgentSpecError, ErrorCode } from '../errors.js';
-import { checkBounds, encodeEvents, expiryOf, isExpired, resolveLimits, type ResolvedLimits, type RunStoreLimits } from './store-limits.js';
+import { checkBounds, encodeEvents, expiryOf, isExpired, nextVersion, resolveLimits, type ResolvedLimits, type RunStoreLimits } from './store-limits.js';
 import { FINAL_RUN_STATUSES, type LoggedEvent, type Run, type RunStore } from './types.js';
 
 export interface MemoryRunStoreOptions extends RunStoreLimits {
@@ -73,14 +73,7 @@ export class MemoryRunStore implements RunStore {
     if (entry.run.version !== expectedVersion) {
       throw runConflict(run.id, expectedVersion, entry.run.version);
     }
-    const now = this.now();
-    const stored: Run = {
-      ...structuredClone(run),
-      created_at: entry.run.created_at,
-      version: expectedVersion + 1,
-      updated_at: new Date(now).toISOString(),
-      expires_at: expiryOf(run, now, this.limits.ttlSeconds),
-    };
+    const stored: Run = { ...nextVersion(structuredClone(run), expectedVersion, this.now(), this.limits.ttlSeconds), created_at: entry.run.created_at };
     entry.run = stored;
     this.track(stored);
     this.notify(run.id);

@@ -47,6 +47,11 @@ export function expiryOf(run: Pick<Run, 'expires_at' | 'status'>, nowMs: number,
   return FINAL_RUN_STATUSES.includes(run.status) ? Math.min(run.expires_at, limit) : run.expires_at;
 }
 
+/** The record a compare-and-set write of `run` stores: the next version, written now, with its expiry. */
+export function nextVersion(run: Run, expectedVersion: number, nowMs: number, ttlSeconds: number): Run {
+  return { ...run, version: expectedVersion + 1, updated_at: new Date(nowMs).toISOString(), expires_at: expiryOf(run, nowMs, ttlSeconds) };
+}
+
 /** Whether `expires_at` (epoch seconds) has passed at `nowMs`. */
 export function isExpired(expiresAt: number | undefined, nowMs: number): boolean {
   return expiresAt !== undefined && expiresAt > 0 && expiresAt * 1000 <= nowMs;

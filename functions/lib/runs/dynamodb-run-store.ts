@@ -29,6 +29,7 @@ import {
   encodeEvents,
   expiryOf,
   isExpired,
+  nextVersion,
   resolveLimits,
   type EncodedEvent,
   type ResolvedLimits,
@@ -159,12 +160,7 @@ export class DynamoDBRunStore implements RunStore {
 
   async put(run: Run, expectedVersion: number): Promise<Run> {
     const now = Date.now();
-    const stored: Run = {
-      ...run,
-      version: expectedVersion + 1,
-      updated_at: new Date(now).toISOString(),
-      expires_at: expiryOf(run, now, this.limits.ttlSeconds),
-    };
+    const stored = nextVersion(run, expectedVersion, now, this.limits.ttlSeconds);
     const body = await this.writeBody(stored);
     let old: Partial<RecordItem> | undefined;
     try {
