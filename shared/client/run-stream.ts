@@ -84,6 +84,7 @@ export class RunStream implements AsyncIterableIterator<ClientEvent> {
 
   private async *iterate(): AsyncGenerator<ClientEvent, void, undefined> {
     const { source } = this;
+    /** a final event was delivered, or the stream gave up with a connection error that says where to go on: nothing to cancel */
     let finished = false;
     try {
       let response: Response | undefined = await source.start(source.signal);
@@ -116,6 +117,8 @@ export class RunStream implements AsyncIterableIterator<ClientEvent> {
         const runId = this.current;
         const resume = source.resume;
         if (resume === false || runId === undefined || ++failures > (resume.retries ?? 5)) {
+          // the caller did not leave: the run goes on, and the error names where `runEvents` picks it up
+          finished = true;
           throw new AgentSpecConnectionError(
             runId === undefined ? 'The stream ended before its run id was known.' : `The stream of run ${runId} ended before its final event.`,
             runId,

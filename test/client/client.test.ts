@@ -139,6 +139,20 @@ describe('AgentSpecClient', () => {
     await expect.poll(async () => (await client.run(stream.runId!)).status, { timeout: 5000 }).toBe('cancelled');
   });
 
+  it('gives up after its reconnects with the run id and last event id, leaving the run going for runEvents', async () => {
+    const cutting = cuttingFetch({ afterEvents: 1.5 });
+    // every reconnect fails as an unreachable network would
+    const unreachable: typeof fetch = (input, init) =>
+      (init?.method ?? 'GET') === 'GET' ? Promise.reject(new TypeError('fetch failed')) : cutting.fetch(input, init);
+    const giving = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: unreachable, resume: { retries: 1, initialDelayMs: 1 } });
+    const stream = giving.stream('helper', { message: 'go slowly' });
+    const error = await collect(stream).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentSpecConnectionError);
+    expect(error).toMatchObject({ runId: stream.runId, lastEventId: 1 });
+    expect(await client.run(stream.runId!)).toMatchObject({ status: 'running' });
+    await client.cancel(stream.runId!);
+  });
+
   it('gives up with the run id and last event id when reconnecting is off', async () => {
     const cutting = cuttingFetch({ afterEvents: 2 });
     const fragile = new AgentSpecClient({ baseUrl: server.url, apiKey: KEY, fetch: cutting.fetch, resume: false });
