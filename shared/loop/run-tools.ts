@@ -52,7 +52,9 @@ function pendingOf(ctx: RunContext, use: ToolUse): PendingApproval {
 }
 
 async function runOne(ctx: RunContext, use: ToolUse, approved: boolean): Promise<ContentBlock> {
-  ctx.emit({ type: 'tool_call_start', data: { id: use.id, name: use.name, input: use.input } });
+  // events and records are stored with the run: what they show of the input is redacted (the tool gets it whole)
+  const input: unknown = ctx.host.redactor.redactDeep(use.input);
+  ctx.emit({ type: 'tool_call_start', data: { id: use.id, name: use.name, input } });
   const start = ctx.host.now();
   const result =
     approved || ctx.host.approvals.ruleOf(use.name) === undefined
@@ -62,8 +64,8 @@ async function runOne(ctx: RunContext, use: ToolUse, approved: boolean): Promise
           error: `The tool "${use.name}" needs a person's approval, which only an agent invoked directly with the react strategy can wait for; it was not run.`,
         };
   const record: ToolCallRecord = result.ok
-    ? { id: use.id, name: use.name, input: use.input, output: result.output, status: 'ok', duration_ms: ctx.host.now() - start }
-    : { id: use.id, name: use.name, input: use.input, error: result.error, status: 'error', duration_ms: ctx.host.now() - start };
+    ? { id: use.id, name: use.name, input, output: result.output, status: 'ok', duration_ms: ctx.host.now() - start }
+    : { id: use.id, name: use.name, input, error: result.error, status: 'error', duration_ms: ctx.host.now() - start };
   ctx.toolCalls.push(record);
   ctx.emit({ type: 'tool_call_end', data: record });
   ctx.host.observer.record({

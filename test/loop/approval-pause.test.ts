@@ -220,6 +220,21 @@ describe('a skill that needs approval', () => {
     expect(JSON.stringify(events.filter((e) => e.type === 'approval_required' || e.type === 'waiting'))).not.toContain(secret);
   });
 
+  it('shows a call input redacted in the tool events and the result stored with the run, while the tool gets it whole', async () => {
+    const secret = 'tool-env-secret-55120';
+    const redactor = new Redactor();
+    redactor.register('tool secret', secret);
+    const tools = testTools({ name: 'lookup' });
+    const provider = scriptedProvider(useTools({ name: 'lookup', input: { note: secret } }), say('looked up'));
+    const { runtime } = harness(provider, [agent('bot'), skill('lookup')], { tools, env: {}, redactor });
+
+    const events = await collect(runtime.stream('bot', { message: 'look it up' }));
+
+    expect(tools.calls.map((c) => c.input)).toEqual([{ note: secret }]);
+    expect(events.at(-1)).toMatchObject({ type: 'done', data: { tool_calls: [{ input: { note: '[REDACTED:tool secret]' } }] } });
+    expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
   it('may pause again after a resume, with the limits spent carried on', async () => {
     const tools = testTools({ name: 'refund' });
     const provider = scriptedProvider(useTools({ name: 'refund', input: { amount: 1 } }), useTools({ name: 'refund', input: { amount: 2 } }), say('both done'));
