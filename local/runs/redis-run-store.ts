@@ -118,10 +118,11 @@ export class RedisRunStore implements RunStore {
   }
 
   async get(id: string): Promise<Run | undefined> {
-    const raw = await this.call('get', () => this.client.hGet(this.key(id), 'json'));
+    const key = this.key(id);
+    const [raw, length] = await this.call('get', () => Promise.all([this.client.hGet(key, 'json'), this.client.lLen(`${key}:events`)]));
     if (typeof raw !== 'string') return undefined;
     const run = JSON.parse(raw) as Run;
-    return isExpired(run.expires_at, Date.now()) ? undefined : run;
+    return isExpired(run.expires_at, Date.now()) ? undefined : { ...run, last_seq: length };
   }
 
   async put(run: Run, expectedVersion: number): Promise<Run> {

@@ -63,7 +63,7 @@ export class MemoryRunStore implements RunStore {
   async get(id: string): Promise<Run | undefined> {
     this.assertOpen();
     const entry = this.live(id);
-    return entry ? structuredClone(entry.run) : undefined;
+    return entry ? { ...structuredClone(entry.run), last_seq: entry.events.length } : undefined;
   }
 
   async put(run: Run, expectedVersion: number): Promise<Run> {

@@ -77,7 +77,7 @@ export interface Run {
   pending_approvals?: PendingApproval[];
   decisions?: ApprovalDecision[];
   checkpoint?: Checkpoint;
-  /** seq of the last logged event, written with every status change (may lag while running) */
+  /** seq of the last logged event: `get` reports the log's current one */
   last_seq?: number;
   /** true when not every event could be logged (a store failure or the log's bounds): the log misses events */
   log_incomplete?: boolean;
@@ -93,7 +93,7 @@ export interface LoggedEvent {
 export interface RunStore {
   /** Writes a new run (version 1). Throws `conflict` when the id exists. */
   create(run: Omit<Run, 'version'>): Promise<Run>;
-  /** undefined when absent or expired */
+  /** undefined when absent or expired; `last_seq` is the log's last seq (0 for an empty log) */
   get(id: string): Promise<Run | undefined>;
   /**
    * Writes `run` if the stored version still equals `expectedVersion`;

@@ -153,7 +153,7 @@ export class DynamoDBRunStore implements RunStore {
       const item = await this.record(id);
       if (!item) return undefined;
       const json = item.run ?? (await this.readParts(id, item.version, item.parts ?? 0));
-      if (json !== undefined) return JSON.parse(json) as Run;
+      if (json !== undefined) return { ...(JSON.parse(json) as Run), last_seq: Number(item.last_seq) };
       if (attempt >= 3) throw this.storeError('get', new Error('the run changed while it was read'));
     }
   }

@@ -155,9 +155,9 @@ function resumePoint(c: Context<AppEnv>): number {
 export async function lastEventId(ctx: RouteContext, run: Run): Promise<number> {
   const published = ctx.active.get(run.id)?.published;
   if (published !== undefined) return published;
-  const known = run.last_seq ?? 0;
-  if (run.status !== 'running' && run.last_seq !== undefined) return known;
-  return (await ctx.runs.read(run.id, known)).at(-1)?.seq ?? known;
+  // a run read from the store carries its log's last seq
+  if (run.last_seq !== undefined) return run.last_seq;
+  return (await ctx.runs.read(run.id, 0)).at(-1)?.seq ?? 0;
 }
 
 /**
