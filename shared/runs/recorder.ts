@@ -27,6 +27,7 @@ import { AgentSpecError, ErrorCode, isAgentSpecError, toAgentSpecError } from '.
 import type { Logger } from '../telemetry/logger.js';
 import { endsStretch, type LogEntry, type RecordedEvent } from './run-events.js';
 import { RunTail } from './run-tail.js';
+import { updateRun } from './update-run.js';
 import type { LoggedEvent, Run, RunError, RunStore } from './types.js';
 
 export interface RecorderOptions {
@@ -276,26 +277,17 @@ export class RunRecorder {
 
   /** Writes the record's end state with compare-and-set, re-reading it after a conflict (a cancel request). */
   private async writeFinal(end: LogEntry, waiting: WaitingEvent | undefined): Promise<Run> {
-    const { pending_approvals: _p, checkpoint: _c, result: _r, error: _e, ...base } = this.logged(this.run);
-    let next = endState(base, end, waiting);
-    let current = this.run;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        return await this.store.put(next, current.version);
-      } catch (error) {
-        if (!(isAgentSpecError(error) && error.code === ErrorCode.Conflict)) {
-          this.logger.error('run record write failed', { run_id: this.id, status: next.status, error: toAgentSpecError(error) });
-          return next;
-        }
-        const fresh = await this.store.get(this.id).catch(() => undefined);
-        if (!fresh) return next;
-        const { pending_approvals: _fp, checkpoint: _fc, result: _fr, error: _fe, ...freshBase } = this.logged(fresh);
-        current = fresh;
-        next = endState(freshBase, end, waiting);
-      }
+    const final = (run: Run): Run => {
+      const { pending_approvals: _p, checkpoint: _c, result: _r, error: _e, ...base } = this.logged(run);
+      return endState(base, end, waiting);
+    };
+    try {
+      return await updateRun(this.store, this.run, final);
+    } catch (error) {
+      // the connected client still gets its answer: the record keeps its last written state
+      this.logger.error('run record write failed', { run_id: this.id, status: final(this.run).status, error: toAgentSpecError(error) });
+      return final(this.run);
     }
-    this.logger.error('run record write kept conflicting', { run_id: this.id, status: next.status });
-    return next;
   }
 
   /** The record with where its log ends and whether it is whole. */

@@ -12,10 +12,11 @@
  * or 202 at once with `"detach": true`.
  */
 import type { Context, Hono } from 'hono';
-import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../errors.js';
+import { AgentSpecError, ErrorCode } from '../../errors.js';
 import { checkEditedInput } from '../../loop/resume-turn.js';
 import type { AgentRuntime } from '../../loop/types.js';
 import { driveRun } from '../../runs/drive-run.js';
+import { updateRun } from '../../runs/update-run.js';
 import type { ApprovalDecision, PendingApproval, Run } from '../../runs/types.js';
 import type { AppEnv, RouteContext } from '../context.js';
 import { hostSignal, keepAlive } from '../host.js';
@@ -69,9 +70,10 @@ interface Decided {
 
 /** Writes the decision with compare-and-set, re-reading the run when another writer got there first. */
 async function decide(c: Context<AppEnv>, ctx: RouteContext, runtime: AgentRuntime, id: string, approval: string, body: ApprovalRequest): Promise<Decided> {
-  for (;;) {
-    const run = await readableRun(c, ctx, id);
-    const user = c.get('user');
+  const user = c.get('user');
+  // what the write that won decided on (the change may run again on a fresh read)
+  let seen: { run: Run; isExpired: boolean; settled: boolean } | undefined;
+  const stored = await updateRun(ctx.runs, await readableRun(c, ctx, id), (run) => {
     const earlier = run.decisions?.find((d) => d.approval === approval);
     if (earlier) throw alreadyDecided(run, earlier);
     const pending = run.status === 'waiting' ? run.pending_approvals?.find((a) => a.id === approval) : undefined;
@@ -93,17 +95,13 @@ async function decide(c: Context<AppEnv>, ctx: RouteContext, runtime: AgentRunti
     };
     const decisions = [...(run.decisions ?? []), decision];
     const settled = (run.pending_approvals ?? []).every((a) => decisions.some((d) => d.approval === a.id) || now.getTime() > Date.parse(a.expires_at));
-    const next: Run = { ...run, decisions, updated_at: now.toISOString(), ...(settled ? { status: 'running' as const } : {}) };
-    try {
-      const stored = await ctx.runs.put(next, run.version);
-      const decided: Decided = { run: stored, expired: isExpired, checkpoint: run.checkpoint };
-      if (settled) decided.resumed = { run: stored, after: await lastEventId(ctx, stored) };
-      return decided;
-    } catch (error) {
-      if (!isAgentSpecError(error, ErrorCode.Conflict)) throw error;
-      // another decision (or the run's own writer) came first: read it again and decide on what it says now
-    }
-  }
+    seen = { run, isExpired, settled };
+    return { ...run, decisions, updated_at: now.toISOString(), ...(settled ? { status: 'running' as const } : {}) };
+  });
+  const { run, isExpired, settled } = seen!;
+  const decided: Decided = { run: stored, expired: isExpired, checkpoint: run.checkpoint! };
+  if (settled) decided.resumed = { run: stored, after: await lastEventId(ctx, stored) };
+  return decided;
 }
 
 function pendingOf(run: Run): PendingApproval[] {

@@ -7,10 +7,11 @@
  */
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { AgentSpecError, ErrorCode, isAgentSpecError } from '../../errors.js';
+import { AgentSpecError, ErrorCode } from '../../errors.js';
 import { cancelledError } from '../../runs/recorder.js';
 import type { DrivenRun } from '../../runs/drive-run.js';
 import { followLog } from '../../runs/follow-log.js';
+import { updateRun } from '../../runs/update-run.js';
 import { FINAL_RUN_STATUSES, type LoggedEvent, type Run } from '../../runs/types.js';
 import type { AppEnv, RouteContext } from '../context.js';
 import { errorEventData } from '../errors.js';
@@ -166,34 +167,24 @@ export async function lastEventId(ctx: RouteContext, run: Run): Promise<number> 
  * waiting run has no driver, so it is cancelled here. A final run: 409.
  */
 async function requestCancel(ctx: RouteContext, first: Run): Promise<Run> {
-  let run = first;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  const stored = await updateRun(ctx.runs, first, (run) => {
     if (FINAL_RUN_STATUSES.includes(run.status)) {
       throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" has already ended (${run.status}).`, { details: { run_id: run.id, status: run.status } });
     }
-    const waiting = run.status === 'waiting';
     const { pending_approvals: _p, checkpoint: _c, ...rest } = run;
-    const next: Run = waiting
+    return run.status === 'waiting'
       ? { ...rest, status: 'cancelled', updated_at: new Date().toISOString(), error: cancelledError().toJSON() }
       : { ...run, cancel_requested: true, updated_at: new Date().toISOString() };
-    try {
-      const stored = await ctx.runs.put(next, run.version);
-      if (waiting) {
-        await ctx.runs.append(run.id, [{ type: 'error', data: cancelledError().toJSON() }]).catch((error: unknown) => {
-          ctx.logger.error('run log append failed', { run_id: run.id, error });
-        });
-        return stored;
-      }
-      const local = ctx.active.get(run.id);
-      if (!local) return stored;
-      local.cancel(cancelledError());
-      return (await ctx.active.done(run.id)) ?? stored;
-    } catch (error) {
-      if (!(isAgentSpecError(error) && error.code === ErrorCode.Conflict)) throw error;
-      const fresh = await ctx.runs.get(run.id);
-      if (!fresh) throw new AgentSpecError(ErrorCode.NotFound, `No run "${run.id}" (it may have expired).`, { details: { run_id: run.id } });
-      run = fresh;
-    }
+  });
+  if (stored.status === 'cancelled') {
+    // a waiting run has no driver: its log ends here
+    await ctx.runs.append(stored.id, [{ type: 'error', data: cancelledError().toJSON() }]).catch((error: unknown) => {
+      ctx.logger.error('run log append failed', { run_id: stored.id, error });
+    });
+    return stored;
   }
-  throw new AgentSpecError(ErrorCode.Conflict, `Run "${run.id}" kept changing; try the cancel again.`, { details: { run_id: run.id, status: run.status } });
+  const local = ctx.active.get(stored.id);
+  if (!local) return stored;
+  local.cancel(cancelledError());
+  return (await ctx.active.done(stored.id)) ?? stored;
 }
