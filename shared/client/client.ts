@@ -59,7 +59,6 @@ export interface RejectInput {
 }
 
 /** A detached start (`running`), or a detached decision that left approvals pending (`waiting`). */
-type Accepted = RunAccepted;
 
 export class AgentSpecClient {
   private readonly baseUrl: string;
@@ -83,9 +82,9 @@ export class AgentSpecClient {
   }
 
   /** The agent's answer. A run that pauses for approval throws `RunWaitingError`; with `detach: true` the run is started and answered at once. */
-  invoke(agent: string, input: InvokeInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  invoke(agent: string, input: InvokeInput & { detach: true }, options?: CallOptions): Promise<RunAccepted>;
   invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse>;
-  invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+  invoke(agent: string, input: InvokeInput, options?: CallOptions): Promise<InvokeResponse | RunAccepted> {
     return this.result('POST', `/v1/agents/${segment(agent)}/invoke`, input, options);
   }
 
@@ -114,9 +113,9 @@ export class AgentSpecClient {
     return this.json('POST', `/v1/agents/${segment(agent)}/sessions`, input, options);
   }
 
-  sendMessage(agent: string, sessionId: string, input: SessionMessageInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  sendMessage(agent: string, sessionId: string, input: SessionMessageInput & { detach: true }, options?: CallOptions): Promise<RunAccepted>;
   sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse>;
-  sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+  sendMessage(agent: string, sessionId: string, input: SessionMessageInput, options?: CallOptions): Promise<InvokeResponse | RunAccepted> {
     return this.result('POST', `/v1/agents/${segment(agent)}/sessions/${segment(sessionId)}`, input, options);
   }
 
@@ -132,9 +131,9 @@ export class AgentSpecClient {
     return (await this.json<ResponseBody<'Pipelines'>>('GET', '/v1/pipelines', undefined, options)).pipelines;
   }
 
-  runPipeline(pipeline: string, input: PipelineRunInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  runPipeline(pipeline: string, input: PipelineRunInput & { detach: true }, options?: CallOptions): Promise<RunAccepted>;
   runPipeline(pipeline: string, input?: PipelineRunInput, options?: CallOptions): Promise<PipelineResult>;
-  runPipeline(pipeline: string, input: PipelineRunInput = {}, options?: CallOptions): Promise<PipelineResult | Accepted> {
+  runPipeline(pipeline: string, input: PipelineRunInput = {}, options?: CallOptions): Promise<PipelineResult | RunAccepted> {
     return this.result('POST', `/v1/pipelines/${segment(pipeline)}/run`, input, options);
   }
 
@@ -170,16 +169,16 @@ export class AgentSpecClient {
    * earlier one throws `RunWaitingError` with the approvals still pending. With `detach: true` it answers at once:
    * `running` (resumed), or `waiting` with the approvals still pending.
    */
-  approve(runId: string, approvalId: string, input: ApproveInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  approve(runId: string, approvalId: string, input: ApproveInput & { detach: true }, options?: CallOptions): Promise<RunAccepted>;
   approve(runId: string, approvalId: string, input?: ApproveInput, options?: CallOptions): Promise<InvokeResponse>;
-  approve(runId: string, approvalId: string, input: ApproveInput = {}, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+  approve(runId: string, approvalId: string, input: ApproveInput = {}, options?: CallOptions): Promise<InvokeResponse | RunAccepted> {
     return this.result('POST', decisionPath(runId, approvalId), { decision: 'approve', ...input }, options);
   }
 
   /** Rejects a pending tool call; the model reads the reason. Answers like `approve`. */
-  reject(runId: string, approvalId: string, input: RejectInput & { detach: true }, options?: CallOptions): Promise<Accepted>;
+  reject(runId: string, approvalId: string, input: RejectInput & { detach: true }, options?: CallOptions): Promise<RunAccepted>;
   reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<InvokeResponse>;
-  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<InvokeResponse | Accepted> {
+  reject(runId: string, approvalId: string, input: RejectInput, options?: CallOptions): Promise<InvokeResponse | RunAccepted> {
     return this.result('POST', decisionPath(runId, approvalId), { decision: 'reject', ...input }, options);
   }
 

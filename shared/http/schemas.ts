@@ -11,6 +11,7 @@
  * ≈ 16 ms of its import, for four request bodies.
  */
 import { VARIABLE_TYPES } from '../ir/enums.js';
+import { RUN_KINDS, RUN_STATUSES } from '../runs/types.js';
 import { prepareSchema, type PreparedSchema } from '../ir/json-schema-validator.js';
 import type { JsonSchema } from '../ir/types.js';
 import type { SchemaType } from './schema-type.js';
@@ -209,9 +210,9 @@ export const RESPONSE_SCHEMAS = {
   Run: object(
     {
       run_id: text,
-      kind: oneOf(['invoke', 'stream', 'session', 'pipeline']),
+      kind: oneOf(RUN_KINDS),
       target: described(text, "the agent's name (a pipeline run: the pipeline's)"),
-      status: oneOf(['running', 'waiting', 'succeeded', 'failed', 'cancelled']),
+      status: oneOf(RUN_STATUSES),
       created_at: text,
       updated_at: text,
       session_id: text,

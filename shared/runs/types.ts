@@ -9,10 +9,12 @@
  */
 import type { ErrorCode } from '../errors.js';
 
-export type RunKind = 'invoke' | 'stream' | 'session' | 'pipeline';
+export const RUN_KINDS = ['invoke', 'stream', 'session', 'pipeline'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
 
 /** `waiting`: paused on approvals; the last three are final. */
-export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export const RUN_STATUSES = ['running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
