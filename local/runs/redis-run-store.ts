@@ -14,7 +14,7 @@
  * readers on all of them, including record changes that a blocking XREAD on
  * the log would not see, and fifty readers cost one connection, not fifty.
  */
-import { createClient, type RedisClientOptions } from 'redis';
+import { openRedisClient, quietClient, type RedisClient } from '../redis-client.js';
 import { runConflict, runExists, runNotFound } from '../../shared/runs/store-errors.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import {
@@ -28,8 +28,6 @@ import {
   type RunStoreLimits,
 } from '../../shared/runs/store-limits.js';
 import type { LoggedEvent, Run, RunStore } from '../../shared/runs/types.js';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 export interface RedisRunStoreOptions extends RunStoreLimits {
   /** `redis://host:port/db`; ignored when `client` is given */
@@ -104,7 +102,7 @@ export class RedisRunStore implements RunStore {
       this.owned = false;
     } else {
       if (!options.url) throw new AgentSpecError(ErrorCode.ConfigError, 'The Redis run store needs a url (REDIS_URL) or a client.');
-      this.client = quietClient(createClient(clientOptions(options.url)));
+      this.client = openRedisClient(options.url);
       this.owned = true;
     }
   }
@@ -259,19 +257,6 @@ export class RedisRunStore implements RunStore {
 }
 
 /** A down Redis must surface as an error within seconds, not as endless reconnects. */
-function clientOptions(url: string): RedisClientOptions {
-  return {
-    url,
-    socket: { connectTimeout: 3000, reconnectStrategy: (retries: number) => (retries >= 3 ? new Error('Redis is unreachable') : 100 * (retries + 1)) },
-  };
-}
-
-/** Without an error listener node-redis would crash the process on a dropped connection. */
-function quietClient(client: RedisClient): RedisClient {
-  client.on('error', () => undefined);
-  return client;
-}
-
 async function shut(client: RedisClient | undefined): Promise<void> {
   if (!client) return;
   if (client.isOpen) await client.close();

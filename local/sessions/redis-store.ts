@@ -5,7 +5,7 @@
  * atomic on the server without WATCH round trips; expiry is Redis's own
  * (EXPIREAT on `expires_at`), and reads filter expired values as well.
  */
-import { createClient, type RedisClientOptions } from 'redis';
+import { openRedisClient } from '../redis-client.js';
 import { AgentSpecError, ErrorCode } from '../../shared/errors.js';
 import { expiresAfter, newSession, nowSeconds } from '../../shared/sessions/new-session.js';
 import type { CreateSessionOptions, Session, SessionStore } from '../../shared/sessions/types.js';
@@ -72,15 +72,7 @@ export class RedisSessionStore implements SessionStore {
       this.owned = false;
     } else {
       if (!options.url) throw new AgentSpecError(ErrorCode.ConfigError, 'The Redis session store needs a url (REDIS_URL) or a client.');
-      const clientOptions: RedisClientOptions = {
-        url: options.url,
-        // a down Redis must surface as an error within seconds, not as endless reconnects
-        socket: { connectTimeout: 3000, reconnectStrategy: (retries: number) => (retries >= 3 ? new Error('Redis is unreachable') : 100 * (retries + 1)) },
-      };
-      const client = createClient(clientOptions);
-      // without a listener node-redis would crash the process on a dropped connection
-      client.on('error', () => undefined);
-      this.client = client;
+      this.client = openRedisClient(options.url);
       this.owned = true;
     }
   }
