@@ -35,6 +35,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/sessions/redis-store.test.ts',
   'test/local/dev-runs-redis.test.ts',
   'test/runs/redis-run-store.test.ts',
+  'test/runs/runs-across-stores.test.ts',
   'test/loop/budget-redis.test.ts',
   // a DynamoDB server (dynalite) that the suite talks to over HTTP, like the Redis one
   'test/sessions/dynamodb-store.test.ts',
