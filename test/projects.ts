@@ -106,6 +106,7 @@ export const INTEGRATION_SUITES: readonly string[] = [
   'test/aws/stream-bounds.test.ts',
   'test/aws/user-keys-runtime-client.test.ts',
   'test/aws/runs-runtime-client.test.ts',
+  'test/aws/approvals-runtime-client.test.ts',
   // real MCP servers (stdio, sse, streamable-http) in their own processes
   'test/tools/mcp-auth.test.ts',
   'test/tools/mcp-transports.test.ts',
